@@ -1,5 +1,6 @@
 """Mask R-CNN in NumPy: RoI pooling / RoI Align and the detection model built on them."""
 
+from engine.detection.explain import explain_roi
 from engine.detection.roi import (
     roi_align,
     roi_align_backward,
@@ -10,6 +11,7 @@ from engine.detection.roi import (
 )
 
 __all__ = [
+    "explain_roi",
     "roi_align",
     "roi_align_backward",
     "roi_align_forward",
