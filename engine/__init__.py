@@ -1,0 +1,28 @@
+"""nnweb's NumPy engine: feed-forward and convolutional networks with every quantity of the
+lecture notes exposed (u, a, delta, dE_da, dE_dW, dE_db). Pure NumPy; see README.md."""
+
+from . import activations, init, losses
+from .gradcheck import gradcheck
+from .layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D
+from .network import LayerTrace, Sequential, StepEvent, Trace
+from .optim import SGD, FitInfo, TrainingDiverged
+
+__all__ = [
+    "Sequential",
+    "Dense",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "Flatten",
+    "Layer",
+    "SGD",
+    "FitInfo",
+    "TrainingDiverged",
+    "gradcheck",
+    "Trace",
+    "LayerTrace",
+    "StepEvent",
+    "activations",
+    "losses",
+    "init",
+]

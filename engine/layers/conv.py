@@ -1,0 +1,218 @@
+"""2-D convolution layer (cross-correlation, as deep-learning libraries compute it).
+
+For a batch x (m, C, H, W) and kernels W (out, C, kh, kw):
+  u[n, o, y, x] = b[o] + sum_{c, i, j} W[o, c, i, j] * x_pad[n, c, y*s + i, x*s + j]
+
+Output size (the corrected formula of the notes, see ERRATA.md):
+  H_out = floor((H + p_top + p_bottom - kh) / s) + 1
+Padding: "valid" = no padding; "same" = Keras/ONNX SAME_UPPER: H_out = ceil(H / s), total padding
+max((H_out - 1) s + kh - H, 0) split with the odd pixel at the end (bottom/right); an int p pads
+p on every side.
+
+im2col: a stride-tricks view of all kh x kw windows turns the convolution into one BLAS matmul
+  cols (m*H_out*W_out, C*kh*kw) @ W.reshape(out, C*kh*kw)^T.
+Backward: dE_dW = delta_rows^T @ cols, dE_db = sum of delta over n, y, x, and dE_dx scatters
+delta_rows @ W back onto the kh*kw window positions (col2im: a loop over the kh*kw kernel
+offsets, never over samples or pixels).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .base import Layer
+
+
+def conv_output_size(n: int, k: int, stride: int = 1, pad_total: int = 0) -> int:
+    """floor((n + pad_total - k) / stride) + 1 (may be <= 0 when the kernel does not fit)."""
+    return (n + pad_total - k) // stride + 1
+
+
+def same_pads(n: int, k: int, stride: int = 1) -> tuple[int, int]:
+    """SAME_UPPER padding (before, after) so that the output has ceil(n / stride) positions."""
+    out = math.ceil(n / stride)
+    total = max((out - 1) * stride + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def resolve_pads(padding, H: int, W: int, kh: int, kw: int, stride: int):
+    """(top, bottom, left, right) padding for "valid", "same" or an int."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        return (*same_pads(H, kh, stride), *same_pads(W, kw, stride))
+    p = int(padding)
+    return (p, p, p, p)
+
+
+def _pads4(pads) -> tuple[int, int, int, int]:
+    if isinstance(pads, int | np.integer):
+        return (int(pads),) * 4
+    pads = tuple(int(p) for p in pads)
+    if len(pads) == 2:
+        return (pads[0], pads[0], pads[1], pads[1])
+    return pads
+
+
+def im2col_view(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int) -> np.ndarray:
+    """Read-only view (m, Ho, Wo, C, kh, kw) of every window of the (already padded) input."""
+    sm, sc, sh, sw = xp.strides
+    m, C = xp.shape[:2]
+    return as_strided(
+        xp,
+        shape=(m, Ho, Wo, C, kh, kw),
+        strides=(sm, sh * stride, sw * stride, sc, sh, sw),
+        writeable=False,
+    )
+
+
+def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, pads=0):
+    """u = x (*) W + b.  x (m, C, H, W), W (out, C, kh, kw), b (out,); pads int, (ph, pw) or
+    (top, bottom, left, right).  Returns (u (m, out, H_out, W_out), cache)."""
+    pt, pb, pl, pr = _pads4(pads)
+    m, C, H, Wd = x.shape
+    n_out, _, kh, kw = W.shape
+    if pt or pb or pl or pr:
+        xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    else:
+        xp = x
+    Ho = conv_output_size(H, kh, stride, pt + pb)
+    Wo = conv_output_size(Wd, kw, stride, pl + pr)
+    cols = im2col_view(xp, kh, kw, stride, Ho, Wo).reshape(m * Ho * Wo, C * kh * kw)
+    Wr = W.reshape(n_out, -1)
+    u = cols @ Wr.T
+    u += b
+    u = u.reshape(m, Ho, Wo, n_out).transpose(0, 3, 1, 2)
+    return u, (x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
+
+
+def conv2d_backward(delta: np.ndarray, cache, need_dx: bool = True):
+    """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, out, H_out, W_out)."""
+    (m, C, H, Wd), (pt, pb, pl, pr), s, cols, W, Ho, Wo = cache
+    n_out, _, kh, kw = W.shape
+    d = delta.transpose(0, 2, 3, 1).reshape(m * Ho * Wo, n_out)
+    dE_dW = (d.T @ cols).reshape(W.shape)
+    dE_db = d.sum(axis=0)
+    if not need_dx:
+        return None, dE_dW, dE_db
+    dcols = (d @ W.reshape(n_out, -1)).reshape(m, Ho, Wo, C, kh, kw)
+    dxp = np.zeros((m, H + pt + pb, Wd + pl + pr, C), dtype=dcols.dtype)
+    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, i : i + he : s, j : j + we : s, :] += dcols[:, :, :, :, i, j]
+    dE_dx = dxp[:, pt : pt + H, pl : pl + Wd, :].transpose(0, 3, 1, 2)
+    return dE_dx, dE_dW, dE_db
+
+
+def conv2d_per_sample_grads(delta: np.ndarray, cache):
+    """Per-sample (dE_n/dW (m, out, C, kh, kw), dE_n/db (m, out)) from per-sample deltas."""
+    (m, C, H, Wd), _, s, cols, W, Ho, Wo = cache
+    n_out = W.shape[0]
+    d = delta.transpose(0, 2, 3, 1).reshape(m, Ho * Wo, n_out)
+    c = cols.reshape(m, Ho * Wo, -1)
+    dW = np.matmul(d.transpose(0, 2, 1), c).reshape(m, *W.shape)
+    return dW, d.sum(axis=1)
+
+
+def _check_pos_int(cls: str, name: str, v) -> int:
+    if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 1:
+        raise ValueError(f"{cls}: {name} must be a positive integer, got {v!r}")
+    return int(v)
+
+
+class Conv2D(Layer):
+    has_params = True
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding="valid",
+        activation: str = "identity",
+        alpha: float = 0.01,
+    ) -> None:
+        self.in_channels = _check_pos_int("Conv2D", "in_channels", in_channels)
+        self.out_channels = _check_pos_int("Conv2D", "out_channels", out_channels)
+        self.kernel_size = _check_pos_int("Conv2D", "kernel_size", kernel_size)
+        self.stride = _check_pos_int("Conv2D", "stride", stride)
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(
+                    f"Conv2D: padding must be 'valid', 'same' or an int >= 0, got {padding!r}"
+                )
+        elif not isinstance(padding, int | np.integer) or isinstance(padding, bool) or padding < 0:
+            raise ValueError(
+                f"Conv2D: padding must be 'valid', 'same' or an int >= 0, got {padding!r}"
+            )
+        else:
+            padding = int(padding)
+        self.padding = padding
+        super().__init__(activation, alpha)
+        k = self.kernel_size
+        self.W = np.zeros((self.out_channels, self.in_channels, k, k))
+        self.b = np.zeros(self.out_channels)
+        self._pads_cache: dict = {}
+
+    def config(self) -> dict:
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "activation": self.activation,
+            "alpha": self.alpha,
+        }
+
+    def param_shapes(self) -> dict[str, tuple]:
+        k = self.kernel_size
+        return {"W": (self.out_channels, self.in_channels, k, k), "b": (self.out_channels,)}
+
+    def fans(self) -> tuple[int, int]:
+        k2 = self.kernel_size**2
+        return self.in_channels * k2, self.out_channels * k2
+
+    def pads(self, H: int, W: int) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) padding used for an H x W input."""
+        key = (H, W)
+        p = self._pads_cache.get(key)
+        if p is None or p[0] != (self.padding, self.kernel_size, self.stride):
+            k = self.kernel_size
+            p = (
+                (self.padding, k, self.stride),
+                resolve_pads(self.padding, H, W, k, k, self.stride),
+            )
+            self._pads_cache[key] = p
+        return p[1]
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 3 or input_shape[0] != self.in_channels:
+            raise ValueError(
+                f"expects samples of shape ({self.in_channels}, H, W), got sample shape "
+                f"{input_shape}"
+            )
+        _, H, W = input_shape
+        pt, pb, pl, pr = self.pads(H, W)
+        k, s = self.kernel_size, self.stride
+        Ho, Wo = conv_output_size(H, k, s, pt + pb), conv_output_size(W, k, s, pl + pr)
+        if Ho < 1 or Wo < 1:
+            raise ValueError(
+                f"a {k}x{k} kernel does not fit a {H}x{W} input with padding {self.padding!r}"
+            )
+        return (self.out_channels, Ho, Wo)
+
+    def forward(self, x: np.ndarray):
+        return conv2d_forward(x, self.W, self.b, self.stride, self.pads(x.shape[2], x.shape[3]))
+
+    def backward(self, delta: np.ndarray, cache, need_dx: bool = True):
+        return conv2d_backward(delta, cache, need_dx)
+
+    def per_sample_grads(self, delta: np.ndarray, cache):
+        return conv2d_per_sample_grads(delta, cache)
