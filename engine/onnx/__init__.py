@@ -8,6 +8,19 @@ This subpackage imports the ``onnx`` library (protobuf + checker), never onnxrun
 ``import engine`` does not import it.
 """
 
-from .validate import DEFAULT_LIMITS, Limits, ModelRejected, validate
+from .validate import DEFAULT_LIMITS, Limits, ModelRejected, validate  # noqa: I001
+from .export import export, to_model
+from .load import LoadedModel, load, load_model, read_metadata
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "ModelRejected", "validate"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "LoadedModel",
+    "ModelRejected",
+    "export",
+    "load",
+    "load_model",
+    "read_metadata",
+    "to_model",
+    "validate",
+]
