@@ -1,0 +1,38 @@
+"""Sign up, log in and log out (/accounts/...)."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from nnweb.accounts.forms import SignUpForm
+from nnweb.accounts.services import create_student
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    if request.method == "POST":
+        form = SignUpForm(request.POST)
+        if form.is_valid():
+            user = create_student(form.cleaned_data["username"], form.cleaned_data["password1"])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.get_username()}. You are signed up.")
+            return redirect("home")
+    else:
+        form = SignUpForm()
+    return render(request, "frontend/accounts/signup.html", {"form": form})
+
+
+app_name = "accounts"
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="frontend/accounts/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", signup, name="signup"),
+]

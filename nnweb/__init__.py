@@ -1,0 +1,1 @@
+"""nnweb: learn how neural networks compute and learn, in the browser."""

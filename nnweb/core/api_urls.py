@@ -1,0 +1,3 @@
+"""REST API of the core app, mounted at /api/core/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST API of the datasets app, mounted at /api/datasets/."""
+
+urlpatterns: list = []

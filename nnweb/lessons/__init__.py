@@ -1,0 +1,1 @@
+"""nnweb lessons app."""

@@ -1,0 +1,3 @@
+"""REST API of the lessons app, mounted at /api/lessons/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Websocket routes of the lessons app (paths start with ws/lessons/)."""
+
+websocket_urlpatterns: list = []

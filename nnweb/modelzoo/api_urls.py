@@ -1,0 +1,3 @@
+"""REST API of the modelzoo app, mounted at /api/modelzoo/."""
+
+urlpatterns: list = []

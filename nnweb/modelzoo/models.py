@@ -1,0 +1,3 @@
+"""Database models of the modelzoo app."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Websocket routes of the modelzoo app (paths start with ws/modelzoo/)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST API of the playground app, mounted at /api/playground/."""
+
+urlpatterns: list = []

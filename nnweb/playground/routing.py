@@ -1,0 +1,3 @@
+"""Websocket routes of the playground app (paths start with ws/playground/)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""nnweb segmentation app."""

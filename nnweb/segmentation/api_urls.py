@@ -1,0 +1,3 @@
+"""REST API of the segmentation app, mounted at /api/segmentation/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Database models of the segmentation app."""
+
+from django.db import models  # noqa: F401

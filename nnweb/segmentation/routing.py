@@ -1,0 +1,3 @@
+"""Websocket routes of the segmentation app (paths start with ws/segmentation/)."""
+
+websocket_urlpatterns: list = []

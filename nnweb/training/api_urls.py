@@ -1,0 +1,3 @@
+"""REST API of the training app, mounted at /api/training/."""
+
+urlpatterns: list = []

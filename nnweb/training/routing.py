@@ -1,0 +1,3 @@
+"""Websocket routes of the training app (paths start with ws/training/)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,31 @@
+"""Top-level URLs: admin, the REST API of every app under /api/<app>/, the OpenAPI
+schema and docs, and the pages (frontend app)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+API_APPS = [
+    "core",
+    "accounts",
+    "playground",
+    "datasets",
+    "training",
+    "modelzoo",
+    "segmentation",
+    "lessons",
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *[path(f"api/{app}/", include(f"nnweb.{app}.api_urls")) for app in API_APPS],
+    path("", include("frontend.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

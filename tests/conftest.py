@@ -1,0 +1,134 @@
+"""Shared pytest fixtures for nnweb's tests.
+
+Users (database fixtures; they need the `db` fixture or `@pytest.mark.django_db`, which
+they request themselves):
+    password            the password of every fixture user ("nnweb-Test-pass-42")
+    student             a user in the "student" group (username "alice")
+    instructor          a user in the "instructor" group (username "irene")
+    other_student       a second student (username "bob"), for owner checks
+
+Django test clients (django.test.Client):
+    anon_client         not logged in
+    student_client      logged in as `student`
+    instructor_client   logged in as `instructor`
+
+DRF clients (rest_framework.test.APIClient, session auth with CSRF checks off):
+    api_client          not logged in
+    student_api         logged in as `student`
+    instructor_api      logged in as `instructor`
+    student_token       the API token key of `student`
+    token_api_client    an APIClient sending "Authorization: Token <student_token>"
+
+Every test under tests/web/ starts with an empty cache (throttle counters reset).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "nnweb-Test-pass-42"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Reset the default cache (throttle counters) for web tests."""
+    if "/tests/web/" not in request.node.path.as_posix():
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+def _make_user(username: str, *, instructor: bool):
+    from nnweb.accounts.services import ensure_user
+
+    return ensure_user(username, PASSWORD, instructor=instructor)
+
+
+@pytest.fixture
+def student(db):
+    return _make_user("alice", instructor=False)
+
+
+@pytest.fixture
+def other_student(db):
+    return _make_user("bob", instructor=False)
+
+
+@pytest.fixture
+def instructor(db):
+    return _make_user("irene", instructor=True)
+
+
+@pytest.fixture
+def anon_client():
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def student_client(student):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def instructor_client(instructor):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(instructor)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def student_api(student):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def instructor_api(instructor):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(instructor)
+    return client
+
+
+@pytest.fixture
+def student_token(student) -> str:
+    from nnweb.accounts.services import token_for
+
+    return token_for(student)
+
+
+@pytest.fixture
+def token_api_client(student_token):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {student_token}")
+    return client
