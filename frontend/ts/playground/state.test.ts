@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, defaultState, fromQuery, toQuery, type UrlState } from "./state";
+
+describe("playground URL state", () => {
+  it("round-trips every config field", () => {
+    const s: UrlState = {
+      config: {
+        dataset: "spiral",
+        noise: 0.25,
+        n_samples: 300,
+        train_ratio: 0.7,
+        features: ["x1", "x2", "x1^2", "sin_x2"],
+        hidden: [8, 8, 3],
+        activations: ["relu", "tanh", "sigmoid"],
+        problem: "regression",
+        init: "he",
+        seed: 42,
+        lr: 0.003,
+        batch_size: 16,
+        momentum: 0.9,
+        l2: 0.0001,
+        speed: 5,
+        fps: 25,
+        added: [
+          [0.5, -0.25, 1],
+          [-1e-7, 2, 0],
+        ],
+        removed: [3, 17],
+      },
+      model: "12",
+      experiment: "7",
+      hide: ["lr", "hidden"],
+      color: "u",
+    };
+    const back = fromQuery(toQuery(s));
+    expect(back).toEqual(s);
+  });
+
+  it("round-trips the defaults and an empty hidden list", () => {
+    expect(fromQuery(toQuery(defaultState()))).toEqual(defaultState());
+    const s = defaultState();
+    s.config.hidden = [];
+    s.config.activations = [];
+    expect(fromQuery(`?${toQuery(s)}`).config.hidden).toEqual([]);
+  });
+
+  it("keeps defaults for missing or unreadable fields", () => {
+    const s = fromQuery("lr=abc&hidden=4,x&problem=nonsense&seed=&m=32");
+    expect(s.config.lr).toBe(DEFAULT_CONFIG.lr);
+    expect(s.config.hidden).toEqual(DEFAULT_CONFIG.hidden);
+    expect(s.config.problem).toBe("classification");
+    expect(s.config.seed).toBe(DEFAULT_CONFIG.seed);
+    expect(s.config.batch_size).toBe(32);
+    expect(s.hide).toEqual([]);
+  });
+
+  it("reads a classroom link's hidden controls", () => {
+    const s = fromQuery("?dataset=xor&hide=lr,momentum,,l2");
+    expect(s.hide).toEqual(["lr", "momentum", "l2"]);
+    expect(s.config.dataset).toBe("xor");
+  });
+});
