@@ -1,3 +1,161 @@
-"""REST API of the segmentation app, mounted at /api/segmentation/."""
+"""REST API of the segmentation app, mounted at /api/segmentation/.
 
-urlpatterns: list = []
+GET  models/                 instance-segmentation models (the shipped one is the default)
+GET  samples/                sample images  ->  [{id, name, seed, url}]
+GET  samples/<id>.png        one sample image (PNG)
+POST generate/               a new random shapes image: {seed?} -> {seed, image, truth}
+POST run/                    segment one image; the image is one of
+                               multipart file "image" (PNG or JPEG, <= 5 MB, <= 4096 x 4096)
+                               "image_base64" (a canvas data: URL or bare base64)
+                               "sample" (a sample id) or "seed" (a generated image)
+                             and optionally "model" (id) and "score_threshold" (0..1)
+                             -> boxes, labels, names, scores, masks (run-length encoded at
+                                mask_size), provider, device, latency_ms
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.http import HttpResponse
+from django.urls import path
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from nnweb.core.throttles import BurstRateThrottle, HeavyRateThrottle
+
+from . import services
+
+app_name = "segmentation-api"
+
+
+def _error(message: str, field: str | None = None, code: int = status.HTTP_400_BAD_REQUEST):
+    body = {"detail": message}
+    if field:
+        body["field"] = field
+    return Response(body, status=code)
+
+
+def _int_field(data, name: str, low: int, high: int) -> int:
+    raw = data.get(name)
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise services.ImageRejected(f"{name}: expected a whole number, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise services.ImageRejected(f"{name}: must be between {low} and {high}, got {value}.")
+    return value
+
+
+class ModelsView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        models = services.list_models(request.user)
+        return Response({"models": [m.public() for m in models]})
+
+
+class SamplesView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        items = [
+            {**s, "url": request.build_absolute_uri(f"{s['id']}.png")} for s in services.samples()
+        ]
+        return Response({"samples": items})
+
+
+class SampleImageView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request, index: int):
+        if not 0 <= index < len(services.SAMPLE_SEEDS):
+            return _error(f"There is no sample {index}.", code=status.HTTP_404_NOT_FOUND)
+        response = HttpResponse(services.sample_png(index), content_type="image/png")
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+class GenerateView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, BurstRateThrottle]
+
+    def post(self, request):
+        try:
+            if request.data.get("seed") not in (None, ""):
+                seed = _int_field(request.data, "seed", 0, services.MAX_SEED)
+            else:
+                seed = random.SystemRandom().randint(0, services.MAX_SEED)
+        except services.ImageRejected as exc:
+            return _error(str(exc), "seed")
+        png, truth = services.generate_shapes(seed)
+        return Response({"seed": seed, "image": services.data_url(png), "truth": truth})
+
+
+class RunView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, HeavyRateThrottle]
+
+    def post(self, request):
+        data = request.data
+        field = "image"
+        try:
+            upload = request.FILES.get("image")
+            if upload is not None:
+                if upload.size > services.MAX_UPLOAD_BYTES:
+                    raise services.ImageRejected(
+                        f"image: the file {upload.name!r} is {services._mb(upload.size)}; "
+                        f"images may be at most {services._mb(services.MAX_UPLOAD_BYTES)}."
+                    )
+                img = services.decode_image(upload.read(), f"image ({upload.name})")
+            elif data.get("image_base64"):
+                field = "image_base64"
+                img = services.decode_base64_image(data.get("image_base64"))
+            elif data.get("sample") not in (None, ""):
+                field = "sample"
+                index = _int_field(data, "sample", 0, len(services.SAMPLE_SEEDS) - 1)
+                img = services.sample_image(index)
+            elif data.get("seed") not in (None, ""):
+                field = "seed"
+                seed = _int_field(data, "seed", 0, services.MAX_SEED)
+                img = services.decode_image(services.generate_shapes(seed)[0], "seed")
+            else:
+                raise services.ImageRejected(
+                    "No image: send a PNG/JPEG file as 'image', a canvas as 'image_base64', "
+                    "or choose a 'sample' or a generated 'seed'."
+                )
+            field = "score_threshold"
+            raw = data.get("score_threshold")
+            threshold = 0.0
+            if raw not in (None, ""):
+                try:
+                    threshold = float(raw)
+                except (TypeError, ValueError):
+                    raise services.ImageRejected(
+                        f"score_threshold: expected a number between 0 and 1, got {raw!r}."
+                    ) from None
+                if not 0.0 <= threshold <= 1.0:
+                    raise services.ImageRejected(
+                        f"score_threshold: must be between 0 and 1, got {threshold}."
+                    )
+        except services.ImageRejected as exc:
+            return _error(str(exc), field)
+        model_id = data.get("model") or None
+        try:
+            result = services.segment(img, model_id, request.user, threshold)
+        except services.ModelUnavailable as exc:
+            code = status.HTTP_400_BAD_REQUEST if model_id else status.HTTP_503_SERVICE_UNAVAILABLE
+            return _error(str(exc), "model", code)
+        return Response(result.as_dict())
+
+
+urlpatterns = [
+    path("models/", ModelsView.as_view(), name="models"),
+    path("samples/", SamplesView.as_view(), name="samples"),
+    path("samples/<int:index>.png", SampleImageView.as_view(), name="sample-image"),
+    path("generate/", GenerateView.as_view(), name="generate"),
+    path("run/", RunView.as_view(), name="run"),
+]

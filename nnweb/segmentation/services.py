@@ -1,1 +1,499 @@
-"""Service objects of the segmentation app: views and consumers stay thin and call these."""
+"""Service objects of the segmentation app: views and consumers stay thin and call these.
+
+The demo runs an instance-segmentation ONNX model (nnweb's own Mask R-CNN, or any model of
+task ``instance_segmentation`` in the model zoo) through the serving layer
+:mod:`engine.runtime` on one image:
+
+1. ``decode_image``: the upload must be PNG or JPEG by its magic bytes, at most 5 MB and
+   4096 x 4096 pixels; Pillow's decompression-bomb guard is on. Anything else is an
+   :class:`ImageRejected` with a message for the user (a 400 in the API).
+2. ``to_model_input``: the image is scaled to fit the model's 128 x 128 input keeping its
+   aspect ratio (a 128 x 128 image is passed unchanged) and padded right/bottom with its
+   border colour; RGB in [0, 1], float32 (1, 3, 128, 128).
+3. The model gives torchvision-style ``boxes`` (K, 4), ``labels`` (K,), ``scores`` (K,) and
+   ``masks`` (K, 1, 128, 128) probabilities.
+4. ``SegmentationResult``: boxes scaled back to the uploaded image's pixels, masks cropped
+   to the image part of the input, resized to ``mask_size`` (the image size, at most 512 on
+   the long side), thresholded at 0.5 and run-length encoded, with the latency and the
+   execution provider (CUDA or CPU) that served the request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import os
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from engine import runtime
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 4096
+MAX_PIXELS = MAX_SIDE * MAX_SIDE
+MODEL_SIZE = 128  # the shipped model is trained on 128 x 128 images
+MAX_MASK_SIDE = 512
+MASK_THRESHOLD = 0.5
+TASK = "instance_segmentation"
+SHIPPED_ID = "shipped"
+DEFAULT_CLASSES = ["background", "square", "circle", "triangle"]
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+SAMPLE_SEEDS = (11, 23, 37, 41, 58, 64)
+MAX_SEED = 2**31 - 1
+
+
+class ImageRejected(ValueError):
+    """The uploaded image cannot be used; the message says why (shown to the user)."""
+
+
+class ModelUnavailable(LookupError):
+    """The chosen model does not exist, is not visible, or its file is missing."""
+
+
+# --------------------------------------------------------------------------- images
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def sniff_format(data: bytes) -> str | None:
+    """'PNG' or 'JPEG' from the first bytes, None for anything else."""
+    if data.startswith(PNG_MAGIC):
+        return "PNG"
+    if data.startswith(JPEG_MAGIC):
+        return "JPEG"
+    return None
+
+
+def decode_image(data: bytes, name: str = "image") -> Image.Image:
+    """Validate and decode an uploaded PNG or JPEG into an RGB Pillow image.
+
+    Raises :class:`ImageRejected` naming ``name`` and what is wrong.
+    """
+    if not data:
+        raise ImageRejected(f"{name}: the file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageRejected(
+            f"{name}: the file is {_mb(len(data))}; images may be at most {_mb(MAX_UPLOAD_BYTES)}."
+        )
+    fmt = sniff_format(data)
+    if fmt is None:
+        raise ImageRejected(
+            f"{name}: only PNG and JPEG images are accepted (the file does not start with "
+            "a PNG or JPEG signature)."
+        )
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: refuse both
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=[fmt])
+            width, height = img.size
+            if width < 1 or height < 1:
+                raise ImageRejected(f"{name}: the image has no pixels ({width} x {height}).")
+            if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+                raise ImageRejected(
+                    f"{name}: the image is {width} x {height} pixels; the limit is "
+                    f"{MAX_SIDE} x {MAX_SIDE}."
+                )
+            img.load()
+            img = ImageOps.exif_transpose(img)
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected(
+            f"{name}: refused as a possible decompression bomb (it declares more pixels than "
+            f"the {MAX_SIDE} x {MAX_SIDE} limit)."
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected(f"{name}: the {fmt} data could not be decoded ({exc}).") from None
+    return _to_rgb(img)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """RGB; transparent parts are composited over white (a drawing on a clear canvas)."""
+    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if img.mode != "RGB":
+        return img.convert("RGB")
+    return img
+
+
+def decode_base64_image(text: str, name: str = "image_base64") -> Image.Image:
+    """A ``data:image/png;base64,...`` URL (a canvas) or bare base64, then ``decode_image``."""
+    if not isinstance(text, str) or not text.strip():
+        raise ImageRejected(f"{name}: expected a base64 PNG/JPEG or a data: URL.")
+    text = text.strip()
+    if text.startswith("data:"):
+        head, _, text = text.partition(",")
+        if ";base64" not in head:
+            raise ImageRejected(f"{name}: the data: URL must be base64 encoded.")
+    # base64 grows data by 4/3: refuse early what cannot fit the byte limit
+    if len(text) > (MAX_UPLOAD_BYTES * 4) // 3 + 8:
+        raise ImageRejected(
+            f"{name}: the encoded image is larger than {_mb(MAX_UPLOAD_BYTES)} once decoded."
+        )
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ImageRejected(f"{name}: not valid base64.") from None
+    return decode_image(data, name)
+
+
+@dataclass
+class ModelInput:
+    """The model's input tensor and how it maps back to the uploaded image."""
+
+    x: np.ndarray  # float32 (1, 3, size, size)
+    scale: float  # model pixels per image pixel
+    content: tuple[int, int]  # (h, w) of the image inside the padded input
+    image_size: tuple[int, int]  # (h, w) of the uploaded image
+
+
+def to_model_input(img: Image.Image, size: int = MODEL_SIZE) -> ModelInput:
+    """Fit ``img`` into a ``size`` x ``size`` input (aspect kept, padded right/bottom)."""
+    w, h = img.size
+    scale = size / max(w, h)
+    cw, ch = max(1, min(size, round(w * scale))), max(1, min(size, round(h * scale)))
+    resized = img if (cw, ch) == (w, h) else img.resize((cw, ch), Image.Resampling.BILINEAR)
+    arr = np.asarray(resized, dtype=np.float32) / 255.0  # (ch, cw, 3)
+    if (cw, ch) != (size, size):
+        border = np.concatenate([arr[0], arr[-1], arr[:, 0], arr[:, -1]], axis=0)
+        fill = np.median(border, axis=0)
+        canvas = np.empty((size, size, 3), dtype=np.float32)
+        canvas[:] = fill
+        canvas[:ch, :cw] = arr
+        arr = canvas
+    x = np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
+    return ModelInput(x=x, scale=scale, content=(ch, cw), image_size=(h, w))
+
+
+def encode_mask(mask: np.ndarray) -> dict[str, Any]:
+    """Row-major run lengths of a boolean mask: counts alternate 0-runs and 1-runs,
+    starting with 0s (possibly an empty first run)."""
+    flat = np.asarray(mask, dtype=bool).ravel()
+    if flat.size == 0:
+        return {"size": list(mask.shape), "counts": []}
+    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    bounds = np.concatenate([[0], change, [flat.size]])
+    counts = np.diff(bounds).tolist()
+    if flat[0]:
+        counts = [0, *counts]
+    return {"size": [int(mask.shape[0]), int(mask.shape[1])], "counts": counts}
+
+
+def decode_mask(rle: dict[str, Any]) -> np.ndarray:
+    """Inverse of ``encode_mask``."""
+    h, w = rle["size"]
+    out = np.zeros(h * w, dtype=bool)
+    pos = 0
+    for i, n in enumerate(rle["counts"]):
+        if i % 2:
+            out[pos : pos + n] = True
+        pos += n
+    return out.reshape(h, w)
+
+
+def mask_size_for(h: int, w: int) -> tuple[int, int]:
+    """The size masks are returned at: the image's, shrunk to at most 512 on the long side."""
+    s = min(1.0, MAX_MASK_SIDE / max(h, w))
+    return max(1, round(h * s)), max(1, round(w * s))
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass
+class ModelChoice:
+    """One instance-segmentation model the demo can run."""
+
+    id: str
+    name: str
+    path: Path
+    source: str  # "shipped" or "modelzoo"
+    default: bool = False
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "source": self.source,
+            "default": self.default,
+            "description": self.description,
+            **self.extra,
+        }
+
+
+def shipped_model_path() -> Path:
+    """The Mask R-CNN trained and shipped with nnweb (overridable for tests)."""
+    custom = getattr(settings, "SEGMENTATION_DEFAULT_MODEL", None) or os.environ.get(
+        "NNWEB_SEGMENTATION_MODEL"
+    )
+    if custom:
+        return Path(custom)
+    return Path(settings.BASE_DIR) / "engine" / "detection" / "weights" / "maskrcnn_shapes.onnx"
+
+
+def _zoo_models(user: Any) -> list[ModelChoice]:
+    """Trained models of task instance_segmentation visible to ``user`` (model zoo)."""
+    try:
+        from nnweb.modelzoo import services as zoo
+    except ImportError:  # pragma: no cover - the model zoo is part of nnweb
+        return []
+    lister = getattr(zoo, "segmentation_models", None)
+    if lister is None:
+        return []
+    out = []
+    for item in lister(user):
+        out.append(
+            ModelChoice(
+                id=str(item["id"]),
+                name=str(item["name"]),
+                path=Path(item["path"]),
+                source="modelzoo",
+                description=str(item.get("description", "")),
+            )
+        )
+    return out
+
+
+def list_models(user: Any = None) -> list[ModelChoice]:
+    """The shipped model (the default, when its file exists) and the zoo's models."""
+    models: list[ModelChoice] = []
+    path = shipped_model_path()
+    if path.is_file():
+        models.append(
+            ModelChoice(
+                id=SHIPPED_ID,
+                name="Mask R-CNN (shapes, shipped with nnweb)",
+                path=path,
+                source="shipped",
+                default=True,
+                description="Trained from scratch in NumPy on generated 128 x 128 shape images.",
+            )
+        )
+    zoo = _zoo_models(user)
+    if zoo and not models:
+        zoo[0].default = True
+    return models + zoo
+
+
+def get_model(model_id: str | None, user: Any = None) -> ModelChoice:
+    models = list_models(user)
+    if not models:
+        raise ModelUnavailable(
+            "No instance-segmentation model is available: the shipped model file "
+            f"{shipped_model_path().name} is missing and the model zoo has none."
+        )
+    if not model_id:
+        return next(m for m in models if m.default)
+    for m in models:
+        if m.id == str(model_id):
+            if not m.path.is_file():
+                raise ModelUnavailable(f"model {model_id!r}: its ONNX file is missing.")
+            return m
+    raise ModelUnavailable(
+        f"model {model_id!r} is not an instance-segmentation model you can use; "
+        f"choose one of {[m.id for m in models]}."
+    )
+
+
+def model_classes(session: runtime.ModelSession) -> list[str]:
+    raw = session.metadata.get("classes")
+    if raw:
+        try:
+            classes = json.loads(raw)
+            if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
+                return classes
+        except ValueError:
+            pass
+    return list(DEFAULT_CLASSES)
+
+
+def provider_label(provider: str) -> str:
+    """'CUDA' or 'CPU' (or the provider's name without 'ExecutionProvider')."""
+    return provider.removesuffix("ExecutionProvider")
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class SegmentationResult:
+    model: ModelChoice
+    classes: list[str]
+    image_size: tuple[int, int]
+    mask_size: tuple[int, int]
+    boxes: np.ndarray  # (K, 4) image pixels
+    labels: np.ndarray  # (K,)
+    scores: np.ndarray  # (K,)
+    masks: list[dict[str, Any]]  # RLE at mask_size
+    provider: str
+    latency_ms: float
+    total_ms: float
+
+    def as_dict(self) -> dict[str, Any]:
+        h, w = self.image_size
+        return {
+            "model": self.model.public(),
+            "classes": self.classes,
+            "image": {"width": w, "height": h},
+            "input_size": [MODEL_SIZE, MODEL_SIZE],
+            "mask_size": list(self.mask_size),
+            "mask_threshold": MASK_THRESHOLD,
+            "count": int(self.labels.shape[0]),
+            "boxes": [[round(float(v), 2) for v in b] for b in self.boxes],
+            "labels": [int(v) for v in self.labels],
+            "names": [
+                self.classes[int(v)] if 0 <= int(v) < len(self.classes) else str(int(v))
+                for v in self.labels
+            ],
+            "scores": [round(float(v), 4) for v in self.scores],
+            "masks": self.masks,
+            "provider": self.provider,
+            "device": provider_label(self.provider),
+            "latency_ms": round(self.latency_ms, 2),
+            "total_ms": round(self.total_ms, 2),
+        }
+
+
+def _outputs(result: runtime.InferenceResult) -> tuple[np.ndarray, ...]:
+    out = result.outputs
+    missing = [k for k in ("boxes", "labels", "scores", "masks") if k not in out]
+    if missing:
+        raise ModelUnavailable(
+            f"the model does not produce {missing}; an instance-segmentation model must "
+            "output boxes, labels, scores and masks"
+        )
+    boxes = np.asarray(out["boxes"], dtype=np.float64).reshape(-1, 4)
+    labels = np.asarray(out["labels"]).reshape(-1).astype(np.int64)
+    scores = np.asarray(out["scores"], dtype=np.float64).reshape(-1)
+    masks = np.asarray(out["masks"], dtype=np.float32)
+    K = boxes.shape[0]
+    if masks.ndim == 4:
+        masks = masks[:, 0]
+    if labels.shape[0] != K or scores.shape[0] != K or masks.shape[0] != K:
+        raise ModelUnavailable(
+            f"the model's outputs disagree: boxes {boxes.shape}, labels {labels.shape}, "
+            f"scores {scores.shape}, masks {masks.shape}"
+        )
+    return boxes, labels, scores, masks
+
+
+_run_lock = threading.BoundedSemaphore(4)  # at most 4 runs at once per process
+
+
+def segment(
+    img: Image.Image,
+    model_id: str | None = None,
+    user: Any = None,
+    score_threshold: float = 0.0,
+) -> SegmentationResult:
+    """Run the chosen model on ``img`` and map its detections back onto the image."""
+    t0 = time.perf_counter()
+    model = get_model(model_id, user)
+    try:
+        session = runtime.get_session(model.path)
+    except ValueError as exc:
+        raise ModelUnavailable(f"model {model.id!r} cannot be served: {exc}") from None
+    inp = to_model_input(img)
+    with _run_lock:
+        result = session.run({session.input_names[0]: inp.x})
+    boxes, labels, scores, masks = _outputs(result)
+    keep = scores >= score_threshold
+    boxes, labels, scores, masks = boxes[keep], labels[keep], scores[keep], masks[keep]
+
+    h, w = inp.image_size
+    ch, cw = inp.content
+    boxes = boxes / inp.scale
+    boxes[:, [0, 2]] = np.clip(boxes[:, [0, 2]], 0, w)
+    boxes[:, [1, 3]] = np.clip(boxes[:, [1, 3]], 0, h)
+    mh, mw = mask_size_for(h, w)
+    rles = []
+    for m in masks:
+        m = m[:ch, :cw]
+        if (ch, cw) != (mh, mw):
+            m = np.asarray(
+                Image.fromarray(np.ascontiguousarray(m), mode="F").resize(
+                    (mw, mh), Image.Resampling.BILINEAR
+                )
+            )
+        rles.append(encode_mask(m >= MASK_THRESHOLD))
+    return SegmentationResult(
+        model=model,
+        classes=model_classes(session),
+        image_size=(h, w),
+        mask_size=(mh, mw),
+        boxes=boxes,
+        labels=labels,
+        scores=scores,
+        masks=rles,
+        provider=result.provider,
+        latency_ms=result.latency_ms,
+        total_ms=(time.perf_counter() - t0) * 1000.0,
+    )
+
+
+# --------------------------------------------------------------------------- sample images
+
+
+def _png_bytes(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def generate_shapes(seed: int) -> tuple[bytes, list[dict[str, Any]]]:
+    """A 128 x 128 shapes image (PNG bytes) from ``seed`` and its true objects."""
+    from engine.detection.shapes import CLASSES, generate_image
+
+    image, instances = generate_image(np.random.default_rng(int(seed)))
+    truth = [
+        {
+            "label": int(inst.label),
+            "name": CLASSES[int(inst.label)],
+            "box": [float(v) for v in inst.box],
+        }
+        for inst in instances
+    ]
+    return _png_bytes(image), truth
+
+
+@lru_cache(maxsize=len(SAMPLE_SEEDS))
+def sample_png(index: int) -> bytes:
+    return generate_shapes(SAMPLE_SEEDS[index])[0]
+
+
+def samples() -> list[dict[str, Any]]:
+    """The fixed sample images (generated from fixed seeds)."""
+    return [{"id": i, "name": f"Shapes #{i + 1}", "seed": s} for i, s in enumerate(SAMPLE_SEEDS)]
+
+
+def sample_image(index: int) -> Image.Image:
+    if not 0 <= index < len(SAMPLE_SEEDS):
+        raise ImageRejected(
+            f"sample: there is no sample {index}; use 0 to {len(SAMPLE_SEEDS) - 1}."
+        )
+    return Image.open(io.BytesIO(sample_png(index))).convert("RGB")
+
+
+def data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
