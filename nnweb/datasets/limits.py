@@ -28,6 +28,9 @@ DEFAULTS = {
     "DATASET_MAX_ARRAY_BYTES": 512 * MB,
 }
 
+# Shorter keys the project settings already use for the same limits.
+ALIASES = {"max_rows": "MAX_DATASET_ROWS", "max_image_pixels": "MAX_IMAGE_PIXELS"}
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -62,6 +65,8 @@ class Limits:
             key = "DATASET_" + f.name.upper()
             if key in overrides:
                 values[f.name] = overrides[key]
+            elif f.name in ALIASES and ALIASES[f.name] in overrides:
+                values[f.name] = overrides[ALIASES[f.name]]
         return cls(**values)
 
 

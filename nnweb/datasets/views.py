@@ -1,0 +1,146 @@
+"""REST views of the datasets app; thin wrappers around nnweb.datasets.services."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nnweb.core.permissions import is_instructor
+
+from . import services
+from .importers import DatasetRejected
+from .models import Dataset
+from .serializers import DatasetSerializer, UpdateSerializer, UploadSerializer
+
+
+def get_visible(request: Request, pk: int) -> Dataset:
+    try:
+        return services.visible_datasets(request.user).get(pk=pk)
+    except Dataset.DoesNotExist:
+        raise Http404("No such dataset, or you may not see it.") from None
+
+
+def rejected(err: DatasetRejected) -> Response:
+    return Response({"detail": str(err), "where": err.where}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class DatasetListView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=DatasetSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        qs = services.visible_datasets(request.user)
+        kind = request.query_params.get("kind")
+        if kind:
+            qs = qs.filter(kind=kind)
+        return Response(DatasetSerializer(qs, many=True).data)
+
+    @extend_schema(request=UploadSerializer, responses={201: DatasetSerializer})
+    def post(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            return Response({"detail": "Sign in to upload datasets."}, status=403)
+        if not is_instructor(request.user):
+            return Response({"detail": "Only instructors may upload datasets."}, status=403)
+        form = UploadSerializer(data=request.data)
+        if not form.is_valid():
+            return Response(
+                {"detail": _first_error(form.errors), "errors": form.errors}, status=400
+            )
+        data = form.validated_data
+        try:
+            ds = services.import_dataset(
+                request.user,
+                data["file"],
+                name=data.get("name", ""),
+                description=data.get("description", ""),
+                fmt=data.get("format", ""),
+                target=data.get("target", ""),
+                task=data.get("task", "classification"),
+                visibility=data.get("visibility", "private"),
+                annotations=data.get("annotations"),
+                image_size=data.get("image_size"),
+                color=data.get("color", "auto"),
+            )
+        except DatasetRejected as err:
+            return rejected(err)
+        return Response(DatasetSerializer(ds).data, status=status.HTTP_201_CREATED)
+
+
+def _first_error(errors) -> str:
+    for field, msgs in errors.items():
+        msg = msgs[0] if isinstance(msgs, list) and msgs else msgs
+        return f"{field}: {msg}"
+    return "invalid request"
+
+
+class DatasetDetailView(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(responses=DatasetSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(DatasetSerializer(get_visible(request, pk)).data)
+
+    @extend_schema(request=UpdateSerializer, responses=DatasetSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        ds = get_visible(request, pk)
+        if not services.can_manage(request.user, ds):
+            return Response({"detail": "Only the dataset's owner may change it."}, status=403)
+        form = UpdateSerializer(data=request.data)
+        if not form.is_valid():
+            return Response(
+                {"detail": _first_error(form.errors), "errors": form.errors}, status=400
+            )
+        data = form.validated_data
+        if "visibility" in data:
+            services.set_visibility(ds, data["visibility"])
+        changed = [f for f in ("name", "description") if f in data]
+        for f in changed:
+            setattr(ds, f, data[f])
+        if changed:
+            ds.save(update_fields=changed)
+        return Response(DatasetSerializer(ds).data)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        ds = get_visible(request, pk)
+        if not services.can_manage(request.user, ds):
+            return Response({"detail": "Only the dataset's owner may delete it."}, status=403)
+        services.delete_dataset(ds)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DatasetPreviewView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(services.preview(get_visible(request, pk)))
+
+
+class DatasetDownloadView(APIView):
+    """The original upload (``?part=annotations`` for a COCO set's JSON); owner only."""
+
+    def get(self, request: Request, pk: int):
+        ds = get_visible(request, pk)
+        if not services.can_manage(request.user, ds):
+            return Response({"detail": "Only the dataset's owner may download it."}, status=403)
+        if request.query_params.get("part") == "annotations" and ds.annotations:
+            return FileResponse(
+                ds.annotations.open("rb"), as_attachment=True, filename="annotations.json"
+            )
+        return FileResponse(ds.original.open("rb"), as_attachment=True, filename=ds.original_name)
+
+
+class DatasetSampleView(APIView):
+    """PNG of one image sample; ``?overlay=1`` draws a COCO set's instance masks."""
+
+    def get(self, request: Request, pk: int, index: int):
+        ds = get_visible(request, pk)
+        try:
+            png = services.sample_png(ds, index, overlay=request.query_params.get("overlay") == "1")
+        except DatasetRejected as err:
+            return rejected(err)
+        resp = HttpResponse(png, content_type="image/png")
+        resp["Cache-Control"] = "private, max-age=3600"
+        return resp

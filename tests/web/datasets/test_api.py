@@ -1,0 +1,200 @@
+"""Datasets REST API: uploads (atomic, 400 naming where), roles, visibility, previews."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnweb.datasets import services
+from nnweb.datasets.models import Dataset
+
+from .conftest import IRIS_LIKE, client_for, upload_file
+
+pytestmark = pytest.mark.django_db
+
+
+def post_csv(client, text=IRIS_LIKE, **fields):
+    data = {"file": upload_file(text.encode(), "iris.csv"), "target": "species", **fields}
+    return client.post("/api/datasets/", data, format="multipart")
+
+
+def media_files(media) -> list:
+    if not media.exists():
+        return []
+    return [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_instructor_uploads_csv(instructor, _media):
+    r = post_csv(client_for(instructor), name="Iris", visibility="students")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["kind"] == "tabular" and body["n_samples"] == 30
+    assert body["class_names"] == ["a", "b", "c"] and body["input_shape"] == [2]
+    ds = Dataset.objects.get(pk=body["id"])
+    X, y, meta = services.load_arrays(ds)
+    assert X.shape == (30, 2) and y.tolist()[:3] == [0, 1, 2]
+    assert meta["feature_names"] == ["sepal", "petal"]
+    # nothing left in the incoming folder
+    assert not list((_media / "datasets" / ".incoming").iterdir())
+
+
+def test_bad_csv_is_400_naming_row_and_column_and_leaves_nothing(instructor, _media):
+    bad = IRIS_LIKE + "1.0,oops,a\n"
+    r = post_csv(client_for(instructor), text=bad)
+    assert r.status_code == 400
+    assert "row 31 (line 32)" in r.json()["detail"] and "'petal'" in r.json()["detail"]
+    assert Dataset.objects.count() == 0
+    assert media_files(_media) == []
+
+
+def test_failure_while_recording_leaves_nothing(instructor, _media, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Dataset.objects, "create", boom)
+    with pytest.raises(RuntimeError):
+        services.import_dataset(
+            instructor, upload_file(IRIS_LIKE.encode(), "x.csv"), target="species"
+        )
+    assert media_files(_media) == []
+
+
+def test_size_limit_from_settings(instructor, settings):
+    base = dict(settings.NNWEB_LIMITS)
+    settings.NNWEB_LIMITS = {**base, "DATASET_CSV_MAX_BYTES": 100}
+    r = post_csv(client_for(instructor))
+    assert r.status_code == 400 and "limit" in r.json()["detail"]
+    settings.NNWEB_LIMITS = {**base, "MAX_DATASET_ROWS": 10}
+    r = post_csv(client_for(instructor))
+    assert r.status_code == 400 and "more than 10 data rows" in r.json()["detail"]
+
+
+def test_unknown_format_and_missing_target(instructor):
+    c = client_for(instructor)
+    r = c.post("/api/datasets/", {"file": upload_file(b"x", "data.txt")}, format="multipart")
+    assert r.status_code == 400 and "cannot tell the format" in r.json()["detail"]
+    r = post_csv(c, target="")
+    assert r.status_code == 400 and "target" in r.json()["detail"]
+
+
+def test_student_cannot_upload(student):
+    r = post_csv(client_for(student))
+    assert r.status_code == 403
+    assert post_csv(client_for(None)).status_code == 403
+    assert Dataset.objects.count() == 0
+
+
+def test_visibility_rules(instructor, other_instructor, student):
+    ids = {}
+    for vis in ("private", "students", "public"):
+        r = post_csv(client_for(instructor), name=vis, visibility=vis)
+        ids[vis] = r.json()["id"]
+
+    def names(user):
+        return sorted(d["name"] for d in client_for(user).get("/api/datasets/").json())
+
+    assert names(instructor) == ["private", "public", "students"]
+    assert names(student) == ["public", "students"]
+    assert names(other_instructor) == ["public", "students"]
+    assert names(None) == ["public"]
+    assert client_for(student).get(f"/api/datasets/{ids['private']}/").status_code == 404
+    assert client_for(student).get(f"/api/datasets/{ids['private']}/preview/").status_code == 404
+    assert client_for(None).get(f"/api/datasets/{ids['students']}/").status_code == 404
+    assert client_for(student).get(f"/api/datasets/{ids['students']}/").status_code == 200
+    assert [d.name for d in services.visible_datasets(student)] == ["public", "students"] or set(
+        d.name for d in services.visible_datasets(student)
+    ) == {"public", "students"}
+
+    # only the owner changes visibility, downloads and deletes
+    url = f"/api/datasets/{ids['students']}/"
+    assert (
+        client_for(student).patch(url, {"visibility": "public"}, format="json").status_code == 403
+    )
+    assert client_for(student).get(url + "download/").status_code == 403
+    assert client_for(student).delete(url).status_code == 403
+    r = client_for(instructor).patch(url, {"visibility": "private"}, format="json")
+    assert r.status_code == 200 and r.json()["visibility"] == "private"
+    assert client_for(student).get(url).status_code == 404
+
+
+def test_download_original_and_delete(instructor, _media, django_capture_on_commit_callbacks):
+    c = client_for(instructor)
+    ds_id = post_csv(c).json()["id"]
+    r = c.get(f"/api/datasets/{ds_id}/download/")
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content).decode() == IRIS_LIKE
+    assert "iris.csv" in r["Content-Disposition"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert c.delete(f"/api/datasets/{ds_id}/").status_code == 204
+    assert Dataset.objects.count() == 0
+    assert [p for p in media_files(_media) if ".incoming" not in str(p)] == []
+
+
+def test_preview_tabular(instructor):
+    c = client_for(instructor)
+    ds_id = post_csv(c).json()["id"]
+    body = c.get(f"/api/datasets/{ds_id}/preview/").json()
+    assert body["columns"] == ["sepal", "petal", "species"]
+    assert body["rows"][0] == ["1.0", "0.2", "a"] and len(body["rows"]) == 20
+    stats = {col["name"]: col for col in body["stats"]["columns"]}
+    assert stats["sepal"]["min"] == 1.0 and stats["species"]["classes"] == {
+        "a": 10,
+        "b": 10,
+        "c": 10,
+    }
+
+
+def png(color, size=(10, 10)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_image_zip_upload_preview_and_samples(instructor):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(3):
+            zf.writestr(f"red/{i}.png", png((200 + i, 0, 0)))
+            zf.writestr(f"green/{i}.png", png((0, 200 + i, 0)))
+    c = client_for(instructor)
+    r = c.post(
+        "/api/datasets/",
+        {"file": upload_file(buf.getvalue(), "colours.zip"), "image_size": 8},
+        format="multipart",
+    )
+    assert r.status_code == 201, r.content
+    ds_id = r.json()["id"]
+    assert r.json()["input_shape"] == [3, 8, 8]
+    body = c.get(f"/api/datasets/{ds_id}/preview/").json()
+    assert [g["class"] for g in body["classes"]] == ["green", "red"]
+    assert body["classes"][0]["count"] == 3
+    r = c.get(f"/api/datasets/{ds_id}/samples/0.png")
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    im = Image.open(io.BytesIO(r.content))
+    assert im.size == (64, 64)
+    assert c.get(f"/api/datasets/{ds_id}/samples/99.png").status_code == 400
+
+
+def test_bad_zip_is_400_naming_the_entry(instructor, _media):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("red/1.png", png((255, 0, 0)))
+        zf.writestr(zipfile.ZipInfo("../../escape.png"), png((0, 0, 0)))
+    r = client_for(instructor).post(
+        "/api/datasets/", {"file": upload_file(buf.getvalue(), "x.zip")}, format="multipart"
+    )
+    assert r.status_code == 400 and "'../../escape.png'" in r.json()["detail"]
+    assert media_files(_media) == []
+
+
+def test_npz_upload(instructor):
+    buf = io.BytesIO()
+    np.savez(buf, x=np.random.default_rng(0).random((12, 6, 6)), y=np.arange(12) % 2)
+    r = client_for(instructor).post(
+        "/api/datasets/", {"file": upload_file(buf.getvalue(), "d.npz")}, format="multipart"
+    )
+    assert r.status_code == 201 and r.json()["input_shape"] == [1, 6, 6]
