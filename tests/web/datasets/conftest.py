@@ -1,45 +1,27 @@
-"""Fixtures of the dataset tests: users in each role and a private media folder."""
+"""Fixtures of the dataset tests: a private media folder, a second instructor, helpers.
+
+The users (student "alice", instructor "irene") come from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
-
-from nnweb.core.permissions import INSTRUCTOR_GROUP, STUDENT_GROUP, get_group
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],
-    }
     return settings.MEDIA_ROOT
-
-
-def _user(username: str, group: str):
-    user = get_user_model().objects.create_user(username, password="pw-" + username)
-    user.groups.add(get_group(group))
-    return user
-
-
-@pytest.fixture
-def instructor(db):
-    return _user("ines", INSTRUCTOR_GROUP)
 
 
 @pytest.fixture
 def other_instructor(db):
-    return _user("otto", INSTRUCTOR_GROUP)
+    from nnweb.accounts.services import ensure_user
 
-
-@pytest.fixture
-def student(db):
-    return _user("sam", STUDENT_GROUP)
+    return ensure_user("otto", "nnweb-Test-pass-42", instructor=True)
 
 
 def client_for(user=None) -> APIClient:
