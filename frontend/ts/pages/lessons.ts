@@ -1,0 +1,57 @@
+// Entry of every lesson page: hydrates the panels named by data-panel and the
+// predict-then-reveal questions. (KaTeX math is rendered by pages/base.ts.)
+import "../styles/lessons.css";
+import { mountActivationPlot, mountLinearCollapse, mountReluPool } from "../panels/activation_plot";
+import { mountCnnTrain } from "../panels/cnn_train";
+import { mountConv1d, mountConvPresets, mountConvVolume, mountConvWindow, mountOutputSize } from "../panels/conv_window";
+import { mountEquivariance } from "../panels/equivariance";
+import { mountFlattenDiagram } from "../panels/flatten_diagram";
+import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
+import { mountNetworkStepper } from "../panels/network_stepper";
+import { mountParamCount } from "../panels/param_count";
+import { mountPoolWindow } from "../panels/pool_window";
+import { mountQuiz } from "../panels/quiz";
+import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
+import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
+
+const PANELS: Record<string, (host: HTMLElement) => void> = {
+  nll: mountNllPanel,
+  gaussian: mountGaussianPanel,
+  "network-forward": (h) => mountNetworkStepper(h, "forward"),
+  "network-backward": (h) => mountNetworkStepper(h, "backward"),
+  "sgd-compare": mountSgdCompare,
+  "lr-compare": mountLrCompare,
+  "param-count": mountParamCount,
+  equivariance: mountEquivariance,
+  "conv-window": mountConvWindow,
+  "conv-presets": mountConvPresets,
+  "conv-1d": mountConv1d,
+  "conv-volume": mountConvVolume,
+  "output-size": mountOutputSize,
+  activation: mountActivationPlot,
+  "linear-collapse": mountLinearCollapse,
+  "relu-pool": mountReluPool,
+  pool: mountPoolWindow,
+  flatten: mountFlattenDiagram,
+  "cnn-train": mountCnnTrain,
+  roi: mountRoiGrid,
+  "mask-head": mountMaskHead,
+};
+
+function init(): void {
+  document.querySelectorAll<HTMLElement>("[data-panel]").forEach((host) => {
+    const mount = PANELS[host.dataset.panel ?? ""];
+    const body = host.querySelector<HTMLElement>(".panel-body") ?? host;
+    if (!mount) return;
+    try {
+      mount(body);
+      host.dataset.mounted = "true";
+    } catch (e) {
+      body.append(`This panel failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  document.querySelectorAll<HTMLElement>(".quiz .question").forEach(mountQuiz);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+else init();

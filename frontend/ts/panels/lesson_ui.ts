@@ -1,0 +1,286 @@
+// DOM + d3 building blocks of the lesson panels: the lessons API client, matrix grids,
+// editable matrices, line charts, small controls. Every chart is drawn with d3.
+import * as d3 from "d3";
+import { postJSON } from "../api/http";
+import { extent, fmt, parseNumber, type Matrix } from "./lesson_math";
+
+export function lessonApi<T>(name: string, body: unknown): Promise<T> {
+  return postJSON<T>(`/api/lessons/${name}/`, body);
+}
+
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms = 200): (...args: A) => void {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  return (...args: A) => {
+    if (t) clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** Create an element with attributes and children. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | undefined> = {},
+  ...children: (Node | string | null | undefined)[]
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (k === "text") e.textContent = String(v);
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+/** A status line under a panel: errors from the API in it, in role=status. */
+export function statusLine(host: HTMLElement): { ok(msg?: string): void; error(e: unknown): void } {
+  const p = h("p", { class: "panel-status", role: "status", "aria-live": "polite" });
+  host.append(p);
+  return {
+    ok(msg = "") {
+      p.textContent = msg;
+      p.classList.remove("error");
+    },
+    error(e: unknown) {
+      p.textContent = e instanceof Error ? e.message : String(e);
+      p.classList.add("error");
+    },
+  };
+}
+
+export interface GridOptions {
+  cell?: number;
+  values?: boolean;
+  digits?: number;
+  color?: ((v: number, r: number, c: number) => string) | "auto" | "none";
+  highlight?: (r: number, c: number) => string | null;
+  text?: (v: number, r: number, c: number) => string;
+  title?: string;
+  testid?: string;
+}
+
+/** Draw a matrix as an SVG grid of cells (d3). Replaces the host's content. */
+export function drawGrid(host: HTMLElement, m: Matrix, opts: GridOptions = {}): SVGSVGElement {
+  const rows = m.length;
+  const cols = rows ? m[0].length : 0;
+  const cell = opts.cell ?? 34;
+  const showValues = opts.values ?? cell >= 18;
+  const [lo, hi] = rows ? extent(m) : [0, 1];
+  const scale = d3.scaleSequential(d3.interpolateGreys).domain([Math.min(lo, 0), Math.max(hi, lo + 1e-9)]);
+  const diverging = d3.scaleDiverging(d3.interpolateRdBu).domain([Math.max(Math.abs(lo), Math.abs(hi)) || 1, 0, -(Math.max(Math.abs(lo), Math.abs(hi)) || 1)]);
+  const colorOf =
+    opts.color === "none"
+      ? () => "#fff"
+      : typeof opts.color === "function"
+        ? opts.color
+        : (v: number) => (lo < 0 ? diverging(v) : scale(v));
+  host.replaceChildren();
+  const svg = d3
+    .select(host)
+    .append("svg")
+    .attr("class", "grid")
+    .attr("viewBox", `0 0 ${cols * cell + 2} ${rows * cell + 2}`)
+    .attr("width", cols * cell + 2)
+    .attr("height", rows * cell + 2)
+    .attr("role", "img")
+    .attr("aria-label", opts.title ?? `${rows} by ${cols} grid`);
+  if (opts.testid) svg.attr("data-testid", opts.testid);
+  const data = m.flatMap((row, r) => row.map((v, c) => ({ v, r, c })));
+  const g = svg
+    .selectAll("g.cell")
+    .data(data)
+    .join("g")
+    .attr("class", "cell")
+    .attr("data-r", (d) => d.r)
+    .attr("data-c", (d) => d.c)
+    .attr("transform", (d) => `translate(${d.c * cell + 1},${d.r * cell + 1})`);
+  g.append("rect")
+    .attr("width", cell)
+    .attr("height", cell)
+    .attr("fill", (d) => colorOf(d.v, d.r, d.c))
+    .attr("stroke", "#888")
+    .attr("stroke-width", 0.5);
+  if (opts.highlight) {
+    g.filter((d) => opts.highlight!(d.r, d.c) !== null)
+      .append("rect")
+      .attr("class", "hl")
+      .attr("width", cell - 2)
+      .attr("height", cell - 2)
+      .attr("x", 1)
+      .attr("y", 1)
+      .attr("fill", "none")
+      .attr("stroke", (d) => opts.highlight!(d.r, d.c) ?? "none")
+      .attr("stroke-width", 2.5);
+  }
+  if (showValues) {
+    g.append("text")
+      .attr("x", cell / 2)
+      .attr("y", cell / 2)
+      .attr("dy", "0.35em")
+      .attr("text-anchor", "middle")
+      .attr("font-size", Math.max(8, Math.min(14, cell / 2.8)))
+      .attr("fill", (d) => {
+        const c = d3.color(colorOf(d.v, d.r, d.c));
+        return c && d3.hsl(c).l < 0.5 ? "#fff" : "#111";
+      })
+      .text((d) => (opts.text ? opts.text(d.v, d.r, d.c) : fmt(d.v, opts.digits ?? 2)));
+  }
+  return svg.node()!;
+}
+
+/** An editable matrix: a table of number inputs. `onChange` gets the parsed matrix. */
+export function matrixInput(
+  host: HTMLElement,
+  m: Matrix,
+  label: string,
+  onChange: (m: Matrix) => void,
+): { set(m: Matrix): void; get(): Matrix } {
+  let current = m.map((r) => r.slice());
+  const table = h("table", { class: "matrix-input", "aria-label": label });
+  const render = () => {
+    table.replaceChildren();
+    current.forEach((row, r) => {
+      const tr = h("tr");
+      row.forEach((v, c) => {
+        const inp = h("input", {
+          type: "text",
+          inputmode: "decimal",
+          value: fmt(v, 4),
+          "aria-label": `${label} row ${r + 1} column ${c + 1}`,
+          size: 3,
+        });
+        inp.addEventListener("change", () => {
+          const n = parseNumber(inp.value);
+          if (n === null) {
+            inp.setAttribute("aria-invalid", "true");
+            return;
+          }
+          inp.removeAttribute("aria-invalid");
+          current[r][c] = n;
+          onChange(current.map((x) => x.slice()));
+        });
+        tr.append(h("td", {}, inp));
+      });
+      table.append(tr);
+    });
+  };
+  render();
+  host.append(table);
+  return {
+    set(v: Matrix) {
+      current = v.map((r) => r.slice());
+      render();
+    },
+    get: () => current.map((r) => r.slice()),
+  };
+}
+
+export interface Series {
+  name: string;
+  x: number[];
+  y: number[];
+  color?: string;
+  dashed?: boolean;
+}
+
+/** A d3 line chart of one or more series. */
+export function lineChart(
+  host: HTMLElement,
+  series: Series[],
+  opts: { width?: number; height?: number; xLabel?: string; yLabel?: string; logY?: boolean; yDomain?: [number, number]; title?: string } = {},
+): SVGSVGElement {
+  const width = opts.width ?? 420;
+  const height = opts.height ?? 240;
+  const margin = { top: 12, right: 12, bottom: 36, left: 52 };
+  host.replaceChildren();
+  const svg = d3
+    .select(host)
+    .append("svg")
+    .attr("class", "chart")
+    .attr("viewBox", `0 0 ${width} ${height}`)
+    .attr("width", "100%")
+    .attr("style", `max-width:${width}px`)
+    .attr("role", "img")
+    .attr("aria-label", opts.title ?? series.map((s) => s.name).join(", "));
+  const xs = series.flatMap((s) => s.x);
+  const ys = series.flatMap((s) => s.y).filter((v) => Number.isFinite(v) && (!opts.logY || v > 0));
+  const x = d3
+    .scaleLinear()
+    .domain(d3.extent(xs) as [number, number])
+    .range([margin.left, width - margin.right]);
+  const yDom = opts.yDomain ?? ((d3.extent(ys) as [number, number]) ?? [0, 1]);
+  const y = (opts.logY ? d3.scaleLog() : d3.scaleLinear())
+    .domain(yDom[0] === yDom[1] ? [yDom[0] - 1, yDom[1] + 1] : yDom)
+    .range([height - margin.bottom, margin.top])
+    .nice();
+  svg
+    .append("g")
+    .attr("transform", `translate(0,${height - margin.bottom})`)
+    .call(d3.axisBottom(x).ticks(6));
+  svg.append("g").attr("transform", `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(5, opts.logY ? "~g" : undefined));
+  if (opts.xLabel)
+    svg.append("text").attr("x", (margin.left + width - margin.right) / 2).attr("y", height - 4).attr("text-anchor", "middle").attr("font-size", 11).text(opts.xLabel);
+  if (opts.yLabel)
+    svg.append("text").attr("transform", `translate(12,${(height - margin.bottom + margin.top) / 2}) rotate(-90)`).attr("text-anchor", "middle").attr("font-size", 11).text(opts.yLabel);
+  const palette = d3.schemeTableau10;
+  series.forEach((s, i) => {
+    const pts = s.x.map((xv, k) => [xv, s.y[k]] as [number, number]).filter(([, yv]) => Number.isFinite(yv) && (!opts.logY || yv > 0));
+    const [y0, y1] = y.domain();
+    svg
+      .append("path")
+      .datum(pts.map(([a, b]) => [a, Math.min(Math.max(b, Math.min(y0, y1)), Math.max(y0, y1))] as [number, number]))
+      .attr("fill", "none")
+      .attr("stroke", s.color ?? palette[i % palette.length])
+      .attr("stroke-width", 1.8)
+      .attr("stroke-dasharray", s.dashed ? "5 4" : null)
+      .attr("d", d3.line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1])));
+  });
+  const legend = svg.append("g").attr("font-size", 11);
+  series.forEach((s, i) => {
+    const gx = margin.left + 8;
+    const gy = margin.top + 6 + i * 14;
+    legend.append("rect").attr("x", gx).attr("y", gy - 5).attr("width", 12).attr("height", 3).attr("fill", s.color ?? palette[i % palette.length]);
+    legend.append("text").attr("x", gx + 16).attr("y", gy).attr("dy", "0.2em").text(s.name);
+  });
+  return svg.node()!;
+}
+
+/** A labelled <select>. */
+export function select(label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLLabelElement {
+  const s = h("select");
+  for (const [v, text] of options) s.append(h("option", { value: v, text, selected: v === value }));
+  s.value = value;
+  s.addEventListener("change", () => onChange(s.value));
+  return h("label", { class: "control" }, `${label} `, s);
+}
+
+/** A labelled range slider showing its value. */
+export function slider(
+  label: string,
+  min: number,
+  max: number,
+  step: number,
+  value: number,
+  onInput: (v: number) => void,
+): HTMLLabelElement {
+  const inp = h("input", { type: "range", min, max, step, value });
+  const out = h("output", { text: fmt(value, 3) });
+  inp.addEventListener("input", () => {
+    out.textContent = fmt(Number(inp.value), 3);
+    onInput(Number(inp.value));
+  });
+  return h("label", { class: "control" }, `${label} `, inp, " ", out);
+}
+
+export function button(text: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
+  const b = h("button", { type: "button", ...attrs, text });
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/** Render a grid from a flat grey image in [0,1] (no values, small cells). */
+export function drawImage(host: HTMLElement, m: Matrix, cell = 6, title = "image"): SVGSVGElement {
+  const [lo, hi] = extent(m);
+  const sc = d3.scaleLinear().domain([lo, hi === lo ? lo + 1 : hi]).range([1, 0]);
+  return drawGrid(host, m, { cell, values: false, color: (v) => d3.interpolateGreys(1 - sc(v)), title });
+}

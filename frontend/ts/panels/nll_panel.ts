@@ -1,0 +1,122 @@
+// Maximum-likelihood panels: move a predicted distribution over classes and read −log p of
+// the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
+import * as d3 from "d3";
+import { fmt, softmax } from "./lesson_math";
+import { debounce, h, lessonApi, select, slider, statusLine } from "./lesson_ui";
+
+interface NllResult {
+  probs: number[];
+  true_class: number;
+  nll: number | null;
+  likelihood: number;
+}
+
+export function mountNllPanel(host: HTMLElement): void {
+  const K = 4;
+  const logits = [1.0, 0.5, -0.5, 0.0];
+  let trueClass = 0;
+  const bars = h("div", { "data-testid": "nll-bars" });
+  const out = h("p", { class: "big-result", "data-testid": "nll-value", "aria-live": "polite" });
+  const sliders = h("div", { class: "panel-controls" });
+  logits.forEach((v, k) =>
+    sliders.append(
+      slider(`score of class ${k}`, -4, 4, 0.1, v, (nv) => {
+        logits[k] = nv;
+        load();
+      }),
+    ),
+  );
+  host.append(
+    h("div", { class: "panel-controls" }, select("true class", Array.from({ length: K }, (_v, k) => [String(k), `class ${k}`] as [string, string]), "0", (v) => {
+      trueClass = Number(v);
+      load();
+    })),
+    sliders,
+    bars,
+    out,
+  );
+  const status = statusLine(host);
+
+  function drawBars(p: number[]) {
+    bars.replaceChildren();
+    const W = 360;
+    const H = 170;
+    const svg = d3.select(bars).append("svg").attr("viewBox", `0 0 ${W} ${H}`).attr("width", "100%").attr("style", `max-width:${W}px`).attr("role", "img").attr("aria-label", "predicted probabilities");
+    const x = d3.scaleBand<number>().domain(d3.range(K)).range([30, W - 10]).padding(0.25);
+    const y = d3.scaleLinear().domain([0, 1]).range([H - 24, 8]);
+    svg.append("g").attr("transform", `translate(0,${H - 24})`).call(d3.axisBottom(x).tickFormat((d) => `class ${d}`));
+    svg.append("g").attr("transform", "translate(30,0)").call(d3.axisLeft(y).ticks(4));
+    svg
+      .selectAll("rect.bar")
+      .data(p)
+      .join("rect")
+      .attr("class", "bar")
+      .attr("x", (_d, i) => x(i)!)
+      .attr("width", x.bandwidth())
+      .attr("y", (d) => y(d))
+      .attr("height", (d) => y(0) - y(d))
+      .attr("fill", (_d, i) => (i === trueClass ? "#2a7ab9" : "#bbb"));
+    svg
+      .selectAll("text.pv")
+      .data(p)
+      .join("text")
+      .attr("class", "pv")
+      .attr("x", (_d, i) => x(i)! + x.bandwidth() / 2)
+      .attr("y", (d) => y(d) - 3)
+      .attr("text-anchor", "middle")
+      .attr("font-size", 11)
+      .text((d) => fmt(d, 3));
+  }
+
+  const load = debounce(async () => {
+    try {
+      const probs = softmax(logits);
+      drawBars(probs);
+      const r = await lessonApi<NllResult>("nll", { probs, true_class: trueClass });
+      out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log p = ${fmt(r.nll, 4)}`;
+      status.ok();
+    } catch (e) {
+      status.error(e);
+    }
+  }, 120);
+  load();
+}
+
+interface GaussResult {
+  half_sse: number;
+  scaled_half_sse: number;
+  constant: number;
+  nll: number;
+  nll_direct: number | null;
+  N: number;
+}
+
+export function mountGaussianPanel(host: HTMLElement): void {
+  const y = [1.2, 0.4, 2.1, 1.6, 0.9, 1.9];
+  const yHat = [1.0, 0.7, 1.8, 1.5, 1.2, 2.2];
+  let sigma = 1;
+  const table = h("table", { class: "data-table" });
+  table.append(h("tr", {}, h("th", { text: "n" }), h("th", { text: "yₙ" }), h("th", { text: "ŷₙ" })));
+  y.forEach((v, i) => table.append(h("tr", {}, h("td", { text: String(i + 1) }), h("td", { text: fmt(v) }), h("td", { text: fmt(yHat[i]) }))));
+  const out = h("div", { class: "sum-line", "data-testid": "gauss-value", "aria-live": "polite" });
+  host.append(h("div", { class: "panel-controls" }, slider("σ", 0.2, 3, 0.05, sigma, (v) => {
+    sigma = v;
+    load();
+  })), h("div", { class: "panel-row" }, table, out));
+  const status = statusLine(host);
+  const load = debounce(async () => {
+    try {
+      const r = await lessonApi<GaussResult>("gaussian_nll", { y, y_hat: yHat, sigma });
+      out.replaceChildren(
+        h("p", { text: `½·SSE = ${fmt(r.half_sse, 4)} (does not depend on σ)` }),
+        h("p", { text: `½·SSE / σ² = ${fmt(r.scaled_half_sse, 4)}` }),
+        h("p", { text: `N/2 · log(2πσ²) = ${fmt(r.constant, 4)} (no ŷ in it)` }),
+        h("p", { class: "big-result", text: `NLL = ${fmt(r.nll, 4)}  (summing −log N(yₙ | ŷₙ, σ²) directly: ${fmt(r.nll_direct, 4)})` }),
+      );
+      status.ok();
+    } catch (e) {
+      status.error(e);
+    }
+  }, 120);
+  load();
+}

@@ -1,0 +1,127 @@
+// Pooling panel: the notes' 4x4 slice, max or average, window and stride controls, the window
+// that produced each output cell, and how the gradient flows back (dE/dx for dE/dy = 1).
+import { fmt, type Matrix } from "./lesson_math";
+import { debounce, drawGrid, h, lessonApi, matrixInput, select, statusLine } from "./lesson_ui";
+
+interface PoolResult {
+  x: Matrix;
+  mode: string;
+  size: number;
+  stride: number;
+  output: Matrix;
+  output_shape: number[];
+  argmax: [number, number][][] | null;
+  grad_input: Matrix;
+}
+
+const NOTES_4X4: Matrix = [
+  [1, 1, 2, 4],
+  [5, 6, 7, 8],
+  [3, 2, 1, 0],
+  [1, 2, 3, 4],
+];
+
+export function mountPoolWindow(host: HTMLElement): void {
+  let x = NOTES_4X4.map((r) => r.slice());
+  let mode = "max";
+  let size = "2";
+  let stride = "2";
+  let sel: [number, number] = [0, 0];
+  let res: PoolResult | null = null;
+  const inBox = h("div", { class: "panel-col" }, h("h4", { text: "Input slice (editable)" }));
+  matrixInput(inBox, x, "pool input", (m) => {
+    x = m;
+    load();
+  });
+  const viewBox = h("div");
+  const outBox = h("div");
+  const gradBox = h("div");
+  const info = h("p", { class: "sum-line", "aria-live": "polite", "data-testid": "pool-info" });
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      select("pooling", [["max", "max"], ["avg", "average"]], mode, (v) => {
+        mode = v;
+        load();
+      }),
+      select("window", [["2", "2×2"], ["3", "3×3"], ["1", "1×1"]], size, (v) => {
+        size = v;
+        load();
+      }),
+      select("stride", [["2", "2"], ["1", "1"], ["3", "3"]], stride, (v) => {
+        stride = v;
+        load();
+      }),
+    ),
+    h(
+      "div",
+      { class: "panel-row" },
+      inBox,
+      h("div", { class: "panel-col" }, h("h4", { text: "Windows" }), viewBox),
+      h("div", { class: "panel-col" }, h("h4", { text: "Pooled output (click a cell)" }), outBox),
+      h("div", { class: "panel-col" }, h("h4", { text: "dE/dx when every dE/dy = 1" }), gradBox),
+    ),
+    info,
+  );
+  const status = statusLine(host);
+
+  function draw() {
+    if (!res) return;
+    const r = res;
+    const k = r.size;
+    const [i, j] = sel;
+    const r0 = i * r.stride;
+    const c0 = j * r.stride;
+    const inWin = (a: number, b: number) => a >= r0 && a < r0 + k && b >= c0 && b < c0 + k;
+    const win = r.argmax ? r.argmax[i][j] : null;
+    drawGrid(viewBox, r.x, {
+      cell: 40,
+      color: (_v, a, b) => (win && a === win[0] && b === win[1] ? "#f7c873" : inWin(a, b) ? "#fde9a8" : "#fff"),
+      highlight: (a, b) => (inWin(a, b) ? "#c47f00" : null),
+      testid: "pool-input",
+    });
+    const out = drawGrid(outBox, r.output, {
+      cell: 44,
+      color: (_v, a, b) => (a === i && b === j ? "#fde9a8" : "#e8f1fb"),
+      testid: "pool-output",
+    });
+    out.querySelectorAll<SVGGElement>("g.cell").forEach((g) => {
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      const a = Number(g.dataset.r);
+      const b = Number(g.dataset.c);
+      g.setAttribute("aria-label", `output row ${a + 1} column ${b + 1}`);
+      const pick = () => {
+        sel = [a, b];
+        draw();
+      };
+      g.addEventListener("click", pick);
+      g.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          pick();
+        }
+      });
+    });
+    drawGrid(gradBox, r.grad_input, { cell: 40, color: (v) => (v > 0 ? "#cde8cd" : "#fff"), testid: "pool-grad" });
+    const cells: number[] = [];
+    for (let a = r0; a < r0 + k; a++) for (let b = c0; b < c0 + k; b++) cells.push(r.x[a][b]);
+    info.textContent =
+      r.mode === "max"
+        ? `output[${i}][${j}] = max(${cells.map((v) => fmt(v)).join(", ")}) = ${fmt(r.output[i][j])}; its gradient goes only to the winning cell (${win?.[0]}, ${win?.[1]}).`
+        : `output[${i}][${j}] = mean(${cells.map((v) => fmt(v)).join(", ")}) = ${fmt(r.output[i][j])}; its gradient is shared equally, 1/${k * k} to each cell.`;
+  }
+
+  const load = debounce(async () => {
+    try {
+      res = await lessonApi<PoolResult>("pool", { x, mode, size: Number(size), stride: Number(stride) });
+      if (sel[0] >= res.output.length || sel[1] >= res.output[0].length) sel = [0, 0];
+      status.ok(`input ${res.x.length}×${res.x[0].length} → output ${res.output_shape.join("×")} (depth would be unchanged: each slice is pooled on its own)`);
+      draw();
+    } catch (e) {
+      status.error(e);
+    }
+  }, 120);
+  load();
+}

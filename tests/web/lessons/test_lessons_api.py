@@ -1,0 +1,187 @@
+"""The lessons API: the notes' worked examples, computed by the engine, and clear 400s."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+NOTES_IMAGE = [
+    [1, 1, 1, 0, 0],
+    [0, 1, 1, 1, 0],
+    [0, 0, 1, 1, 1],
+    [0, 0, 1, 1, 0],
+    [0, 1, 1, 0, 0],
+]
+NOTES_KERNEL = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
+NOTES_POOL = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]
+
+
+def post(api_client, name, body=None, status=200):
+    r = api_client.post(f"/api/lessons/{name}/", body or {}, format="json")
+    assert r.status_code == status, r.content
+    return r.json()
+
+
+def test_notes_convolution_example(api_client):
+    r = post(api_client, "conv2d", {"image": NOTES_IMAGE, "kernel": NOTES_KERNEL})
+    assert r["output"] == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+    assert len(r["windows"]) == 9
+    # the window the notes draw: rows 1-3, columns 2-4 -> output (1, 2) = 3
+    w = next(w for w in r["windows"] if w["out"] == [1, 2])
+    assert w["top_left"] == [1, 2]
+    assert w["sum"] == 3
+    assert w["products"] == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_convolution_same_padding_and_stride(api_client):
+    r = post(
+        api_client,
+        "conv2d",
+        {"image": NOTES_IMAGE, "kernel": NOTES_KERNEL, "padding": "same", "stride": 1},
+    )
+    assert r["output_shape"] == [5, 5]
+    assert r["output"][1][1:4] == [4, 3, 4]
+    r = post(api_client, "conv2d", {"image": NOTES_IMAGE, "kernel": NOTES_KERNEL, "stride": 2})
+    assert r["output"] == [[4, 4], [2, 4]]
+
+
+def test_output_size_28_by_3(api_client):
+    r = post(api_client, "output_size", {"width": 28, "kernel": 3})
+    assert r["output"] == 26
+    assert r["warning"] is None
+
+
+def test_output_size_warns_when_stride_does_not_fit(api_client):
+    r = post(api_client, "output_size", {"width": 7, "kernel": 3, "stride": 3, "padding": 0})
+    assert r["output"] == 2
+    assert "does not fit" in r["warning"]
+    # the notes' (W - K + 1)/S gives 5/3 here
+    assert r["notes_formula_agrees"] is False
+    r = post(api_client, "output_size", {"width": 20, "kernel": 3, "padding": "same"})
+    assert r["output"] == 20
+
+
+def test_output_size_rejects_kernel_larger_than_input(api_client):
+    r = post(api_client, "output_size", {"width": 2, "kernel": 5}, status=400)
+    assert "kernel" in r["detail"]
+
+
+def test_notes_max_pool_example_and_gradient_routing(api_client):
+    r = post(api_client, "pool", {"x": NOTES_POOL})
+    assert r["output"] == [[6, 8], [3, 4]]
+    assert r["argmax"] == [[[1, 1], [1, 3]], [[2, 0], [3, 3]]]
+    assert r["grad_input"] == [[0, 0, 0, 0], [0, 1, 0, 1], [1, 0, 0, 0], [0, 0, 0, 1]]
+    r = post(api_client, "pool", {"x": NOTES_POOL, "mode": "avg"})
+    assert r["output"] == [[3.25, 5.25], [2, 2]]
+    assert r["grad_input"][0] == [0.25] * 4
+
+
+def test_pool_keeps_depth(api_client):
+    r = post(api_client, "pool", {"x": [NOTES_POOL, NOTES_POOL, NOTES_POOL]})
+    assert r["output_shape"] == [3, 2, 2]
+
+
+def test_activation_samples_from_the_engine(api_client):
+    body = {"name": "leaky_relu", "alpha": 0.2, "lo": -1, "hi": 1, "n": 3}
+    r = post(api_client, "activation", body)
+    assert r["f"] == [-0.2, 0, 1]
+    assert r["df"] == [0.2, 0.2, 1]
+    r = post(api_client, "activation", {"name": "sigmoid", "lo": 0, "hi": 0, "n": 2}, status=400)
+    assert "hi" in r["detail"]
+
+
+def test_linear_layers_collapse_and_relu_pool_commute(api_client):
+    r = post(api_client, "linear_collapse", {"seed": 3})
+    assert r["max_diff_linear"] < 1e-12
+    assert r["max_diff_relu"] > 1e-3
+    r = post(api_client, "relu_pool", {"seed": 1})
+    assert r["max_diff_max"] == 0
+    assert r["max_diff_avg"] > 0
+
+
+def test_nll_and_gaussian(api_client):
+    r = post(api_client, "nll", {"probs": [0.2, 0.5, 0.3], "true_class": 1})
+    assert r["nll"] == pytest.approx(0.693147, abs=1e-6)
+    r = post(api_client, "gaussian_nll", {"y": [1, 2, 3], "y_hat": [1.5, 2, 2], "sigma": 2})
+    assert r["half_sse"] == pytest.approx(0.625)
+    assert r["nll"] == pytest.approx(r["nll_direct"])
+    assert r["nll"] == pytest.approx(0.625 / 4 + 1.5 * math.log(8 * math.pi))
+
+
+def test_param_count_and_equivariance(api_client):
+    r = post(api_client, "param_count", {})
+    assert r["output_shape"] == [26, 26, 32]
+    assert r["conv_params"] == 3 * 3 * 32 + 32
+    assert r["dense_params"] == 784 * 26 * 26 * 32 + 26 * 26 * 32
+    r = post(api_client, "equivariance", {"dy": 1, "dx": -2})
+    assert r["max_diff_interior"] == 0
+    assert r["max_diff"] > 0
+
+
+def test_roi_examples(api_client):
+    r = post(api_client, "roi", {"size": 17})
+    q = r["quantised_stride"]
+    assert q["stride"] == [2, 2] and q["stride_exact"][0] == pytest.approx(17 / 7, abs=1e-9)
+    assert q["dropped_rows"] == [14, 15, 16]
+    assert q["dropped"] == 17 * 17 - 14 * 14
+    r = post(api_client, "roi", {"size": 18})
+    q = r["quantised_stride"]
+    assert q["stride"] == [3, 3]
+    assert q["outside"] == 21 * 21 - 18 * 18
+    assert r["rows"] == [[0, 3], [2, 6], [5, 8], [7, 11], [10, 13], [12, 16], [15, 18]]
+    r = post(api_client, "roi", {"size": 17, "method": "roi_align", "sampling_ratio": 2})
+    assert r["bin_size"][0] == pytest.approx(17 / 7)
+    assert len(r["bins"]) == 49 and len(r["bins"][0]["points"]) == 4
+    w = [n["weight"] for n in r["bins"][0]["points"][0]["neighbours"]]
+    assert sum(w) == pytest.approx(1.0)
+
+
+def test_mask_head_trains_only_the_true_class(api_client):
+    r = post(api_client, "mask_head", {"m": 8, "true_class": 3})
+    assert r["grad_nonzero_per_class"] == [False, False, True]
+    assert r["outputs"] == 3 * 64 and r["penalised"] == 64
+
+
+def test_network_trace_backprop_matches_update(api_client):
+    r = post(api_client, "network_trace", {"x": [0.5, -1], "y": 1, "lr": 0.5})
+    out = r["layers"][-1]
+    # softmax + cross-entropy: delta = y_hat - t
+    assert out["delta"] == pytest.approx([r["y_hat"][0], r["y_hat"][1] - 1], abs=1e-6)
+    assert r["loss_after"] < r["loss"]
+
+
+def test_sgd_compare_is_bounded(api_client):
+    r = post(api_client, "sgd_compare", {"epochs": 2, "n": 32})
+    assert [run["batch_size"] for run in r["runs"]] == [1, 16, 32]
+    assert [run["updates"] for run in r["runs"]] == [64, 4, 2]
+    post(api_client, "sgd_compare", {"epochs": 1000}, status=400)
+
+
+def test_cnn_train_small_run(api_client):
+    r = post(api_client, "cnn_train", {"dataset": "shapes", "epochs": 1})
+    assert len(r["history"]) == 1
+    assert sum(map(sum, r["confusion"])) == r["n_test"]
+    assert len(r["examples"]) == 3
+    assert len(r["examples"][0]["conv"]) == 6
+
+
+@pytest.mark.parametrize(
+    "name,body,field",
+    [
+        ("conv2d", {"image": [[1, 2], [3]], "kernel": [[1]]}, "image"),
+        ("conv2d", {"image": [[0] * 40] * 40, "kernel": [[1]]}, "image"),
+        ("conv2d", {"image": NOTES_IMAGE, "kernel": [[1, 2, 3]]}, "kernel"),
+        ("conv2d", {"image": [[1, 2], [3, 4]], "kernel": NOTES_KERNEL}, "kernel"),
+        ("pool", {"x": NOTES_POOL, "mode": "median"}, "mode"),
+        ("pool", {"x": NOTES_POOL, "size": 5}, "size"),
+        ("nll", {"probs": [0.5, -0.5], "true_class": 0}, "probs"),
+        ("output_size", {"width": "wide", "kernel": 3}, "width"),
+        ("conv2d", {"colour": 1}, "unknown field"),
+    ],
+)
+def test_bad_input_says_what_and_where(api_client, name, body, field):
+    r = post(api_client, name, body, status=400)
+    assert field in r["detail"]
