@@ -1,11 +1,118 @@
-"""Segmentation pages (/segmentation/)."""
+"""Segmentation demo page (/segmentation/).
 
+With JavaScript the page talks to /api/segmentation/ and draws the overlay in the browser
+(frontend/ts/pages/segmentation.ts). Without it the form posts here: the server runs the
+same service and renders the masks and boxes into one PNG with a table of detections.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import random
+
+import numpy as np
 from django.shortcuts import render
 from django.urls import path
+from PIL import Image, ImageDraw
+
+from nnweb.segmentation import services
+
+NO_JS_THRESHOLD = 0.5
+COLOURS = [(136, 136, 136), (228, 87, 46), (46, 134, 222), (23, 163, 90), (160, 81, 149)]
+
+
+def overlay_png(img: Image.Image, result: services.SegmentationResult, threshold: float) -> str:
+    """The image with masks tinted and boxes drawn, as a PNG data: URL (no-JS view)."""
+    h, w = result.image_size
+    base = img.convert("RGB")
+    mh, mw = result.mask_size
+    if (mh, mw) != (h, w):
+        base = base.resize((mw, mh), Image.Resampling.BILINEAR)
+    arr = np.asarray(base, dtype=np.float32).copy()
+    sx, sy = mw / w, mh / h
+    order = np.argsort(-result.scores)
+    shown = [int(i) for i in order if result.scores[i] >= threshold]
+    for i in shown:
+        colour = np.array(COLOURS[int(result.labels[i]) % len(COLOURS)], dtype=np.float32)
+        m = services.decode_mask(result.masks[i])
+        arr[m] = 0.45 * arr[m] + 0.55 * colour
+    out = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
+    if max(out.size) < 256:  # small images: enlarge (nearest) so the drawing is legible
+        k = 256 // max(out.size)
+        out = out.resize((out.width * k, out.height * k), Image.Resampling.NEAREST)
+        sx, sy = sx * k, sy * k
+    draw = ImageDraw.Draw(out)
+    for i in shown:
+        colour = COLOURS[int(result.labels[i]) % len(COLOURS)]
+        x1, y1, x2, y2 = result.boxes[i]
+        box = [x1 * sx, y1 * sy, x2 * sx, y2 * sy]
+        draw.rectangle(box, outline=colour, width=2)
+        name = (
+            result.classes[int(result.labels[i])] if result.labels[i] < len(result.classes) else "?"
+        )
+        draw.text((box[0] + 2, box[1] + 1), f"{name} {result.scores[i]:.2f}", fill=colour)
+    buf = io.BytesIO()
+    out.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _no_js_run(request) -> dict:
+    """Handle the plain form post: returns template context (result or error)."""
+    model_id = request.POST.get("model") or None
+    try:
+        if request.POST.get("sample") not in (None, ""):
+            try:
+                index = int(request.POST["sample"])
+            except ValueError:
+                raise services.ImageRejected("sample: expected a sample number.") from None
+            img = services.sample_image(index)
+        elif request.POST.get("generate"):
+            png, _ = services.generate_shapes(random.SystemRandom().randint(0, services.MAX_SEED))
+            img = services.decode_image(png, "generated image")
+        elif "image" in request.FILES:
+            upload = request.FILES["image"]
+            if upload.size > services.MAX_UPLOAD_BYTES:
+                raise services.ImageRejected(
+                    f"image: the file {upload.name!r} is {services._mb(upload.size)}; images "
+                    f"may be at most {services._mb(services.MAX_UPLOAD_BYTES)}."
+                )
+            img = services.decode_image(upload.read(), f"image ({upload.name})")
+        else:
+            raise services.ImageRejected("Choose a sample, generate an image or upload one.")
+        result = services.segment(img, model_id, request.user)
+    except (services.ImageRejected, services.ModelUnavailable) as exc:
+        return {"error": str(exc)}
+    data = result.as_dict()
+    rows = [
+        {"name": n, "score": s, "box": b}
+        for n, s, b in zip(data["names"], data["scores"], data["boxes"])
+        if s >= NO_JS_THRESHOLD
+    ]
+    rows.sort(key=lambda r: -r["score"])
+    return {
+        "result": data,
+        "rows": rows,
+        "overlay": overlay_png(img, result, NO_JS_THRESHOLD),
+    }
 
 
 def index(request):
-    return render(request, "frontend/segmentation/index.html", {"title": "Segmentation"})
+    models = services.list_models(request.user)
+    context = {
+        "title": "Segmentation",
+        "models": [m.public() for m in models],
+        "samples": services.samples(),
+        "max_mb": services.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_side": services.MAX_SIDE,
+        "threshold": NO_JS_THRESHOLD,
+    }
+    status = 200
+    if request.method == "POST":
+        context.update(_no_js_run(request))
+        if "error" in context:
+            status = 400
+    return render(request, "frontend/segmentation/index.html", context, status=status)
 
 
 urlpatterns = [
