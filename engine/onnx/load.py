@@ -492,6 +492,8 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
             raise _refuse(node, f"operator domain '{node.domain}' is not supported")
         if op == "Constant":
             b.add_constant_node(node)
+        elif op == "Identity" and node.input[0] in b.consts and node.input[0] != b.current:
+            b.consts[node.output[0]] = b.consts[node.input[0]]  # torch's copies of weights
         elif op == "Gemm":
             b.gemm(node)
         elif op == "MatMul":
