@@ -229,3 +229,22 @@ def test_mask_run_length_round_trip():
         m = rng.random(shape) > 0.5
         assert np.array_equal(services.decode_mask(services.encode_mask(m)), m)
     assert services.encode_mask(np.ones((2, 2), bool))["counts"] == [0, 4]
+
+
+@pytest.mark.django_db
+def test_shipped_model_finds_the_shapes_of_a_generated_image(api_client):
+    path = services.shipped_model_path()
+    if not path.is_file():
+        pytest.skip(f"the shipped model {path} is not in the repository yet")
+    from engine.detection.shapes import IMAGE_SIZE
+
+    r = api_client.post(RUN, {"seed": 7}, format="json")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["model"]["id"] == "shipped"
+    assert body["classes"] == ["background", "square", "circle", "triangle"]
+    png, truth = services.generate_shapes(7)
+    confident = [n for n, s in zip(body["names"], body["scores"]) if s >= 0.5]
+    assert sorted(confident) == sorted(t["name"] for t in truth)
+    assert body["mask_size"] == [IMAGE_SIZE, IMAGE_SIZE]
+    assert all(services.decode_mask(m).any() for m in body["masks"][: len(confident)])
