@@ -168,10 +168,14 @@ def validate(raw: dict | None, *, anonymous: bool = True, base: Config | None = 
             raise ConfigError(
                 "hidden", f"at most {max_layers} hidden layers{who} (got {len(widths)})"
             )
-        cfg.hidden = [
-            _int(w, f"hidden[{i}]", 1, max_width, f" neurons per layer{who}")
-            for i, w in enumerate(widths)
-        ]
+        cfg.hidden = []
+        for i, w in enumerate(widths):
+            w = _int(w, f"hidden[{i}]", 1, MAX_WIDTH)
+            if w > max_width:
+                raise ConfigError(
+                    f"hidden[{i}]", f"at most {max_width} neurons per layer{who} (got {w})"
+                )
+            cfg.hidden.append(w)
     elif len(cfg.hidden) > max_layers or any(w > max_width for w in cfg.hidden):
         raise ConfigError("hidden", f"at most {max_layers} hidden layers of {max_width}{who}")
     if "activations" in raw:

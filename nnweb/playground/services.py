@@ -839,3 +839,141 @@ def get_session(session_id: str, user=None) -> PlaygroundSession:
     if s.owner_id is not None and (_is_anonymous(user) or user.pk != s.owner_id):
         raise PlaygroundError("this playground session belongs to someone else", code="forbidden")
     return s
+
+
+# --- saved experiments and classroom links (database) ------------------------------------
+MAX_EXPERIMENTS_PER_USER = 200
+MAX_LINKS_PER_USER = 200
+
+
+def _name(name, field: str = "name") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise PlaygroundError("give the experiment a name", field=field)
+    name = name.strip()
+    if len(name) > 120:
+        raise PlaygroundError("a name has at most 120 characters", field=field)
+    return name
+
+
+def save_experiment(session: PlaygroundSession, user, name, experiment_id=None) -> dict:
+    """Save (or overwrite ``experiment_id``) the session as an experiment of ``user``."""
+    from .models import Experiment
+
+    if _is_anonymous(user):
+        raise PlaygroundError("sign in to save experiments", code="forbidden")
+    with session.lock:
+        snap = session.snapshot()
+    if experiment_id is not None:
+        exp = Experiment.objects.filter(pk=experiment_id, owner=user).first()
+        if exp is None:
+            raise PlaygroundError(f"no experiment {experiment_id} of yours", code="not_found")
+        if name is not None:
+            exp.name = _name(name)
+    else:
+        if Experiment.objects.filter(owner=user).count() >= MAX_EXPERIMENTS_PER_USER:
+            raise PlaygroundError(
+                f"at most {MAX_EXPERIMENTS_PER_USER} saved experiments; delete some first",
+                code="limit",
+            )
+        exp = Experiment(owner=user, name=_name(name))
+    exp.config = snap["config"]
+    exp.network = snap["network"]
+    exp.params = snap["params"]
+    exp.history = snap["history"]
+    exp.iteration = snap["iteration"]
+    exp.epoch = snap["epoch"]
+    exp.save()
+    return {"type": "saved", "experiment": exp.summary()}
+
+
+def list_experiments(user) -> list[dict]:
+    from .models import Experiment
+
+    if _is_anonymous(user):
+        return []
+    return [e.summary() for e in Experiment.objects.filter(owner=user)]
+
+
+def get_experiment(user, experiment_id):
+    from .models import Experiment
+
+    exp = None
+    if not _is_anonymous(user):
+        try:
+            exp = Experiment.objects.filter(pk=int(experiment_id), owner=user).first()
+        except (TypeError, ValueError):
+            exp = None
+    if exp is None:
+        raise PlaygroundError(f"no experiment {experiment_id!r} of yours", code="not_found")
+    return exp
+
+
+def open_experiment(user, experiment_id) -> PlaygroundSession:
+    """A new session with a saved experiment's settings, weights and history."""
+    exp = get_experiment(user, experiment_id)
+    session = PlaygroundSession.create(exp.config, user=user)
+    session.restore(
+        {
+            "params": exp.params,
+            "history": exp.history,
+            "iteration": exp.iteration,
+            "epoch": exp.epoch,
+        }
+    )
+    session.experiment_id = exp.pk
+    return store.add(session)
+
+
+def delete_experiment(user, experiment_id) -> None:
+    get_experiment(user, experiment_id).delete()
+
+
+HIDEABLE_CONTROLS = (
+    *cfgmod.FIELD_NAMES,
+    "forward",
+    "backward",
+    "update",
+    "step",
+    "batch",
+    "epoch",
+    "play",
+    "reset",
+    "set_param",
+    "gradcheck",
+    "data_editor",
+    "save",
+)
+
+
+def create_classroom_link(user, raw_config, hide, title="") -> dict:
+    from nnweb.core.permissions import is_instructor
+
+    from .models import ClassroomLink
+
+    if not is_instructor(user):
+        raise PlaygroundError("only instructors make classroom links", code="forbidden")
+    cfg = cfgmod.validate(raw_config or {}, anonymous=True)  # students may be anonymous
+    if not isinstance(hide, list) or not all(isinstance(h, str) for h in hide):
+        raise PlaygroundError("hide must be a list of control names", field="hide")
+    bad = [h for h in hide if h not in HIDEABLE_CONTROLS]
+    if bad:
+        raise PlaygroundError(
+            f"unknown control {bad[0]!r}; controls: {', '.join(HIDEABLE_CONTROLS)}", field="hide"
+        )
+    if not isinstance(title, str) or len(title) > 120:
+        raise PlaygroundError("title has at most 120 characters", field="title")
+    if ClassroomLink.objects.filter(owner=user).count() >= MAX_LINKS_PER_USER:
+        raise PlaygroundError(f"at most {MAX_LINKS_PER_USER} classroom links", code="limit")
+    link = ClassroomLink.objects.create(
+        owner=user, title=title.strip(), config=cfg.to_dict(), hidden_controls=sorted(set(hide))
+    )
+    return link.as_dict()
+
+
+def get_classroom_link(token: str):
+    from .models import ClassroomLink
+
+    link = ClassroomLink.objects.filter(token=str(token)).first()
+    if link is None:
+        raise PlaygroundError("no such classroom link", code="not_found")
+    return link

@@ -1,0 +1,240 @@
+"""REST resource of the playground (the same actions as the websocket, the same service).
+
+POST   /api/playground/sessions/                 {"config": {...}, "model": id?, "experiment": id?}
+GET    /api/playground/sessions/<id>/             full state
+POST   /api/playground/sessions/<id>/actions/     {"action": ...} -> the same reply as the socket
+DELETE /api/playground/sessions/<id>/             close it
+GET    /api/playground/options/                   datasets, features, activations, limits
+GET/POST /api/playground/experiments/  GET/DELETE /api/playground/experiments/<id>/
+GET/POST /api/playground/classroom-links/  GET/DELETE /api/playground/classroom-links/<id or token>/
+
+Replies are JSON written by orjson (numbers exactly as the engine computed them); heavy arrays
+of a frame come base64-encoded (frames.encode_arrays_b64). "play" over REST runs one frame's
+worth of training per call (poll it while playing); "pause" stops.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from nnweb.core.throttles import BurstRateThrottle
+
+from . import config as cfgmod
+from . import data as datamod
+from . import features, frames, services
+from .config import ConfigError
+from .consumers import RateLimiter, message_rate
+
+STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429, "limit": 403}
+
+
+def _json(data, status: int = 200) -> HttpResponse:
+    return HttpResponse(frames.dumps(data), status=status, content_type="application/json")
+
+
+def _error(exc: Exception) -> HttpResponse:
+    if isinstance(exc, ConfigError):
+        return _json(
+            {"type": "error", "code": "invalid", "field": exc.field, "message": str(exc)}, 400
+        )
+    if isinstance(exc, services.PlaygroundError):
+        return _json(exc.as_dict(), STATUS.get(exc.code, 400))
+    raise exc
+
+
+def _body(request) -> dict:
+    data = request.data
+    if not isinstance(data, dict):
+        raise services.PlaygroundError("send a JSON object")
+    return data
+
+
+class OptionsView(APIView):
+    def get(self, request):
+        anonymous = not request.user.is_authenticated
+        datasets = [
+            {"name": name, "problem": p, "description": d} for name, (p, d) in datamod.TOYS.items()
+        ]
+        try:
+            from nnweb.datasets.services import visible_datasets
+
+            for ds in visible_datasets(request.user)[:100]:
+                datasets.append(
+                    {
+                        "name": f"dataset:{ds.pk}",
+                        "problem": None,
+                        "description": str(getattr(ds, "name", ds.pk)),
+                    }
+                )
+        except Exception:  # noqa: BLE001 - the toys are always there
+            pass
+        return _json(
+            {
+                "datasets": datasets,
+                "features": [{"name": n, "label": features.LABELS[n]} for n in features.FEATURES],
+                "activations": list(cfgmod.HIDDEN_ACTIVATIONS),
+                "problems": list(cfgmod.PROBLEMS),
+                "inits": list(cfgmod.INITS),
+                "limits": cfgmod.limits(anonymous),
+                "defaults": cfgmod.Config().to_dict(),
+                "hideable": list(services.HIDEABLE_CONTROLS),
+            }
+        )
+
+
+class SessionListView(APIView):
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, BurstRateThrottle]
+
+    def post(self, request):
+        try:
+            body = _body(request)
+            if body.get("experiment") is not None:
+                session = services.open_experiment(request.user, body["experiment"])
+            else:
+                session = services.PlaygroundSession.create(
+                    body.get("config") or {}, user=request.user, model_id=body.get("model")
+                )
+                services.store.add(session)
+        except (ConfigError, services.PlaygroundError) as exc:
+            return _error(exc)
+        return _json(session.state(), 201)
+
+
+class SessionView(APIView):
+    def get(self, request, session_id):
+        try:
+            session = services.get_session(session_id, request.user)
+            with session.lock:
+                return _json(session.state())
+        except services.PlaygroundError as exc:
+            return _error(exc)
+
+    def delete(self, request, session_id):
+        try:
+            session = services.get_session(session_id, request.user)
+        except services.PlaygroundError as exc:
+            return _error(exc)
+        session.playing = False
+        services.store.discard(session.id)
+        return HttpResponse(status=204)
+
+
+class ActionView(APIView):
+    # Each session has its own message-rate limit (the socket's), not the site-wide API one.
+    throttle_classes: list = []
+
+    def post(self, request, session_id):
+        try:
+            session = services.get_session(session_id, request.user)
+            limiter = getattr(session, "_rest_limiter", None)
+            if limiter is None:
+                rate = message_rate()
+                limiter = session._rest_limiter = RateLimiter(rate, 2 * rate)
+            if not limiter.allow():
+                raise services.PlaygroundError(
+                    f"Too many requests: at most {limiter.rate:g} actions per second on one "
+                    "session. Wait a moment and try again.",
+                    code="rate_limited",
+                )
+            msg = _body(request)
+            action = msg.get("action")
+            if action == "save":
+                reply = services.save_experiment(
+                    session, request.user, msg.get("name"), msg.get("experiment")
+                )
+            elif action == "play":
+                reply = session.apply(msg, request.user)
+                data = session.play_frame()
+                if data is not None:
+                    meta, arrays = frames.decode_binary(data)
+                    meta["arrays"] = frames.encode_arrays_b64(arrays)
+                    reply = meta
+            else:
+                reply = session.apply(msg, request.user)
+        except (ConfigError, services.PlaygroundError) as exc:
+            return _error(exc)
+        if isinstance(msg.get("id"), str | int):
+            reply["id"] = msg["id"]
+        return _json(reply)
+
+
+class ExperimentListView(APIView):
+    def get(self, request):
+        return _json({"experiments": services.list_experiments(request.user)})
+
+    def post(self, request):
+        """Save a session: {"session": id, "name": ..., "experiment": id to overwrite?}."""
+        try:
+            body = _body(request)
+            session = services.get_session(str(body.get("session")), request.user)
+            reply = services.save_experiment(
+                session, request.user, body.get("name"), body.get("experiment")
+            )
+        except services.PlaygroundError as exc:
+            return _error(exc)
+        return _json(reply, 201)
+
+
+class ExperimentView(APIView):
+    def get(self, request, pk):
+        try:
+            exp = services.get_experiment(request.user, pk)
+        except services.PlaygroundError as exc:
+            return _error(exc)
+        return _json(
+            {
+                **exp.summary(),
+                "config": exp.config,
+                "network": exp.network,
+                "params": exp.params,
+                "history": exp.history,
+            }
+        )
+
+    def delete(self, request, pk):
+        try:
+            services.delete_experiment(request.user, pk)
+        except services.PlaygroundError as exc:
+            return _error(exc)
+        return HttpResponse(status=204)
+
+
+class ClassroomLinkListView(APIView):
+    def get(self, request):
+        from .models import ClassroomLink
+
+        if not request.user.is_authenticated:
+            return _json({"links": []})
+        return _json(
+            {"links": [k.as_dict() for k in ClassroomLink.objects.filter(owner=request.user)]}
+        )
+
+    def post(self, request):
+        try:
+            body = _body(request)
+            link = services.create_classroom_link(
+                request.user, body.get("config"), body.get("hide", []), body.get("title", "")
+            )
+        except (ConfigError, services.PlaygroundError) as exc:
+            return _error(exc)
+        return _json(link, 201)
+
+
+class ClassroomLinkView(APIView):
+    def get(self, request, token):
+        try:
+            return _json(services.get_classroom_link(token).as_dict())
+        except services.PlaygroundError as exc:
+            return _error(exc)
+
+    def delete(self, request, token):
+        try:
+            link = services.get_classroom_link(token)
+        except services.PlaygroundError as exc:
+            return _error(exc)
+        if link.owner_id != getattr(request.user, "pk", None):
+            return _error(services.PlaygroundError("not your classroom link", code="forbidden"))
+        link.delete()
+        return HttpResponse(status=204)
