@@ -27,12 +27,13 @@ def gradcheck(
         net = clone
     x = net._check_x(x)
     y = net._check_y(y, x)
-    grads = net._make_trace(x, y, net._propagate(x, y, True)).grads()
+    t = net._targets(y)
+    grads = net._make_trace(x, y, t, net._propagate(x, t, True)).grads()
     layers = dict(net.param_layers())
     rng = np.random.default_rng(seed)
 
     def loss() -> float:
-        return net._propagate(x, y, False)[0]
+        return net._propagate(x, t, False)[0]
 
     out = {}
     for name, g in grads.items():

@@ -32,18 +32,31 @@ SPEC_FORMAT = "nnweb.engine.sequential/1"
 class LayerTrace:
     """Everything layer l computed on one batch: u, a, delta (= dE/du), dE_da, dE_dW, dE_db."""
 
-    __slots__ = ("l", "layer", "u", "a", "delta", "dE_da", "dE_dW", "dE_db", "_cache")
+    __slots__ = ("l", "layer", "u", "a", "delta", "_dE_da", "dE_dW", "dE_db", "_cache", "_lazy")
 
-    def __init__(self, l, layer, u, a, delta, dE_da, dE_dW, dE_db, cache):
+    def __init__(self, l, layer, u, a, delta, dE_da, dE_dW, dE_db, cache, lazy=None):
         self.l = l
         self.layer = layer
         self.u = u
         self.a = a
         self.delta = delta
-        self.dE_da = dE_da
+        self._dE_da = dE_da
         self.dE_dW = dE_dW
         self.dE_db = dE_db
         self._cache = cache
+        self._lazy = lazy  # computes dE_da on first access (softmax + cross-entropy output)
+
+    @property
+    def dE_da(self):
+        if self._lazy is not None:
+            self._dE_da = self._lazy()
+            self._lazy = None
+        return self._dE_da
+
+    @dE_da.setter
+    def dE_da(self, value):
+        self._dE_da = value
+        self._lazy = None
 
     def __repr__(self) -> str:
         return f"LayerTrace(l={self.l}, {type(self.layer).__name__}, u{tuple(self.u.shape)})"
@@ -237,21 +250,23 @@ class Sequential:
         return s
 
     def _check_x(self, x) -> np.ndarray:
-        try:
-            x = np.asarray(x, dtype=self.dtype)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"input: cannot be read as a {self.dtype} array ({exc})") from None
+        if type(x) is not np.ndarray or x.dtype != self.dtype:
+            try:
+                x = np.asarray(x, dtype=self.dtype)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"input: cannot be read as a {self.dtype} array ({exc})") from None
         first = self.layers[0]
         if x.ndim < 2:
             raise ValueError(
                 f"input to {_where(1, first)}: expected a batch with one sample per row, "
                 f"got shape {x.shape} (reshape a single sample x to x[None])"
             )
-        try:
-            self._shapes(x.shape[1:])
-        except ValueError as exc:
-            raise ValueError(f"{exc} (input batch shape {x.shape})") from None
-        if not np.isfinite(x).all():
+        if x.shape[1:] not in self._shape_cache:
+            try:
+                self._shapes(x.shape[1:])
+            except ValueError as exc:
+                raise ValueError(f"{exc} (input batch shape {x.shape})") from None
+        if not np.isfinite(x.sum()) and not np.isfinite(x).all():  # one reduction when clean
             bad = np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0][0]
             raise ValueError(
                 f"input to {_where(1, first)} contains NaN or inf (first at sample {bad}, "
@@ -273,6 +288,30 @@ class Sequential:
                 f"{exc} (network output of {_where(len(self.layers), self.layers[-1])}: "
                 f"{(len(x), *out_shape)})"
             ) from None
+
+    def _prepare(self, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x, y, t) checked: t is what _propagate needs (one-hot rows for class indices)."""
+        x = self._check_x(x)
+        if (
+            self.loss == "cross_entropy"
+            and type(y) is np.ndarray
+            and y.ndim == 1
+            and y.dtype.kind in "iu"
+            and len(y) == len(x)
+        ):
+            # fast path for class indices: the one-hot comparison also checks the range
+            match = y[:, None] == np.arange(self.layers[-1].n_out)
+            if match.sum() == len(y):
+                return x, y, match.astype(self.dtype)
+        y = self._check_y(y, x)
+        return x, y, self._targets(y)
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        """What _propagate needs: one-hot rows for class indices (cross_entropy), else y."""
+        if y.ndim == 1 and self.loss == "cross_entropy":
+            # a softmax output with a flat (m, K) shape is always a Dense layer
+            return (y[:, None] == np.arange(self.layers[-1].n_out)).astype(self.dtype)
+        return y
 
     # --- forward / backward -------------------------------------------------------------
     def forward(self, x) -> np.ndarray:
@@ -309,22 +348,15 @@ class Sequential:
         m = len(x)
         dE_da_out = None
         if self.loss == "cross_entropy":
-            # softmax and log-sum-exp together: stable for logits of +-1000
+            # y: one-hot rows t (see _targets). softmax and log-sum-exp together, stable for
+            # logits of +-1000:  E_n = log sum_k e^{u_k - max} - sum_k t_k (u_k - max)
             shift = u - u.max(axis=1, keepdims=True)
-            e = np.exp(shift)
-            s = e.sum(axis=1, keepdims=True)
-            a = e / s
-            logs = np.log(s)[:, 0]
-            if y.ndim == 1:
-                losses = logs - shift[np.arange(m), y]
-                delta = a.copy()
-                delta[np.arange(m), y] -= 1
-                delta *= 1.0 / m
-            else:
-                losses = logs * y.sum(axis=1) - (y * shift).sum(axis=1)
-                delta = (a - y) * (1.0 / m)
-            if keep:
-                dE_da_out = loss_mod.cross_entropy_dE_da(a, y)
+            a = np.exp(shift)
+            s = a.sum(axis=1, keepdims=True)
+            a /= s
+            losses = np.log(s[:, 0]) - (y * shift).sum(axis=1)
+            delta = a - y
+            delta *= 1.0 / m
         else:
             a = out._f(u, out.alpha)
             r = a - y
@@ -332,7 +364,7 @@ class Sequential:
             dE_da_out = r * (1.0 / m)
             delta = out._f_backward(dE_da_out, u, a, out.alpha)
         as_[last] = a
-        loss = float(losses.mean())
+        loss = float(losses.sum()) / m
 
         deltas = [None] * L
         dE_das = [None] * L
@@ -350,19 +382,21 @@ class Sequential:
                 dE_das[i - 1] = dE_da
         return loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs
 
-    def _make_trace(self, x, y, res) -> Trace:
+    def _make_trace(self, x, y, t, res) -> Trace:
         loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs = res
         lts = [
             LayerTrace(i + 1, layer, us[i], as_[i], deltas[i], dE_das[i], dWs[i], dbs[i], caches[i])
             for i, layer in enumerate(self.layers)
         ]
+        if self.loss == "cross_entropy":
+            y_hat = as_[-1]
+            lts[-1]._lazy = lambda: loss_mod.cross_entropy_dE_da(y_hat, t)
         return Trace(x, lts, loss, losses, y)
 
     def trace(self, x, y) -> Trace:
         """Forward then backward on the batch (x, y); every quantity kept (see Trace)."""
-        x = self._check_x(x)
-        y = self._check_y(y, x)
-        return self._make_trace(x, y, self._propagate(x, y, True))
+        x, y, t = self._prepare(x, y)
+        return self._make_trace(x, y, t, self._propagate(x, t, True))
 
     def evaluate(self, x, y) -> dict:
         """{"loss": E, "accuracy": fraction correct (cross_entropy only)} on (x, y)."""
@@ -405,8 +439,7 @@ class Sequential:
         """Yield one StepEvent per stage: forward l=1..L, loss, backward l=L..1, then (with an
         optimizer) the update. Work happens lazily, so stopping after any event stops there; the
         parameters change only when the "update" event is produced."""
-        x = self._check_x(x)
-        y = self._check_y(y, x)
+        x, y, t = self._prepare(x, y)
         layers = self.layers
         L = len(layers)
         a = x
@@ -415,8 +448,7 @@ class Sequential:
             a = layer._f(u, layer.alpha)
             yield StepEvent("forward", l=l, layer=layer, u=u, a=a)
         # the full pass (cheap next to a UI's pace) gives the exact numbers of trace()
-        res = self._propagate(x, y, True)
-        tr = self._make_trace(x, y, res)
+        tr = self._make_trace(x, y, t, self._propagate(x, t, True))
         out = tr.layers[-1]
         yield StepEvent(
             "loss", l=L, layer=out.layer, loss=tr.loss, losses=tr.losses, y_hat=out.a,

@@ -111,7 +111,7 @@ class SGD:
         if not isinstance(epochs, int | np.integer) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
         X = net._check_x(X)
-        Y = net._check_y(Y, X)
+        Y = net._targets(net._check_y(Y, X))
         N = len(X)
         if N == 0:
             raise ValueError("fit: X has no samples")

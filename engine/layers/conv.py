@@ -9,11 +9,11 @@ Padding: "valid" = no padding; "same" = Keras/ONNX SAME_UPPER: H_out = ceil(H / 
 max((H_out - 1) s + kh - H, 0) split with the odd pixel at the end (bottom/right); an int p pads
 p on every side.
 
-im2col: a stride-tricks view of all kh x kw windows turns the convolution into one BLAS matmul
-  cols (m*H_out*W_out, C*kh*kw) @ W.reshape(out, C*kh*kw)^T.
-Backward: dE_dW = delta_rows^T @ cols, dE_db = sum of delta over n, y, x, and dE_dx scatters
-delta_rows @ W back onto the kh*kw window positions (col2im: a loop over the kh*kw kernel
-offsets, never over samples or pixels).
+im2col: a stride-tricks view of all kh x kw windows, copied once into cols (m, C*kh*kw, H_out*W_out),
+turns the convolution into one batched BLAS matmul  u[n] = W.reshape(out, C*kh*kw) @ cols[n].
+Backward: dE_dW = sum_n delta[n] @ cols[n]^T, dE_db = sum of delta over n, y, x, and dE_dx
+scatters W^T @ delta[n] back onto the kh*kw window positions (col2im: a loop over the kh*kw
+kernel offsets, never over samples or pixels).
 """
 
 from __future__ import annotations
@@ -58,20 +58,25 @@ def _pads4(pads) -> tuple[int, int, int, int]:
 
 
 def im2col_view(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int) -> np.ndarray:
-    """Read-only view (m, Ho, Wo, C, kh, kw) of every window of the (already padded) input."""
+    """Read-only view (m, C, kh, kw, Ho, Wo) of the (already padded) input: element
+    [n, c, i, j, y, x] is xp[n, c, y*stride + i, x*stride + j]. No copy."""
     sm, sc, sh, sw = xp.strides
     m, C = xp.shape[:2]
     return as_strided(
         xp,
-        shape=(m, Ho, Wo, C, kh, kw),
-        strides=(sm, sh * stride, sw * stride, sc, sh, sw),
+        shape=(m, C, kh, kw, Ho, Wo),
+        strides=(sm, sc, sh, sw, sh * stride, sw * stride),
         writeable=False,
     )
 
 
 def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, pads=0):
     """u = x (*) W + b.  x (m, C, H, W), W (out, C, kh, kw), b (out,); pads int, (ph, pw) or
-    (top, bottom, left, right).  Returns (u (m, out, H_out, W_out), cache)."""
+    (top, bottom, left, right).  Returns (u (m, out, H_out, W_out), cache).
+
+    cols[n] (C*kh*kw, H_out*W_out) holds every window of sample n as a column, so
+    u[n] = W.reshape(out, C*kh*kw) @ cols[n] + b: one batched BLAS matmul.
+    """
     pt, pb, pl, pr = _pads4(pads)
     m, C, H, Wd = x.shape
     n_out, _, kh, kw = W.shape
@@ -81,30 +86,32 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
         xp = x
     Ho = conv_output_size(H, kh, stride, pt + pb)
     Wo = conv_output_size(Wd, kw, stride, pl + pr)
-    cols = im2col_view(xp, kh, kw, stride, Ho, Wo).reshape(m * Ho * Wo, C * kh * kw)
-    Wr = W.reshape(n_out, -1)
-    u = cols @ Wr.T
-    u += b
-    u = u.reshape(m, Ho, Wo, n_out).transpose(0, 3, 1, 2)
-    return u, (x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
+    cols = im2col_view(xp, kh, kw, stride, Ho, Wo).reshape(m, C * kh * kw, Ho * Wo)
+    u = np.matmul(W.reshape(n_out, -1), cols)
+    u += b[:, None]
+    return u.reshape(m, n_out, Ho, Wo), (x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
 
 
 def conv2d_backward(delta: np.ndarray, cache, need_dx: bool = True):
-    """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, out, H_out, W_out)."""
+    """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, out, H_out, W_out).
+
+    dE_dW = sum_n delta[n] @ cols[n]^T,  dE_db = sum of delta over n, y, x,
+    dE_dx: dcols[n] = W^T @ delta[n] scattered back onto the window positions (col2im).
+    """
     (m, C, H, Wd), (pt, pb, pl, pr), s, cols, W, Ho, Wo = cache
     n_out, _, kh, kw = W.shape
-    d = delta.transpose(0, 2, 3, 1).reshape(m * Ho * Wo, n_out)
-    dE_dW = (d.T @ cols).reshape(W.shape)
-    dE_db = d.sum(axis=0)
+    d = delta.reshape(m, n_out, Ho * Wo)
+    dE_dW = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(W.shape)
+    dE_db = d.sum(axis=(0, 2))
     if not need_dx:
         return None, dE_dW, dE_db
-    dcols = (d @ W.reshape(n_out, -1)).reshape(m, Ho, Wo, C, kh, kw)
-    dxp = np.zeros((m, H + pt + pb, Wd + pl + pr, C), dtype=dcols.dtype)
+    dcols = np.matmul(W.reshape(n_out, -1).T, d).reshape(m, C, kh, kw, Ho, Wo)
+    dxp = np.zeros((m, C, H + pt + pb, Wd + pl + pr), dtype=dcols.dtype)
     he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
-    for i in range(kh):
+    for i in range(kh):  # loop over the kh*kw kernel offsets only
         for j in range(kw):
-            dxp[:, i : i + he : s, j : j + we : s, :] += dcols[:, :, :, :, i, j]
-    dE_dx = dxp[:, pt : pt + H, pl : pl + Wd, :].transpose(0, 3, 1, 2)
+            dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, :, i, j]
+    dE_dx = dxp[:, :, pt : pt + H, pl : pl + Wd] if (pt or pb or pl or pr) else dxp
     return dE_dx, dE_dW, dE_db
 
 
@@ -112,10 +119,9 @@ def conv2d_per_sample_grads(delta: np.ndarray, cache):
     """Per-sample (dE_n/dW (m, out, C, kh, kw), dE_n/db (m, out)) from per-sample deltas."""
     (m, C, H, Wd), _, s, cols, W, Ho, Wo = cache
     n_out = W.shape[0]
-    d = delta.transpose(0, 2, 3, 1).reshape(m, Ho * Wo, n_out)
-    c = cols.reshape(m, Ho * Wo, -1)
-    dW = np.matmul(d.transpose(0, 2, 1), c).reshape(m, *W.shape)
-    return dW, d.sum(axis=1)
+    d = delta.reshape(m, n_out, Ho * Wo)
+    dW = np.matmul(d, cols.transpose(0, 2, 1)).reshape(m, *W.shape)
+    return dW, d.sum(axis=2)
 
 
 def _check_pos_int(cls: str, name: str, v) -> int:

@@ -8,7 +8,6 @@ ties, as PyTorch does); average pool backward spreads delta / size^2 over the wi
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .base import Layer
 from .conv import _check_pos_int
@@ -18,43 +17,41 @@ def pool_output_size(n: int, size: int, stride: int) -> int:
     return (n - size) // stride + 1
 
 
-def _windows(x: np.ndarray, k: int, s: int, Ho: int, Wo: int) -> np.ndarray:
-    sm, sc, sh, sw = x.strides
-    m, C = x.shape[:2]
-    return as_strided(
-        x, shape=(m, C, Ho, Wo, k, k), strides=(sm, sc, sh * s, sw * s, sh, sw), writeable=False
-    )
+def _offset_views(x: np.ndarray, k: int, s: int, Ho: int, Wo: int) -> list[np.ndarray]:
+    """The k*k strided views x[:, :, i::s, j::s] (cropped to Ho x Wo), one per window offset
+    (i, j) in row-major order: view p holds element p of every window. No copies."""
+    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
+    return [x[:, :, i : i + he : s, j : j + we : s] for i in range(k) for j in range(k)]
 
 
 def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
-    """u[n, c, y, x] = max over the window at (y*s, x*s).  Returns (u, cache)."""
+    """u[n, c, y, x] = max over the window at (y*s, x*s).  Returns (u, cache); the cache keeps
+    which window element was the maximum (the first one on ties)."""
     s = size if stride is None else stride
     m, C, H, W = x.shape
     Ho, Wo = pool_output_size(H, size, s), pool_output_size(W, size, s)
-    win = _windows(x, size, s, Ho, Wo).reshape(m, C, Ho, Wo, size * size)
-    idx = win.argmax(axis=-1)
-    u = np.take_along_axis(win, idx[..., None], axis=-1)[..., 0]
+    views = _offset_views(x, size, s, Ho, Wo)
+    if len(views) == 1:
+        return views[0].copy(), (x.shape, size, s, np.zeros(views[0].shape, np.int8))
+    u = np.maximum(views[0], views[1])
+    for v in views[2:]:
+        np.maximum(u, v, out=u)
+    idx = np.zeros(u.shape, np.int8 if len(views) < 128 else np.int32)
+    for p in range(len(views) - 1, 0, -1):  # descending, so the first maximum wins
+        np.putmask(idx, views[p] == u, p)
     return u, (x.shape, size, s, idx)
 
 
 def max_pool_backward(delta: np.ndarray, cache) -> np.ndarray:
-    """dE_dx: delta routed to the arg-max of each window."""
+    """dE_dx: each delta goes to the position of its window's maximum."""
     (m, C, H, W), k, s, idx = cache
     Ho, Wo = idx.shape[2:]
-    if s == k:
-        routed = (idx[..., None] == np.arange(k * k)) * delta[..., None]
-        blocks = routed.reshape(m, C, Ho, Wo, k, k).transpose(0, 1, 2, 4, 3, 5)
-        blocks = blocks.reshape(m, C, Ho * k, Wo * k)
-        if Ho * k == H and Wo * k == W:
-            return blocks
-        dx = np.zeros((m, C, H, W), dtype=delta.dtype)
-        dx[:, :, : Ho * k, : Wo * k] = blocks
-        return dx
     dx = np.zeros((m, C, H, W), dtype=delta.dtype)
-    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
-    for p in range(k * k):
-        i, j = divmod(p, k)
-        dx[:, :, i : i + he : s, j : j + we : s] += np.where(idx == p, delta, 0)
+    for p, target in enumerate(_offset_views(dx, k, s, Ho, Wo)):
+        if s >= k:  # windows do not overlap: each position is written once
+            np.multiply(delta, idx == p, out=target)
+        else:
+            target += delta * (idx == p)
     return dx
 
 
@@ -63,25 +60,24 @@ def avg_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
     s = size if stride is None else stride
     m, C, H, W = x.shape
     Ho, Wo = pool_output_size(H, size, s), pool_output_size(W, size, s)
-    u = _windows(x, size, s, Ho, Wo).mean(axis=(4, 5))
-    return u, (x.shape, size, s)
+    views = _offset_views(x, size, s, Ho, Wo)
+    u = views[0] * (1.0 / (size * size))
+    for v in views[1:]:
+        u += v * (1.0 / (size * size))
+    return u.astype(x.dtype, copy=False), (x.shape, size, s)
 
 
 def avg_pool_backward(delta: np.ndarray, cache) -> np.ndarray:
     """dE_dx: delta / size^2 spread over each window."""
     (m, C, H, W), k, s = cache
     Ho, Wo = delta.shape[2:]
-    d = delta * (1.0 / (k * k))
+    d = (delta * (1.0 / (k * k))).astype(delta.dtype, copy=False)
     dx = np.zeros((m, C, H, W), dtype=delta.dtype)
-    if s == k:
-        dx[:, :, : Ho * k, : Wo * k] = np.broadcast_to(
-            d[:, :, :, None, :, None], (m, C, Ho, k, Wo, k)
-        ).reshape(m, C, Ho * k, Wo * k)
-        return dx
-    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
-    for i in range(k):
-        for j in range(k):
-            dx[:, :, i : i + he : s, j : j + we : s] += d
+    for target in _offset_views(dx, k, s, Ho, Wo):
+        if s >= k:
+            target[...] = d
+        else:
+            target += d
     return dx
 
 
