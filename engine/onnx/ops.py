@@ -4,7 +4,9 @@
 ``SERVABLE_OPS`` adds common inference operators that onnxruntime may serve but the
 engine cannot step through (batch norm, transposed convolution, RoI align, NMS, ...).
 Operators that build tensors whose size comes from data (ConstantOfShape, Expand, Tile,
-Range, Resize) and control flow with subgraphs (If, Loop, Scan) are left out on purpose:
+Range) are accepted only when the validator can bound what they build (``SIZE_FROM_DATA_OPS``:
+constant size arguments are checked, and shape inference with data propagation must not find
+a tensor over the limit). Resize and control flow with subgraphs (If, Loop, Scan) are left out:
 they let a small file ask the server for unbounded memory or time.
 """
 
@@ -32,8 +34,12 @@ LOADABLE_OPS = frozenset(
     | ACTIVATION_OPS
 )
 
+# Operators whose output size is an input value; see validate._check_sizes_from_data.
+SIZE_FROM_DATA_OPS = frozenset({"ConstantOfShape", "Expand", "Range", "Tile"})
+
 SERVABLE_OPS = frozenset(
     LOADABLE_OPS
+    | SIZE_FROM_DATA_OPS
     | {
         "Abs",
         "And",
@@ -52,6 +58,8 @@ SERVABLE_OPS = frozenset(
         "Exp",
         "Floor",
         "Gather",
+        "GatherElements",
+        "GridSample",
         "Gelu",
         "GlobalAveragePool",
         "GlobalMaxPool",

@@ -13,7 +13,10 @@ raised as :class:`ModelRejected` (a ``ValueError``) whose message says what and 
    element type, element counts computed from the declared dims *without allocating anything*
    and bounded per tensor and in total, data length consistent with the dims;
 6. operators: every node's op_type on the allow-list (``limits.allowed_ops``);
-7. graph: ``onnx.checker.check_model(model, full_check=True)`` (includes shape inference).
+7. graph: ``onnx.checker.check_model(model, full_check=True)`` (includes shape inference);
+8. sizes built from data (Range, Expand, ConstantOfShape, Tile): constant size arguments are
+   bounded, and no tensor that shape inference (with data propagation) can size statically
+   holds more than ``limits.max_inferred_elements`` elements.
 
 Parsing uses ``ModelProto.ParseFromString`` directly, so nothing ever follows an external
 data reference.
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import onnx
 
-from .ops import ALLOWED_DOMAINS, MIN_OPSET, SERVABLE_OPS
+from .ops import ALLOWED_DOMAINS, MIN_OPSET, SERVABLE_OPS, SIZE_FROM_DATA_OPS
 
 __all__ = ["Limits", "ModelRejected", "validate", "DEFAULT_LIMITS"]
 
@@ -45,6 +48,7 @@ class Limits:
     max_total_elements: int = 10**8
     max_tensor_elements: int = 10**7
     max_nodes: int = 10_000
+    max_inferred_elements: int = 10**8
     allowed_ops: frozenset[str] = field(default=SERVABLE_OPS)
     allowed_domains: frozenset[str] = field(default=ALLOWED_DOMAINS)
 
@@ -288,7 +292,79 @@ def validate_model(model: onnx.ModelProto, limits: Limits = DEFAULT_LIMITS, labe
     except Exception as exc:  # ValidationError, InferenceError
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelRejected(f"{label}: the ONNX checker refused the graph: {first}") from None
+    _check_sizes_from_data(model, limits, label)
     return model
+
+
+def _constant_values(model: onnx.ModelProto) -> dict:
+    """Small integer/float constants by tensor name (initializers and Constant nodes)."""
+    from onnx import numpy_helper
+
+    out = {}
+    for t in model.graph.initializer:
+        if math.prod(t.dims) <= 16:
+            out[t.name] = numpy_helper.to_array(t)
+    for node in model.graph.node:
+        if node.op_type == "Constant":
+            for attr in node.attribute:
+                if attr.name == "value" and math.prod(attr.t.dims) <= 16:
+                    out[node.output[0]] = numpy_helper.to_array(attr.t)
+                elif attr.name in ("value_int", "value_float"):
+                    out[node.output[0]] = onnx.helper.get_attribute_value(attr)
+                elif (
+                    attr.name in ("value_ints", "value_floats")
+                    and len(attr.ints or attr.floats) <= 16
+                ):
+                    out[node.output[0]] = list(onnx.helper.get_attribute_value(attr))
+    return out
+
+
+def _check_sizes_from_data(model: onnx.ModelProto, limits: Limits, label: str) -> None:
+    """Refuse Range/Expand/ConstantOfShape/Tile that would build tensors over the limit."""
+    import numpy as np
+
+    graph = model.graph
+    cap = limits.max_inferred_elements
+    if not any(n.op_type in SIZE_FROM_DATA_OPS for n in graph.node):
+        return
+    consts = _constant_values(model)
+    for node in graph.node:
+        if node.op_type not in SIZE_FROM_DATA_OPS:
+            continue
+        where = f"{label}: node '{node.name or '(unnamed)'}' ({node.op_type})"
+        n = None
+        try:
+            if node.op_type == "Range" and all(i in consts for i in node.input[:3]):
+                start, limit, delta = (
+                    float(np.asarray(consts[i]).reshape(())) for i in node.input[:3]
+                )
+                n = max(math.ceil((limit - start) / delta), 0) if delta else math.inf
+            elif node.op_type in ("Expand", "ConstantOfShape") and node.input[-1] in consts:
+                shape = [int(v) for v in np.asarray(consts[node.input[-1]]).reshape(-1)]
+                n = math.prod(max(v, 1) for v in shape)
+            elif node.op_type == "Tile" and node.input[1] in consts:
+                reps = [int(v) for v in np.asarray(consts[node.input[1]]).reshape(-1)]
+                n = math.prod(max(v, 1) for v in reps)  # times the input's size, checked below
+        except (TypeError, ValueError, OverflowError):
+            raise ModelRejected(f"{where}: its size arguments cannot be read") from None
+        if n is not None and n > cap:
+            raise ModelRejected(
+                f"{where} would build a tensor of {n} elements, over the limit of {cap}"
+            )
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
+    except Exception:  # inference already passed in the checker; data propagation is a bonus
+        return
+    for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
+        t = vi.type.tensor_type
+        if not t.HasField("shape"):
+            continue
+        dims = [d.dim_value for d in t.shape.dim if d.HasField("dim_value")]
+        if len(dims) == len(t.shape.dim) and math.prod(dims) > cap:
+            raise ModelRejected(
+                f"{label}: tensor '{vi.name}' would hold {math.prod(dims)} elements "
+                f"(shape {dims}), over the limit of {cap}"
+            )
 
 
 def validate(

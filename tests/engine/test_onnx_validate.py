@@ -152,10 +152,10 @@ def test_inconsistent_data_length():
 
 
 def test_unsupported_operator_named_with_node():
-    loop_free = helper.make_node("ConstantOfShape", ["s"], ["z"], name="bomb")
-    s = numpy_helper.from_array(np.array([10**6, 10**6], np.int64), "s")
-    model = _dense_model(extra_nodes=[loop_free], extra_inits=[s])
-    with pytest.raises(ModelRejected, match="node 'bomb'.*'ConstantOfShape'.*allow-list"):
+    resize = helper.make_node("Resize", ["input", "", "scales"], ["up"], name="upsample")
+    scales = numpy_helper.from_array(np.array([1, 1000], np.float32), "scales")
+    model = _dense_model(extra_nodes=[resize], extra_inits=[scales])
+    with pytest.raises(ModelRejected, match="node 'upsample' uses operator 'Resize'.*allow-list"):
         validate(_bytes(model))
 
 
@@ -196,3 +196,45 @@ def test_node_count_limit():
 
 def test_model_rejected_is_value_error():
     assert issubclass(ModelRejected, ValueError)
+
+
+def _int64(name, values):
+    return numpy_helper.from_array(np.array(values, np.int64), name)
+
+
+def test_size_from_data_ops_bounded_when_constant():
+    # ConstantOfShape with a constant 10^12-element shape
+    bomb = helper.make_node("ConstantOfShape", ["s"], ["z"], name="bomb")
+    model = _dense_model(extra_nodes=[bomb], extra_inits=[_int64("s", [10**6, 10**6])])
+    with pytest.raises(ModelRejected, match=r"node 'bomb' \(ConstantOfShape\).*1000000000000"):
+        validate(_bytes(model))
+    # Range(0, 10^10, 1)
+    rng_node = helper.make_node("Range", ["r0", "r1", "r2"], ["r"], name="range")
+    inits = [
+        numpy_helper.from_array(np.array(0, np.int64), "r0"),
+        numpy_helper.from_array(np.array(10**10, np.int64), "r1"),
+        numpy_helper.from_array(np.array(1, np.int64), "r2"),
+    ]
+    with pytest.raises(ModelRejected, match=r"\(Range\).*10000000000 elements"):
+        validate(_bytes(_dense_model(extra_nodes=[rng_node], extra_inits=inits)))
+    # Expand of the input to a huge constant shape
+    expand = helper.make_node("Expand", ["input", "e"], ["big"], name="expand")
+    model = _dense_model(extra_nodes=[expand], extra_inits=[_int64("e", [10**5, 10**5, 2])])
+    with pytest.raises(ModelRejected, match=r"\(Expand\)"):
+        validate(_bytes(model))
+
+
+def test_size_from_data_ops_bounded_through_shape_arithmetic():
+    # the shape is computed (Mul of two constants): caught by data propagation
+    nodes = [
+        helper.make_node("Mul", ["sa", "sb"], ["s"], name="mul"),
+        helper.make_node("ConstantOfShape", ["s"], ["z"], name="bomb"),
+    ]
+    inits = [_int64("sa", [10**5, 10**5]), _int64("sb", [10, 10])]
+    with pytest.raises(ModelRejected, match=r"'z'.*over the limit"):
+        validate(_bytes(_dense_model(extra_nodes=nodes, extra_inits=inits)))
+
+
+def test_small_size_from_data_ops_pass():
+    nodes = [helper.make_node("ConstantOfShape", ["s"], ["z"], name="zeros")]
+    validate(_bytes(_dense_model(extra_nodes=nodes, extra_inits=[_int64("s", [4, 4])])))
