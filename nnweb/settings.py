@@ -203,6 +203,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+if DEBUG:
+    # WhiteNoise warns about a missing STATIC_ROOT even when it serves from the finders.
+    try:
+        STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -255,6 +261,8 @@ REST_FRAMEWORK = {
         # Scoped rates for expensive endpoints (nnweb.core.throttles).
         "burst": os.environ.get("THROTTLE_BURST", "60/min"),
         "heavy": os.environ.get("THROTTLE_HEAVY", "20/min"),
+        # Token and login attempts from scripts.
+        "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

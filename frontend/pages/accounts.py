@@ -1,13 +1,15 @@
 """Sign up, log in and log out (/accounts/...)."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from nnweb.accounts.forms import SignUpForm
 from nnweb.accounts.services import create_student
+from nnweb.core.decorators import instructor_required
+from nnweb.core.permissions import role_of
 
 
 def signup(request):
@@ -25,6 +27,14 @@ def signup(request):
     return render(request, "frontend/accounts/signup.html", {"form": form})
 
 
+@instructor_required
+def people(request):
+    """Instructor page: every account and its role."""
+    users = get_user_model().objects.order_by("username").prefetch_related("groups")
+    rows = [{"user": u, "role": role_of(u)} for u in users]
+    return render(request, "frontend/accounts/people.html", {"rows": rows})
+
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -35,4 +45,5 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", signup, name="signup"),
+    path("accounts/people/", people, name="people"),
 ]

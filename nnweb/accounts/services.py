@@ -39,6 +39,7 @@ def make_instructor(user: AbstractBaseUser) -> AbstractBaseUser:
 def create_or_update_instructor(username: str, password: str) -> tuple[AbstractBaseUser, bool]:
     """Create the instructor `username` (or reset its password). Returns (user, created)."""
     User = get_user_model()
+    User.username_validator(username)
     user, created = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.save()

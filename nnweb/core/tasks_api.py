@@ -27,6 +27,7 @@ try:  # Django 6.0+
     )
     from django.tasks.exceptions import (  # type: ignore[import-not-found]
         TaskResultDoesNotExist,
+        TaskResultMismatch,
     )
 except ImportError:  # Django 5.2 + the django-tasks backport
     from django_tasks import (
@@ -39,7 +40,7 @@ except ImportError:  # Django 5.2 + the django-tasks backport
         task,
         task_backends,
     )
-    from django_tasks.exceptions import TaskResultDoesNotExist
+    from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 __all__ = [
     "DEFAULT_TASK_BACKEND_ALIAS",
@@ -47,6 +48,7 @@ __all__ = [
     "TaskContext",
     "TaskResult",
     "TaskResultDoesNotExist",
+    "TaskResultMismatch",
     "TaskResultStatus",
     "default_task_backend",
     "task",

@@ -25,3 +25,12 @@ class HeavyRateThrottle(UserRateThrottle):
 
 
 __all__ = ["AnonRateThrottle", "UserRateThrottle", "BurstRateThrottle", "HeavyRateThrottle"]
+
+
+class AuthRateThrottle(AnonRateThrottle):
+    """Limit on credential checks (token endpoint), per client address (rate "auth")."""
+
+    scope = "auth"
+
+
+__all__ += ["AuthRateThrottle"]
