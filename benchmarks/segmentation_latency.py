@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -144,7 +143,7 @@ def main(argv=None) -> int:
     # agreement
     worst_box = worst_mask = 0.0
     same = 0
-    for x, (b, lab, s, m) in zip(images, outs):
+    for x, (b, lab, _s, m) in zip(images, outs):
         e = engine.predict(x)
         if e["labels"].shape == lab.shape and np.array_equal(e["labels"], lab):
             same += 1
