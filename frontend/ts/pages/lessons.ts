@@ -43,6 +43,7 @@ function init(): void {
     const mount = PANELS[host.dataset.panel ?? ""];
     const body = host.querySelector<HTMLElement>(".panel-body") ?? host;
     if (!mount) return;
+    body.replaceChildren(); // drop the no-JavaScript fallback
     try {
       mount(body);
       host.dataset.mounted = "true";
