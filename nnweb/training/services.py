@@ -1,1 +1,300 @@
-"""Service objects of the training app: views and consumers stay thin and call these."""
+"""Training-run service: create (with quotas), cancel, list/view with the heartbeat sweep.
+
+Runs execute in ``nnweb.training.tasks.train_run`` on a db_worker, never in the web
+process. The worker writes progress and a heartbeat to the run's row; a run still
+"running" whose heartbeat is older than ``heartbeat_timeout()`` seconds is marked
+failed ("worker stopped responding") whenever runs are listed or viewed, and by each
+worker as it starts a task.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from nnweb.core.permissions import is_instructor
+from nnweb.datasets.models import Dataset
+from nnweb.datasets.services import load_arrays, visible_datasets
+
+from .builtins import BUILTINS, load_builtin
+from .models import TrainingRun
+from .networks import SpecError, build_network, normalize_spec, param_count
+from .quotas import QuotaExceeded, check_quota, quota_for
+
+__all__ = [
+    "RunRejected",
+    "create_run",
+    "cancel_run",
+    "visible_runs",
+    "sweep_stale_runs",
+    "load_run_data",
+    "snapshot",
+    "dataset_choices",
+]
+
+STALE_REASON = "worker stopped responding (no heartbeat for {s:.0f} s); the run was stopped"
+
+
+class RunRejected(ValueError):
+    """A run that cannot be created as asked; the message says why."""
+
+
+def heartbeat_timeout() -> float:
+    lim = getattr(settings, "NNWEB_LIMITS", {}) or {}
+    return float(lim.get("TRAIN_HEARTBEAT_TIMEOUT", 30))
+
+
+def _opt(options: dict, key: str, default, kind, lo, hi, what: str):
+    v = options.get(key, default)
+    try:
+        v = kind(v)
+    except (TypeError, ValueError):
+        raise RunRejected(f"{what} must be a number, not {v!r}") from None
+    if kind is int and float(options.get(key, default)) != v:
+        raise RunRejected(f"{what} must be a whole number, not {options.get(key)!r}")
+    if not (lo <= v <= hi) or (isinstance(v, float) and not np.isfinite(v)):
+        raise RunRejected(f"{what} must be between {lo} and {hi}, not {v}")
+    return v
+
+
+def normalize_optimizer(options: dict | None) -> dict:
+    options = dict(options or {})
+    return {
+        "lr": _opt(options, "lr", 0.05, float, 1e-6, 10.0, "learning rate lr"),
+        "batch_size": _opt(options, "batch_size", 16, int, 1, 4096, "batch size m"),
+        "momentum": _opt(options, "momentum", 0.9, float, 0.0, 0.999, "momentum"),
+        "l2": _opt(options, "l2", 0.0, float, 0.0, 1.0, "L2 weight decay"),
+        "epochs": _opt(options, "epochs", 20, int, 1, 100_000, "epochs"),
+        "val_fraction": _opt(options, "val_fraction", 0.2, float, 0.05, 0.5, "validation share"),
+        "seed": _opt(options, "seed", 0, int, 0, 2**31 - 1, "seed"),
+    }
+
+
+def load_run_data(run: TrainingRun):
+    """(X, y, meta) of the run's dataset (uploaded or built-in)."""
+    if run.builtin:
+        return load_builtin(run.builtin)
+    if run.dataset is None:
+        raise RunRejected("the run's dataset was deleted")
+    return load_arrays(run.dataset)
+
+
+def dataset_choices(user) -> dict[str, list[dict]]:
+    """Everything ``user`` may train on: built-ins and visible uploaded datasets."""
+    return {
+        "builtin": [
+            {"id": k, "name": v["title"], "kind": v["kind"], "task": v["task"]}
+            for k, v in BUILTINS.items()
+        ],
+        "uploaded": [
+            {
+                "id": ds.pk,
+                "name": ds.name,
+                "kind": ds.kind,
+                "task": ds.task,
+                "owner": ds.owner.username,
+                "n_samples": ds.n_samples,
+            }
+            for ds in visible_datasets(user)
+        ],
+    }
+
+
+def create_run(
+    user,
+    *,
+    dataset: int | Dataset | None = None,
+    builtin: str = "",
+    network: Any = None,
+    optimizer: dict | None = None,
+    enqueue: bool = True,
+) -> TrainingRun:
+    """Check everything (dataset visible, spec buildable, quotas) and queue the run."""
+    if user is None or not user.is_authenticated:
+        raise PermissionError("Sign in to train networks.")
+    if bool(dataset) == bool(builtin):
+        raise RunRejected("choose one dataset: an uploaded one or a built-in one")
+    ds = None
+    if builtin:
+        if builtin not in BUILTINS:
+            raise RunRejected(f"unknown built-in dataset {builtin!r}")
+        X, y, meta = load_builtin(builtin)
+        name = BUILTINS[builtin]["title"]
+    else:
+        pk = dataset.pk if isinstance(dataset, Dataset) else dataset
+        try:
+            ds = visible_datasets(user).get(pk=pk)
+        except (Dataset.DoesNotExist, ValueError, TypeError):
+            raise RunRejected(f"dataset {pk} does not exist or you may not use it") from None
+        X, y, meta = load_arrays(ds)
+        name = ds.name
+    try:
+        spec = normalize_spec(network if network is not None else {"type": "mlp"})
+    except SpecError as err:
+        raise RunRejected(f"network: {err}") from None
+    opt = normalize_optimizer(optimizer)
+    kind = meta.get("kind")
+    task = meta.get("task", "classification")
+    class_names = list(meta.get("class_names") or [])
+    if kind == Dataset.Kind.INSTANCE_SEGMENTATION or spec["type"] == "maskrcnn":
+        from .detection import check_maskrcnn_available
+
+        if kind != Dataset.Kind.INSTANCE_SEGMENTATION:
+            raise RunRejected("Mask R-CNN trains on instance-segmentation (COCO) datasets only")
+        if spec["type"] != "maskrcnn":
+            raise RunRejected("an instance-segmentation dataset trains a Mask R-CNN network")
+        check_maskrcnn_available()
+        n_params = int(spec.get("n_params", 0))
+    else:
+        input_shape = list(X.shape[1:])
+        try:
+            net = build_network(spec, input_shape, max(len(class_names), 1), task, seed=0)
+        except (SpecError, ValueError) as err:
+            raise RunRejected(f"network: {err}") from None
+        n_params = param_count(net)
+    n_train = int(round(len(X) * (1 - opt["val_fraction"])))
+    with transaction.atomic():
+        active = TrainingRun.objects.filter(owner=user, status__in=TrainingRun.ACTIVE).count()
+        try:
+            q = check_quota(
+                user, params=n_params, epochs=opt["epochs"], n_samples=n_train, active_runs=active
+            )
+        except QuotaExceeded as err:
+            raise RunRejected(str(err)) from None
+        steps_per_epoch = max(1, -(-n_train // opt["batch_size"]))
+        run = TrainingRun.objects.create(
+            owner=user,
+            dataset=ds,
+            builtin=builtin,
+            dataset_name=name[:200],
+            task=task,
+            network=spec,
+            optimizer=opt,
+            n_params=n_params,
+            class_names=class_names,
+            total_epochs=opt["epochs"],
+            total_steps=steps_per_epoch * opt["epochs"],
+            max_seconds=q.max_seconds,
+        )
+        if enqueue:
+            from .tasks import train_run
+
+            result = train_run.enqueue(run.pk)
+            run.task_id = str(result.id)
+            run.save(update_fields=["task_id"])
+    return run
+
+
+def visible_runs(user) -> QuerySet[TrainingRun]:
+    """Own runs; instructors see every run."""
+    qs = TrainingRun.objects.select_related("owner")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if is_instructor(user):
+        return qs.all()
+    return qs.filter(owner=user)
+
+
+def can_cancel(user, run: TrainingRun) -> bool:
+    return bool(user and user.is_authenticated and (run.owner_id == user.pk or is_instructor(user)))
+
+
+def cancel_run(run: TrainingRun) -> TrainingRun:
+    """Queued runs stop at once; running ones at their next progress check."""
+    now = timezone.now()
+    TrainingRun.objects.filter(pk=run.pk, status=TrainingRun.Status.QUEUED).update(
+        status=TrainingRun.Status.CANCELLED,
+        reason="cancelled before it started",
+        cancel_requested=True,
+        finished_at=now,
+        version=F("version") + 1,
+    )
+    TrainingRun.objects.filter(pk=run.pk, status=TrainingRun.Status.RUNNING).update(
+        cancel_requested=True, version=F("version") + 1
+    )
+    run.refresh_from_db()
+    return run
+
+
+def sweep_stale_runs(timeout: float | None = None) -> int:
+    """Mark running runs without a recent heartbeat as failed; returns how many."""
+    timeout = heartbeat_timeout() if timeout is None else timeout
+    now = timezone.now()
+    return TrainingRun.objects.filter(
+        status=TrainingRun.Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=timeout)
+    ).update(
+        status=TrainingRun.Status.FAILED,
+        reason=STALE_REASON.format(s=timeout),
+        finished_at=now,
+        version=F("version") + 1,
+    )
+
+
+def eta_seconds(run: TrainingRun) -> float | None:
+    if run.status != TrainingRun.Status.RUNNING or not run.started_at or not run.step:
+        return None
+    elapsed = (timezone.now() - run.started_at).total_seconds()
+    return max(0.0, elapsed * (run.total_steps - run.step) / run.step)
+
+
+def snapshot(run: TrainingRun, history_from: int = 0) -> dict:
+    """The run's state as the run page and websocket send it."""
+    elapsed = None
+    if run.started_at:
+        end = run.finished_at or timezone.now()
+        elapsed = (end - run.started_at).total_seconds()
+    return {
+        "id": run.pk,
+        "owner": run.owner.username if run.owner_id else None,
+        "dataset": run.dataset_id,
+        "builtin": run.builtin,
+        "dataset_name": run.dataset_name,
+        "task": run.task,
+        "network": run.network,
+        "optimizer": run.optimizer,
+        "n_params": run.n_params,
+        "class_names": run.class_names,
+        "status": run.status,
+        "reason": run.reason,
+        "cancel_requested": run.cancel_requested,
+        "epoch": run.epoch,
+        "total_epochs": run.total_epochs,
+        "step": run.step,
+        "total_steps": run.total_steps,
+        "progress": (run.step / run.total_steps) if run.total_steps else 0.0,
+        "train_loss": run.train_loss,
+        "val_loss": run.val_loss,
+        "accuracy": run.accuracy,
+        "ap": run.ap,
+        "metrics": run.metrics,
+        "confusion": run.confusion,
+        "history": run.history[history_from:],
+        "history_from": history_from,
+        "history_len": len(run.history),
+        "elapsed_seconds": elapsed,
+        "eta_seconds": eta_seconds(run),
+        "created": run.created.isoformat() if run.created else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "heartbeat_at": run.heartbeat_at.isoformat() if run.heartbeat_at else None,
+        "has_onnx": bool(run.onnx),
+        "result_model": run.result_model_id,
+        "version": run.version,
+    }
+
+
+def quota_summary(user) -> dict:
+    q = quota_for(user)
+    return {
+        "role": q.role,
+        "max_params": q.max_params,
+        "max_epochs": q.max_epochs,
+        "max_seconds": q.max_seconds,
+        "max_active": q.max_active,
+    }

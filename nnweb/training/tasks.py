@@ -1,0 +1,367 @@
+"""The training task: runs on a db_worker, writes progress and a heartbeat as it goes.
+
+``train_run.enqueue(run_id)`` is called by ``services.create_run``. The task
+trains with the engine's ``SGD.fit`` one epoch at a time; its callback writes the
+step, the running loss and a heartbeat to the run's row at most every
+``PROGRESS_INTERVAL`` seconds and reads the cancel flag. After each epoch it
+evaluates on the held-out validation rows. A NaN/inf loss (the engine's
+TrainingDiverged) or any other exception fails the run with its message. At the
+end it saves the engine checkpoint and the ONNX export and publishes the model to
+the model zoo.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import F
+from django.utils import timezone
+
+from engine import SGD, Dense, Sequential, TrainingDiverged
+from nnweb.core.tasks_api import task
+
+from .models import TrainingRun
+from .networks import build_network, param_count
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes (and cancel checks)
+EVAL_MAX_ROWS = 5000  # validation rows evaluated after each epoch
+
+
+class Stop(Exception):
+    """Training stops early (cancel, time limit, run no longer ours)."""
+
+    def __init__(self, why: str, detail: str = ""):
+        super().__init__(detail or why)
+        self.why = why
+        self.detail = detail
+
+
+def group_name(run_id: int) -> str:
+    return f"training-run-{run_id}"
+
+
+def notify(run_id: int) -> None:
+    """Tell consumers in other processes that the run changed (only with a shared layer)."""
+    layers = getattr(settings, "CHANNEL_LAYERS", {}) or {}
+    backend = layers.get("default", {}).get("BACKEND", "")
+    if not backend or "InMemory" in backend:
+        return  # consumers poll the database; an in-memory layer cannot cross processes
+    try:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group_name(run_id), {"type": "run.changed"})
+    except Exception:  # the database is the record; a lost push only delays the page
+        logger.warning("could not publish progress of run %s", run_id, exc_info=True)
+
+
+def split(n: int, val_fraction: float, seed: int, y: np.ndarray | None, classify: bool):
+    """Train/validation indices; stratified by class for classification."""
+    rng = np.random.default_rng(seed)
+    if classify and y is not None:
+        tr, va = [], []
+        for k in np.unique(y):
+            idx = rng.permutation(np.flatnonzero(y == k))
+            n_val = int(round(len(idx) * val_fraction))
+            if len(idx) >= 2:
+                n_val = min(max(n_val, 1), len(idx) - 1)
+            va.append(idx[:n_val])
+            tr.append(idx[n_val:])
+        return rng.permutation(np.concatenate(tr)), np.sort(np.concatenate(va))
+    order = rng.permutation(n)
+    n_val = min(max(1, int(round(n * val_fraction))), n - 1)
+    return order[n_val:], np.sort(order[:n_val])
+
+
+def fold_input_scaling(net: Sequential, mu: np.ndarray, sd: np.ndarray) -> None:
+    """Make the first Dense layer take raw features: W x̃ + b with x̃ = (x − μ)/σ."""
+    first = net.layers[0]
+    if not isinstance(first, Dense):
+        return
+    W = first.W / sd[None, :]
+    first.b = first.b - W @ mu
+    first.W = W
+
+
+def fold_output_scaling(net: Sequential, mu: float, sd: float) -> None:
+    """Make the identity output layer predict in the target's units: σ ŷ + μ."""
+    last = net.layers[-1]
+    last.W = last.W * sd
+    last.b = last.b * sd + mu
+
+
+class Trainer:
+    def __init__(self, run_id: int):
+        self.run_id = run_id
+        self.last_write = 0.0
+        self.history: list[dict] = []
+        self.step = 0
+
+    # ---------------------------------------------------------------- db writes
+    def write(self, status_filter=TrainingRun.Status.RUNNING, **fields) -> None:
+        fields.setdefault("heartbeat_at", timezone.now())
+        n = TrainingRun.objects.filter(pk=self.run_id, status=status_filter).update(
+            version=F("version") + 1, **fields
+        )
+        self.last_write = time.monotonic()
+        notify(self.run_id)
+        if n == 0:
+            raise Stop("gone", "the run is no longer running (cancelled or marked failed)")
+
+    def check(self) -> None:
+        row = TrainingRun.objects.filter(pk=self.run_id).values("cancel_requested", "status")[0]
+        if row["cancel_requested"]:
+            raise Stop("cancelled")
+        if row["status"] != TrainingRun.Status.RUNNING:
+            raise Stop("gone", "the run is no longer running")
+        if time.monotonic() - self.t0 > self.max_seconds:
+            raise Stop("time")
+
+    # ---------------------------------------------------------------- main
+    def run(self) -> dict:
+        from .services import load_run_data, sweep_stale_runs
+
+        close_old_connections()
+        sweep_stale_runs()
+        now = timezone.now()
+        claimed = TrainingRun.objects.filter(
+            pk=self.run_id, status=TrainingRun.Status.QUEUED
+        ).update(status=TrainingRun.Status.RUNNING, started_at=now, heartbeat_at=now)
+        if not claimed:
+            return {"run": self.run_id, "status": "not queued; nothing to do"}
+        notify(self.run_id)
+        run = TrainingRun.objects.select_related("dataset", "owner").get(pk=self.run_id)
+        self.max_seconds = run.max_seconds or 1800
+        self.t0 = time.monotonic()
+        try:
+            X, y, meta = load_run_data(run)
+            if run.network.get("type") == "maskrcnn":
+                from .detection import train_maskrcnn
+
+                result = train_maskrcnn(self, run, X, meta)
+            else:
+                result = self.train(run, X, y, meta)
+        except Stop as stop:
+            return self.stopped(stop)
+        except TrainingDiverged as err:
+            self.fail(f"training diverged: {err}")
+            return {"run": self.run_id, "status": "failed"}
+        except Exception as err:  # any failure is recorded on the run
+            logger.exception("training run %s failed", self.run_id)
+            self.fail(f"{type(err).__name__}: {err}")
+            return {"run": self.run_id, "status": "failed"}
+        return result
+
+    def fail(self, reason: str) -> None:
+        TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+            status=TrainingRun.Status.FAILED,
+            reason=reason[:4000],
+            finished_at=timezone.now(),
+            history=self.history,
+            version=F("version") + 1,
+        )
+        notify(self.run_id)
+
+    def stopped(self, stop: Stop) -> dict:
+        if stop.why == "cancelled":
+            TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+                status=TrainingRun.Status.CANCELLED,
+                reason=f"cancelled at step {self.step}",
+                finished_at=timezone.now(),
+                history=self.history,
+                version=F("version") + 1,
+            )
+            notify(self.run_id)
+        return {"run": self.run_id, "status": stop.why}
+
+    # ---------------------------------------------------------------- MLP / CNN
+    def train(self, run: TrainingRun, X: np.ndarray, y: np.ndarray, meta: dict) -> dict:
+        opt = run.optimizer
+        classify = run.task == "classification"
+        images = X.ndim == 4
+        dtype = np.float32 if images else np.float64
+        tr, va = split(len(X), opt["val_fraction"], opt["seed"], y if classify else None, classify)
+        Xtr, Xva = np.asarray(X[tr], dtype=dtype), np.asarray(X[va], dtype=dtype)
+        mu = sd = None
+        if not images:
+            mu = Xtr.mean(axis=0)
+            sd = Xtr.std(axis=0)
+            sd[sd < 1e-12] = 1.0
+            Xtr = (Xtr - mu) / sd
+            Xva = (Xva - mu) / sd
+        if classify:
+            Ytr, Yva = np.asarray(y[tr], np.int64), np.asarray(y[va], np.int64)
+            n_out = len(run.class_names) or int(y.max()) + 1
+            y_mu, y_sd = 0.0, 1.0
+        else:
+            y_mu = float(np.mean(y[tr]))
+            y_sd = float(np.std(y[tr])) or 1.0
+            Ytr = ((np.asarray(y[tr], dtype) - y_mu) / y_sd)[:, None]
+            Yva = ((np.asarray(y[va], dtype) - y_mu) / y_sd)[:, None]
+            n_out = 1
+        net = build_network(
+            run.network, list(X.shape[1:]), n_out, run.task, seed=opt["seed"], dtype=dtype
+        )
+        sgd = SGD(opt["lr"], opt["batch_size"], momentum=opt["momentum"], l2=opt["l2"])
+        steps_per_epoch = max(1, -(-len(Xtr) // opt["batch_size"]))
+        total_steps = steps_per_epoch * opt["epochs"]
+        self.write(
+            total_steps=total_steps,
+            engine_spec=net.spec(),
+            n_params=param_count(net),
+        )
+        Xev, Yev = Xva[:EVAL_MAX_ROWS], Yva[:EVAL_MAX_ROWS]
+        running = {"sum": 0.0, "n": 0}
+        epoch_box = {"epoch": 0}
+        time_limited = False
+
+        def callback(info) -> bool | None:
+            self.step += 1
+            running["sum"] += info.loss
+            running["n"] += 1
+            if time.monotonic() - self.last_write >= PROGRESS_INTERVAL:
+                self.check()
+                self.write(
+                    step=self.step,
+                    epoch=epoch_box["epoch"],
+                    train_loss=running["sum"] / running["n"],
+                )
+            return None
+
+        for epoch in range(opt["epochs"]):
+            epoch_box["epoch"] = epoch
+            running["sum"], running["n"] = 0.0, 0
+            try:
+                fit = sgd.fit(
+                    net, Xtr, Ytr, epochs=1, seed=opt["seed"] * 100_003 + epoch, callback=callback
+                )
+            except Stop as stop:
+                if stop.why != "time":
+                    raise
+                time_limited = True
+                break
+            train_loss = float(fit["epoch_loss"][-1]) if fit["epoch_loss"] else math.nan
+            ev = net.evaluate(Xev, Yev)
+            if not math.isfinite(ev["loss"]):
+                raise TrainingDiverged(
+                    f"validation loss became {ev['loss']} after epoch {epoch + 1}; "
+                    f"try a smaller learning rate (lr={opt['lr']})"
+                )
+            point = {
+                "epoch": epoch + 1,
+                "step": self.step,
+                "train_loss": train_loss,
+                "val_loss": float(ev["loss"]),
+                "t": round(time.monotonic() - self.t0, 3),
+            }
+            if classify:
+                point["val_accuracy"] = float(ev["accuracy"])
+            self.history.append(point)
+            last = epoch == opt["epochs"] - 1
+            if last or time.monotonic() - self.last_write >= PROGRESS_INTERVAL:
+                self.check()
+                self.write(
+                    step=self.step,
+                    epoch=epoch + 1,
+                    train_loss=train_loss,
+                    val_loss=point["val_loss"],
+                    accuracy=point.get("val_accuracy"),
+                    history=self.history,
+                )
+            if time.monotonic() - self.t0 > self.max_seconds:
+                time_limited = True
+                break
+
+        return self.finish(run, net, Xva, Yva, classify, mu, sd, y_mu, y_sd, time_limited)
+
+    def finish(self, run, net, Xva, Yva, classify, mu, sd, y_mu, y_sd, time_limited) -> dict:
+        metrics: dict = {"epochs_done": len(self.history), "steps": self.step}
+        confusion: list = []
+        if self.history:
+            metrics["train_loss"] = self.history[-1]["train_loss"]
+            metrics["val_loss"] = self.history[-1]["val_loss"]
+        if classify:
+            pred = net.forward(Xva).argmax(axis=1)
+            K = net.layers[-1].W.shape[0]
+            cm = np.zeros((K, K), dtype=np.int64)
+            np.add.at(cm, (Yva, pred), 1)
+            confusion = cm.tolist()
+            metrics["val_accuracy"] = float((pred == Yva).mean())
+            metrics["n_val"] = int(len(Yva))
+        if mu is not None:
+            fold_input_scaling(net, mu, sd)
+        if not classify:
+            fold_output_scaling(net, y_mu, y_sd)
+            Xraw = Xva * sd + mu if mu is not None else Xva
+            pred = net.forward(Xraw)[:, 0]
+            truth = Yva[:, 0] * y_sd + y_mu
+            resid = pred - truth
+            metrics["val_rmse"] = float(np.sqrt(np.mean(resid**2)))
+            ss_tot = float(np.sum((truth - truth.mean()) ** 2)) or 1.0
+            metrics["val_r2"] = float(1 - np.sum(resid**2) / ss_tot)
+        out_dir = Path(settings.MEDIA_ROOT) / "training" / str(self.run_id)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        net.save(out_dir / "checkpoint.npz")
+        from engine.onnx import export
+
+        input_shape = tuple(int(s) for s in Xva.shape[1:])
+        export(
+            net,
+            out_dir / "model.onnx",
+            class_names=run.class_names or None,
+            input_shape=input_shape,
+        )
+        rel = f"training/{self.run_id}"
+        reason = ""
+        if time_limited:
+            reason = (
+                f"stopped at the {self.max_seconds} s time limit after "
+                f"{len(self.history)} of {run.total_epochs} epochs"
+            )
+        model_id = publish(run, net, metrics)
+        TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+            status=TrainingRun.Status.SUCCEEDED,
+            reason=reason,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            step=self.step,
+            epoch=len(self.history),
+            history=self.history,
+            confusion=confusion,
+            metrics=metrics,
+            accuracy=metrics.get("val_accuracy"),
+            checkpoint=f"{rel}/checkpoint.npz",
+            onnx=f"{rel}/model.onnx",
+            result_model_id=model_id,
+            version=F("version") + 1,
+        )
+        notify(self.run_id)
+        return {"run": self.run_id, "status": "succeeded", "metrics": metrics}
+
+
+def publish(run: TrainingRun, net: Sequential, metrics: dict) -> int | None:
+    """Publish to the model zoo when it is installed; returns the TrainedModel id."""
+    try:
+        from nnweb.modelzoo.services import publish_model
+    except ImportError:
+        return None
+    name = f"{run.dataset_name} · run {run.pk}"
+    task_name = run.task
+    model = publish_model(run.owner, name, task_name, net, metrics, class_names=run.class_names)
+    return getattr(model, "pk", None)
+
+
+@task(queue_name="default")
+def train_run(run_id: int) -> dict:
+    """Train the TrainingRun ``run_id`` (queued by services.create_run)."""
+    return Trainer(int(run_id)).run()
