@@ -98,10 +98,17 @@ def _no_js_run(request) -> dict:
 
 
 def index(request):
-    models = services.list_models(request.user)
+    models = [m.public() for m in services.list_models(request.user)]
+    wanted = request.POST.get("model") or request.GET.get("model")
+    if wanted and any(m["id"] == wanted for m in models):
+        for m in models:
+            m["selected"] = m["id"] == wanted
+    else:
+        for m in models:
+            m["selected"] = m["default"]
     context = {
         "title": "Segmentation",
-        "models": [m.public() for m in models],
+        "models": models,
         "samples": services.samples(),
         "max_mb": services.MAX_UPLOAD_BYTES // (1024 * 1024),
         "max_side": services.MAX_SIDE,
