@@ -32,6 +32,7 @@ __all__ = [
     "ModelSession",
     "available_providers",
     "clear_cache",
+    "evict",
     "get_session",
     "preferred_providers",
     "run",
@@ -237,6 +238,13 @@ def get_session(
 def run(path: str | os.PathLike, inputs, providers: list[str] | None = None) -> InferenceResult:
     """Run the model stored at ``path`` through its cached session."""
     return get_session(path, providers).run(inputs)
+
+
+def evict(path: str | os.PathLike) -> bool:
+    """Forget the cached session of ``path`` (after the file was deleted); True if one was."""
+    real = os.path.realpath(os.fspath(path))
+    with _lock:
+        return _cache.pop(real, None) is not None
 
 
 def clear_cache() -> None:

@@ -94,6 +94,7 @@ def to_model(
     input_shape=None,
     dtype=np.float32,
     doc: str | None = None,
+    metadata: dict | None = None,
 ) -> onnx.ModelProto:
     """Build the ONNX ``ModelProto`` of ``net`` (see the module docstring for the mapping)."""
     dt = np.dtype(dtype)
@@ -219,6 +220,8 @@ def to_model(
     if class_names is not None:
         names = [str(c) for c in class_names]
         props["class_names"] = json.dumps(names)
+    for key, value in (metadata or {}).items():
+        props.setdefault(str(key), value if isinstance(value, str) else json.dumps(value))
     helper.set_model_props(model, props)
     onnx.checker.check_model(model, full_check=True)
     return model
@@ -231,14 +234,16 @@ def export(
     input_layout: str | None = None,
     input_shape=None,
     dtype=np.float32,
+    metadata: dict | None = None,
 ) -> onnx.ModelProto:
     """Write ``net`` to ``path`` as ONNX (opset 17, float32 by default); return the model.
 
     ``input_shape`` is the per-sample shape, e.g. ``(1, 28, 28)``; without it a conv net gets
-    dynamic H and W. The file is written to a temporary name and renamed, so a failure leaves
+    dynamic H and W. ``metadata`` adds more metadata_props (JSON-encoded unless strings).
+    The file is written to a temporary name and renamed, so a failure leaves
     nothing half-written.
     """
-    model = to_model(net, class_names, input_layout, input_shape, dtype)
+    model = to_model(net, class_names, input_layout, input_shape, dtype, metadata=metadata)
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     try:

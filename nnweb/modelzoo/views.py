@@ -1,0 +1,116 @@
+"""REST views of the modelzoo app; thin wrappers around nnweb.modelzoo.services."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
+
+from . import services
+from .models import TrainedModel
+from .serializers import TrainedModelSerializer, UploadSerializer
+
+
+def _get(pk: int) -> TrainedModel:
+    try:
+        return services.get_model(pk)
+    except TrainedModel.DoesNotExist:
+        raise Http404("No such model.") from None
+
+
+def _first_error(errors) -> str:
+    for field, msgs in errors.items():
+        msg = msgs[0] if isinstance(msgs, list) and msgs else msgs
+        return f"{field}: {msg}"
+    return "invalid request"
+
+
+class ModelListView(APIView):
+    """GET: every model (``?task=`` filters). POST (instructors): upload an .onnx file."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsInstructor()]
+        return [AllowAny()]
+
+    @extend_schema(responses=TrainedModelSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        qs = services.visible_models(request.user)
+        task = request.query_params.get("task")
+        if task:
+            qs = qs.filter(task=task)
+        return Response(TrainedModelSerializer(qs, many=True, context={"request": request}).data)
+
+    @extend_schema(request=UploadSerializer, responses={201: TrainedModelSerializer})
+    def post(self, request: Request) -> Response:
+        form = UploadSerializer(data=request.data)
+        if not form.is_valid():
+            return Response(
+                {"detail": _first_error(form.errors), "errors": form.errors}, status=400
+            )
+        data = form.validated_data
+        try:
+            model = services.upload_model(
+                request.user,
+                data["file"],
+                name=data.get("name", ""),
+                task=data.get("task", "classification"),
+                description=data.get("description", ""),
+            )
+        except services.ModelRejected as err:
+            return Response({"detail": str(err)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            TrainedModelSerializer(model, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ModelDetailView(APIView):
+    """GET: one model. DELETE: its owner or an instructor removes it (record and files)."""
+
+    owner_field = "owner"
+
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [IsOwnerOrInstructor()]
+        return [AllowAny()]
+
+    @extend_schema(responses=TrainedModelSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(TrainedModelSerializer(_get(pk), context={"request": request}).data)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        model = _get(pk)
+        self.check_object_permissions(request, model)
+        services.delete_model(model)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModelDownloadView(APIView):
+    """The .onnx file as an attachment (open it in Netron to see the graph)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int):
+        model = _get(pk)
+        path = services.onnx_path(model)
+        if not path.is_file():
+            raise Http404("The model's ONNX file is missing.")
+        resp = FileResponse(
+            open(path, "rb"),
+            as_attachment=True,
+            filename=services.onnx_filename(model),
+            content_type="application/octet-stream",
+        )
+        resp["X-Content-Type-Options"] = "nosniff"
+        return resp
