@@ -13,8 +13,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from engine import Conv2D, Dense, Flatten, MaxPool2D, Sequential
-from engine import runtime
+from engine import Conv2D, Dense, Flatten, MaxPool2D, Sequential, runtime
 
 
 @pytest.fixture(autouse=True)
