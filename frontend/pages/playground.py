@@ -1,13 +1,89 @@
-"""Playground pages (/playground/)."""
+"""Playground pages: /playground/ and instructors' classroom links /playground/c/<token>/.
 
+The page is server-rendered (the controls are a GET form, so without JavaScript a student can
+still change the setup and read the network's description); frontend/ts/pages/playground.ts
+hydrates it: it opens a playground session (REST), a websocket to it, and draws the panels.
+"""
+
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 
+from nnweb.core.permissions import is_instructor
+from nnweb.playground import config as cfgmod
+from nnweb.playground import data as datamod
+from nnweb.playground import features, services
+from nnweb.playground.config import ConfigError
+
+QUERY_KEYS = {
+    "n": "n_samples",
+    "ratio": "train_ratio",
+    "m": "batch_size",
+}
+
+ACTION_BUTTONS = [
+    ("forward", "Forward one layer", "→ u, a"),
+    ("backward", "Backward one layer", "δ, ∂E/∂W"),
+    ("update", "Update", "W ← W − η ∂E/∂W"),
+    ("step", "Full step (one sample)", ""),
+    ("batch", "One mini-batch", ""),
+    ("epoch", "One epoch", ""),
+    ("play", "Play / pause", "space"),
+    ("reset", "Reset", ""),
+    ("gradcheck", "Gradient check", ""),
+]
+
+
+def _config_from_query(request, anonymous: bool):
+    raw = {}
+    for key, value in request.GET.items():
+        field = QUERY_KEYS.get(key, key)
+        if field in cfgmod.FIELD_NAMES and field not in ("added", "removed"):
+            raw[field] = value
+    try:
+        return cfgmod.validate(raw, anonymous=anonymous), None
+    except ConfigError as exc:
+        return cfgmod.Config(), str(exc)
+
+
+def _context(request, cfg, error=None, classroom=None):
+    anonymous = not request.user.is_authenticated
+    return {
+        "title": "Playground",
+        "cfg": cfg,
+        "cfg_json": cfg.to_dict(),
+        "config_error": error,
+        "toys": [(n, p, d) for n, (p, d) in datamod.TOYS.items()],
+        "features": [(n, features.LABELS[n], n in cfg.features) for n in features.FEATURES],
+        "activations": cfgmod.HIDDEN_ACTIVATIONS,
+        "inits": cfgmod.INITS,
+        "limits": cfgmod.limits(anonymous),
+        "sizes": [len(cfg.features), *cfg.hidden, "K"],
+        "buttons": ACTION_BUTTONS,
+        "classroom": classroom,
+        "can_save": not anonymous,
+        "can_make_links": is_instructor(request.user),
+        "hideable": services.HIDEABLE_CONTROLS,
+        "experiments": services.list_experiments(request.user),
+    }
+
 
 def index(request):
-    return render(request, "frontend/playground/index.html", {"title": "Playground"})
+    cfg, error = _config_from_query(request, not request.user.is_authenticated)
+    return render(request, "frontend/playground/index.html", _context(request, cfg, error))
+
+
+def classroom(request, token):
+    try:
+        link = services.get_classroom_link(token)
+    except services.PlaygroundError:
+        raise Http404("no such classroom link") from None
+    cfg = cfgmod.validate(link.config, anonymous=True)
+    info = {"token": link.token, "title": link.title, "hide": link.hidden_controls}
+    return render(request, "frontend/playground/index.html", _context(request, cfg, None, info))
 
 
 urlpatterns = [
     path("playground/", index, name="playground"),
+    path("playground/c/<str:token>/", classroom, name="playground-classroom"),
 ]

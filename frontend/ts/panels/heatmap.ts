@@ -1,0 +1,100 @@
+// Decision boundary (classification: colour of the most likely class, lighter where unsure) or
+// fitted surface (regression) over the 64×64 grid, with the training points (filled) and test
+// points (ringed). Click adds a point, shift-click removes the nearest one.
+import * as d3 from "d3";
+import type { FrameArray } from "../playground/frame";
+
+const CLASS_COLORS = ["#1b6ca8", "#d95f02", "#2a9d4b", "#9b3fb5", "#c9a100", "#555555"];
+
+export interface HeatmapPoints {
+  X: number[][];
+  y: (number | number[])[];
+  train: Set<number>;
+}
+
+export class Heatmap {
+  private canvas: HTMLCanvasElement;
+  private svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  private size = 320;
+  extent: [[number, number], [number, number]] = [[-1, 1], [-1, 1]];
+
+  constructor(
+    root: HTMLElement,
+    private readonly onClick?: (x1: number, x2: number, remove: boolean) => void,
+  ) {
+    root.innerHTML = "";
+    root.style.position = "relative";
+    root.style.width = `${this.size}px`;
+    root.style.height = `${this.size}px`;
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = 64;
+    this.canvas.height = 64;
+    Object.assign(this.canvas.style, { width: `${this.size}px`, height: `${this.size}px`, imageRendering: "auto", position: "absolute", left: "0", top: "0" });
+    root.appendChild(this.canvas);
+    this.svg = d3.select(root).append("svg").attr("width", this.size).attr("height", this.size).style("position", "absolute").style("left", "0").style("top", "0");
+    this.svg.on("click", (ev: MouseEvent) => {
+      const [px, py] = d3.pointer(ev);
+      this.onClick?.(this.sx().invert(px), this.sy().invert(py), ev.shiftKey);
+    });
+  }
+
+  private sx() {
+    return d3.scaleLinear().domain(this.extent[0]).range([0, this.size]);
+  }
+
+  private sy() {
+    return d3.scaleLinear().domain(this.extent[1]).range([this.size, 0]);
+  }
+
+  /** out: (K, G, G) class probabilities, or (1, G, G) regression output. */
+  drawGrid(out: FrameArray, problem: string, yRange?: [number, number]): void {
+    const [K, G] = [out.shape[0], out.shape[1]];
+    this.canvas.width = G;
+    this.canvas.height = G;
+    const ctx = this.canvas.getContext("2d")!;
+    const img = ctx.createImageData(G, G);
+    const d = out.data;
+    const GG = G * G;
+    const reg = d3.scaleDiverging(d3.interpolateRdBu).domain(
+      yRange ? [yRange[1], (yRange[0] + yRange[1]) / 2, yRange[0]] : [1, 0, -1],
+    );
+    for (let p = 0; p < GG; p++) {
+      let rgb: d3.RGBColor;
+      if (problem === "classification") {
+        let best = 0;
+        for (let k = 1; k < K; k++) if (d[k * GG + p] > d[best * GG + p]) best = k;
+        const conf = K > 1 ? (d[best * GG + p] - 1 / K) / (1 - 1 / K) : 1;
+        rgb = d3.rgb(d3.interpolateRgb("#ffffff", CLASS_COLORS[best % CLASS_COLORS.length])(0.15 + 0.55 * conf));
+      } else {
+        rgb = d3.rgb(reg(d[p]));
+      }
+      img.data[4 * p] = rgb.r;
+      img.data[4 * p + 1] = rgb.g;
+      img.data[4 * p + 2] = rgb.b;
+      img.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
+  drawPoints(points: HeatmapPoints, problem: string, highlight: number[] = []): void {
+    const sx = this.sx();
+    const sy = this.sy();
+    const hi = new Set(highlight);
+    const ys = points.y.map((v) => (Array.isArray(v) ? v[0] : v));
+    const ext = d3.extent(ys) as [number, number];
+    const reg = d3.scaleDiverging(d3.interpolateRdBu).domain([ext[1] ?? 1, ((ext[0] ?? 0) + (ext[1] ?? 1)) / 2, ext[0] ?? 0]);
+    const data = points.X.map((x, i) => ({ i, x, y: ys[i], train: points.train.has(i) }));
+    this.svg
+      .selectAll<SVGCircleElement, (typeof data)[number]>("circle.point")
+      .data(data)
+      .join("circle")
+      .attr("class", (d) => `point ${d.train ? "train" : "test"}${hi.has(d.i) ? " chosen" : ""}`)
+      .attr("data-index", (d) => d.i)
+      .attr("cx", (d) => sx(d.x[0]))
+      .attr("cy", (d) => sy(d.x[1]))
+      .attr("r", (d) => (hi.has(d.i) ? 6 : 3.5))
+      .attr("fill", (d) => (d.train ? (problem === "classification" ? CLASS_COLORS[d.y % CLASS_COLORS.length] : reg(d.y)) : "none"))
+      .attr("stroke", (d) => (d.train ? "#fff" : problem === "classification" ? CLASS_COLORS[d.y % CLASS_COLORS.length] : reg(d.y)))
+      .attr("stroke-width", (d) => (d.train ? 0.8 : 1.8));
+  }
+}
