@@ -156,8 +156,7 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       }
       masks.append(canvas);
     }
-    const stroke = Math.max(1, Math.max(width, height) / 200);
-    const font = Math.max(8, Math.max(width, height) / 26);
+    const font = Math.max(width, height) / 30; // about 15 px on a 450 px stage
     const g = svg
       .selectAll<SVGGElement, Detection>("g.seg-detection")
       .data(shown, (d) => String(d.index))
@@ -170,7 +169,8 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       .attr("height", (d) => Math.max(0, d.box[3] - d.box[1]))
       .attr("fill", "none")
       .attr("stroke", (d) => classColour(d.label))
-      .attr("stroke-width", stroke);
+      .attr("stroke-width", 2)
+      .attr("vector-effect", "non-scaling-stroke");
     const tag = g
       .append("g")
       .attr("class", "seg-tag")
