@@ -1,4 +1,4 @@
-"""Engine vs PyTorch CPU: float32 training throughput, one epoch of SGD.fit vs the same loop in torch.
+"""Engine vs PyTorch CPU: float32 training throughput, one epoch of SGD.fit vs the same torch loop.
 
 Run:  nice -n 10 .venv/bin/python benchmarks/engine_vs_torch.py [--repeat 5]
 
@@ -213,7 +213,7 @@ def main() -> None:
         r = run_case(kind, args.repeat)
         ok = "ok" if r["ratio"] >= TARGETS[kind] else "BELOW TARGET"
         print(
-            f"{TITLES[kind]:38s} engine {r['engine'] * 1e3:8.1f} ms  torch {r['torch'] * 1e3:8.1f} ms"
+            f"{TITLES[kind]:36s} engine {r['engine'] * 1e3:7.1f} ms  torch {r['torch'] * 1e3:7.1f} ms"
             f"  ({r['steps']} steps)  torch/engine = {r['ratio']:.2f}x (target >= "
             f"{TARGETS[kind]}x, {ok});  trace/plain step = {r['trace_ratio']:.2f} (target <= 1.3)"
         )

@@ -16,6 +16,7 @@ For a dense layer dE/da_j^(l-1) = sum_k delta_k^(l) w_kj^(l).
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -554,14 +555,14 @@ class Sequential:
         """Read a network written by ``save``."""
         try:
             with np.load(path, allow_pickle=False) as f:
-                if "__spec__" not in f.files:
-                    raise ValueError(f"{path}: not an nnweb engine file (no __spec__ entry)")
+                if not hasattr(f, "files") or "__spec__" not in f.files:
+                    raise ValueError("not an nnweb engine file (no __spec__ entry)")
                 spec = json.loads(str(f["__spec__"][()]))
                 params = {k: f[k] for k in f.files if k != "__spec__"}
-        except (OSError, EOFError) as exc:
-            raise ValueError(f"{path}: cannot be read as a .npz file ({exc})") from None
-        net = cls.from_spec(spec)
-        net.set_params(params)
+            net = cls.from_spec(spec)
+            net.set_params(params)
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{path}: cannot be loaded as an nnweb network ({exc})") from None
         return net
 
     def __repr__(self) -> str:

@@ -112,10 +112,15 @@ class SGD:
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
         X = net._check_x(X)
         Y = net._targets(net._check_y(Y, X))
-        N = len(X)
-        if N == 0:
+        if len(X) == 0:
             raise ValueError("fit: X has no samples")
         rng = np.random.default_rng(seed)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # overflow shows up as a non-finite loss, reported below as TrainingDiverged
+            return self._fit_loop(net, X, Y, epochs, shuffle, rng, callback)
+
+    def _fit_loop(self, net, X, Y, epochs, shuffle, rng, callback):
+        N = len(X)
         bs = self.batch_size
         propagate = net._propagate
         apply = self._apply

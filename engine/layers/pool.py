@@ -37,7 +37,7 @@ def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
     for v in views[2:]:
         np.maximum(u, v, out=u)
     idx = np.zeros(u.shape, np.int8 if len(views) < 128 else np.int32)
-    for p in range(len(views) - 1, 0, -1):  # descending, so the first maximum wins
+    for p in range(len(views) - 1, -1, -1):  # descending, so the first maximum wins
         np.putmask(idx, views[p] == u, p)
     return u, (x.shape, size, s, idx)
 
