@@ -1,13 +1,136 @@
-"""Models pages (/models/)."""
+"""Model zoo pages (/models/): the list with an upload form for instructors, one model's page
+(metrics, architecture, download, "Open in playground") and deletion. Server-rendered and
+complete without JavaScript; every action goes through nnweb.modelzoo.services."""
 
-from django.shortcuts import render
-from django.urls import path
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from nnweb.core.permissions import is_instructor
+from nnweb.modelzoo import services
+from nnweb.modelzoo.models import TrainedModel
+
+TASK_CHOICES = TrainedModel.Task.choices
 
 
+def _get(pk: int) -> TrainedModel:
+    try:
+        return services.get_model(pk)
+    except TrainedModel.DoesNotExist:
+        raise Http404("No such model.") from None
+
+
+def _headline(metrics: dict) -> str:
+    """One number for the list: accuracy when there is one, else the final loss."""
+    for key in ("val_accuracy", "accuracy", "test_accuracy", "mask_ap", "val_loss", "loss"):
+        value = metrics.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{key.replace('_', ' ')} {value:.3g}"
+    return ""
+
+
+def _metric_rows(metrics: dict) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in metrics.items():
+        if isinstance(value, float):
+            shown = f"{value:.4g}"
+        elif isinstance(value, list):
+            nums = [v for v in value if isinstance(v, int | float)]
+            if nums and len(nums) == len(value) and len(value) > 6:
+                shown = f"{len(value)} values, last {nums[-1]:.4g}"
+            else:
+                shown = ", ".join(str(v) for v in value[:20])
+        else:
+            shown = str(value)
+        rows.append((key.replace("_", " "), shown))
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
 def index(request):
-    return render(request, "frontend/models/index.html", {"title": "Models"})
+    form = {"name": "", "task": "classification", "description": ""}
+    error = None
+    status = 200
+    if request.method == "POST":
+        if not is_instructor(request.user):
+            return HttpResponseForbidden("Only instructors may upload models.")
+        form = {k: request.POST.get(k, v) for k, v in form.items()}
+        try:
+            model = services.upload_model(
+                request.user,
+                request.FILES.get("file"),
+                name=form["name"],
+                task=form["task"],
+                description=form["description"],
+            )
+        except services.ModelRejected as exc:
+            error, status = str(exc), 400
+        else:
+            messages.success(request, f"Uploaded “{model.name}”.")
+            return redirect("models-detail", pk=model.pk)
+    task = request.GET.get("task", "")
+    qs = services.visible_models(request.user)
+    if task in TrainedModel.Task.values:
+        qs = qs.filter(task=task)
+    rows = [{"model": m, "headline": _headline(m.metrics)} for m in qs[:500]]
+    return render(
+        request,
+        "frontend/models/index.html",
+        {
+            "title": "Models",
+            "rows": rows,
+            "task": task,
+            "task_choices": TASK_CHOICES,
+            "can_upload": is_instructor(request.user),
+            "form": form,
+            "error": error,
+            "max_mb": services.onnx_limits().max_bytes // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+def detail(request, pk: int):
+    model = _get(pk)
+    layers = (model.spec or {}).get("layers") or []
+    return render(
+        request,
+        "frontend/models/detail.html",
+        {
+            "title": model.name,
+            "model": model,
+            "metric_rows": _metric_rows(model.metrics or {}),
+            "layers": [
+                {"type": ls.get("type", "?"), "args": {k: v for k, v in ls.items() if k != "type"}}
+                for ls in layers
+                if isinstance(ls, dict)
+            ],
+            "shape_text": "("
+            + ", ".join("?" if d is None else str(d) for d in (model.input_shape or []))
+            + ")",
+            "download_url": reverse("modelzoo-api:download", args=[model.pk]),
+            "can_delete": services.can_manage(request.user, model),
+        },
+    )
+
+
+@require_POST
+def delete(request, pk: int):
+    model = _get(pk)
+    if not services.can_manage(request.user, model):
+        return HttpResponseForbidden("Only the model's owner or an instructor may delete it.")
+    name = model.name
+    services.delete_model(model)
+    messages.success(request, f"Deleted “{name}”.")
+    return redirect("models")
 
 
 urlpatterns = [
     path("models/", index, name="models"),
+    path("models/<int:pk>/", detail, name="models-detail"),
+    path("models/<int:pk>/delete/", delete, name="models-delete"),
 ]
