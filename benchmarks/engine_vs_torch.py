@@ -213,7 +213,8 @@ def main() -> None:
         r = run_case(kind, args.repeat)
         ok = "ok" if r["ratio"] >= TARGETS[kind] else "BELOW TARGET"
         print(
-            f"{TITLES[kind]:36s} engine {r['engine'] * 1e3:7.1f} ms  torch {r['torch'] * 1e3:7.1f} ms"
+            f"{TITLES[kind]:36s} engine {r['engine'] * 1e3:7.1f} ms"
+            f"  torch {r['torch'] * 1e3:7.1f} ms"
             f"  ({r['steps']} steps)  torch/engine = {r['ratio']:.2f}x (target >= "
             f"{TARGETS[kind]}x, {ok});  trace/plain step = {r['trace_ratio']:.2f} (target <= 1.3)"
         )

@@ -10,7 +10,8 @@ max((H_out - 1) s + kh - H, 0) split with the odd pixel at the end (bottom/right
 p on every side.
 
 im2col: a stride-tricks view of all kh x kw windows, copied once into
-cols (m, C*kh*kw, H_out*W_out), turns the convolution into one batched BLAS matmul  u[n] = W.reshape(out, C*kh*kw) @ cols[n].
+cols (m, C*kh*kw, H_out*W_out), turns the convolution into one batched BLAS matmul
+  u[n] = W.reshape(out, C*kh*kw) @ cols[n].
 Backward: dE_dW = sum_n delta[n] @ cols[n]^T, dE_db = sum of delta over n, y, x, and dE_dx
 scatters W^T @ delta[n] back onto the kh*kw window positions (col2im: a loop over the kh*kw
 kernel offsets, never over samples or pixels).
