@@ -262,54 +262,24 @@ def shipped_model_path() -> Path:
     return Path(settings.BASE_DIR) / "engine" / "detection" / "weights" / "maskrcnn.onnx"
 
 
-def _visible_zoo_queryset(user: Any):
-    """TrainedModels of task instance_segmentation that ``user`` may use.
-
-    The model zoo's own visibility rule when it offers one (``visible_models(user)`` in
-    nnweb.modelzoo.services); otherwise a user's own models, and every model for instructors.
-    """
-    from nnweb.core.permissions import is_instructor
-    from nnweb.modelzoo.models import TrainedModel
-
-    qs = TrainedModel.objects.filter(task=TASK)
-    try:
-        from nnweb.modelzoo import services as zoo
-
-        visible = getattr(zoo, "visible_models", None)
-    except ImportError:  # pragma: no cover
-        visible = None
-    if visible is not None:
-        return visible(user).filter(task=TASK)
-    if is_instructor(user):
-        return qs
-    if user is not None and getattr(user, "is_authenticated", False):
-        return qs.filter(owner=user)
-    return qs.none()
-
-
 def _zoo_models(user: Any) -> list[ModelChoice]:
-    """Trained models of task instance_segmentation visible to ``user`` (model zoo)."""
-    out = []
-    for tm in _visible_zoo_queryset(user).order_by("-created", "-id")[:50]:
-        try:
-            from nnweb.modelzoo import services as zoo
+    """Trained models of task instance_segmentation visible to ``user`` (model zoo).
 
-            path = Path(zoo.onnx_path(tm)) if hasattr(zoo, "onnx_path") else Path(tm.onnx.path)
-        except (ValueError, NotImplementedError):  # no file, or non-local storage
-            continue
-        out.append(
-            ModelChoice(
-                id=str(tm.pk),
-                name=str(tm.name),
-                path=path,
-                source="modelzoo",
-                description=str(tm.description or ""),
-                # nnweb's own exports use the detection operators; uploads get the general
-                # allow-list only
-                extra={"uploaded": tm.source == "uploaded"},
-            )
+    The zoo decides what ``user`` may see (``nnweb.modelzoo.services.segmentation_models``);
+    its ids look like ``zoo-<pk>``.
+    """
+    from nnweb.modelzoo import services as zoo
+
+    return [
+        ModelChoice(
+            id=str(item["id"]),
+            name=str(item["name"]),
+            path=Path(item["path"]),
+            source="modelzoo",
+            description=str(item.get("description", "")),
         )
-    return out
+        for item in zoo.segmentation_models(user)
+    ]
 
 
 def list_models(user: Any = None) -> list[ModelChoice]:
@@ -448,8 +418,7 @@ def segment(
     t0 = time.perf_counter()
     model = get_model(model_id, user)
     try:
-        limits = None if model.extra.get("uploaded") else SEGMENTATION_LIMITS
-        session = runtime.get_session(model.path, limits=limits)
+        session = runtime.get_session(model.path, limits=SEGMENTATION_LIMITS)
     except ValueError as exc:
         raise ModelUnavailable(f"model {model.id!r} cannot be served: {exc}") from None
     inp = to_model_input(img)

@@ -40,12 +40,12 @@ def zoo_model(student, settings, tmp_path):
 @pytest.mark.django_db
 def test_owner_can_choose_a_zoo_model(student_api, fake_model, zoo_model):
     models = student_api.get("/api/segmentation/models/").json()["models"]
-    assert [m["id"] for m in models] == ["shipped", str(zoo_model.pk)]
+    assert [m["id"] for m in models] == ["shipped", f"zoo-{zoo_model.pk}"]
     assert models[1]["source"] == "modelzoo" and models[1]["default"] is False
     f = io.BytesIO(_png())
     f.name = "a.png"
     r = student_api.post(
-        "/api/segmentation/run/", {"image": f, "model": str(zoo_model.pk)}, format="multipart"
+        "/api/segmentation/run/", {"image": f, "model": f"zoo-{zoo_model.pk}"}, format="multipart"
     )
     assert r.status_code == 200, r.content
     assert r.json()["model"]["name"] == "My shapes Mask R-CNN"
@@ -55,10 +55,10 @@ def test_owner_can_choose_a_zoo_model(student_api, fake_model, zoo_model):
 def test_the_zoo_is_shared_but_unknown_ids_are_refused(api_client, fake_model, zoo_model):
     # the model zoo is the class's shared shelf: anyone may run its models
     ids = [m["id"] for m in api_client.get("/api/segmentation/models/").json()["models"]]
-    assert ids == ["shipped", str(zoo_model.pk)]
-    r = api_client.post("/api/segmentation/run/", {"seed": 1, "model": str(zoo_model.pk)})
+    assert ids == ["shipped", f"zoo-{zoo_model.pk}"]
+    r = api_client.post("/api/segmentation/run/", {"seed": 1, "model": f"zoo-{zoo_model.pk}"})
     assert r.status_code == 200
-    r = api_client.post("/api/segmentation/run/", {"seed": 1, "model": str(zoo_model.pk + 1)})
+    r = api_client.post("/api/segmentation/run/", {"seed": 1, "model": f"zoo-{zoo_model.pk + 1}"})
     assert r.status_code == 400 and r.json()["field"] == "model"
 
 
@@ -74,5 +74,5 @@ def test_other_tasks_are_not_offered(api_client, fake_model, zoo_model):
 def test_zoo_model_is_the_default_without_a_shipped_model(student_api, settings, zoo_model):
     settings.SEGMENTATION_DEFAULT_MODEL = str(zoo_model.onnx.path) + ".missing"
     models = student_api.get("/api/segmentation/models/").json()["models"]
-    assert [(m["id"], m["default"]) for m in models] == [(str(zoo_model.pk), True)]
+    assert [(m["id"], m["default"]) for m in models] == [(f"zoo-{zoo_model.pk}", True)]
     assert student_api.post("/api/segmentation/run/", {"seed": 3}).status_code == 200
