@@ -13,6 +13,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
   Flatten(axis=1), or Reshape to (N, -1) between conv and dense -> Flatten
   Relu, LeakyRelu(alpha), Sigmoid, Tanh, Softplus, Softmax -> the preceding layer's activation
   Identity, Dropout    -> dropped (inference)
+  BatchNormalization (inference) right after a Dense/Conv -> folded into its W and b:
+                          s = scale / sqrt(var + eps),  W' = s W,  b' = s (b - mean) + B
 
 An elementwise activation that comes after a MaxPool or a Flatten (torch's conv -> pool -> relu)
 is moved onto the conv before them: f(max(x)) = max(f(x)) for every monotone f, and Flatten only
@@ -234,6 +236,31 @@ class _Builder:
         if not ok:
             raise _refuse(node, f"bias of shape {bias.shape} does not fit {n_out} outputs")
         last["b"] = last["b"] + bias.reshape(n_out)
+        self.advance(node)
+
+    def batchnorm(self, node) -> None:
+        self.main_input(node)
+        a = _attrs(node)
+        if a.get("training_mode", 0):
+            raise _refuse(node, "training_mode=1: only inference-mode batch norm can be loaded")
+        if len([o for o in node.output if o]) > 1:
+            raise _refuse(node, "running-statistics outputs are not supported")
+        last = self.layers[-1] if self.layers else None
+        if last is None or last["type"] not in ("Dense", "Conv2D") or "activation" in last:
+            raise _refuse(
+                node,
+                "batch normalization can only be loaded right after a Dense/Conv layer (before "
+                "its activation), where it folds into W and b",
+            )
+        scale, B, mean, var = (np.asarray(self.const(n, node), np.float64) for n in node.input[1:5])
+        n_out = last["W"].shape[0]
+        if not all(v.size == n_out for v in (scale, B, mean, var)):
+            raise _refuse(node, f"parameters do not match the {n_out} channels/units before it")
+        eps = float(a.get("epsilon", 1e-5))
+        s = scale.reshape(-1) / np.sqrt(var.reshape(-1) + eps)
+        W = np.asarray(last["W"], np.float64)
+        last["W"] = W * s.reshape((-1,) + (1,) * (W.ndim - 1))
+        last["b"] = (np.asarray(last["b"], np.float64) - mean.reshape(-1)) * s + B.reshape(-1)
         self.advance(node)
 
     def conv(self, node, in_shape) -> None:
@@ -514,6 +541,8 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
             b.activation(node)
         elif op in ("Identity", "Dropout"):
             b.skip(node)
+        elif op == "BatchNormalization":
+            b.batchnorm(node)
         else:
             raise _refuse(node, "this operator is not supported by the engine loader")
         shape = _next_shape(b, shape, op)

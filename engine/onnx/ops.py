@@ -30,6 +30,7 @@ LOADABLE_OPS = frozenset(
         "Identity",
         "Dropout",
         "Constant",
+        "BatchNormalization",
     }
     | ACTIVATION_OPS
 )

@@ -222,9 +222,35 @@ def test_torch_unsupported_layers_are_named():
     module = nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2), nn.Flatten()).eval()
     with pytest.raises(ModelRejected, match=r"\(Conv\).*dilations=\[2, 2\]"):
         load(_export(module, torch.randn(1, 1, 7, 7)))
-    module = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3)).eval()
-    with pytest.raises(ModelRejected, match="BatchNormalization"):
+    module = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.BatchNorm1d(3)).eval()
+    with pytest.raises(ModelRejected, match=r"\(BatchNormalization\).*right after"):
         load(_export(module, torch.randn(2, 3)))
+    module = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.LayerNorm(3)).eval()
+    with pytest.raises(ModelRejected, match="LayerNormalization.*not supported"):
+        load(_export(module, torch.randn(2, 3)))
+
+
+def test_torch_batch_norm_folds_into_the_layer_before():
+    torch.manual_seed(5)
+    module = nn.Sequential(
+        nn.Conv2d(1, 3, 3),
+        nn.BatchNorm2d(3),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(3 * 4 * 4, 4),
+        nn.BatchNorm1d(4),
+        nn.Sigmoid(),
+    )
+    module.train()
+    with torch.no_grad():  # running statistics that are not 0/1
+        for _ in range(3):
+            module(torch.randn(8, 1, 6, 6) * 2 + 1)
+    module.eval()
+    x = torch.randn(5, 1, 6, 6)
+    net = load(_export(module, x))
+    assert [type(lay).__name__ for lay in net.layers] == ["Conv2D", "Flatten", "Dense"]
+    with torch.no_grad():
+        np.testing.assert_allclose(net.forward(x.numpy()), module(x).numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
