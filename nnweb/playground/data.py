@@ -21,7 +21,8 @@ TOYS: dict[str, tuple[str, str]] = {
     "spiral": ("classification", "two interleaved spirals"),
     "moons": ("classification", "two interleaved half moons"),
     "plane": ("regression", "y = a tilted plane over (x1, x2)"),
-    "sine": ("regression", "y = sin of the distance from the centre"),
+    "multi_gaussian": ("regression", "y = two bumps and two dips over (x1, x2)"),
+    "sine": ("regression", "1-D: y = sin x, a curve to fit"),
 }
 
 
@@ -89,10 +90,13 @@ def _local_toy(name: str, n: int, noise: float, rng: np.random.Generator):
         X = (X - [0.5, 0.25]) / 1.2
     else:
         X = rng.uniform(-1.0, 1.0, size=(n, 2))
+        if name == "sine":
+            x = np.sort(rng.uniform(-np.pi, np.pi, n))
+            return x[:, None], np.sin(x) + noise * rng.normal(size=n)
         if name == "plane":
-            y = 0.6 * X[:, 0] - 0.4 * X[:, 1]
+            y = 0.6 * X[:, 0] - 0.4 * X[:, 1] + 0.1
         else:
-            y = np.sin(3.0 * np.hypot(X[:, 0], X[:, 1]))
+            y = np.exp(-((X - 0.5) ** 2).sum(1) / 0.08) - np.exp(-((X + 0.5) ** 2).sum(1) / 0.08)
         return X + 0 * noise, y + noise * rng.normal(size=n)
     return X + noise * rng.normal(size=X.shape), y
 
@@ -103,7 +107,7 @@ def _toy(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.nda
         from engine import datasets as eds
     except ImportError:
         eds = None
-    fn = getattr(eds, name, None) if eds is not None and TOYS[name][0] == "classification" else None
+    fn = getattr(eds, name, None) if eds is not None else None
     if callable(fn):
         try:
             X, y = fn(n, noise=noise, seed=seed)
@@ -118,14 +122,15 @@ def toy_names() -> list[str]:
 
 
 def _extent(X: np.ndarray) -> list[list[float]] | None:
-    if X.shape[1] != 2 or len(X) == 0:
+    """[[x1_lo, x1_hi], [x2_lo, x2_hi]] (or one range for 1-D data) with a 10% margin."""
+    if X.shape[1] not in (1, 2) or len(X) == 0:
         return None
     lo = X.min(axis=0)
     hi = X.max(axis=0)
     span = np.maximum(hi - lo, 1e-6)
     lo = lo - 0.1 * span
     hi = hi + 0.1 * span
-    return [[float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]]
+    return [[float(lo[k]), float(hi[k])] for k in range(X.shape[1])]
 
 
 def _split(n: int, ratio: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,7 @@ from .config import Config, ConfigError
 
 GRID = 64  # heatmap resolution
 THUMB = 32  # neuron thumbnails (every other grid point)
+CURVE = 256  # points of the fitted curve of 1-D data
 HISTORY_MAX = 2000
 MAX_EPOCH_STEPS = 2000  # mini-batches one "epoch" action may run
 GRADCHECK_CHECKS = 200  # entries per parameter array checked by engine.gradcheck
@@ -113,7 +114,10 @@ class PlaygroundSession:
         self.y_train = d.y_train
         self.y_test = d.y_test
         self.grid_inputs = None
-        if d.extent is not None:
+        self.curve_x = None
+        if d.extent is not None and len(d.extent) == 1:  # 1-D data: a fitted curve
+            self.curve_x = np.linspace(d.extent[0][0], d.extent[0][1], CURVE)
+        elif d.extent is not None:
             (x0, x1), (y0, y1) = d.extent
             gx = np.linspace(x0, x1, GRID)
             gy = np.linspace(y1, y0, GRID)  # row 0 at the top of the picture
@@ -694,6 +698,7 @@ class PlaygroundSession:
             },
             "grid": GRID if self.grid_inputs is not None else None,
             "thumb": THUMB if self.grid_inputs is not None else None,
+            "curve": CURVE if self.curve_x is not None else None,
             "iteration": self.iteration,
             "epoch": self.epoch,
             "playing": self.playing,
@@ -739,6 +744,9 @@ class PlaygroundSession:
                 q, rng = frames.quantize_u8(neurons)
                 arrays["neurons"] = q
                 arrays["neuron_range"] = rng
+        if self.curve_x is not None:
+            arrays["curve_x"] = self.curve_x.astype(np.float32)
+            arrays["curve"] = self.net.forward(self.curve_x[:, None]).T.astype(np.float32)
         for name, p in self.net.get_params().items():
             arrays[name] = p.astype(np.float32)
         return meta, arrays

@@ -101,7 +101,8 @@ class PlaygroundPage {
     this.params = s.params;
     this.history = s.history.slice();
     this.stage = s.stage.a0 ? s.stage : null;
-    this.heatmap.extent = s.data.extent ?? [[-1, 1], [-1, 1]];
+    const ext = s.data.extent ?? [[-1, 1], [-1, 1]];
+    this.heatmap.extent = (ext.length === 1 ? [ext[0], [-1, 1]] : ext) as [[number, number], [number, number]];
     const sample = $<HTMLInputElement>("pg-sample")!;
     sample.max = String(s.data.train_idx.length - 1);
     const addClass = $<HTMLSelectElement>("pg-add-class");
@@ -110,6 +111,7 @@ class PlaygroundPage {
     this.fillForm(s);
     this.redraw();
     drawLossChart($("pg-loss")!, this.history);
+    this.setMetrics(this.history.length ? this.history[this.history.length - 1] : null, s.iteration);
     this.setPlaying(s.playing);
   }
 
@@ -269,6 +271,10 @@ class PlaygroundPage {
       const ys = (this.state.data.y as unknown[]).map((v) => (Array.isArray(v) ? v[0] : v)) as number[];
       const range: [number, number] = [Math.min(...ys), Math.max(...ys)];
       this.heatmap.drawGrid(A.out, this.state.data.problem, range);
+    }
+    if (A.curve && A.curve_x) {
+      this.heatmap.drawCurve(A.curve_x, A.curve, { X: this.state.data.X, y: this.state.data.y as (number | number[])[], train: new Set(this.state.data.train_idx) });
+      this.redraw();
     }
     if (A.neurons && A.neuron_range) {
       const labels: string[] = [];

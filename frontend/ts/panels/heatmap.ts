@@ -76,14 +76,32 @@ export class Heatmap {
     ctx.putImageData(img, 0, 0);
   }
 
+  /** 1-D regression: the fitted curve a^(L)(x) over the data's x range, points (x, y). */
+  drawCurve(xs: FrameArray, ys: FrameArray, points: HeatmapPoints): void {
+    const ctx = this.canvas.getContext("2d")!;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    const yv = points.y.map((v) => (Array.isArray(v) ? v[0] : v));
+    const lo = Math.min(...yv, ...Array.from(ys.data));
+    const hi = Math.max(...yv, ...Array.from(ys.data));
+    const pad = 0.1 * (hi - lo || 1);
+    this.extent = [this.extent[0], [lo - pad, hi + pad]];
+    const sx = this.sx();
+    const sy = this.sy();
+    const line = d3.line<number>().x((_v, k) => sx(xs.data[k])).y((v) => sy(v));
+    this.svg.selectAll("path.curve").data([Array.from(ys.data)]).join("path").attr("class", "curve")
+      .attr("fill", "none").attr("stroke", "#d95f02").attr("stroke-width", 2).attr("d", (d) => line(d));
+  }
+
   drawPoints(points: HeatmapPoints, problem: string, highlight: number[] = []): void {
     const sx = this.sx();
+    const oneD = points.X.length > 0 && points.X[0].length === 1;
     const sy = this.sy();
     const hi = new Set(highlight);
     const ys = points.y.map((v) => (Array.isArray(v) ? v[0] : v));
     const ext = d3.extent(ys) as [number, number];
     const reg = d3.scaleDiverging(d3.interpolateRdBu).domain([ext[1] ?? 1, ((ext[0] ?? 0) + (ext[1] ?? 1)) / 2, ext[0] ?? 0]);
-    const data = points.X.map((x, i) => ({ i, x, y: ys[i], train: points.train.has(i) }));
+    const data = points.X.map((x, i) => ({ i, x: oneD ? [x[0], ys[i]] : x, y: ys[i], train: points.train.has(i) }));
     this.svg
       .selectAll<SVGCircleElement, (typeof data)[number]>("circle.point")
       .data(data)

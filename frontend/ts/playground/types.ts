@@ -69,7 +69,7 @@ export interface StateView {
     y: number[] | Matrix;
     train_idx: number[];
     test_idx: number[];
-    extent: [[number, number], [number, number]] | null;
+    extent: [number, number][] | null;
     n_inputs: number;
   };
   grid: number | null;
