@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -15,6 +16,8 @@ MODEL = Path(
     or REPO_ROOT / "engine/detection/weights/maskrcnn.onnx"
 )
 
+SEED = 7
+
 pytestmark = pytest.mark.skipif(
     not MODEL.is_file(), reason=f"the shipped segmentation model {MODEL} is missing"
 )
@@ -26,8 +29,13 @@ def test_generated_image_is_segmented_with_masks_boxes_and_provider(page, page_g
     expect(stage).to_have_attribute("data-ready", "1")
     expect(page.locator("#seg-model option[selected]")).to_have_attribute("value", "shipped")
 
+    # the button asks for a random image; pin its seed so the test is reproducible
+    page.route(
+        "**/api/segmentation/generate/",
+        lambda route: route.continue_(post_data=json.dumps({"seed": SEED})),
+    )
     page.locator("#seg-generate").click()
-    expect(page.locator("#seg-truth")).to_contain_text("Seed")
+    expect(page.locator("#seg-truth")).to_contain_text(f"Seed {SEED}")
     masks = stage.locator("canvas.seg-mask")
     expect(masks.first).to_be_attached(timeout=20_000)
     assert masks.count() >= 1
