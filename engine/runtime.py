@@ -9,7 +9,8 @@
 - Providers are ``["CUDAExecutionProvider", "CPUExecutionProvider"]`` when onnxruntime
   reports CUDA, ``["CPUExecutionProvider"]`` otherwise. The provider that actually serves
   (``session.get_providers()[0]``) is returned with every result, with the latency.
-- Thread-safe: a lock guards the cache so concurrent first requests build one session;
+- Thread-safe: a lock per file makes concurrent first requests build one session (other
+  files are not held up);
   ``InferenceSession.run`` itself is safe to call from several threads.
 - The file is validated (:func:`engine.onnx.validate`) and handed to onnxruntime as bytes,
   so onnxruntime never resolves an external-data path from an untrusted file.
@@ -195,8 +196,9 @@ def session_from_bytes(
     return ms
 
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards the two dicts below
 _cache: dict[str, ModelSession] = {}  # real path -> session (key holds mtime and size)
+_building: dict[str, threading.Lock] = {}  # real path -> lock held while its session is built
 
 
 def _file_key(path: str | os.PathLike) -> tuple[str, tuple]:
@@ -225,13 +227,16 @@ def get_session(
     if cached is not None and cached.key == key:
         return cached
     with _lock:
+        build_lock = _building.setdefault(real, threading.Lock())
+    with build_lock:  # one build per file; other files are not held up
         cached = _cache.get(real)
         if cached is not None and cached.key == key:
             return cached
         with open(real, "rb") as fh:
             data = fh.read()
         ms = session_from_bytes(data, providers, key=key, validate=validate, limits=limits)
-        _cache[real] = ms  # replaces the session of an older version of the file
+        with _lock:
+            _cache[real] = ms  # replaces the session of an older version of the file
         return ms
 
 
@@ -251,6 +256,7 @@ def clear_cache() -> None:
     """Drop every cached session (tests, or after deleting model files)."""
     with _lock:
         _cache.clear()
+        _building.clear()
 
 
 def cached_paths() -> list[str]:
