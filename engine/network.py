@@ -401,23 +401,16 @@ class Sequential:
 
     def evaluate(self, x, y) -> dict:
         """{"loss": E, "accuracy": fraction correct (cross_entropy only)} on (x, y)."""
-        x = self._check_x(x)
-        y = self._check_y(y, x)
-        y_hat = self._forward_unchecked(x)
-        if self.loss == "cross_entropy":
-            logp = loss_mod.log_softmax(self._last_u)
-            lab = y if y.ndim == 1 else y.argmax(axis=1)
-            losses = -logp[np.arange(len(x)), lab] if y.ndim == 1 else -(y * logp).sum(axis=1)
-            acc = float((y_hat.argmax(axis=1) == lab).mean())
-            return {"loss": float(losses.mean()), "accuracy": acc}
-        return {"loss": float(loss_mod.half_sse_losses(y_hat, y).mean())}
-
-    def _forward_unchecked(self, a):
+        x, y, t = self._prepare(x, y)
+        a = x
         for layer in self.layers:
             u, _ = layer.forward(a)
             a = layer._f(u, layer.alpha)
-        self._last_u = u
-        return a
+        if self.loss == "cross_entropy":
+            losses = -(t * loss_mod.log_softmax(u)).sum(axis=1)
+            acc = float((a.argmax(axis=1) == t.argmax(axis=1)).mean())
+            return {"loss": float(losses.mean()), "accuracy": acc}
+        return {"loss": float(loss_mod.half_sse_losses(a, t).mean())}
 
     def per_sample_gradients(self, x, y) -> dict[str, np.ndarray]:
         """dE_n/dW and dE_n/db for every sample n: {"W1": (m, *W1.shape), "b1": (m, *b1.shape)}.

@@ -235,3 +235,14 @@ def test_one_hot_and_index_targets_agree():
     b = net.trace(x, np.eye(2)[[0, 1, 1]])
     assert a.loss == pytest.approx(b.loss, rel=1e-15)
     np.testing.assert_allclose(a.layers[0].dE_dW, b.layers[0].dE_dW)
+
+
+def test_evaluate_matches_trace():
+    net = mlp()
+    x = np.random.default_rng(0).normal(size=(6, 2))
+    y = np.array([0, 1, 1, 0, 1, 0])
+    ev = net.evaluate(x, y)
+    assert ev["loss"] == pytest.approx(net.trace(x, y).loss, rel=1e-12)
+    assert ev["accuracy"] == pytest.approx((net.forward(x).argmax(1) == y).mean())
+    reg = Sequential([Dense(2, 1)], "half_sse", seed=0)
+    assert reg.evaluate(x, np.ones(6))["loss"] == pytest.approx(reg.trace(x, np.ones(6)).loss)
