@@ -122,7 +122,8 @@ def test_classroom_link_hides_its_controls(page, nnweb_server, login):
     assert page.input_value("input[name='hidden']") == "3"
 
 
-def test_refusal_is_shown_in_the_page(page):
+def test_refusal_is_shown_in_the_page(page, page_guard):
+    page_guard.allow_console(r"status of 400")  # the refused setup, answered with its reason
     _open(page, "hidden=4,40")
     assert "at most 16 neurons per layer" in page.inner_text("#pg-messages")
 
