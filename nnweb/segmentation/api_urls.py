@@ -19,7 +19,9 @@ import random
 
 from django.http import HttpResponse
 from django.urls import path
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -39,6 +41,24 @@ def _error(message: str, field: str | None = None, code: int = status.HTTP_400_B
     return Response(body, status=code)
 
 
+class RunRequest(serializers.Serializer):
+    """One of image / image_base64 / sample / seed, and optionally model and score_threshold."""
+
+    image = serializers.FileField(required=False, help_text="PNG or JPEG, <= 5 MB, <= 4096 px")
+    image_base64 = serializers.CharField(required=False, help_text="data: URL or bare base64")
+    sample = serializers.IntegerField(required=False, help_text="a sample image id")
+    seed = serializers.IntegerField(required=False, help_text="seed of a generated image")
+    model = serializers.CharField(required=False, help_text="model id (default: shipped)")
+    score_threshold = serializers.FloatField(required=False, min_value=0, max_value=1)
+
+
+class GenerateRequest(serializers.Serializer):
+    seed = serializers.IntegerField(required=False, min_value=0)
+
+
+ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description='{"detail": message, "field": name}')
+
+
 def _int_field(data, name: str, low: int, high: int) -> int:
     raw = data.get(name)
     try:
@@ -53,6 +73,7 @@ def _int_field(data, name: str, low: int, high: int) -> int:
 class ModelsView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Instance-segmentation models")
     def get(self, request):
         models = services.list_models(request.user)
         return Response({"models": [m.public() for m in models]})
@@ -61,6 +82,7 @@ class ModelsView(APIView):
 class SamplesView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Sample images")
     def get(self, request):
         items = [
             {**s, "url": request.build_absolute_uri(f"{s['id']}.png")} for s in services.samples()
@@ -71,6 +93,9 @@ class SamplesView(APIView):
 class SampleImageView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERROR}, summary="A sample image"
+    )
     def get(self, request, index: int):
         if not 0 <= index < len(services.SAMPLE_SEEDS):
             return _error(f"There is no sample {index}.", code=status.HTTP_404_NOT_FOUND)
@@ -83,6 +108,11 @@ class GenerateView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, BurstRateThrottle]
 
+    @extend_schema(
+        request=GenerateRequest,
+        responses={200: OpenApiTypes.OBJECT, 400: ERROR},
+        summary="A new random shapes image (PNG data: URL) and its true objects",
+    )
     def post(self, request):
         try:
             if request.data.get("seed") not in (None, ""):
@@ -99,6 +129,19 @@ class RunView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, HeavyRateThrottle]
 
+    @extend_schema(
+        request={"multipart/form-data": RunRequest, "application/json": RunRequest},
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="boxes, labels, names, scores, masks (run lengths at mask_size), "
+                "provider, device, latency_ms, total_ms",
+            ),
+            400: ERROR,
+            503: ERROR,
+        },
+        summary="Segment one image",
+    )
     def post(self, request):
         data = request.data
         field = "image"
