@@ -60,7 +60,7 @@ class TrainedModelSerializer(serializers.ModelSerializer):
         return bool(request and can_manage(request.user, obj))
 
 
-class UploadSerializer(serializers.Serializer):
+class ModelUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="an .onnx model (at most 50 MB, self-contained)")
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)

@@ -15,7 +15,7 @@ from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
 
 from . import services
 from .models import TrainedModel
-from .serializers import TrainedModelSerializer, UploadSerializer
+from .serializers import TrainedModelSerializer, ModelUploadSerializer
 
 
 def _get(pk: int) -> TrainedModel:
@@ -50,9 +50,9 @@ class ModelListView(APIView):
             qs = qs.filter(task=task)
         return Response(TrainedModelSerializer(qs, many=True, context={"request": request}).data)
 
-    @extend_schema(request=UploadSerializer, responses={201: TrainedModelSerializer})
+    @extend_schema(request=ModelUploadSerializer, responses={201: TrainedModelSerializer})
     def post(self, request: Request) -> Response:
-        form = UploadSerializer(data=request.data)
+        form = ModelUploadSerializer(data=request.data)
         if not form.is_valid():
             return Response(
                 {"detail": _first_error(form.errors), "errors": form.errors}, status=400
@@ -88,6 +88,7 @@ class ModelDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(TrainedModelSerializer(_get(pk), context={"request": request}).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         model = _get(pk)
         self.check_object_permissions(request, model)
