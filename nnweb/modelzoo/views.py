@@ -15,7 +15,7 @@ from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
 
 from . import services
 from .models import TrainedModel
-from .serializers import TrainedModelSerializer, ModelUploadSerializer
+from .serializers import ModelUploadSerializer, TrainedModelSerializer
 
 
 def _get(pk: int) -> TrainedModel:
