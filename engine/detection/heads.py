@@ -48,8 +48,8 @@ def conv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, pad: int = 0):
     return u.reshape(N, Ho, Wo, C_out), (cols, x.shape, W, pad)
 
 
-def conv_backward(du: np.ndarray, cache):
-    """(dE_dx, dE_dW, dE_db) of ``conv_forward``."""
+def conv_backward(du: np.ndarray, cache, need_dx: bool = True):
+    """(dE_dx, dE_dW, dE_db) of ``conv_forward`` (dE_dx None when not ``need_dx``)."""
     cols, x_shape, W, pad = cache
     N, H, Wd, C = x_shape
     C_out, _, k, _ = W.shape
@@ -58,6 +58,8 @@ def conv_backward(du: np.ndarray, cache):
     Wm = W.transpose(2, 3, 1, 0).reshape(k * k * C, C_out)
     dE_dW = (cols.T @ du2).reshape(k, k, C, C_out).transpose(3, 2, 0, 1)
     dE_db = du2.sum(axis=0)
+    if not need_dx:
+        return None, dE_dW, dE_db
     dcols = du2 @ Wm.T
     if k == 1:
         dx = dcols.reshape(x_shape)

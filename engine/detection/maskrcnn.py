@@ -254,14 +254,17 @@ class MaskRCNN:
 
     def backbone_backward(self, d_c3: np.ndarray, d_c5: np.ndarray, caches, grads: dict) -> None:
         d = d_c5
-        for entry in reversed(caches):
+        for n, entry in enumerate(reversed(caches)):
             if entry[0] == "c3":
                 d = d + d_c3
             elif entry[0] == "pool":
                 d = maxpool_backward(d, entry[1])
             else:
                 _, name, u, c = entry
-                d, grads[name + ".W"], grads[name + ".b"] = conv_backward(d * (u > 0), c)
+                first = n == len(caches) - 1  # no gradient needed for the image itself
+                d, grads[name + ".W"], grads[name + ".b"] = conv_backward(
+                    d * (u > 0), c, need_dx=not first
+                )
 
     def _anchors(self, fh: int, fw: int) -> np.ndarray:
         cfg = self.config

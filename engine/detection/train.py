@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from engine.detection.maskrcnn import MaskRCNN
 from engine.detection.shapes import generate_image
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+CALIBRATE_STEPS = 40
 
 
 class Adam:
@@ -93,9 +95,26 @@ def train(
     log_path = out / "train_log.txt"
     log_path.write_text("\n".join(log_lines) + "\n")
     t0 = time.time()
+    cpu0 = time.process_time()
     run = {}
     clip = 10.0
-    for step in range(steps):
+    planned = steps
+    step = -1
+    while step + 1 < planned:
+        step += 1
+        if step == CALIBRATE_STEPS and max_minutes > 0:
+            # fit the schedule into the time budget: the number of steps is fixed here and
+            # logged, so `--steps N --max-minutes 0` repeats this run exactly
+            per_step = (time.time() - t0) / step
+            fit = step + int(0.97 * (max_minutes * 60 - (time.time() - t0)) / per_step)
+            if fit < planned:
+                planned = fit
+                with log_path.open("a") as f:
+                    f.write(
+                        f"time budget {max_minutes} min at {per_step:.2f} s/step: "
+                        f"planned steps {planned} (repeat with --steps {planned} "
+                        "--max-minutes 0)\n"
+                    )
         x, targets = make_batch(data_rng, batch)
         E, grads = model.loss_and_grads(x, targets, sample_rng)
         norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
@@ -104,13 +123,13 @@ def train(
         if norm > clip:
             for g in grads.values():
                 g *= np.float32(clip / norm)
-        cur = lr_at(step, steps, lr, warmup=100)
+        cur = lr_at(step, planned, lr, warmup=100)
         opt.step(model.params, grads, cur)
         for k, v in E.items():
             run[k] = v if k not in run else 0.95 * run[k] + 0.05 * v
         run["norm"] = norm if "norm" not in run else 0.95 * run["norm"] + 0.05 * norm
         wall = time.time() - t0
-        if (step + 1) % log_every == 0 or step == steps - 1:
+        if (step + 1) % log_every == 0 or step == planned - 1:
             line = (
                 f"{step + 1:5d} {cur:.2e} {run['total']:.4f}  {run['rpn_obj']:.4f}  "
                 f"{run['rpn_box']:.4f}  {run['cls']:.4f}  {run['box']:.4f}  {run['mask']:.4f}  "
@@ -118,14 +137,19 @@ def train(
             )
             with log_path.open("a") as f:
                 f.write(line + "\n")
-        if wall > max_minutes * 60:
+        if max_minutes > 0 and wall > max_minutes * 60:
             with log_path.open("a") as f:
                 f.write(f"stopped at step {step + 1}: time limit {max_minutes} min reached\n")
             break
     wall = time.time() - t0
+    cpu = time.process_time() - cpu0
     model.save(out / "maskrcnn.npz")
     with log_path.open("a") as f:
-        f.write(f"training wall time: {wall:.1f} s ({wall / 60:.1f} min), {step + 1} steps\n")
+        f.write(
+            f"training wall time: {wall:.1f} s ({wall / 60:.1f} min), {step + 1} steps, "
+            f"{(step + 1) * batch} images; process CPU time {cpu:.1f} s "
+            f"(all threads; {os.cpu_count()} CPUs, shared with other work while it ran)\n"
+        )
     if export_after:
         from engine.detection.onnx_export import export_onnx
 
@@ -136,6 +160,7 @@ def train(
         t1 = time.time()
         metrics = evaluate(model)
         metrics["train_wall_s"] = round(wall, 1)
+        metrics["train_cpu_s"] = round(cpu, 1)
         metrics["train_steps"] = step + 1
         metrics["train_batch"] = batch
         metrics["eval_wall_s"] = round(time.time() - t1, 1)
