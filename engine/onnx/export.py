@@ -64,6 +64,8 @@ def _first_sample_shape(net, input_shape):
     for layer in net.layers:  # pools first: channels come from the first conv
         if _layer_kind(layer) == "Conv2D":
             return (layer.in_channels, None, None)
+    if kind == "Flatten":  # an MLP on images: any (C, H, W) with C*H*W = n_in of the Dense
+        return (None, None, None)
     raise ValueError(
         "export: cannot tell the input shape of this network; pass input_shape=(C, H, W)"
     )

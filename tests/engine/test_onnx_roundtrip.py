@@ -178,3 +178,22 @@ def test_load_refuses_a_model_the_validator_refuses(tmp_path):
     data = to_model(net).SerializeToString()
     with pytest.raises(ModelRejected, match="truncated"):
         load(data[:-7])
+
+
+def test_mlp_on_images_without_input_shape():
+    net = Sequential([Flatten(), Dense(12, 3, activation="softmax")], "cross_entropy", seed=0)
+    model = to_model(net)  # C, H, W unknown: any image with C*H*W = 12
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    assert len(dims) == 4 and dims[0].dim_param == "N"
+    x = np.random.default_rng(0).normal(size=(2, 3, 2, 2))
+    (y,) = ReferenceEvaluator(model).run(None, {"input": x.astype(np.float32)})
+    _close(y, net.forward(x))
+    info = load_model(model)
+    assert info.input_layout == "NCHW" and info.input_shape == (None, None, None)
+    _close(info.net.forward(x), net.forward(x))
+    with_shape = to_model(net, input_shape=(3, 2, 2))
+    assert [d.dim_value for d in with_shape.graph.input[0].type.tensor_type.shape.dim[1:]] == [
+        3,
+        2,
+        2,
+    ]
