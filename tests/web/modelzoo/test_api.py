@@ -236,3 +236,12 @@ def test_segmentation_models_listing(instructor, _media):
     assert m.task == "instance_segmentation" and not m.loadable
     (item,) = services.segmentation_models(instructor)
     assert item["id"] == f"zoo-{m.pk}" and item["path"] == str(services.onnx_path(m))
+
+
+def test_publish_an_engine_mask_rcnn(instructor, _media):
+    from engine.detection.maskrcnn import MaskRCNN
+
+    m = services.publish_model(instructor, "shapes", "instance_segmentation", MaskRCNN(), {})
+    assert m.task == "instance_segmentation" and not m.loadable and m.checkpoint
+    sess = services.session_for(m)
+    assert set(sess.output_names) >= {"boxes", "labels", "scores", "masks"}
