@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import DatabaseError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine import runtime
@@ -282,28 +283,38 @@ def _zoo_models(user: Any) -> list[ModelChoice]:
     ]
 
 
+def _shipped() -> ModelChoice | None:
+    path = shipped_model_path()
+    if not path.is_file():
+        return None
+    return ModelChoice(
+        id=SHIPPED_ID,
+        name="Mask R-CNN (shapes, shipped with nnweb)",
+        path=path,
+        source="shipped",
+        default=True,
+        description="Trained from scratch in NumPy on generated 128 x 128 shape images.",
+    )
+
+
 def list_models(user: Any = None) -> list[ModelChoice]:
     """The shipped model (the default, when its file exists) and the zoo's models."""
-    models: list[ModelChoice] = []
-    path = shipped_model_path()
-    if path.is_file():
-        models.append(
-            ModelChoice(
-                id=SHIPPED_ID,
-                name="Mask R-CNN (shapes, shipped with nnweb)",
-                path=path,
-                source="shipped",
-                default=True,
-                description="Trained from scratch in NumPy on generated 128 x 128 shape images.",
-            )
-        )
-    zoo = _zoo_models(user)
+    shipped = _shipped()
+    models = [shipped] if shipped else []
+    try:
+        zoo = _zoo_models(user)
+    except DatabaseError:  # the zoo's table is unavailable: the shipped model still works
+        zoo = []
     if zoo and not models:
         zoo[0].default = True
     return models + zoo
 
 
 def get_model(model_id: str | None, user: Any = None) -> ModelChoice:
+    if model_id in (None, "", SHIPPED_ID):
+        shipped = _shipped()
+        if shipped is not None:  # no database query for the common case
+            return shipped
     models = list_models(user)
     if not models:
         raise ModelUnavailable(
