@@ -8,6 +8,7 @@ REDIS_URL to scale out. Every variable is listed in README.md ("Configuration").
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -137,6 +138,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    # Tests use a file (not an in-memory) database, one per test process, so that a real
+    # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"nnweb-test-{os.getpid()}.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -279,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # `check --deploy` is about the deployment; the schema is checked by tests/web/core.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------

@@ -10,6 +10,11 @@ from nnweb.core.tasks import count_primes, primes_below
 pytestmark = pytest.mark.django_db
 
 
+# The worker closes database connections when it stops, so the tests that run it use
+# transaction=True (no wrapping transaction to lose on PostgreSQL).
+worker_db = pytest.mark.django_db(transaction=True)
+
+
 def run_worker_once():
     call_command(
         "db_worker", "--batch", "--no-reload", "--queue-name", "*", "--no-startup-delay", "-v", "0"
@@ -23,6 +28,7 @@ def test_primes_below_matches_definition():
     assert primes_below(1_000_000).size == 78498
 
 
+@worker_db
 def test_page_enqueues_worker_runs_page_shows_result(anon_client):
     response = anon_client.post(reverse("primes-job-new"), {"n": "100"})
     assert response.status_code == 302
@@ -52,6 +58,7 @@ def test_page_rejects_bad_n(anon_client):
     assert "between 2 and" in response.content.decode()
 
 
+@worker_db
 def test_api_enqueue_and_poll(api_client):
     response = api_client.post("/api/core/jobs/primes/", {"n": 50}, format="json")
     assert response.status_code == 202, response.content

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: set up what is missing, then serve nnweb (uvicorn, HTTP + websockets) with one
+# background worker at http://127.0.0.1:8000. Ctrl-C stops both.
+source "$(dirname "$0")/setup.sh"
+
+export DEBUG="${DEBUG:-1}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+PY="$VENV/bin/python"
+
+ensure_requirements requirements.txt
+ensure_node_modules
+build_frontend
+
+say "Migrating the database"
+"$PY" manage.py migrate --noinput -v 0
+case "$DEBUG" in
+  0|false|False|no|off)
+    say "Collecting static files (DEBUG is off)"
+    "$PY" manage.py collectstatic --noinput -v 0
+    ;;
+esac
+"$PY" manage.py demoaccounts
+
+say "Starting one background worker (manage.py db_worker)"
+"$PY" manage.py db_worker --no-reload --queue-name '*' &
+WORKER_PID=$!
+stop_worker() {
+  if kill -0 "$WORKER_PID" 2>/dev/null; then
+    kill -TERM "$WORKER_PID" 2>/dev/null || true
+    wait "$WORKER_PID" 2>/dev/null || true
+  fi
+}
+trap stop_worker EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "nnweb is at http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
+"$VENV/bin/uvicorn" nnweb.asgi:application --host "$HOST" --port "$PORT" --log-level "${UVICORN_LOG_LEVEL:-info}" &
+SERVER_PID=$!
+trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; stop_worker; exit 130' INT
+trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; stop_worker; exit 143' TERM
+wait "$SERVER_PID"

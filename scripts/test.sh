@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing (dev packages, chromium, npm packages), build the
+# front end, then run every check: ruff, ruff format --check, tsc, vitest and pytest
+# (engine, web and browser tests). Every step runs; the exit status is non-zero if any failed.
+source "$(dirname "$0")/setup.sh"
+
+ensure_requirements requirements.txt requirements-dev.txt
+ensure_chromium
+ensure_node_modules
+build_frontend
+
+FAILED=()
+step() {
+  local name="$1"
+  shift
+  say "$name"
+  local started=$SECONDS
+  if "$@"; then
+    echo "    ok ($((SECONDS - started)) s)"
+  else
+    echo "    FAILED ($((SECONDS - started)) s)"
+    FAILED+=("$name")
+  fi
+}
+
+step "ruff check" "$VENV/bin/ruff" check .
+step "ruff format --check" "$VENV/bin/ruff" format --check .
+step "tsc --noEmit" npx --no-install tsc --noEmit
+step "vitest" npx --no-install vitest run
+step "pytest" "$VENV/bin/python" -m pytest "$@"
+
+if [ ${#FAILED[@]} -gt 0 ]; then
+  say "Failed: ${FAILED[*]}"
+  exit 1
+fi
+say "All checks passed"
