@@ -91,3 +91,13 @@ def test_nms_matches_onnxruntime(seed, iou):
         want = ort_nms(boxes, scores, iou, thr, max_out)
         np.testing.assert_array_equal(got, want)
     assert nms(boxes[:0], scores[:0], 0.5).shape == (0,)
+
+
+def test_nms_ties_follow_onnxruntime():
+    rng = np.random.default_rng(9)
+    boxes = random_boxes(rng, 60)
+    boxes = np.concatenate([boxes, boxes + 1.0])
+    scores = np.round(rng.random(boxes.shape[0]), 1).astype(np.float32)  # many equal scores
+    scores[:10] = 1.0
+    got = nms(boxes, scores, 0.5, 0.05, 1000)
+    np.testing.assert_array_equal(got, ort_nms(boxes, scores, 0.5, 0.05, 1000))
