@@ -39,7 +39,6 @@ ensure_requirements() {
     return
   fi
   say "Installing Python packages ($*)"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
   local args=()
   for f in "$@"; do args+=(-r "$f"); done
   "$VENV/bin/python" -m pip install --disable-pip-version-check -q "${args[@]}"
