@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -40,6 +41,7 @@ __all__ = [
     "session_from_bytes",
 ]
 
+WARMUP_MAX_ELEMENTS = 10**7  # no warm-up on inputs larger than this (it would allocate them)
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 
@@ -153,6 +155,9 @@ class ModelSession:
                 d if isinstance(d, int) and d > 0 else (1 if i == 0 else 32)
                 for i, d in enumerate(shape)
             ]
+            if math.prod(dims) > WARMUP_MAX_ELEMENTS:
+                self.warmup_error = f"skipped: input {name!r} of shape {dims} is too large"
+                return
             feed[name] = np.zeros(dims, dtype=_ORT_TYPES.get(typ, np.float32))
         try:
             self.session.run(self.output_names, feed)

@@ -14,9 +14,9 @@ raised as :class:`ModelRejected` (a ``ValueError``) whose message says what and 
    and bounded per tensor and in total, data length consistent with the dims;
 6. operators: every node's op_type on the allow-list (``limits.allowed_ops``);
 7. graph: ``onnx.checker.check_model(model, full_check=True)`` (includes shape inference);
-8. sizes built from data (Range, Expand, ConstantOfShape, Tile): constant size arguments are
-   bounded, and no tensor that shape inference (with data propagation) can size statically
-   holds more than ``limits.max_inferred_elements`` elements.
+8. sizes: constant size arguments of Range, Expand, ConstantOfShape and Tile are bounded, and
+   no input, intermediate or output tensor that shape inference (with data propagation) can
+   size statically holds more than ``limits.max_inferred_elements`` elements.
 
 Parsing uses ``ModelProto.ParseFromString`` directly, so nothing ever follows an external
 data reference.
@@ -320,14 +320,15 @@ def _constant_values(model: onnx.ModelProto) -> dict:
 
 
 def _check_sizes_from_data(model: onnx.ModelProto, limits: Limits, label: str) -> None:
-    """Refuse Range/Expand/ConstantOfShape/Tile that would build tensors over the limit."""
+    """Refuse Range/Expand/ConstantOfShape/Tile that would build tensors over the limit, and
+    any input, intermediate or output tensor whose inferred static shape is over it."""
     import numpy as np
 
     graph = model.graph
     cap = limits.max_inferred_elements
-    if not any(n.op_type in SIZE_FROM_DATA_OPS for n in graph.node):
-        return
-    consts = _constant_values(model)
+    consts = (
+        _constant_values(model) if any(n.op_type in SIZE_FROM_DATA_OPS for n in graph.node) else {}
+    )
     for node in graph.node:
         if node.op_type not in SIZE_FROM_DATA_OPS:
             continue
@@ -355,7 +356,8 @@ def _check_sizes_from_data(model: onnx.ModelProto, limits: Limits, label: str) -
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
     except Exception:  # inference already passed in the checker; data propagation is a bonus
         return
-    for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
+    tensors = [*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output]
+    for vi in tensors:
         t = vi.type.tensor_type
         if not t.HasField("shape"):
             continue

@@ -238,3 +238,11 @@ def test_size_from_data_ops_bounded_through_shape_arithmetic():
 def test_small_size_from_data_ops_pass():
     nodes = [helper.make_node("ConstantOfShape", ["s"], ["z"], name="zeros")]
     validate(_bytes(_dense_model(extra_nodes=nodes, extra_inits=[_int64("s", [4, 4])])))
+
+
+def test_static_shapes_over_the_limit_are_refused():
+    model = _dense_model()
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    dims[0].dim_value = 10**9  # a static batch of a billion rows
+    with pytest.raises(ModelRejected, match=r"'input' would hold 2000000000 elements"):
+        validate(_bytes(model))
