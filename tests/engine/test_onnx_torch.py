@@ -35,17 +35,25 @@ def _export(module, x, dynamo=False) -> bytes:
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(
-            module,
-            (x,),
-            buf,
-            dynamo=False,
-            opset_version=17,
-            input_names=["x"],
-            output_names=["y"],
-            dynamic_axes={"x": {0: "N"}, "y": {0: "N"}},
-        )
+        try:
+            _legacy_export(module, x, buf)
+        except (TypeError, RuntimeError, NotImplementedError):
+            # the TorchScript-based exporter is gone in this torch: use torch.export's
+            return _export(module, x, dynamo=True)
     return buf.getvalue()
+
+
+def _legacy_export(module, x, buf) -> None:
+    torch.onnx.export(
+        module,
+        (x,),
+        buf,
+        dynamo=False,
+        opset_version=17,
+        input_names=["x"],
+        output_names=["y"],
+        dynamic_axes={"x": {0: "N"}, "y": {0: "N"}},
+    )
 
 
 class CNN(nn.Module):
