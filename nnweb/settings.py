@@ -143,6 +143,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {}).setdefault(
         "NAME", str(Path(tempfile.gettempdir()) / f"nnweb-test-{os.getpid()}.sqlite3")
     )
+    # Tests use a file (not an in-memory) database, one per test process, so that a real
+    # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"nnweb-test-{os.getpid()}.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -154,7 +159,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "nnweb"},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as channels_redis'
+            # blocking BZPOPMIN; a longer socket timeout keeps idle consumers from erroring.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": "nnweb",
+            },
         }
     }
     CACHES = {
