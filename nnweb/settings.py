@@ -143,11 +143,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {}).setdefault(
         "NAME", str(Path(tempfile.gettempdir()) / f"nnweb-test-{os.getpid()}.sqlite3")
     )
-    # Tests use a file (not an in-memory) database, one per test process, so that a real
-    # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
-    DATABASES["default"].setdefault("TEST", {}).setdefault(
-        "NAME", str(Path(tempfile.gettempdir()) / f"nnweb-test-{os.getpid()}.sqlite3")
-    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
