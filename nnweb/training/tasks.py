@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import close_old_connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -131,7 +130,6 @@ class Trainer:
     def run(self) -> dict:
         from .services import load_run_data, sweep_stale_runs
 
-        close_old_connections()
         sweep_stale_runs()
         now = timezone.now()
         claimed = TrainingRun.objects.filter(
