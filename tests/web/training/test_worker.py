@@ -29,7 +29,6 @@ import onnxruntime as ort
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.db import connection
 
 from nnweb.training.models import TrainingRun
