@@ -53,6 +53,15 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
     session: services.PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
 
+    async def dispatch(self, message) -> None:
+        """Like Channels' dispatch, without closing old database connections around every
+        websocket message: the actions that use the database run in database_sync_to_async,
+        which does that itself, and the stepping actions never touch it."""
+        if message.get("type") == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def connect(self) -> None:
         sid = self.scope["url_route"]["kwargs"]["session_id"]
         self.user = self.scope.get("user")

@@ -1,0 +1,263 @@
+"""Playground websocket benchmark (printed figures, never a timed test).
+
+Starts a real uvicorn server (nnweb.asgi, one process) on a free loopback port with a private
+SQLite database, then measures:
+
+  1. one client: round trip of one traced step ({"action": "step"}) of a 2-8-8-2 network,
+     p50 / p99 (goal p50 <= 5 ms, p99 <= 20 ms). Reference measured in the same run: the round
+     trip of the core ping consumer, and the service's own time in-process.
+  2. 50 concurrent clients, each stepping at 10 steps per second: p99 and errors
+     (goal p99 <= 100 ms, no errors).
+  3. continuous training of 2-8-8-2 with the 64x64 heatmap: frames per second delivered to one
+     client (goal >= 20).
+
+    .venv/bin/python benchmarks/playground_ws.py [--steps 500] [--clients 50] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CONFIG = {"dataset": "xor", "hidden": [8, 8], "activations": ["tanh", "tanh"], "seed": 1}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="nnweb-bench-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "nnweb.settings",
+            "NNWEB_VAR_DIR": self.tmp.name,
+            "DATABASE_URL": f"sqlite:///{self.tmp.name}/bench.sqlite3",
+            "DEBUG": "0",
+            "SECURE_SSL_REDIRECT": "0",  # plain http on loopback
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+            "THROTTLE_ANON": "100000/min",
+            "THROTTLE_USER": "100000/min",
+            "THROTTLE_BURST": "100000/min",
+            "NNWEB_WS_MESSAGES_PER_SECOND": "100000",
+        }
+        self.env.pop("REDIS_URL", None)
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT, env=self.env, check=True,
+        )  # fmt: skip
+        self.log = open(Path(self.tmp.name) / "uvicorn.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "nnweb.asgi:application", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/playground/options/", timeout=2)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        self.log.flush()
+        text = (Path(self.tmp.name) / "uvicorn.log").read_text(errors="replace")[-3000:]
+        self.__exit__(None, None, None)
+        raise RuntimeError("server did not start:\n" + text)
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+        self.tmp.cleanup()
+
+    def new_session(self, config: dict) -> str:
+        req = urllib.request.Request(
+            f"{self.url}/api/playground/sessions/",
+            data=json.dumps({"config": config}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())["session"]
+
+    def ws(self, path: str):
+        return websockets.connect(
+            f"ws://127.0.0.1:{self.port}{path}",
+            origin=f"http://127.0.0.1:{self.port}",
+            max_size=2**24,
+        )
+
+
+async def round_trips(server: Server, n: int) -> tuple[list[float], list[float]]:
+    sid = server.new_session(CONFIG)
+    step, ping = [], []
+    async with server.ws(f"/ws/playground/{sid}/") as ws:
+        await ws.recv()  # hello
+        for i in range(n + 20):
+            t = time.perf_counter()
+            await ws.send(json.dumps({"action": "step", "sample": i % 100, "id": i}))
+            reply = json.loads(await ws.recv())
+            if reply.get("type") != "stage":
+                raise RuntimeError(f"unexpected reply {reply}")
+            if i >= 20:
+                step.append((time.perf_counter() - t) * 1000)
+    async with server.ws("/ws/core/ping/") as ws:
+        await ws.recv()
+        for i in range(n + 20):
+            t = time.perf_counter()
+            await ws.send(json.dumps({"type": "ping", "id": i}))
+            await ws.recv()
+            if i >= 20:
+                ping.append((time.perf_counter() - t) * 1000)
+    return step, ping
+
+
+async def concurrent(server: Server, clients: int, rate: float, seconds: float):
+    sids = [server.new_session(CONFIG) for _ in range(clients)]
+    lat: list[float] = []
+    errors: list[str] = []
+
+    async def one(sid: str, k: int) -> None:
+        try:
+            async with server.ws(f"/ws/playground/{sid}/") as ws:
+                await ws.recv()
+                await asyncio.sleep(k / clients / rate)  # spread the clients over a period
+                t_end = time.perf_counter() + seconds
+                i = 0
+                nxt = time.perf_counter()
+                while time.perf_counter() < t_end:
+                    t = time.perf_counter()
+                    await ws.send(json.dumps({"action": "step", "sample": i % 100, "id": i}))
+                    reply = json.loads(await ws.recv())
+                    if reply.get("type") != "stage":
+                        errors.append(str(reply)[:200])
+                    lat.append((time.perf_counter() - t) * 1000)
+                    i += 1
+                    nxt += 1.0 / rate
+                    await asyncio.sleep(max(0.0, nxt - time.perf_counter()))
+        except Exception as exc:  # noqa: BLE001 - counted and printed
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    await asyncio.gather(*(one(s, k) for k, s in enumerate(sids)))
+    return lat, errors
+
+
+async def play_fps(server: Server, seconds: float) -> tuple[float, int, float]:
+    sid = server.new_session({**CONFIG, "fps": 30})
+    frames = 0
+    nbytes = 0
+    async with server.ws(f"/ws/playground/{sid}/") as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"action": "play", "id": 1}))
+        t0 = None
+        t_end = None
+        while True:
+            msg = await ws.recv()
+            if isinstance(msg, bytes):
+                if t0 is None:
+                    t0 = time.perf_counter()
+                    t_end = t0 + seconds
+                    continue
+                frames += 1
+                nbytes += len(msg)
+                if time.perf_counter() >= t_end:
+                    break
+        elapsed = time.perf_counter() - t0
+        await ws.send(json.dumps({"action": "pause", "id": 2}))
+    return frames / elapsed, nbytes // max(1, frames), elapsed
+
+
+def in_process(n: int) -> list[float]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nnweb.settings")
+    django.setup()
+    from nnweb.playground import frames
+    from nnweb.playground.services import PlaygroundSession
+
+    s = PlaygroundSession.create(CONFIG)
+    out = []
+    for i in range(n + 20):
+        t = time.perf_counter()
+        frames.dumps(s.apply({"action": "step", "sample": i % 100}))
+        if i >= 20:
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=500)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--rate", type=float, default=10.0)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args()
+
+    service = in_process(args.steps)
+    with Server() as server:
+        step, ping = asyncio.run(round_trips(server, args.steps))
+        lat, errors = asyncio.run(concurrent(server, args.clients, args.rate, args.seconds))
+        fps, frame_bytes, elapsed = asyncio.run(play_fps(server, min(args.seconds, 5.0)))
+
+    p50, p99 = pct(step, 50), pct(step, 99)
+    print("playground websocket benchmark (2-8-8-2 on xor, one uvicorn process, loopback)")
+    print(
+        f"  service in-process (step + orjson): p50 {pct(service, 50):.2f} ms  p99 {pct(service, 99):.2f} ms"
+    )
+    print(
+        f"  reference: core ping round trip   : p50 {pct(ping, 50):.2f} ms  p99 {pct(ping, 99):.2f} ms"
+    )
+    print(
+        f"1 client, traced step round trip   : p50 {p50:.2f} ms  p99 {p99:.2f} ms"
+        f"  (goal p50 <= 5, p99 <= 20; {'OK' if p50 <= 5 and p99 <= 20 else 'MISSED'})"
+        f"  ratio to ping p50 {p50 / pct(ping, 50):.2f}x"
+    )
+    c99 = pct(lat, 99) if lat else float("nan")
+    print(
+        f"{args.clients} clients x {args.rate:g} steps/s for {args.seconds:g} s: {len(lat)} steps,"
+        f" p50 {pct(lat, 50):.2f} ms  p99 {c99:.2f} ms  mean {statistics.fmean(lat):.2f} ms,"
+        f" errors {len(errors)}  (goal p99 <= 100, no errors;"
+        f" {'OK' if c99 <= 100 and not errors else 'MISSED'})"
+    )
+    for e in errors[:5]:
+        print("   error:", e)
+    print(
+        f"continuous training, 64x64 heatmap : {fps:.1f} frames/s delivered over {elapsed:.1f} s,"
+        f" {frame_bytes / 1024:.1f} KiB per frame  (goal >= 20; {'OK' if fps >= 20 else 'MISSED'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
