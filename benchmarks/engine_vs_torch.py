@@ -1,9 +1,9 @@
 """Engine vs PyTorch CPU: float32 training throughput, one epoch of SGD.fit vs the same torch loop.
 
-Run:  nice -n 10 .venv/bin/python benchmarks/engine_vs_torch.py [--repeat 5]
+Run:  nice -n 10 .venv/bin/python benchmarks/engine_vs_torch.py [--repeat 5] [--threads 1] [--clock cpu]
 
-Prints, for each network, the best-of-N epoch time of each side and the ratio
-torch_time / engine_time (> 1 means the engine is faster). Same data, same batches (same
+Prints, for each network, the best-of-N epoch time of each side and the median over N interleaved
+rounds of the ratio torch_time / engine_time (> 1 means the engine is faster). Same data, same batches (same
 permutation), same machine, same run. Targets (issue 3):
   2-8-8-2 tanh MLP, batch 10            >= 4x
   784-256-128-10 ReLU MLP, batch 64     >= 0.9x
@@ -53,12 +53,15 @@ def blas_info() -> str:
         return f"unknown ({exc})"
 
 
+CLOCK = time.perf_counter
+
+
 def best(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = CLOCK()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(CLOCK() - t)
     return min(times)
 
 
@@ -143,11 +146,6 @@ def run_case(kind: str, repeat: int) -> dict:
 
     engine_epoch()  # warm up both
     torch_epoch()
-    te, tt = [], []
-    for _ in range(repeat):  # interleave so both see the same machine load
-        te.append(best(engine_epoch, 1))
-        tt.append(best(torch_epoch, 1))
-    t_engine, t_torch = min(te), min(tt)
 
     # trace() keeping every quantity vs the plain training step fit() uses
     Yc = net._targets(net._check_y(Y, net._check_x(X)))
@@ -163,15 +161,20 @@ def run_case(kind: str, repeat: int) -> dict:
             idx = perm[s : s + bs]
             opt.step(net, net.trace(X[idx], Y[idx]))
 
-    tp, tr = [], []
+    # rounds interleave all four so each round's ratios see the same machine load; the medians
+    # of the per-round ratios are reported (robust to load changing between rounds)
+    te, tt, tp, tr = [], [], [], []
     for _ in range(repeat):
+        te.append(best(engine_epoch, 1))
+        tt.append(best(torch_epoch, 1))
         tp.append(best(plain_steps, 1))
         tr.append(best(trace_steps, 1))
+    te, tt, tp, tr = map(np.array, (te, tt, tp, tr))
     return {
-        "engine": t_engine,
-        "torch": t_torch,
-        "ratio": t_torch / t_engine,
-        "trace_ratio": min(tr) / min(tp),
+        "engine": te.min(),
+        "torch": tt.min(),
+        "ratio": float(np.median(tt / te)),
+        "trace_ratio": float(np.median(tr / tp)),
         "steps": -(-len(X) // bs),
     }
 
@@ -196,7 +199,16 @@ def main() -> None:
         help="BLAS / torch threads for BOTH sides (default 1: the cores here are shared, and "
         "oversubscribed BLAS threads make both sides' timings erratic)",
     )
+    p.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="cpu: CPU time of this process (default; robust when other jobs share the cores), "
+        "wall: elapsed time",
+    )
     args = p.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     torch.set_num_threads(args.threads)
     try:
         from threadpoolctl import threadpool_limits
@@ -207,8 +219,11 @@ def main() -> None:
     print(f"numpy {np.__version__}, torch {torch.__version__} (threads {torch.get_num_threads()})")
     print(f"BLAS: {blas_info()}")
     print("OPENBLAS env:", {v: os.environ.get(v) for v in BLAS_VARS})
-    print(f"threads per side: {args.threads}")
-    print(f"float32, one epoch of SGD.fit vs the same torch loop; best of {args.repeat}")
+    print(f"threads per side: {args.threads}; clock: {args.clock} time")
+    print(
+        f"float32, one epoch of SGD.fit vs the same torch loop; {args.repeat} interleaved rounds "
+        "(times: best round; ratios: median of the rounds' ratios)"
+    )
     for kind in [args.only] if args.only else TARGETS:
         r = run_case(kind, args.repeat)
         ok = "ok" if r["ratio"] >= TARGETS[kind] else "BELOW TARGET"

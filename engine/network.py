@@ -16,6 +16,7 @@ For a dense layer dE/da_j^(l-1) = sum_k delta_k^(l) w_kj^(l).
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,14 +70,15 @@ class Trace:
     Gradients are those of the batch mean E = (1/m) sum_n E_n.
     """
 
-    __slots__ = ("a0", "layers", "loss", "losses", "y")
+    __slots__ = ("a0", "layers", "loss", "losses", "y", "_grads")
 
-    def __init__(self, a0, layers, loss, losses, y):
+    def __init__(self, a0, layers, loss, losses, y, grads=None):
         self.a0 = a0
         self.layers = layers
         self.loss = loss
         self.losses = losses
         self.y = y
+        self._grads = grads  # (dWs, dbs) lists by layer position, for SGD.step
 
     @property
     def y_hat(self) -> np.ndarray:
@@ -165,6 +167,7 @@ class Sequential:
         self._init_fn = init_mod.resolve(init)
         self._check_chain()
         self._shape_cache: dict = {}
+        self._classes = None
         self.initialize(seed)
 
     # --- construction -------------------------------------------------------------------
@@ -267,7 +270,8 @@ class Sequential:
                 self._shapes(x.shape[1:])
             except ValueError as exc:
                 raise ValueError(f"{exc} (input batch shape {x.shape})") from None
-        if not np.isfinite(x.sum()) and not np.isfinite(x).all():  # one reduction when clean
+        # one reduction when the input is clean (NaN / inf propagate into the sum)
+        if not math.isfinite(np.add.reduce(x, axis=None)) and not np.isfinite(x).all():
             bad = np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0][0]
             raise ValueError(
                 f"input to {_where(1, first)} contains NaN or inf (first at sample {bad}, "
@@ -301,8 +305,11 @@ class Sequential:
             and len(y) == len(x)
         ):
             # fast path for class indices: the one-hot comparison also checks the range
-            match = y[:, None] == np.arange(self.layers[-1].n_out)
-            if match.sum() == len(y):
+            classes = self._classes
+            if classes is None or len(classes) != self.layers[-1].n_out:
+                classes = self._classes = np.arange(self.layers[-1].n_out)
+            match = y[:, None] == classes
+            if np.count_nonzero(match) == len(y):
                 return x, y, match.astype(self.dtype)
         y = self._check_y(y, x)
         return x, y, self._targets(y)
@@ -392,7 +399,7 @@ class Sequential:
         if self.loss == "cross_entropy":
             y_hat = as_[-1]
             lts[-1]._lazy = lambda: loss_mod.cross_entropy_dE_da(y_hat, t)
-        return Trace(x, lts, loss, losses, y)
+        return Trace(x, lts, loss, losses, y, (dWs, dbs))
 
     def trace(self, x, y) -> Trace:
         """Forward then backward on the batch (x, y); every quantity kept (see Trace)."""

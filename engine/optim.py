@@ -95,9 +95,10 @@ class SGD:
                 f"loss is {trace.loss} on this batch; not updating. Try a smaller learning rate "
                 f"(lr={self.lr})"
             )
-        dWs = [lt.dE_dW for lt in trace.layers]
-        dbs = [lt.dE_db for lt in trace.layers]
-        return self._apply(net, dWs, dbs)
+        grads = trace._grads
+        if grads is None or len(grads[0]) != len(net.layers):
+            grads = [lt.dE_dW for lt in trace.layers], [lt.dE_db for lt in trace.layers]
+        return self._apply(net, grads[0], grads[1])
 
     def fit(self, net, X, Y, epochs: int = 1, shuffle: bool = True, seed=None, callback=None):
         """Train ``net`` on (X, Y) for ``epochs`` passes in batches of ``batch_size``.
