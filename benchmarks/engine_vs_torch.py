@@ -1,10 +1,13 @@
 """Engine vs PyTorch CPU: float32 training throughput, one epoch of SGD.fit vs the same torch loop.
 
-Run:  nice -n 10 .venv/bin/python benchmarks/engine_vs_torch.py [--repeat 5] [--threads 1] [--clock cpu]
+Run:  nice -n 10 .venv/bin/python benchmarks/engine_vs_torch.py [--repeat 9]
+      [--threads 1] [--clock cpu|wall] [--only mlp_small|mlp_784|lenet] [--keep-blas-env]
 
-Prints, for each network, the best-of-N epoch time of each side and the median over N interleaved
-rounds of the ratio torch_time / engine_time (> 1 means the engine is faster). Same data, same batches (same
-permutation), same machine, same run. Targets (issue 3):
+Prints, for each network, the best-of-N epoch time of each side and the median over N
+interleaved rounds of the ratio torch_time / engine_time (> 1 means the engine is faster).
+Same data, same batches (same permutation), same machine, same run. Both sides run with the
+same number of threads (default 1) and are timed by process CPU time by default, because the
+2 cores here are shared with other jobs. Targets (issue 3):
   2-8-8-2 tanh MLP, batch 10            >= 4x
   784-256-128-10 ReLU MLP, batch 64     >= 0.9x
   LeNet-like CNN on 1x28x28, batch 64   >= 0.6x
