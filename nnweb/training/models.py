@@ -67,7 +67,13 @@ class TrainingRun(models.Model):
     # What the run produced: files under MEDIA_ROOT/training/<id>/ and the model-zoo entry.
     checkpoint = models.CharField(max_length=255, blank=True, default="")
     onnx = models.CharField(max_length=255, blank=True, default="")
-    result_model_id = models.BigIntegerField(null=True, blank=True)
+    result_model = models.ForeignKey(
+        "modelzoo.TrainedModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_runs",
+    )
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -285,6 +285,7 @@ def snapshot(run: TrainingRun, history_from: int = 0) -> dict:
         "heartbeat_at": run.heartbeat_at.isoformat() if run.heartbeat_at else None,
         "has_onnx": bool(run.onnx),
         "result_model": run.result_model_id,
+        "result_model_url": f"/models/{run.result_model_id}/" if run.result_model_id else None,
         "version": run.version,
     }
 

@@ -326,7 +326,8 @@ class Trainer:
                 f"stopped at the {self.max_seconds} s time limit after "
                 f"{len(self.history)} of {run.total_epochs} epochs"
             )
-        model_id = publish(run, net, metrics)
+        model_id, problem = publish(run, net, metrics, input_shape)
+        reason = "; ".join(r for r in (reason, problem) if r)
         TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
             status=TrainingRun.Status.SUCCEEDED,
             reason=reason,
@@ -347,16 +348,26 @@ class Trainer:
         return {"run": self.run_id, "status": "succeeded", "metrics": metrics}
 
 
-def publish(run: TrainingRun, net: Sequential, metrics: dict) -> int | None:
-    """Publish to the model zoo when it is installed; returns the TrainedModel id."""
+def publish(run: TrainingRun, net: Sequential, metrics: dict, input_shape) -> tuple:
+    """Publish the network to the model zoo; returns (TrainedModel id or None, problem)."""
+    from nnweb.modelzoo.services import publish_model
+
+    name = f"{run.dataset_name} · run {run.pk}"[:120]
     try:
-        from nnweb.modelzoo.services import publish_model
-    except ImportError:
-        return None
-    name = f"{run.dataset_name} · run {run.pk}"
-    task_name = run.task
-    model = publish_model(run.owner, name, task_name, net, metrics, class_names=run.class_names)
-    return getattr(model, "pk", None)
+        model = publish_model(
+            run.owner,
+            name,
+            run.task,
+            net,
+            metrics,
+            class_names=run.class_names or None,
+            description=f"Trained by training run {run.pk} on {run.dataset_name}.",
+            input_shape=tuple(input_shape),
+        )
+    except Exception as err:  # the run's own files stay downloadable
+        logger.exception("publishing run %s failed", run.pk)
+        return None, f"trained, but publishing to the model zoo failed: {err}"
+    return model.pk, ""
 
 
 @task(queue_name="default")

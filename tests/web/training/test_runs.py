@@ -52,6 +52,11 @@ def test_uploaded_csv_mlp_trains_and_exports_onnx(student, iris_dataset, _media)
 
     net = Sequential.load(_media / run.checkpoint)
     assert np.allclose(net.forward(X), out, atol=1e-4)
+    # published to the model zoo with its metrics and classes
+    model = run.result_model
+    assert model is not None and model.owner == student and model.task == "classification"
+    assert model.metrics["val_accuracy"] == run.metrics["val_accuracy"]
+    assert model.class_names == ["setosa", "versicolor", "virginica"]
 
 
 def test_builtin_regression_reports_r2(student):

@@ -177,6 +177,9 @@ def test_upload_train_watch_download_onnx(worker, instructor_api, student_api, s
     assert [p["epoch"] for p in history] == list(range(1, 51))  # each point sent once
     assert final["accuracy"] >= ACCURACY_FLOOR
     assert np.array(final["confusion"]).sum() == 30
+    assert (
+        final["result_model"] and final["result_model_url"] == f"/models/{final['result_model']}/"
+    )
 
     r = student_api.get(f"/api/training/runs/{run_id}/model/")
     assert r.status_code == 200
