@@ -42,11 +42,17 @@ export interface Detection {
   mask: MaskRle;
 }
 
-/** Colours per class (background unused); instances of one class share a hue. */
+/** Colours per class (background unused). */
 export const CLASS_COLOURS = ["#888888", "#e4572e", "#2e86de", "#17a35a", "#a05195", "#f3a712"];
 
 export function classColour(label: number): string {
   return CLASS_COLOURS[((label % CLASS_COLOURS.length) + CLASS_COLOURS.length) % CLASS_COLOURS.length];
+}
+
+/** One colour per instance (by rank), so two objects of one class stay apart. */
+export function instanceColour(rank: number): string {
+  const palette = d3.schemeTableau10;
+  return palette[((rank % palette.length) + palette.length) % palette.length];
 }
 
 /** The detections of a result, best first. */
@@ -141,6 +147,8 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
     const [mh, mw] = result.mask_size;
     svg.attr("viewBox", `0 0 ${width} ${height}`).attr("preserveAspectRatio", "none");
     const shown = visibleDetections(result, threshold);
+    const colour = new Map(detections(result).map((d, rank) => [d.index, instanceColour(rank)]));
+    const colourOf = (d: Detection) => colour.get(d.index) ?? classColour(d.label);
     for (const d of shown) {
       const canvas = document.createElement("canvas");
       canvas.className = "seg-mask";
@@ -151,7 +159,7 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       const ctx = canvas.getContext("2d");
       if (ctx) {
         const data = ctx.createImageData(mw, mh);
-        data.data.set(maskPixels(d.mask, classColour(d.label)));
+        data.data.set(maskPixels(d.mask, colourOf(d)));
         ctx.putImageData(data, 0, 0);
       }
       masks.append(canvas);
@@ -168,7 +176,7 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       .attr("width", (d) => Math.max(0, d.box[2] - d.box[0]))
       .attr("height", (d) => Math.max(0, d.box[3] - d.box[1]))
       .attr("fill", "none")
-      .attr("stroke", (d) => classColour(d.label))
+      .attr("stroke", colourOf)
       .attr("stroke-width", 2)
       .attr("vector-effect", "non-scaling-stroke");
     const tag = g
@@ -180,7 +188,7 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       .attr("y", -font)
       .attr("height", font * 1.15)
       .attr("width", (d) => (d.name.length + 5) * font * 0.62)
-      .attr("fill", (d) => classColour(d.label));
+      .attr("fill", colourOf);
     tag
       .append("text")
       .attr("x", font * 0.2)
