@@ -247,7 +247,7 @@ export function lineChart(
 
 /** A labelled <select>. */
 export function select(label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLLabelElement {
-  const s = h("select");
+  const s = h("select", { "aria-label": label });
   for (const [v, text] of options) s.append(h("option", { value: v, text, selected: v === value }));
   s.value = value;
   s.addEventListener("change", () => onChange(s.value));

@@ -1,0 +1,236 @@
+"""Every lesson in a real browser: load it, operate its main panel, check a number against the
+engine, save a screenshot, no console errors; keyboard use and phone width."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from engine import activations as engine_activations
+from nnweb.lessons import services
+
+SLUGS = [
+    "maximum-likelihood",
+    "forward-propagation",
+    "back-propagation",
+    "sgd",
+    "why-cnns",
+    "convolution",
+    "activations",
+    "pooling",
+    "fully-connected",
+    "mask-rcnn",
+]
+
+
+@pytest.fixture
+def shots(pytestconfig) -> Path:
+    out = Path(pytestconfig.getoption("--output", default="test-results")) / "lessons"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def open_lesson(page, slug: str):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"/lessons/{slug}/")
+    expect(page.locator("article.lesson h1")).to_be_visible()
+    # KaTeX rendered the math, and the panels mounted
+    expect(page.locator(".math[data-rendered=katex]").first).to_be_attached()
+    expect(page.locator("[data-panel][data-mounted=true]").first).to_be_attached()
+
+
+def finish(page, page_guard, shots: Path, slug: str):
+    page.screenshot(path=str(shots / f"{slug}.png"), full_page=True)
+    page_guard.assert_clean()
+
+
+def svg_numbers(page, testid: str) -> list[str]:
+    return page.locator(f"[data-testid={testid}] g.cell text").all_text_contents()
+
+
+def test_maximum_likelihood(page, page_guard, shots):
+    open_lesson(page, "maximum-likelihood")
+    value = page.get_by_test_id("nll-value")
+    expect(value).to_contain_text("−log p")
+    page.get_by_label("true class").select_option("2")
+    logits = np.array([1.0, 0.5, -0.5, 0.0])
+    p = np.exp(logits) / np.exp(logits).sum()
+    expected = services.nll_classification(p.tolist(), 2)["nll"]
+    expect(value).to_contain_text(f"{expected:.4f}".rstrip("0"))
+    expect(page.get_by_test_id("gauss-value")).to_contain_text("NLL =")
+    finish(page, page_guard, shots, "maximum-likelihood")
+
+
+def _fmt(v: float, digits: int) -> str:
+    s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def test_forward_propagation(page, page_guard, shots):
+    open_lesson(page, "forward-propagation")
+    title = page.get_by_test_id("stage-title")
+    expect(title).to_contain_text("layer 1")
+    for _ in range(4):
+        page.get_by_test_id("stage-next").click()
+    expect(title).to_contain_text("Prediction and error")
+    t = services.network_trace()
+    expect(page.get_by_test_id("stage-numbers")).to_contain_text(_fmt(t["loss"], 5))
+    finish(page, page_guard, shots, "forward-propagation")
+
+
+def test_back_propagation(page, page_guard, shots):
+    open_lesson(page, "back-propagation")
+    title = page.get_by_test_id("stage-title")
+    expect(title).to_contain_text("Prediction and error")
+    for _ in range(12):
+        page.get_by_test_id("stage-next").click()
+    expect(title).to_contain_text("SGD update")
+    t = services.network_trace()
+    numbers = page.get_by_test_id("stage-numbers")
+    expect(numbers).to_contain_text(f"{_fmt(t['loss'], 5)} → {_fmt(t['loss_after'], 5)}")
+    finish(page, page_guard, shots, "back-propagation")
+
+
+def test_sgd(page, page_guard, shots):
+    open_lesson(page, "sgd")
+    table = page.get_by_test_id("sgd-table")
+    expect(table.locator("tr")).to_have_count(4, timeout=30_000)
+    updates = [table.locator("tr").nth(i).locator("td").nth(1).inner_text() for i in (1, 2, 3)]
+    # 128 samples, 15 epochs: m = 1, 16, 128
+    assert updates == ["1920", "120", "15"]
+    expect(page.get_by_test_id("lr-chart").locator("svg")).to_be_visible()
+    finish(page, page_guard, shots, "sgd")
+
+
+def test_why_cnns(page, page_guard, shots):
+    open_lesson(page, "why-cnns")
+    result = page.get_by_test_id("param-result")
+    r = services.param_count()
+    expect(result).to_contain_text(f"{r['dense_params']:,}")
+    expect(result).to_contain_text(f"conv: {r['conv_params']:,}")
+    page.get_by_label("filters").fill("64")
+    page.get_by_label("filters").dispatch_event("change")
+    expect(result).to_contain_text(f"conv: {services.param_count(out_channels=64)['conv_params']:,}")
+    expect(page.get_by_test_id("equiv-result")).to_contain_text("away from the border: 0")
+    finish(page, page_guard, shots, "why-cnns")
+
+
+def test_convolution(page, page_guard, shots):
+    open_lesson(page, "convolution")
+    expect(page.get_by_test_id("conv-step")).to_contain_text("window 1 of 9")
+    # keyboard: tab to the "next window" button and press Enter
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement?.dataset?.testid") == "conv-next":
+            break
+    else:
+        pytest.fail("the Next button is not reachable with Tab")
+    for _ in range(8):
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("conv-step")).to_contain_text("window 9 of 9")
+    engine = services.conv2d(services.NOTES_IMAGE_5X5, services.NOTES_KERNEL_X)["output"]
+    cells = svg_numbers(page, "conv-output")
+    assert cells == [_fmt(v, 3) for row in engine for v in row] == [
+        "4", "3", "4", "2", "4", "3", "2", "3", "4"
+    ]  # fmt: skip
+    page.get_by_role("button", name="previous window").click()
+    page.get_by_role("button", name="previous window").click()
+    page.get_by_role("button", name="previous window").click()
+    expect(page.get_by_test_id("conv-sum")).to_contain_text("output[1][2] = ")
+    expect(page.get_by_test_id("conv-sum")).to_contain_text("= 3")
+    # the calculator warns when the stride does not fit
+    page.get_by_label("stride S").fill("3")
+    expect(page.get_by_test_id("outsize-result")).to_contain_text("= 9")
+    expect(page.get_by_test_id("outsize-warning")).to_contain_text("does not fit")
+    expect(page.get_by_test_id("volume-shape")).to_contain_text("22x22x4")
+    finish(page, page_guard, shots, "convolution")
+
+
+def test_activations(page, page_guard, shots):
+    open_lesson(page, "activations")
+    page.get_by_label("activation").select_option("sigmoid")
+    f = engine_activations.sigmoid(np.array([2.0]))[0]
+    df = engine_activations.derivative("sigmoid", np.array([2.0]))[0]
+    probe = page.get_by_test_id("act-probe")
+    expect(probe).to_contain_text(f"f(2) = {_fmt(f, 3)}, f′(2) = {_fmt(df, 3)}")
+    expect(page.get_by_test_id("collapse-result")).to_contain_text("rounding only")
+    expect(page.get_by_test_id("commute-result")).to_contain_text("max pooling: largest difference 0")
+    finish(page, page_guard, shots, "activations")
+
+
+def test_pooling(page, page_guard, shots):
+    open_lesson(page, "pooling")
+    expect(page.locator("[data-testid=pool-output] g.cell")).to_have_count(4)
+    engine = services.pool(services.NOTES_POOL_4X4)
+    assert svg_numbers(page, "pool-output") == [_fmt(v, 2) for row in engine["output"] for v in row]
+    assert svg_numbers(page, "pool-output") == ["6", "8", "3", "4"]
+    grad = svg_numbers(page, "pool-grad")
+    assert grad == [_fmt(v, 2) for row in engine["grad_input"] for v in row]
+    # keyboard: focus the bottom-right output cell and press Enter
+    cell = page.locator("[data-testid=pool-output] g.cell").nth(3)
+    cell.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("pool-info")).to_contain_text("output[1][1] = max(1, 0, 3, 4) = 4")
+    page.get_by_label("pooling").select_option("avg")
+    expect(page.get_by_test_id("pool-info")).to_contain_text("= 2")
+    finish(page, page_guard, shots, "pooling")
+
+
+def test_fully_connected(page, page_guard, shots):
+    open_lesson(page, "fully-connected")
+    expect(page.get_by_test_id("flatten-info")).to_contain_text("index")
+    page.get_by_label("dataset").select_option("shapes")
+    page.get_by_test_id("cnn-train").click()
+    acc = page.get_by_test_id("cnn-accuracy")
+    expect(acc).to_contain_text("held-out accuracy", timeout=60_000)
+    m = re.search(r"on (\d+) images", acc.inner_text())
+    assert m
+    counts = svg_numbers(page, "cnn-confusion")
+    assert sum(int(c) for c in counts) == int(m.group(1))
+    finish(page, page_guard, shots, "fully-connected")
+
+
+def test_mask_rcnn(page, page_guard, shots):
+    open_lesson(page, "mask-rcnn")
+    summary = page.get_by_test_id("roi-summary")
+    r18 = services.roi_explain(18)["quantised_stride"]
+    expect(summary).to_contain_text(f"{r18['outside']} cells outside the box")
+    page.get_by_label("RoI", exact=True).select_option("17")
+    r17 = services.roi_explain(17)["quantised_stride"]
+    expect(summary).to_contain_text(f"{r17['dropped']} of 289 RoI cells lost")
+    page.get_by_label("RoI", exact=True).select_option("18")
+    page.get_by_label("method", exact=True).select_option("fast")
+    expect(page.get_by_test_id("roi-detail")).to_contain_text("bin (0, 0): rows 0–2")
+    page.get_by_label("method", exact=True).select_option("align")
+    expect(summary).to_contain_text("2×2 sampling points")
+    align = services.roi_explain(18, method="roi_align")
+    first = align["bins"][0]["points"][0]["neighbours"][0]["weight"]
+    expect(page.get_by_test_id("roi-detail")).to_contain_text(_fmt(first, 3))
+    expect(page.get_by_test_id("mask-result")).to_contain_text("true class's map only")
+    finish(page, page_guard, shots, "mask-rcnn")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_lesson_readable_at_phone_width(page, page_guard, shots, slug):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/lessons/{slug}/")
+    expect(page.locator("[data-panel][data-mounted=true]").first).to_be_attached()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{slug}: the page is {overflow}px wider than a phone screen"
+    # the quiz works: a right answer is accepted
+    q = page.locator(".quiz .question").first
+    answer = q.get_attribute("data-answer").split("|")[0]
+    if q.locator("input[type=text]").count():
+        q.locator("input[type=text]").fill(answer)
+    else:
+        q.locator(f"input[type=radio][value='{answer}']").check()
+    q.get_by_role("button", name="Check").click()
+    expect(q.locator(".feedback")).to_have_text("Right.")
+    page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=False)
+    assert math.isfinite(overflow)
+    page_guard.assert_clean()
