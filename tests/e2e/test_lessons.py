@@ -115,7 +115,8 @@ def test_why_cnns(page, page_guard, shots):
     expect(result).to_contain_text(f"conv: {r['conv_params']:,}")
     page.get_by_label("filters").fill("64")
     page.get_by_label("filters").dispatch_event("change")
-    expect(result).to_contain_text(f"conv: {services.param_count(out_channels=64)['conv_params']:,}")
+    conv64 = services.param_count(out_channels=64)["conv_params"]
+    expect(result).to_contain_text(f"conv: {conv64:,}")
     expect(page.get_by_test_id("equiv-result")).to_contain_text("away from the border: 0")
     finish(page, page_guard, shots, "why-cnns")
 
@@ -159,7 +160,8 @@ def test_activations(page, page_guard, shots):
     probe = page.get_by_test_id("act-probe")
     expect(probe).to_contain_text(f"f(2) = {_fmt(f, 3)}, f′(2) = {_fmt(df, 3)}")
     expect(page.get_by_test_id("collapse-result")).to_contain_text("rounding only")
-    expect(page.get_by_test_id("commute-result")).to_contain_text("max pooling: largest difference 0")
+    commute = page.get_by_test_id("commute-result")
+    expect(commute).to_contain_text("max pooling: largest difference 0")
     finish(page, page_guard, shots, "activations")
 
 
