@@ -234,7 +234,8 @@ def main() -> None:
     p50, p99 = pct(step, 50), pct(step, 99)
     print("playground websocket benchmark (2-8-8-2 on xor, one uvicorn process, loopback)")
     print(
-        f"  service in-process (step + orjson): p50 {pct(service, 50):.2f} ms  p99 {pct(service, 99):.2f} ms"
+        f"  service in-process (step + orjson): p50 {pct(service, 50):.2f} ms"
+        f"  p99 {pct(service, 99):.2f} ms"
     )
     print(
         f"  reference: core ping round trip   : p50 {pct(ping, 50):.2f} ms  p99 {pct(ping, 99):.2f} ms"
@@ -255,7 +256,8 @@ def main() -> None:
         print("   error:", e)
     print(
         f"continuous training, 64x64 heatmap : {fps:.1f} frames/s delivered over {elapsed:.1f} s,"
-        f" {frame_bytes / 1024:.1f} KiB per frame  (goal >= 20; {'OK' if fps >= 20 else 'MISSED'})"
+        f" {frame_bytes / 1024:.1f} KiB per frame"
+        f"  (goal >= 20; {'OK' if fps >= 20 else 'MISSED'})"
     )
 
 

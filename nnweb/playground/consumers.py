@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -19,6 +20,15 @@ from django.conf import settings
 
 from . import frames, services
 from .config import ConfigError
+
+# Engine work runs here, off the event loop. Small NumPy operations hold the GIL, so more
+# threads would only contend for it; two keep one slow action from blocking the others.
+ENGINE_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="playground")
+
+
+async def run_engine(fn, *args):
+    return await asyncio.get_running_loop().run_in_executor(ENGINE_POOL, fn, *args)
+
 
 # Play loops currently running in this process (tests check that a closed socket leaves none).
 ACTIVE_PLAY_LOOPS: set[asyncio.Task] = set()
@@ -133,21 +143,21 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         session = self.session
         action = msg.get("action") if isinstance(msg, dict) else None
         if action == "play":
-            reply = await asyncio.to_thread(session.apply, msg, self.user)
+            reply = await run_engine(session.apply, msg, self.user)
             self._start_play()
             return reply
         if action == "pause":
             await self._stop_play()
-            return await asyncio.to_thread(session.apply, msg, self.user)
+            return await run_engine(session.apply, msg, self.user)
         if action == "frame":
-            return await asyncio.to_thread(_binary_frame, session)
+            return await run_engine(_binary_frame, session)
         if action == "save":
             return await database_sync_to_async(services.save_experiment)(
                 session, self.user, msg.get("name"), msg.get("experiment")
             )
         if action in DB_ACTIONS:
             return await database_sync_to_async(session.apply)(msg, self.user)
-        return await asyncio.to_thread(session.apply, msg, self.user)
+        return await run_engine(session.apply, msg, self.user)
 
     def _start_play(self) -> None:
         if self.play_task is not None and not self.play_task.done():
@@ -171,7 +181,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         session = self.session
         while True:
             t0 = loop.time()
-            data = await asyncio.to_thread(session.play_frame)
+            data = await run_engine(session.play_frame)
             if data is None:  # paused (by the client or by a stepping action)
                 await self._send_json({"type": "paused", "iteration": session.iteration})
                 return
