@@ -97,7 +97,7 @@ export function mountRoiGrid(host: HTMLElement): void {
     for (let y = 0; y < H; y++)
       for (let x = 0; x < W; x++) {
         g.append("rect").attr("x", x * c).attr("y", y * c).attr("width", c).attr("height", c).attr("fill", fill(y, x)).attr("stroke", "#ccc").attr("stroke-width", 0.5);
-        if (c >= 20) g.append("text").attr("x", x * c + c / 2).attr("y", y * c + c / 2).attr("dy", "0.35em").attr("text-anchor", "middle").attr("font-size", 7).attr("fill", "#777").text(fmt(r.feature[y][x], 1));
+        if (c >= 20 && view !== "align") g.append("text").attr("x", x * c + c / 2).attr("y", y * c + c / 2).attr("dy", "0.35em").attr("text-anchor", "middle").attr("font-size", 7).attr("fill", "#777").text(fmt(r.feature[y][x], 1));
       }
     // the selected bin
     const [p, q] = sel;
@@ -142,7 +142,7 @@ export function mountRoiGrid(host: HTMLElement): void {
           vals[p][q] = m;
         }
     } else for (const b of r.bins) vals[b.row][b.col] = b.value ?? 0;
-    const svg = drawGrid(outBox, vals, { cell: 40, digits: 2, color: (_v, i, j) => (i === sel[0] && j === sel[1] ? "#fde9a8" : "#f3f6fb"), testid: "roi-output" });
+    const svg = drawGrid(outBox, vals, { cell: 46, digits: 2, color: (_v, i, j) => (i === sel[0] && j === sel[1] ? "#fde9a8" : "#f3f6fb"), testid: "roi-output" });
     svg.querySelectorAll<SVGGElement>("g.cell").forEach((g) => {
       const i = Number(g.dataset.r);
       const j = Number(g.dataset.c);
