@@ -225,6 +225,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     args = ap.parse_args()
 
+    load0 = f"{os.getloadavg()[0]:.2f}"
     service = in_process(args.steps)
     with Server() as server:
         step, ping = asyncio.run(round_trips(server, args.steps))
@@ -234,11 +235,15 @@ def main() -> None:
     p50, p99 = pct(step, 50), pct(step, 99)
     print("playground websocket benchmark (2-8-8-2 on xor, one uvicorn process, loopback)")
     print(
+        f"  load average before/after: {load0} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    print(
         f"  service in-process (step + orjson): p50 {pct(service, 50):.2f} ms"
         f"  p99 {pct(service, 99):.2f} ms"
     )
     print(
-        f"  reference: core ping round trip   : p50 {pct(ping, 50):.2f} ms  p99 {pct(ping, 99):.2f} ms"
+        f"  reference: core ping round trip   : p50 {pct(ping, 50):.2f} ms"
+        f"  p99 {pct(ping, 99):.2f} ms"
     )
     print(
         f"1 client, traced step round trip   : p50 {p50:.2f} ms  p99 {p99:.2f} ms"

@@ -46,6 +46,19 @@ def _config_from_query(request, anonymous: bool):
         return cfgmod.Config(), str(exc)
 
 
+def _uploaded(user) -> list[tuple[str, str, str]]:
+    """(value, name, task) of the instructors' datasets the user may see."""
+    try:
+        from nnweb.datasets.services import visible_datasets
+
+        return [
+            (f"dataset:{d.pk}", d.name, getattr(d, "task", ""))
+            for d in visible_datasets(user).exclude(kind="instance_segmentation")[:100]
+        ]
+    except Exception:  # noqa: BLE001 - the toys are always offered
+        return []
+
+
 def _context(request, cfg, error=None, classroom=None):
     anonymous = not request.user.is_authenticated
     return {
@@ -54,6 +67,7 @@ def _context(request, cfg, error=None, classroom=None):
         "cfg_json": cfg.to_dict(),
         "config_error": error,
         "toys": [(n, p, d) for n, (p, d) in datamod.TOYS.items()],
+        "uploaded": _uploaded(request.user),
         "features": [(n, features.LABELS[n], n in cfg.features) for n in features.FEATURES],
         "activations": cfgmod.HIDDEN_ACTIVATIONS,
         "inits": cfgmod.INITS,

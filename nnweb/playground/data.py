@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Config, ConfigError
+from .config import MAX_SAMPLES, Config, ConfigError
 
 # Built-in toys: name -> (problem it is meant for, short description).
 TOYS: dict[str, tuple[str, str]] = {
@@ -198,6 +198,21 @@ def load(cfg: Config, user=None) -> PlaygroundData:
             "dataset",
             f"unknown dataset {name!r}; built-in toys: {', '.join(TOYS)}, or dataset:<id>",
         )
+    return build(cfg, X, y, source, class_names)
+
+
+def build(cfg: Config, X, y, source: str, class_names=None) -> PlaygroundData:
+    """PlaygroundData from raw arrays: targets checked, at most MAX_SAMPLES rows (a seeded
+    subsample), hand edits applied, split into training and test sets."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        X = X.reshape(len(X), -1)
+    y = np.asarray(y)
+    if len(y) != len(X):
+        raise ConfigError("dataset", f"{source}: {len(X)} inputs but {len(y)} targets")
+    if len(X) > MAX_SAMPLES:
+        keep = np.sort(np.random.default_rng([cfg.seed, 5]).choice(len(X), MAX_SAMPLES, False))
+        X, y = X[keep], y[keep]
     y, n_classes = _targets(y, cfg.problem, source)
     if cfg.problem == "classification" and cfg.added:
         labels = [p[2] for p in cfg.added]
@@ -222,7 +237,7 @@ def load(cfg: Config, user=None) -> PlaygroundData:
         n_classes=n_classes,
         extent=_extent(X),
         source=source,
-        class_names=class_names or [str(k) for k in range(n_classes)],
+        class_names=list(class_names or []) or [str(k) for k in range(n_classes)],
         origin=origin,
     )
 
@@ -247,6 +262,10 @@ def _uploaded(name: str, user):
     if ds is None:
         raise ConfigError("dataset", f"no dataset {ident!r} that you may see")
     X, y, meta = load_arrays(ds)
+    if y is None:
+        raise ConfigError(
+            "dataset", f"dataset {ident} has no targets to learn (a segmentation set)"
+        )
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         X = X.reshape(len(X), -1)

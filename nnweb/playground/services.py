@@ -89,6 +89,7 @@ class PlaygroundSession:
         if net is not None:
             self._check_model_net(net)
             self.net = net
+            self._model_params = net.get_params()
         else:
             self.net = self._build_net()
         self.optimizer = self._build_optimizer()
@@ -244,6 +245,11 @@ class PlaygroundSession:
                 field=sorted(changed & {"hidden", "activations", "problem", "init", "features"})[0],
             )
         data = self.data
+        if self.fixed_net and changed & (DATA_FIELDS | {"seed"}):
+            raise PlaygroundError(
+                "this session's data is the model's task: it cannot be changed here",
+                field=sorted(changed & (DATA_FIELDS | {"seed"}))[0],
+            )
         if changed & (DATA_FIELDS | {"problem", "seed"}):
             data = datamod.load(new, user)
         old_inputs = self.A_train.shape[1]

@@ -60,11 +60,11 @@ class OptionsView(APIView):
         try:
             from nnweb.datasets.services import visible_datasets
 
-            for ds in visible_datasets(request.user)[:100]:
+            for ds in visible_datasets(request.user).exclude(kind="instance_segmentation")[:100]:
                 datasets.append(
                     {
                         "name": f"dataset:{ds.pk}",
-                        "problem": None,
+                        "problem": getattr(ds, "task", None),
                         "description": str(getattr(ds, "name", ds.pk)),
                     }
                 )

@@ -122,6 +122,13 @@ class PlaygroundPage {
       const el = form.elements.namedItem(name) as HTMLInputElement | null;
       if (el && "value" in el) el.value = v;
     };
+    const ds = form.elements.namedItem("dataset") as HTMLSelectElement | null;
+    if (ds && !Array.from(ds.options).some((o) => o.value === c.dataset)) {
+      const o = document.createElement("option");
+      o.value = c.dataset;
+      o.textContent = s.data.source;
+      ds.appendChild(o);
+    }
     set("dataset", c.dataset);
     set("problem", c.problem);
     set("noise", String(c.noise));

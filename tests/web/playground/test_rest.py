@@ -229,3 +229,54 @@ def test_one_configuration_against_torch(api_client):
     h = torch.sigmoid(torch.tanh(x[:1] @ n0["W1"].T + n0["b1"]) @ n0["W2"].T + n0["b2"])
     torch.nn.functional.cross_entropy(h @ n0["W3"].T + n0["b3"], t[:1]).backward()
     assert np.allclose(arr(bt["per_sample"]["W1"])[0], n0["W1"].grad.numpy(), atol=1e-13)
+
+
+def test_a_model_zoo_network_opens_in_the_playground(api_client, student, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from engine import Dense, Sequential
+    from nnweb.modelzoo.services import publish_model
+
+    net = Sequential([Dense(2, 3, "tanh"), Dense(3, 2, "softmax")], "cross_entropy", seed=4)
+    model = publish_model(student, "xor net", "classification", net, {}, ["a", "b"])
+    r, st = create(api_client, {"dataset": "xor"}, model=model.pk)
+    assert r.status_code == 201, st
+    assert st["network"]["sizes"] == [2, 3, 2] and st["network"]["fixed"] is True
+    assert st["config"]["dataset"] == f"model:{model.pk}"
+    for k, v in net.get_params().items():
+        assert np.allclose(arr(st["params"][k]), v)
+    sid = st["session"]
+    code, body = act(api_client, sid, {"action": "step", "sample": 0})
+    assert code == 200 and body["phase"] == "updated"
+    code, body = act(api_client, sid, {"action": "configure", "config": {"hidden": [5]}})
+    assert code == 400 and "comes from a model" in body["message"]
+    code, body = act(api_client, sid, {"action": "reset"})
+    for k, v in net.get_params().items():
+        assert np.allclose(arr(body["params"][k]), v)
+    r, body = create(api_client, {}, model=99999)
+    assert r.status_code == 400 and body["field"] == "model"
+
+
+def test_an_instructors_dataset_the_user_may_see(api_client, instructor, settings, tmp_path):
+    import io
+
+    from nnweb.datasets import services as ds_services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = "".join(
+        f"{(i % 7) / 7:.3f},{(i % 5) / 5:.3f},{['lo', 'hi'][i % 2]}\n" for i in range(40)
+    )
+    up = io.BytesIO(("x1,x2,label\n" + rows).encode())
+    up.name = "pts.csv"
+    private = ds_services.import_dataset(instructor, up, name="private pts", target="label")
+    r, body = create(api_client, {"dataset": f"dataset:{private.pk}"})
+    assert r.status_code == 400 and body["field"] == "dataset"
+    assert "that you may see" in body["message"]
+    ds_services.set_visibility(private, "public")
+    r, st = create(api_client, {"dataset": f"dataset:{private.pk}", "hidden": [3]})
+    assert r.status_code == 201, st
+    assert st["data"]["n_classes"] == 2 and len(st["data"]["X"]) == 40
+    assert st["network"]["sizes"] == [2, 3, 2]
+    code, body = act(api_client, st["session"], {"action": "batch"})
+    assert code == 200
+    opts = frames.loads(api_client.get("/api/playground/options/").content)
+    assert f"dataset:{private.pk}" in [d["name"] for d in opts["datasets"]]
