@@ -1,13 +1,140 @@
-"""Datasets pages (/datasets/)."""
+"""Datasets pages: list, upload (instructors), preview, owner actions.
 
-from django.shortcuts import render
+Thin views over nnweb.datasets.services; every page works without JavaScript
+(pages/datasets.ts only adds conveniences such as reading the CSV header).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.views.decorators.http import require_POST
+
+from nnweb.core.permissions import is_instructor
+from nnweb.datasets import services
+from nnweb.datasets.importers import DatasetRejected
+from nnweb.datasets.models import Dataset
+
+
+def _visible_or_404(request, pk: int) -> Dataset:
+    try:
+        return services.visible_datasets(request.user).get(pk=pk)
+    except Dataset.DoesNotExist:
+        raise Http404("No such dataset, or you may not see it.") from None
 
 
 def index(request):
-    return render(request, "frontend/datasets/index.html", {"title": "Datasets"})
+    datasets = services.visible_datasets(request.user)
+    return render(
+        request,
+        "frontend/datasets/index.html",
+        {"title": "Datasets", "datasets": datasets, "can_upload": is_instructor(request.user)},
+    )
+
+
+UPLOAD_FIELDS = (
+    "name", "description", "format", "target", "task", "visibility", "image_size", "color"
+)  # fmt: skip
+
+
+@login_required
+def upload(request):
+    if not is_instructor(request.user):
+        raise PermissionDenied("Only instructors may upload datasets.")
+    values = {k: request.POST.get(k, "") for k in UPLOAD_FIELDS}
+    values.setdefault("task", "classification")
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            size = values["image_size"].strip()
+            ds = services.import_dataset(
+                request.user,
+                request.FILES.get("file"),
+                name=values["name"],
+                description=values["description"],
+                fmt=values["format"],
+                target=values["target"].strip(),
+                task=values["task"] or "classification",
+                visibility=values["visibility"] or "private",
+                annotations=request.FILES.get("annotations"),
+                image_size=int(size) if size.isdigit() else None,
+                color=values["color"] or "auto",
+            )
+        except DatasetRejected as err:
+            error = str(err)
+            status = 400
+        else:
+            messages.success(request, f"Dataset “{ds.name}” uploaded: {ds.n_samples} samples.")
+            return redirect("datasets-detail", pk=ds.pk)
+    return render(
+        request,
+        "frontend/datasets/upload.html",
+        {
+            "title": "Upload a dataset",
+            "values": values,
+            "error": error,
+            "visibilities": Dataset.Visibility.choices,
+        },
+        status=status,
+    )
+
+
+def detail(request, pk: int):
+    ds = _visible_or_404(request, pk)
+    data = services.preview(ds)
+    columns = []
+    if ds.kind == Dataset.Kind.TABULAR:
+        columns = ds.stats.get("columns", [])
+    return render(
+        request,
+        "frontend/datasets/detail.html",
+        {
+            "title": ds.name,
+            "ds": ds,
+            "preview": data,
+            "columns": columns,
+            "can_manage": services.can_manage(request.user, ds),
+            "visibilities": Dataset.Visibility.choices,
+        },
+    )
+
+
+@require_POST
+@login_required
+def visibility(request, pk: int):
+    ds = _visible_or_404(request, pk)
+    if not services.can_manage(request.user, ds):
+        return HttpResponseForbidden("Only the dataset's owner may change it.")
+    try:
+        services.set_visibility(ds, request.POST.get("visibility", ""))
+    except DatasetRejected as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, f"Visibility is now “{ds.get_visibility_display()}”.")
+    return redirect("datasets-detail", pk=ds.pk)
+
+
+@require_POST
+@login_required
+def delete(request, pk: int):
+    ds = _visible_or_404(request, pk)
+    if not services.can_manage(request.user, ds):
+        return HttpResponseForbidden("Only the dataset's owner may delete it.")
+    name = ds.name
+    services.delete_dataset(ds)
+    messages.success(request, f"Dataset “{name}” deleted.")
+    return redirect("datasets")
 
 
 urlpatterns = [
     path("datasets/", index, name="datasets"),
+    path("datasets/upload/", upload, name="datasets-upload"),
+    path("datasets/<int:pk>/", detail, name="datasets-detail"),
+    path("datasets/<int:pk>/visibility/", visibility, name="datasets-visibility"),
+    path("datasets/<int:pk>/delete/", delete, name="datasets-delete"),
 ]
