@@ -79,7 +79,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         self.limiter = RateLimiter(rate, 2 * rate)
         await self.accept()
         try:
-            self.session = services.get_session(sid, self.user)
+            self.session = await database_sync_to_async(services.get_session)(sid, self.user)
         except services.PlaygroundError as exc:
             await self._send_json(exc.as_dict())
             await self.close(code=4404 if exc.code == "not_found" else 4403)
@@ -97,6 +97,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         await self._stop_play()
         if self.session is not None:
             self.session.playing = False
+            await run_engine(services.persist, self.session)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         if self.session is None:

@@ -81,6 +81,7 @@ class PlaygroundSession:
         self.owner_id = owner_id
         self.config = config
         self.fixed_net = net is not None  # a model's network: architecture not editable
+        self.model_id = None
         self.touched = time.monotonic()
         self.playing = False
         self.history: list[list] = []
@@ -106,7 +107,9 @@ class PlaygroundSession:
             from .models_bridge import model_network
 
             net, data, cfg = model_network(model_id, user, cfg)
-            return cls(cfg, anonymous=anonymous, owner_id=owner, data=data, net=net)
+            s = cls(cfg, anonymous=anonymous, owner_id=owner, data=data, net=net)
+            s.model_id = model_id
+            return s
         return cls(cfg, anonymous=anonymous, owner_id=owner, user=user)
 
     def _prepare_inputs(self) -> None:
@@ -862,9 +865,75 @@ class SessionStore:
 store = SessionStore()
 
 
+CACHE_PREFIX = "nnweb:playground:session:"
+
+
+def persist(session: PlaygroundSession) -> None:
+    """Copy the session's state to the shared cache, so that another web process (several
+    ASGI processes behind one address, Redis as the cache) can take it over."""
+    from django.core.cache import cache
+
+    with session.lock:
+        state = {
+            "config": session.config.to_dict(),
+            "anonymous": session.anonymous,
+            "owner_id": session.owner_id,
+            "model_id": session.model_id,
+            "params": session.net.get_params(),
+            "history": session.history,
+            "iteration": session.iteration,
+            "epoch": session.epoch,
+        }
+    try:
+        cache.set(CACHE_PREFIX + session.id, state, timeout=int(store.idle_seconds))
+    except Exception:  # noqa: BLE001 - the cache is a convenience; this process still has it
+        pass
+
+
+def forget(session_id: str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete(CACHE_PREFIX + session_id)
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _from_cache(session_id: str, user) -> PlaygroundSession | None:
+    from django.core.cache import cache
+
+    try:
+        state = cache.get(CACHE_PREFIX + session_id)
+    except Exception:  # noqa: BLE001
+        return None
+    if not state:
+        return None
+    owner = state["owner_id"]
+    if owner is not None and (_is_anonymous(user) or user.pk != owner):
+        raise PlaygroundError("this playground session belongs to someone else", code="forbidden")
+    cfg = cfgmod.validate(state["config"], anonymous=state["anonymous"])
+    if state.get("model_id") is not None:
+        s = PlaygroundSession.create(state["config"], user=user, model_id=state["model_id"])
+    else:
+        s = PlaygroundSession(
+            cfg, anonymous=state["anonymous"], owner_id=owner, user=user, session_id=session_id
+        )
+    s.id = session_id
+    s.anonymous = state["anonymous"]
+    s.owner_id = owner
+    s.restore(state)
+    return store.add(s)
+
+
 def get_session(session_id: str, user=None) -> PlaygroundSession:
-    """The open session ``session_id`` if ``user`` may use it (PlaygroundError otherwise)."""
-    s = store.get(str(session_id))
+    """The open session ``session_id`` if ``user`` may use it (PlaygroundError otherwise).
+
+    A session this process does not hold is taken over from the shared cache when another
+    process left it there (see ``persist``)."""
+    session_id = str(session_id)
+    s = store.get(session_id)
+    if s is None:
+        s = _from_cache(session_id, user)
     if s is None:
         raise PlaygroundError(
             "this playground session has expired or does not exist; reload the page",

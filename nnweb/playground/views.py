@@ -99,6 +99,7 @@ class SessionListView(APIView):
                 services.store.add(session)
         except (ConfigError, services.PlaygroundError) as exc:
             return _error(exc)
+        services.persist(session)
         return _json(session.state(), 201)
 
 
@@ -118,6 +119,7 @@ class SessionView(APIView):
             return _error(exc)
         session.playing = False
         services.store.discard(session.id)
+        services.forget(session.id)
         return HttpResponse(status=204)
 
 
@@ -155,6 +157,7 @@ class ActionView(APIView):
                 reply = session.apply(msg, request.user)
         except (ConfigError, services.PlaygroundError) as exc:
             return _error(exc)
+        services.persist(session)
         if isinstance(msg.get("id"), str | int):
             reply["id"] = msg["id"]
         return _json(reply)

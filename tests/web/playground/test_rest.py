@@ -280,3 +280,23 @@ def test_an_instructors_dataset_the_user_may_see(api_client, instructor, setting
     assert code == 200
     opts = frames.loads(api_client.get("/api/playground/options/").content)
     assert f"dataset:{private.pk}" in [d["name"] for d in opts["datasets"]]
+
+
+def test_another_process_takes_a_session_over_from_the_cache(api_client, student_api):
+    _, st = create(api_client, {"hidden": [3], "lr": 0.2})
+    sid = st["session"]
+    act(api_client, sid, {"action": "batch"})
+    before = services.store.get(sid).net.get_params()
+    services.store.discard(sid)  # as if this request reached another web process
+    r = api_client.get(f"/api/playground/sessions/{sid}/")
+    assert r.status_code == 200
+    state = frames.loads(r.content)
+    assert state["session"] == sid and state["iteration"] == 1 and state["config"]["lr"] == 0.2
+    for k, v in before.items():
+        assert np.array_equal(arr(state["params"][k]), v)
+    # a signed-in user's session stays theirs
+    _, mine = create(student_api, {})
+    services.store.discard(mine["session"])
+    assert api_client.get(f"/api/playground/sessions/{mine['session']}/").status_code == 403
+    assert api_client.delete(f"/api/playground/sessions/{sid}/").status_code == 204
+    assert api_client.get(f"/api/playground/sessions/{sid}/").status_code == 404
