@@ -70,15 +70,24 @@ class Trace:
     Gradients are those of the batch mean E = (1/m) sum_n E_n.
     """
 
-    __slots__ = ("a0", "layers", "loss", "losses", "y", "_grads")
+    __slots__ = ("a0", "loss", "losses", "y", "_grads", "_layers", "_build")
 
     def __init__(self, a0, layers, loss, losses, y, grads=None):
         self.a0 = a0
-        self.layers = layers
+        self._layers = layers  # a list of LayerTrace, or None while _build has not run
+        self._build = None
         self.loss = loss
         self.losses = losses
         self.y = y
         self._grads = grads  # (dWs, dbs) lists by layer position, for SGD.step
+
+    @property
+    def layers(self) -> list[LayerTrace]:
+        """layers[l-1]: the LayerTrace of layer l (built on first access from the kept arrays)."""
+        if self._layers is None:
+            self._layers = self._build()
+            self._build = None
+        return self._layers
 
     @property
     def y_hat(self) -> np.ndarray:
@@ -254,7 +263,7 @@ class Sequential:
         return s
 
     def _check_x(self, x) -> np.ndarray:
-        if type(x) is not np.ndarray or x.dtype != self.dtype:
+        if type(x) is not np.ndarray or (x.dtype is not self.dtype and x.dtype != self.dtype):
             try:
                 x = np.asarray(x, dtype=self.dtype)
             except (TypeError, ValueError) as exc:
@@ -392,14 +401,23 @@ class Sequential:
 
     def _make_trace(self, x, y, t, res) -> Trace:
         loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs = res
-        lts = [
-            LayerTrace(i + 1, layer, us[i], as_[i], deltas[i], dE_das[i], dWs[i], dbs[i], caches[i])
-            for i, layer in enumerate(self.layers)
-        ]
-        if self.loss == "cross_entropy":
-            y_hat = as_[-1]
-            lts[-1]._lazy = lambda: loss_mod.cross_entropy_dE_da(y_hat, t)
-        return Trace(x, lts, loss, losses, y, (dWs, dbs))
+        layers = list(self.layers)
+        ce = self.loss == "cross_entropy"
+
+        def build() -> list[LayerTrace]:
+            lts = [
+                LayerTrace(
+                    i + 1, layer, us[i], as_[i], deltas[i], dE_das[i], dWs[i], dbs[i], caches[i]
+                )
+                for i, layer in enumerate(layers)
+            ]
+            if ce:  # dE/dy_hat = -t / (m y_hat), computed only if someone reads it
+                lts[-1]._lazy = lambda: loss_mod.cross_entropy_dE_da(as_[-1], t)
+            return lts
+
+        tr = Trace(x, None, loss, losses, y, (dWs, dbs))
+        tr._build = build
+        return tr
 
     def trace(self, x, y) -> Trace:
         """Forward then backward on the batch (x, y); every quantity kept (see Trace)."""
