@@ -8,6 +8,7 @@ turn it into an HTTP 400.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -800,6 +801,7 @@ def lr_compare(
 CNN_DATASETS = ("digits", "shapes")
 
 
+@functools.lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray, list[str]]:
     try:  # the engine's copy when it has one
         from engine import datasets as eds  # type: ignore[attr-defined]
@@ -815,7 +817,7 @@ def _digits() -> tuple[np.ndarray, np.ndarray, list[str]]:
         return d.images[:, None] / 16.0, d.target.astype(np.int64), [str(i) for i in range(10)]
 
 
-def _shapes(n: int = 600, size: int = 12, seed: int = 0):
+def _shapes(n: int = 1500, size: int = 12, seed: int = 0):
     from engine.detection.shapes import shape_mask
 
     rng = np.random.default_rng(seed)
@@ -830,7 +832,7 @@ def _shapes(n: int = 600, size: int = 12, seed: int = 0):
 
 
 def cnn_train(
-    dataset: Any = "digits", epochs: Any = 4, lr: Any = 0.1, filters: Any = 6, seed: Any = 0
+    dataset: Any = "digits", epochs: Any = 4, lr: Any = 0.3, filters: Any = 6, seed: Any = 0
 ) -> dict[str, Any]:
     """Train conv(3x3, ReLU) -> max-pool 2 -> flatten -> dense softmax on a small image set in a
     few seconds; return the history, feature maps of one example per class, the confusion

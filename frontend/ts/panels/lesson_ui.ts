@@ -98,7 +98,7 @@ export function drawGrid(host: HTMLElement, m: Matrix, opts: GridOptions = {}): 
     .attr("width", cell)
     .attr("height", cell)
     .attr("fill", (d) => colorOf(d.v, d.r, d.c))
-    .attr("stroke", "#888")
+    .attr("stroke", showValues || cell >= 12 ? "#888" : "none")
     .attr("stroke-width", 0.5);
   if (opts.highlight) {
     g.filter((d) => opts.highlight!(d.r, d.c) !== null)
