@@ -148,7 +148,7 @@ class Sequential:
     """
 
     def __init__(self, layers, loss: str, seed=None, dtype=np.float64, init=None) -> None:
-        layers = list(layers)
+        layers = layers if isinstance(layers, list) else list(layers)
         if not layers:
             raise ValueError("Sequential needs at least one layer")
         for i, layer in enumerate(layers):
@@ -274,6 +274,8 @@ class Sequential:
                 f"input to {_where(1, first)}: expected a batch with one sample per row, "
                 f"got shape {x.shape} (reshape a single sample x to x[None])"
             )
+        if len(x) == 0:
+            raise ValueError(f"input to {_where(1, first)}: the batch is empty (shape {x.shape})")
         if x.shape[1:] not in self._shape_cache:
             try:
                 self._shapes(x.shape[1:])

@@ -25,6 +25,13 @@ def test_single_sample_without_batch_axis():
         mlp().forward(np.zeros(2))
 
 
+def test_empty_batch_and_unreadable_input():
+    with pytest.raises(ValueError, match=r"layer 1 \(Dense\): the batch is empty"):
+        mlp().trace(np.zeros((0, 2)), [])
+    with pytest.raises(ValueError, match="cannot be read"):
+        mlp().forward([["a", "b"]])
+
+
 def test_nan_in_input():
     x = np.zeros((3, 2))
     x[1, 0] = np.nan
