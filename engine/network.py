@@ -344,8 +344,10 @@ class Sequential:
     predict = forward
 
     def _propagate(self, x: np.ndarray, y: np.ndarray, keep: bool):
-        """Forward + backward without validation. Returns (loss, losses, us, as_, caches,
-        deltas, dE_das, dWs, dbs, output_dE_da); with keep=False only what training needs."""
+        """Forward + backward on checked inputs (y: one-hot rows for cross_entropy, see
+        _prepare). Returns (loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs), lists
+        indexed by layer position. ``keep`` is accepted for callers; everything is returned
+        either way (the output dE_da of softmax + cross-entropy is computed lazily by Trace)."""
         layers = self.layers
         L = len(layers)
         us = [None] * L

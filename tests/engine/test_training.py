@@ -246,3 +246,14 @@ def test_evaluate_matches_trace():
     assert ev["accuracy"] == pytest.approx((net.forward(x).argmax(1) == y).mean())
     reg = Sequential([Dense(2, 1)], "half_sse", seed=0)
     assert reg.evaluate(x, np.ones(6))["loss"] == pytest.approx(reg.trace(x, np.ones(6)).loss)
+
+
+def test_steps_without_optimizer_has_no_update_and_spec_with_callable_init():
+    net = mlp()
+    stages = [e.stage for e in net.steps(np.ones((2, 2)), [0, 1])]
+    assert stages[-1] == "backward" and "update" not in stages
+    custom = Sequential([Dense(2, 2)], "half_sse", init=lambda shape, fi, fo, rng: np.ones(shape))
+    assert (
+        custom.spec()["init"] is None
+    )  # a callable cannot be written down; from_spec uses defaults
+    Sequential.from_spec(custom.spec())
