@@ -803,32 +803,19 @@ CNN_DATASETS = ("digits", "shapes")
 
 @functools.lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray, list[str]]:
-    try:  # the engine's copy when it has one
-        from engine import datasets as eds  # type: ignore[attr-defined]
+    """The engine's copy of scikit-learn's 8x8 digits, (1797, 1, 8, 8) in [0, 1] (cached)."""
+    from engine import datasets as eds
 
-        X, y = eds.digits()[:2]
-        X = np.asarray(X, dtype=np.float64).reshape(len(X), 1, 8, 8)
-        X = X / max(float(X.max()), 1.0)
-        return X, np.asarray(y, dtype=np.int64), [str(i) for i in range(10)]
-    except (ImportError, AttributeError, TypeError, ValueError):
-        from sklearn.datasets import load_digits
-
-        d = load_digits()
-        return d.images[:, None] / 16.0, d.target.astype(np.int64), [str(i) for i in range(10)]
+    X, y = eds.digits()
+    return X, y, [str(i) for i in range(10)]
 
 
 def _shapes(n: int = 1500, size: int = 12, seed: int = 0):
-    from engine.detection.shapes import shape_mask
+    """The engine's generated squares, circles and triangles, with a little noise."""
+    from engine import datasets as eds
 
-    rng = np.random.default_rng(seed)
-    X = np.zeros((n, 1, size, size))
-    y = rng.integers(0, 3, n)
-    for i in range(n):
-        s = rng.uniform(size * 0.45, size * 0.8)
-        cx, cy = rng.uniform(s / 2, size - s / 2, 2)
-        X[i, 0] = shape_mask(int(y[i]) + 1, cx, cy, s, size, size)
-    X += rng.normal(0, 0.1, X.shape)
-    return X, y.astype(np.int64), ["square", "circle", "triangle"]
+    X, y = eds.shapes(n=n, size=size, noise=0.1, seed=seed)
+    return X, y, list(eds.SHAPE_CLASSES)
 
 
 def cnn_train(
