@@ -40,6 +40,8 @@ def test_generated_image_is_segmented_with_masks_boxes_and_provider(page, page_g
     expect(masks.first).to_be_attached(timeout=20_000)
     assert masks.count() >= 1
     expect(stage.locator("g.seg-detection").first).to_be_attached()
+    # the generated image's true boxes are drawn dashed for comparison (seed 7: 4 shapes)
+    expect(stage.locator("rect.seg-truth")).to_have_count(4)
     expect(page.locator("#seg-provider")).to_have_text(re.compile(r"^(CPU|CUDA)$"))
     expect(page.locator("#seg-latency")).to_have_text(re.compile(r"^\d+(\.\d)? ms$"))
     expect(page.locator("#seg-error")).to_be_hidden()

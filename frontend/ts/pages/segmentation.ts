@@ -41,6 +41,11 @@ function init(): void {
   drawRun.hidden = false;
   let current: SegmentationResult | null = null;
   let busy = false;
+  let lastTruth: Generated["truth"] = [];
+  const truthToggle = document.getElementById("seg-show-truth") as HTMLInputElement;
+  truthToggle.addEventListener("change", () =>
+    overlay.setTruth(truthToggle.checked ? lastTruth : []),
+  );
 
   function threshold(): number {
     return Number(slider.value);
@@ -82,9 +87,15 @@ function init(): void {
     );
   }
 
-  async function run(imageUrl: string, body: FormData | Record<string, unknown>): Promise<void> {
+  async function run(
+    imageUrl: string,
+    body: FormData | Record<string, unknown>,
+    truth: Generated["truth"] = [],
+  ): Promise<void> {
     if (busy) return;
     busy = true;
+    overlay.setTruth(truthToggle.checked ? truth : []);
+    lastTruth = truth;
     app!.setAttribute("aria-busy", "true");
     showError(null);
     overlay.showImage(imageUrl);
@@ -133,7 +144,7 @@ function init(): void {
       truthOut.textContent = `Seed ${gen.seed}: ${gen.truth.length} shape${
         gen.truth.length === 1 ? "" : "s"
       } drawn (${names}).`;
-      await run(gen.image, { seed: gen.seed });
+      await run(gen.image, { seed: gen.seed }, gen.truth);
     } catch (err) {
       showError(err instanceof Error ? err.message : String(err));
     }

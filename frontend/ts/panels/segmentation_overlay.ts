@@ -111,8 +111,15 @@ export function maskPixels(rle: MaskRle, colour: string, alpha = 140): Uint8Clam
   return px;
 }
 
+/** A true object of a generated image (dashed outline, for comparison). */
+export interface TruthBox {
+  name: string;
+  box: number[];
+}
+
 export interface SegmentationOverlay {
   show(imageUrl: string, result: SegmentationResult): void;
+  setTruth(truth: TruthBox[]): void;
   showImage(imageUrl: string, width?: number, height?: number): void;
   setThreshold(threshold: number): void;
   visibleCount(): number;
@@ -137,6 +144,7 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
 
   let result: SegmentationResult | null = null;
   let threshold = 0.5;
+  let truth: TruthBox[] = [];
 
   function draw(): void {
     masks.replaceChildren();
@@ -196,6 +204,22 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       .attr("font-size", font)
       .attr("fill", "#fff")
       .text((d) => `${d.name} ${d.score.toFixed(2)}`);
+    svg
+      .selectAll("rect.seg-truth")
+      .data(truth)
+      .join("rect")
+      .attr("class", "seg-truth")
+      .attr("x", (t) => t.box[0])
+      .attr("y", (t) => t.box[1])
+      .attr("width", (t) => Math.max(0, t.box[2] - t.box[0]))
+      .attr("height", (t) => Math.max(0, t.box[3] - t.box[1]))
+      .attr("fill", "none")
+      .attr("stroke", "#111")
+      .attr("stroke-width", 1.5)
+      .attr("stroke-dasharray", "4 3")
+      .attr("vector-effect", "non-scaling-stroke")
+      .append("title")
+      .text((t) => `true ${t.name}`);
     host.dataset.masksShown = String(shown.length);
   }
 
@@ -204,6 +228,10 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
       result = res;
       img.src = imageUrl;
       host.style.aspectRatio = `${res.image.width} / ${res.image.height}`;
+      draw();
+    },
+    setTruth(t) {
+      truth = t;
       draw();
     },
     showImage(imageUrl, width, height) {
@@ -221,6 +249,7 @@ export function mountSegmentationOverlay(host: HTMLElement): SegmentationOverlay
     },
     clear() {
       result = null;
+      truth = [];
       img.removeAttribute("src");
       draw();
     },
