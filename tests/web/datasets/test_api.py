@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -198,3 +199,31 @@ def test_npz_upload(instructor):
         "/api/datasets/", {"file": upload_file(buf.getvalue(), "d.npz")}, format="multipart"
     )
     assert r.status_code == 201 and r.json()["input_shape"] == [1, 6, 6]
+
+
+def test_coco_upload_preview_and_mask_overlay(instructor):
+    from .test_importers import coco_files
+
+    ann, images = coco_files()
+    c = client_for(instructor)
+    r = c.post(
+        "/api/datasets/",
+        {
+            "file": upload_file(images.getvalue(), "images.zip"),
+            "annotations": upload_file(ann.getvalue(), "annotations.json"),
+            "image_size": 32,
+        },
+        format="multipart",
+    )
+    assert r.status_code == 201, r.content
+    ds_id = r.json()["id"]
+    assert r.json()["kind"] == "instance_segmentation"
+    body = c.get(f"/api/datasets/{ds_id}/preview/").json()
+    assert [im["instances"] for im in body["images"]] == [["square"], ["disc"]]
+    plain = Image.open(io.BytesIO(c.get(f"/api/datasets/{ds_id}/samples/0.png").content))
+    over = Image.open(io.BytesIO(c.get(f"/api/datasets/{ds_id}/samples/0.png?overlay=1").content))
+    assert plain.size == over.size and np.asarray(plain).tolist() != np.asarray(over).tolist()
+    X, y, meta = services.load_arrays(Dataset.objects.get(pk=ds_id))
+    assert y is None and meta["instances"]["masks"].shape == (2, 32, 32)
+    r = c.get(f"/api/datasets/{ds_id}/download/?part=annotations")
+    assert json.loads(b"".join(r.streaming_content))["categories"][0]["name"] == "square"

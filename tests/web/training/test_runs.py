@@ -243,3 +243,32 @@ def test_model_download(student_api, student, _media):
     sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     assert sess.get_outputs()[0].shape[-1] == 3
     assert student_api.get(f"/api/training/runs/{run.pk}/model/?file=npz").status_code == 200
+
+
+def test_wall_time_limit_stops_and_keeps_the_model(student):
+    run = services.create_run(
+        student,
+        builtin="digits",
+        network={"type": "cnn", "conv": [{"filters": 8, "kernel": 3, "pool": 2}], "hidden": [32]},
+        optimizer={"lr": 0.05, "batch_size": 8, "epochs": 50},
+        enqueue=False,
+    )
+    TrainingRun.objects.filter(pk=run.pk).update(max_seconds=1)
+    run = run_now(run)
+    assert run.status == "succeeded"
+    assert "1 s time limit" in run.reason and run.metrics["epochs_done"] < 50
+    assert run.onnx
+
+
+def test_maskrcnn_on_coco_dataset_is_refused_clearly(instructor, student):
+    from nnweb.datasets.services import import_dataset
+    from tests.web.datasets.test_importers import coco_files
+
+    ann, images = coco_files()
+    ann.name, images.name = "annotations.json", "images.zip"
+    ds = import_dataset(instructor, images, annotations=ann, visibility="students", image_size=32)
+    assert ds.kind == "instance_segmentation"
+    with pytest.raises(services.RunRejected, match="Mask R-CNN"):
+        services.create_run(student, dataset=ds.pk, network={"type": "maskrcnn"}, enqueue=False)
+    with pytest.raises(services.RunRejected, match="trains a Mask R-CNN"):
+        services.create_run(student, dataset=ds.pk, network={"type": "mlp"}, enqueue=False)
