@@ -18,8 +18,25 @@ LESSON_TEMPLATES = {
 }
 
 
+# slug -> what a student does on the page (shown in the course index)
+LESSON_PANELS = {
+    "maximum-likelihood": "move a predicted distribution and read −log p; slide σ in the Gaussian",
+    "forward-propagation": "step a small network through u and a, layer by layer",
+    "back-propagation": "step the deltas backwards, see every gradient and one SGD update",
+    "sgd": "train with m = 1, m = 16 and the full batch side by side; three learning rates",
+    "why-cnns": "count dense against conv parameters; shift-then-convolve against the reverse",
+    "convolution": "the notes' 5×5 example window by window, kernel presets, 1-D, volumes, "
+    "output sizes",
+    "activations": "f and f′ of five functions; linear layers collapsing; ReLU and pooling",
+    "pooling": "the notes' 4×4 example, max against average, the gradient's route back",
+    "fully-connected": "flatten a volume; train a small CNN and look inside it",
+    "mask-rcnn": "RoI pooling against RoI Align on 17×17 and 18×18; the mask head",
+}
+
+
 def index(request):
-    return render(request, "frontend/lessons/index.html", {"sections": COURSE})
+    sections = [{"section": s, "panels": LESSON_PANELS.get(s.slug, "")} for s in COURSE]
+    return render(request, "frontend/lessons/index.html", {"sections": sections})
 
 
 def lesson(request, slug: str):
