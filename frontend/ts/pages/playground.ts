@@ -189,6 +189,37 @@ class PlaygroundPage {
     }
     const n = this.stage ? neuronNumbers(this.stage, l, j, this.sampleRow(), this.state.network.loss, this.state.config.lr) : null;
     renderNeuronFormula(root, n, `Neuron ${j + 1} of layer ${l}`);
+    this.appendParamEditor(root, l, j);
+  }
+
+  /** A small form to set b_j^(l) or one w_ji^(l) of the shown neuron by hand. */
+  appendParamEditor(root: HTMLElement, l: number, j: number): void {
+    if (this.url.hide.includes("set_param")) return;
+    const W = this.params[`W${l}`] as number[][] | undefined;
+    const b = this.params[`b${l}`] as number[] | undefined;
+    if (!W || !b) return;
+    const form = document.createElement("form");
+    form.className = "pg-param-editor";
+    form.dataset.control = "set_param";
+    const options = [`<option value="b">b_${j + 1}</option>`]
+      .concat(W[j].map((_w, i) => `<option value="${i}">w_${j + 1},${i + 1}</option>`))
+      .join("");
+    form.innerHTML = `<label>set <select name="which">${options}</select></label> <input name="value" type="number" step="any" required style="width:8em"> <button type="submit">Set</button>`;
+    const sel = form.querySelector("select")!;
+    const input = form.querySelector<HTMLInputElement>("input[name=value]")!;
+    const current = () => (sel.value === "b" ? b[j] : W[j][Number(sel.value)]);
+    input.value = String(current());
+    sel.onchange = () => (input.value = String(current()));
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const msg =
+        sel.value === "b"
+          ? { action: "set_param", name: `b${l}`, index: [j], value: Number(input.value) }
+          : { action: "set_param", name: `W${l}`, index: [j, Number(sel.value)], value: Number(input.value) };
+      const st = await this.act<StageView>(msg);
+      if (st) this.onStage(st);
+    };
+    root.appendChild(form);
   }
 
   async act<T = Record<string, unknown>>(msg: Record<string, unknown>): Promise<T | null> {
