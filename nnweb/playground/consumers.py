@@ -190,7 +190,9 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
             if not session.playing:  # stopped by a refusal (e.g. the loss diverged)
                 return
             fps = max(1, min(session.config.fps, 30))
-            await asyncio.sleep(max(0.0, 1.0 / fps - (loop.time() - t0)))
+            spent = loop.time() - t0
+            # at most the requested frame rate, and never more than 2/3 of a core per socket
+            await asyncio.sleep(max(1.0 / fps - spent, 0.5 * spent))
 
     async def _send_json(self, content: dict) -> None:
         await self.send(text_data=frames.dumps(content).decode())

@@ -32,6 +32,7 @@ THUMB = 32  # neuron thumbnails (every other grid point)
 CURVE = 256  # points of the fitted curve of 1-D data
 HISTORY_MAX = 2000
 MAX_EPOCH_STEPS = 2000  # mini-batches one "epoch" action may run
+MAX_FRAME_SECONDS = 0.1  # training work per play frame, at most
 GRADCHECK_CHECKS = 200  # entries per parameter array checked by engine.gradcheck
 GRADCHECK_SHOWN = 4  # entries per parameter array shown in the table
 
@@ -414,11 +415,15 @@ class PlaygroundSession:
         self._record(loss=self.trace.loss)
         return self.stage_view("batch")
 
-    def train_steps(self, k: int) -> float:
-        """k mini-batch updates (no stage bookkeeping); returns the last batch's loss."""
+    def train_steps(self, k: int, budget: float | None = None) -> float:
+        """k mini-batch updates (no stage bookkeeping), stopping early once ``budget`` seconds
+        have been spent; returns the last batch's loss."""
         loss = float("nan")
         A, Y, net, opt = self.A_train, self.y_train, self.net, self.optimizer
+        t_end = time.perf_counter() + budget if budget is not None else None
         for _ in range(k):
+            if t_end is not None and time.perf_counter() > t_end:
+                break
             idx = self._next_batch()
             tr = net.trace(A[idx], Y[idx])
             try:
@@ -789,7 +794,7 @@ class PlaygroundSession:
                 return None
             self.touched = time.monotonic()
             try:
-                self.train_steps(self.config.speed)
+                self.train_steps(self.config.speed, budget=MAX_FRAME_SECONDS)
             except PlaygroundError as exc:
                 meta = {"type": "error", "code": exc.code, "message": exc.message}
                 return frames.encode_binary(meta, {})
@@ -856,8 +861,7 @@ class SessionStore:
     def _evict(self) -> None:
         now = time.monotonic()
         for sid in [k for k, s in self._sessions.items() if now - s.touched > self.idle_seconds]:
-            if not self._sessions[sid].playing:
-                del self._sessions[sid]
+            del self._sessions[sid]  # a playing socket touches its session every frame
         while len(self._sessions) >= self.max_sessions:
             self._sessions.popitem(last=False)
 
