@@ -51,7 +51,7 @@ def normalize_spec(spec: Any) -> dict:
     if kind not in NETWORK_TYPES:
         raise SpecError(f"network type must be one of {', '.join(NETWORK_TYPES)}, not {kind!r}")
     if kind == "maskrcnn":
-        return {"type": "maskrcnn", **{k: v for k, v in spec.items() if k != "type"}}
+        return {"type": "maskrcnn", "init": spec.get("init", "shapes")}
     activation = spec.get("activation", "relu")
     if activation not in HIDDEN_ACTIVATIONS:
         raise SpecError(

@@ -63,8 +63,8 @@ def _opt(options: dict, key: str, default, kind, lo, hi, what: str):
     return v
 
 
-def normalize_optimizer(options: dict | None) -> dict:
-    options = dict(options or {})
+def normalize_optimizer(options: dict | None, defaults: dict | None = None) -> dict:
+    options = {**(defaults or {}), **dict(options or {})}
     return {
         "lr": _opt(options, "lr", 0.05, float, 1e-6, 10.0, "learning rate lr"),
         "batch_size": _opt(options, "batch_size", 16, int, 1, 4096, "batch size m"),
@@ -138,19 +138,26 @@ def create_run(
         spec = normalize_spec(network if network is not None else {"type": "mlp"})
     except SpecError as err:
         raise RunRejected(f"network: {err}") from None
-    opt = normalize_optimizer(optimizer)
     kind = meta.get("kind")
+    if spec["type"] == "maskrcnn":
+        from .detection import DEFAULT_OPTIMIZER
+
+        opt = normalize_optimizer(optimizer, DEFAULT_OPTIMIZER)
+    else:
+        opt = normalize_optimizer(optimizer)
     task = meta.get("task", "classification")
     class_names = list(meta.get("class_names") or [])
     if kind == Dataset.Kind.INSTANCE_SEGMENTATION or spec["type"] == "maskrcnn":
-        from .detection import check_maskrcnn_available
+        from .detection import check_maskrcnn_available, count_params
 
         if kind != Dataset.Kind.INSTANCE_SEGMENTATION:
             raise RunRejected("Mask R-CNN trains on instance-segmentation (COCO) datasets only")
         if spec["type"] != "maskrcnn":
             raise RunRejected("an instance-segmentation dataset trains a Mask R-CNN network")
+        if spec.get("init", "shapes") not in ("shapes", "scratch"):
+            raise RunRejected("network: init must be 'shapes' (fine-tune) or 'scratch'")
         check_maskrcnn_available()
-        n_params = int(spec.get("n_params", 0))
+        n_params = count_params(class_names)
     else:
         input_shape = list(X.shape[1:])
         try:

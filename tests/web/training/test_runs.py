@@ -260,15 +260,48 @@ def test_wall_time_limit_stops_and_keeps_the_model(student):
     assert run.onnx
 
 
-def test_maskrcnn_on_coco_dataset_is_refused_clearly(instructor, student):
-    from nnweb.datasets.services import import_dataset
-    from tests.web.datasets.test_importers import coco_files
+def shapes_coco_dataset(owner, n=6, size=64):
+    """A small COCO upload made from the engine's shape images."""
+    import io
+    import json
+    import zipfile
 
-    ann, images = coco_files()
-    ann.name, images.name = "annotations.json", "images.zip"
-    ds = import_dataset(instructor, images, annotations=ann, visibility="students", image_size=32)
-    assert ds.kind == "instance_segmentation"
-    with pytest.raises(services.RunRejected, match="Mask R-CNN"):
+    from PIL import Image
+
+    from engine.detection.shapes import make_dataset
+    from nnweb.datasets.services import import_dataset
+
+    images, coco = make_dataset(n, seed=5)  # 128×128, resized to ``size`` on import
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for info, img in zip(coco["images"], images):
+            png = io.BytesIO()
+            Image.fromarray(img).save(png, format="PNG")
+            zf.writestr(info["file_name"], png.getvalue())
+    buf.name = "shapes.zip"
+    ann = io.BytesIO(json.dumps(coco).encode())
+    ann.name = "annotations.json"
+    return import_dataset(owner, buf, annotations=ann, visibility="students", image_size=size)
+
+
+def test_maskrcnn_fine_tunes_on_an_uploaded_coco_set(instructor, student, _media):
+    ds = shapes_coco_dataset(instructor)
+    assert ds.kind == "instance_segmentation" and ds.class_names == ["square", "circle", "triangle"]
+    with pytest.raises(services.RunRejected, match="parameters"):
         services.create_run(student, dataset=ds.pk, network={"type": "maskrcnn"}, enqueue=False)
     with pytest.raises(services.RunRejected, match="trains a Mask R-CNN"):
         services.create_run(student, dataset=ds.pk, network={"type": "mlp"}, enqueue=False)
+    run = services.create_run(
+        instructor,
+        dataset=ds.pk,
+        network={"type": "maskrcnn"},
+        optimizer={"epochs": 1, "batch_size": 2, "val_fraction": 0.34},
+        enqueue=False,
+    )
+    assert run.optimizer["lr"] == 0.001 and run.n_params > 1_000_000
+    run = run_now(run)
+    assert run.status == "succeeded", run.reason
+    assert run.step == run.total_steps == 2 and len(run.history) == 1
+    assert 0.0 <= run.metrics["mask_AP"] <= 1.0 and run.ap == run.metrics["mask_AP"]
+    assert (_media / run.onnx).is_file() and (_media / run.checkpoint).is_file()
+    assert run.result_model is not None and run.result_model.task == "instance_segmentation"
