@@ -214,6 +214,9 @@ def test_mask_rcnn(page, page_guard, shots):
     first = align["bins"][0]["points"][0]["neighbours"][0]["weight"]
     expect(page.get_by_test_id("roi-detail")).to_contain_text(_fmt(first, 3))
     expect(page.get_by_test_id("mask-result")).to_contain_text("true class's map only")
+    # the live model, embedded from the segmentation app
+    page.get_by_test_id("seg-run").click()
+    expect(page.get_by_test_id("seg-summary")).to_contain_text("found (score", timeout=60_000)
     finish(page, page_guard, shots, "mask-rcnn")
 
 

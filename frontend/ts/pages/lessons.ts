@@ -12,6 +12,7 @@ import { mountParamCount } from "../panels/param_count";
 import { mountPoolWindow } from "../panels/pool_window";
 import { mountQuiz } from "../panels/quiz";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
+import { mountSegEmbed } from "../panels/seg_embed";
 import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
 
 const PANELS: Record<string, (host: HTMLElement) => void> = {
@@ -36,6 +37,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,
   "mask-head": mountMaskHead,
+  segmentation: mountSegEmbed,
 };
 
 function init(): void {

@@ -291,11 +291,11 @@ export function mountConvVolume(host: HTMLElement): void {
       });
       // a small 3-D sketch of the stacked slices
       const W = 220;
-      const svg = d3.select(row).append("svg").attr("width", W).attr("height", 160).attr("role", "img").attr("aria-label", "feature maps stacked into a volume");
+      const svg = d3.select(row).append("svg").attr("width", W).attr("height", 180).attr("role", "img").attr("aria-label", "feature maps stacked into a volume");
       r.volume.forEach((_s, i) => {
         svg.append("rect").attr("x", 30 + i * 18).attr("y", 20 + i * 12).attr("width", 100).attr("height", 100).attr("fill", d3.schemeTableau10[i % 10]).attr("fill-opacity", 0.5).attr("stroke", "#333");
       });
-      svg.append("text").attr("x", 10).attr("y", 150).attr("font-size", 11).text(`depth = ${r.volume.length} (one slice per filter)`);
+      svg.append("text").attr("x", 10).attr("y", 174).attr("font-size", 11).text(`depth = ${r.volume.length} (one slice per filter)`);
       status.ok();
     })
     .catch((e) => status.error(e));
