@@ -45,6 +45,22 @@ UPLOAD_FIELDS = (
 def upload(request):
     if not is_instructor(request.user):
         raise PermissionDenied("Only instructors may upload datasets.")
+    try:
+        services.check_request_size(request.META.get("CONTENT_LENGTH"))
+    except DatasetRejected as err:
+        request.upload_handlers = []  # do not read the body
+        values = {k: "" for k in UPLOAD_FIELDS}
+        return render(
+            request,
+            "frontend/datasets/upload.html",
+            {
+                "title": "Upload a dataset",
+                "values": values,
+                "error": str(err),
+                "visibilities": Dataset.Visibility.choices,
+            },
+            status=400,
+        )
     values = {k: request.POST.get(k, "") for k in UPLOAD_FIELDS}
     values.setdefault("task", "classification")
     error = None

@@ -90,6 +90,22 @@ def _copy_capped(upload: Any, dest: Path, max_bytes: int, what: str) -> int:
     return size
 
 
+def check_request_size(content_length: str | int | None, limits: Limits | None = None) -> None:
+    """Refuse a whole request bigger than any acceptable upload before Django reads it."""
+    limits = limits or Limits.from_settings()
+    try:
+        n = int(content_length or 0)
+    except (TypeError, ValueError):
+        return
+    cap = max(limits.archive_max_bytes, limits.csv_max_bytes) + limits.json_max_bytes + (1 << 20)
+    if n > cap:
+        raise DatasetRejected(
+            f"the upload is {human_bytes(n)}; the limit is {human_bytes(limits.archive_max_bytes)}"
+            " for archives and .npz files and "
+            f"{human_bytes(limits.csv_max_bytes)} for CSV files"
+        )
+
+
 def _filename(upload: Any) -> str:
     if isinstance(upload, str | os.PathLike):
         return os.path.basename(os.fspath(upload))

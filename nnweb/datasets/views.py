@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -46,6 +47,10 @@ class DatasetListView(APIView):
             return Response({"detail": "Sign in to upload datasets."}, status=403)
         if not is_instructor(request.user):
             return Response({"detail": "Only instructors may upload datasets."}, status=403)
+        try:
+            services.check_request_size(request.META.get("CONTENT_LENGTH"))
+        except DatasetRejected as err:
+            return rejected(err)
         form = UploadSerializer(data=request.data)
         if not form.is_valid():
             return Response(
@@ -80,6 +85,7 @@ def _first_error(errors) -> str:
 
 class DatasetDetailView(APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    serializer_class = DatasetSerializer
 
     @extend_schema(responses=DatasetSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -105,6 +111,7 @@ class DatasetDetailView(APIView):
             ds.save(update_fields=changed)
         return Response(DatasetSerializer(ds).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         ds = get_visible(request, pk)
         if not services.can_manage(request.user, ds):
@@ -114,6 +121,7 @@ class DatasetDetailView(APIView):
 
 
 class DatasetPreviewView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         return Response(services.preview(get_visible(request, pk)))
 
@@ -121,6 +129,7 @@ class DatasetPreviewView(APIView):
 class DatasetDownloadView(APIView):
     """The original upload (``?part=annotations`` for a COCO set's JSON); owner only."""
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
         ds = get_visible(request, pk)
         if not services.can_manage(request.user, ds):
@@ -135,6 +144,7 @@ class DatasetDownloadView(APIView):
 class DatasetSampleView(APIView):
     """PNG of one image sample; ``?overlay=1`` draws a COCO set's instance masks."""
 
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, index: int):
         ds = get_visible(request, pk)
         try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -40,6 +41,7 @@ class RunListView(APIView):
             return [t() for t in (*api_settings.DEFAULT_THROTTLE_CLASSES, HeavyRateThrottle)]
         return super().get_throttles()
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="training_runs_list")
     def get(self, request: Request) -> Response:
         services.sweep_stale_runs()
         runs = services.visible_runs(request.user)[:200]
@@ -50,7 +52,7 @@ class RunListView(APIView):
             data.append(snap)
         return Response(data)
 
-    @extend_schema(request=CreateRunSerializer)
+    @extend_schema(request=CreateRunSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             return Response({"detail": "Sign in to train networks."}, status=403)
@@ -72,11 +74,13 @@ class RunListView(APIView):
 
 
 class RunDetailView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         return Response(services.snapshot(get_run(request, pk)))
 
 
 class RunCancelView(APIView):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
         run = get_run(request, pk)
         if not services.can_cancel(request.user, run):
@@ -89,6 +93,7 @@ class RunCancelView(APIView):
 class RunFileView(APIView):
     """The trained network: ?file=onnx (default) or ?file=npz (the engine checkpoint)."""
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
         run = get_run(request, pk)
         fmt = request.query_params.get("file", "onnx")
@@ -105,6 +110,7 @@ class RunFileView(APIView):
 class ChoicesView(APIView):
     """What the user may train on, and their quota."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response(
             {

@@ -227,3 +227,21 @@ def test_coco_upload_preview_and_mask_overlay(instructor):
     assert y is None and meta["instances"]["masks"].shape == (2, 32, 32)
     r = c.get(f"/api/datasets/{ds_id}/download/?part=annotations")
     assert json.loads(b"".join(r.streaming_content))["categories"][0]["name"] == "square"
+
+
+def test_oversized_request_refused_before_reading(instructor, settings, instructor_client):
+    settings.NNWEB_LIMITS = {
+        **settings.NNWEB_LIMITS,
+        "DATASET_ARCHIVE_MAX_BYTES": 1000,
+        "DATASET_CSV_MAX_BYTES": 1000,
+        "DATASET_JSON_MAX_BYTES": 1000,
+    }
+    big = upload_file(b"a,b\n" + b"1,2\n" * 600_000, "big.csv")
+    r = client_for(instructor).post(
+        "/api/datasets/", {"file": big, "target": "b"}, format="multipart"
+    )
+    assert r.status_code == 400 and "the upload is" in r.json()["detail"]
+    big.seek(0)
+    r = instructor_client.post("/datasets/upload/", {"file": big, "target": "b"})
+    assert r.status_code == 400 and b"the upload is" in r.content
+    assert Dataset.objects.count() == 0
