@@ -185,3 +185,54 @@ def test_cnn_train_small_run(api_client):
 def test_bad_input_says_what_and_where(api_client, name, body, field):
     r = post(api_client, name, body, status=400)
     assert field in r["detail"]
+
+
+def test_kernel_presets_volume_and_1d(api_client):
+    r = post(api_client, "conv_image", {"kernel": "identity"})
+    assert r["output"] == r["image"]  # the identity kernel with "same" padding
+    post(api_client, "conv_image", {"kernel": "emboss"}, status=400)
+    r = post(api_client, "conv_volume", {})
+    assert r["volume_shape"] == [4, 22, 22]
+    r = post(api_client, "conv1d", {"signal": [0, 0, 1, 1, 1], "kernel": [1, 0, -1]})
+    assert r["correlation"] == [-1, -1, 0]  # f[t] - f[t+2]
+    assert r["convolution"] == [1, 1, 0]  # the flipped kernel: f[t+2] - f[t]
+    assert r["symmetric_kernel"] is False
+
+
+def test_lr_compare_runs_three_rates(api_client):
+    r = post(api_client, "lr_compare", {"rates": [0.01, 0.5, 20], "epochs": 3})
+    assert [run["lr"] for run in r["runs"]] == [0.01, 0.5, 20]
+    assert all(len(run["epoch_loss"]) == 4 for run in r["runs"])
+    post(api_client, "lr_compare", {"rates": []}, status=400)
+
+
+@pytest.mark.parametrize(
+    "slug,panels",
+    [
+        ("maximum-likelihood", ["nll", "gaussian"]),
+        ("forward-propagation", ["network-forward"]),
+        ("back-propagation", ["network-backward"]),
+        ("sgd", ["sgd-compare", "lr-compare"]),
+        ("why-cnns", ["param-count", "equivariance"]),
+        ("convolution", ["conv-window", "output-size", "conv-presets", "conv-1d", "conv-volume"]),
+        ("activations", ["activation", "linear-collapse", "relu-pool"]),
+        ("pooling", ["pool"]),
+        ("fully-connected", ["flatten", "cnn-train"]),
+        ("mask-rcnn", ["roi", "mask-head", "segmentation"]),
+    ],
+)
+def test_lesson_pages_render_prose_panels_errata_and_questions(client, slug, panels):
+    r = client.get(f"/lessons/{slug}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    for panel in panels:
+        assert f'data-panel="{panel}"' in html
+    assert 2 <= html.count('class="question"') <= 4
+    assert 'class="math' in html
+    if slug not in ("why-cnns", "fully-connected"):
+        assert 'class="erratum"' in html  # the notes' slips, where they belong
+
+
+def test_lesson_index_lists_every_section(client):
+    html = client.get("/lessons/").content.decode()
+    assert html.count("Try:") == 10
