@@ -2,7 +2,7 @@
 // the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
 import * as d3 from "d3";
 import { fmt, softmax } from "./lesson_math";
-import { debounce, h, lessonApi, select, slider, statusLine } from "./lesson_ui";
+import { debounce, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
 
 interface NllResult {
   probs: number[];
@@ -16,6 +16,8 @@ export function mountNllPanel(host: HTMLElement): void {
   const logits = [1.0, 0.5, -0.5, 0.0];
   let trueClass = 0;
   const bars = h("div", { "data-testid": "nll-bars" });
+  const curve = h("div", { "data-testid": "nll-curve" });
+  const ps = Array.from({ length: 100 }, (_v, i) => 0.01 + (0.99 * i) / 99);
   const out = h("p", { class: "big-result", "data-testid": "nll-value", "aria-live": "polite" });
   const sliders = h("div", { class: "panel-controls" });
   logits.forEach((v, k) =>
@@ -32,7 +34,7 @@ export function mountNllPanel(host: HTMLElement): void {
       load();
     })),
     sliders,
-    bars,
+    h("div", { class: "panel-row" }, bars, curve),
     out,
   );
   const status = statusLine(host);
@@ -74,6 +76,10 @@ export function mountNllPanel(host: HTMLElement): void {
       drawBars(probs);
       const r = await lessonApi<NllResult>("nll", { probs, true_class: trueClass });
       out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log p = ${fmt(r.nll, 4)}`;
+      lineChart(curve, [
+        { name: "−log p", x: ps, y: ps.map((v) => -Math.log(v)) },
+        { name: "this prediction", x: [r.likelihood, r.likelihood], y: [0, r.nll ?? 0], dashed: true },
+      ], { xLabel: "p of the true class", yLabel: "error E", width: 340, height: 190, yDomain: [0, 4.7] });
       status.ok();
     } catch (e) {
       status.error(e);
