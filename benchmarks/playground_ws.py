@@ -3,6 +3,9 @@
 Starts a real uvicorn server (nnweb.asgi, one process) on a free loopback port with a private
 SQLite database, then measures:
 
+  Each measured twice on one server: with permessage-deflate (what a browser negotiates with
+  uvicorn's defaults) and without it (uvicorn --ws-per-message-deflate false).
+
   1. one client: round trip of one traced step ({"action": "step"}) of a 2-8-8-2 network,
      p50 / p99 (goal p50 <= 5 ms, p99 <= 20 ms). Reference measured in the same run: the round
      trip of the core ping consumer, and the service's own time in-process.
@@ -21,7 +24,6 @@ import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,6 +70,8 @@ class Server:
         }
         self.env.pop("REDIS_URL", None)
         self.proc: subprocess.Popen | None = None
+        # "deflate": permessage-deflate, what a browser negotiates with uvicorn's defaults
+        self.compression: str | None = "deflate"
 
     def __enter__(self) -> Server:
         subprocess.run(
@@ -117,6 +121,7 @@ class Server:
             f"ws://127.0.0.1:{self.port}{path}",
             origin=f"http://127.0.0.1:{self.port}",
             max_size=2**24,
+            compression=self.compression,
         )
 
 
@@ -217,52 +222,64 @@ def in_process(n: int) -> list[float]:
     return out
 
 
+def report(server: Server, args, label: str) -> None:
+    step, ping = asyncio.run(round_trips(server, args.steps))
+    lat, errors = asyncio.run(concurrent(server, args.clients, args.rate, args.seconds))
+    fps, frame_bytes, elapsed = asyncio.run(play_fps(server, min(args.seconds, 5.0)))
+    p50, p99 = pct(step, 50), pct(step, 99)
+    print(f"-- websocket compression: {label}")
+    print(
+        f"  reference: core ping round trip   : p50 {pct(ping, 50):.2f} ms"
+        f"  p99 {pct(ping, 99):.2f} ms"
+    )
+    print(
+        f"  1 client, traced step round trip : p50 {p50:.2f} ms  p99 {p99:.2f} ms"
+        f"  (goal p50 <= 5, p99 <= 20: {'OK' if p50 <= 5 and p99 <= 20 else 'MISSED'})"
+        f"  ratio to ping p50 {p50 / pct(ping, 50):.2f}x"
+    )
+    c99 = pct(lat, 99) if lat else float("nan")
+    print(
+        f"  {args.clients} clients x {args.rate:g} steps/s for {args.seconds:g} s: {len(lat)} steps"
+        f" ({len(lat) / args.seconds:.0f}/s of {args.clients * args.rate:.0f}/s asked),"
+        f" p50 {pct(lat, 50):.2f} ms  p99 {c99:.2f} ms, errors {len(errors)}"
+        f"  (goal p99 <= 100, no errors: {'OK' if c99 <= 100 and not errors else 'MISSED'})"
+    )
+    for e in errors[:5]:
+        print("     error:", e)
+    print(
+        f"  continuous training, 64x64 heatmap: {fps:.1f} frames/s over {elapsed:.1f} s,"
+        f" {frame_bytes / 1024:.1f} KiB per frame  (goal >= 20: {'OK' if fps >= 20 else 'MISSED'})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--rate", type=float, default=10.0)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--compression", choices=["both", "deflate", "none"], default="both")
     args = ap.parse_args()
 
-    load0 = f"{os.getloadavg()[0]:.2f}"
+    load0 = os.getloadavg()[0]
     service = in_process(args.steps)
-    with Server() as server:
-        step, ping = asyncio.run(round_trips(server, args.steps))
-        lat, errors = asyncio.run(concurrent(server, args.clients, args.rate, args.seconds))
-        fps, frame_bytes, elapsed = asyncio.run(play_fps(server, min(args.seconds, 5.0)))
-
-    p50, p99 = pct(step, 50), pct(step, 99)
     print("playground websocket benchmark (2-8-8-2 on xor, one uvicorn process, loopback)")
-    print(
-        f"  load average before/after: {load0} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
-    )
     print(
         f"  service in-process (step + orjson): p50 {pct(service, 50):.2f} ms"
         f"  p99 {pct(service, 99):.2f} ms"
     )
+    with Server() as server:
+        modes = ["deflate", "none"] if args.compression == "both" else [args.compression]
+        for mode in modes:
+            server.compression = None if mode == "none" else "deflate"
+            label = (
+                "permessage-deflate (a browser's default with uvicorn's defaults)"
+                if mode == "deflate"
+                else "off (uvicorn --ws-per-message-deflate false)"
+            )
+            report(server, args, label)
     print(
-        f"  reference: core ping round trip   : p50 {pct(ping, 50):.2f} ms"
-        f"  p99 {pct(ping, 99):.2f} ms"
-    )
-    print(
-        f"1 client, traced step round trip   : p50 {p50:.2f} ms  p99 {p99:.2f} ms"
-        f"  (goal p50 <= 5, p99 <= 20; {'OK' if p50 <= 5 and p99 <= 20 else 'MISSED'})"
-        f"  ratio to ping p50 {p50 / pct(ping, 50):.2f}x"
-    )
-    c99 = pct(lat, 99) if lat else float("nan")
-    print(
-        f"{args.clients} clients x {args.rate:g} steps/s for {args.seconds:g} s: {len(lat)} steps,"
-        f" p50 {pct(lat, 50):.2f} ms  p99 {c99:.2f} ms  mean {statistics.fmean(lat):.2f} ms,"
-        f" errors {len(errors)}  (goal p99 <= 100, no errors;"
-        f" {'OK' if c99 <= 100 and not errors else 'MISSED'})"
-    )
-    for e in errors[:5]:
-        print("   error:", e)
-    print(
-        f"continuous training, 64x64 heatmap : {fps:.1f} frames/s delivered over {elapsed:.1f} s,"
-        f" {frame_bytes / 1024:.1f} KiB per frame"
-        f"  (goal >= 20; {'OK' if fps >= 20 else 'MISSED'})"
+        f"  load average before/after: {load0:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
     )
 
 
