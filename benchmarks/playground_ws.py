@@ -278,9 +278,8 @@ def main() -> None:
                 else "off (uvicorn --ws-per-message-deflate false)"
             )
             report(server, args, label)
-    print(
-        f"  load average before/after: {load0:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
-    )
+    after = os.getloadavg()[0]
+    print(f"  load average before/after: {load0:.2f} / {after:.2f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
