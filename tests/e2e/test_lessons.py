@@ -178,6 +178,7 @@ def test_pooling(page, page_guard, shots):
     cell.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("pool-info")).to_contain_text("output[1][1] = max(1, 0, 3, 4) = 4")
+    expect(page.get_by_test_id("pool-depth")).to_contain_text("input 3×4×4 → output 3×2×2")
     page.get_by_label("pooling").select_option("avg")
     expect(page.get_by_test_id("pool-info")).to_contain_text("= 2")
     finish(page, page_guard, shots, "pooling")

@@ -9,7 +9,7 @@ import { mountFlattenDiagram } from "../panels/flatten_diagram";
 import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
 import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
-import { mountPoolWindow } from "../panels/pool_window";
+import { mountPoolDepth, mountPoolWindow } from "../panels/pool_window";
 import { mountQuiz } from "../panels/quiz";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
@@ -33,6 +33,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "linear-collapse": mountLinearCollapse,
   "relu-pool": mountReluPool,
   pool: mountPoolWindow,
+  "pool-depth": mountPoolDepth,
   flatten: mountFlattenDiagram,
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,

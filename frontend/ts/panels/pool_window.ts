@@ -125,3 +125,30 @@ export function mountPoolWindow(host: HTMLElement): void {
   }, 120);
   load();
 }
+
+/** Pooling a 3-slice volume: each slice is pooled on its own, the depth stays 3. */
+export function mountPoolDepth(host: HTMLElement): void {
+  const slices: Matrix[] = [
+    NOTES_4X4,
+    NOTES_4X4.map((_r, i) => NOTES_4X4.map((row) => row[i])), // transposed
+    NOTES_4X4.slice().reverse(), // upside down
+  ];
+  const row = h("div", { class: "panel-row" });
+  const caption = h("p", { class: "sum-line", "data-testid": "pool-depth" });
+  host.append(row, caption);
+  const status = statusLine(host);
+  lessonApi<{ output: Matrix[]; input_shape: number[]; output_shape: number[] }>("pool", { x: slices, mode: "max", size: 2 })
+    .then((r) => {
+      const out = r.output;
+      slices.forEach((s, c) => {
+        const a = h("div");
+        const b = h("div");
+        row.append(h("figure", {}, a, h("figcaption", { text: `slice ${c + 1}` })), h("figure", {}, b, h("figcaption", { text: `→ pooled slice ${c + 1}` })));
+        drawGrid(a, s, { cell: 26 });
+        drawGrid(b, out[c], { cell: 26, color: () => "#e8f1fb" });
+      });
+      caption.textContent = `input ${r.input_shape.join("×")} → output ${r.output_shape.join("×")}: height and width halve, the depth stays ${r.output_shape[0]}.`;
+      status.ok();
+    })
+    .catch((e) => status.error(e));
+}

@@ -216,7 +216,7 @@ def test_lr_compare_runs_three_rates(api_client):
         ("why-cnns", ["param-count", "equivariance"]),
         ("convolution", ["conv-window", "output-size", "conv-presets", "conv-1d", "conv-volume"]),
         ("activations", ["activation", "linear-collapse", "relu-pool"]),
-        ("pooling", ["pool"]),
+        ("pooling", ["pool", "pool-depth"]),
         ("fully-connected", ["flatten", "cnn-train"]),
         ("mask-rcnn", ["roi", "mask-head", "segmentation"]),
     ],
