@@ -77,8 +77,7 @@ export function showProgress(root: HTMLElement, run: RunProgress): void {
     reason.hidden = !run.reason;
   }
   if (isFinished(run.status)) {
-    const cancel = root.querySelector<HTMLElement>("#cancel-form");
-    if (cancel) cancel.hidden = true;
+    root.querySelector("#cancel-form")?.remove();
   }
   const result = root.querySelector<HTMLElement>("#run-result");
   if (result) result.hidden = run.status !== "succeeded";
