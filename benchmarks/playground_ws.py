@@ -222,9 +222,20 @@ def in_process(n: int) -> list[float]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def report(server: Server, args, label: str) -> None:
     step, ping = asyncio.run(round_trips(server, args.steps))
+    s0, c0 = cpu_seconds(server.proc.pid), time.process_time()
     lat, errors = asyncio.run(concurrent(server, args.clients, args.rate, args.seconds))
+    s_cpu, c_cpu = cpu_seconds(server.proc.pid) - s0, time.process_time() - c0
     fps, frame_bytes, elapsed = asyncio.run(play_fps(server, min(args.seconds, 5.0)))
     p50, p99 = pct(step, 50), pct(step, 99)
     print(f"-- websocket compression: {label}")
@@ -243,6 +254,10 @@ def report(server: Server, args, label: str) -> None:
         f" ({len(lat) / args.seconds:.0f}/s of {args.clients * args.rate:.0f}/s asked),"
         f" p50 {pct(lat, 50):.2f} ms  p99 {c99:.2f} ms, errors {len(errors)}"
         f"  (goal p99 <= 100, no errors: {'OK' if c99 <= 100 and not errors else 'MISSED'})"
+    )
+    print(
+        f"     CPU during that phase: server {s_cpu:.1f} s, benchmark clients {c_cpu:.1f} s"
+        f" ({1000 * s_cpu / max(1, len(lat)):.2f} ms of server CPU per step)"
     )
     for e in errors[:5]:
         print("     error:", e)
