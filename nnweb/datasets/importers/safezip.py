@@ -107,6 +107,11 @@ class SafeZip:
                     where=where,
                 )
             self.entries[norm] = info
+        if declared_total > 16 * 1024 * 1024 and declared_total > size * limits.max_zip_ratio:
+            raise DatasetRejected(
+                f"the archive would unpack to {human_bytes(declared_total)} from "
+                f"{human_bytes(size)} (more than {limits.max_zip_ratio:g}:1); zip bombs are refused"
+            )
         self.bytes_read = 0
 
     def files(self) -> list[str]:

@@ -224,6 +224,13 @@ def test_zip_bomb_ratio():
     assert "zip bomb" in msg and "'b/zeros.png'" in msg
 
 
+def test_zip_bomb_many_small_entries():
+    entries = {f"b/z{i}.png": b"\0" * (900 * 1024) for i in range(20)}
+    z = make_zip({"a/1.png": png_bytes(), **entries})
+    msg = rejected(import_image_zip, z)
+    assert "would unpack to" in msg and "zip bombs are refused" in msg
+
+
 def test_zip_uncompressed_total_limit():
     z = make_zip({"a/1.png": png_bytes(), "b/1.png": png_bytes()})
     assert "unpack to more than" in rejected(
