@@ -16,6 +16,8 @@ worth of training per call (poll it while playing); "pause" stops.
 from __future__ import annotations
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
@@ -52,6 +54,12 @@ def _body(request) -> dict:
 
 
 class OptionsView(APIView):
+    @extend_schema(
+        operation_id="playground_options",
+        summary="Datasets, input features, activations, initialisers and the limits in force",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         anonymous = not request.user.is_authenticated
         datasets = [
@@ -87,6 +95,15 @@ class OptionsView(APIView):
 class SessionListView(APIView):
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, BurstRateThrottle]
 
+    @extend_schema(
+        operation_id="playground_session_create",
+        summary=(
+            'Open a playground session: {"config": {...}} or {"experiment": id} or {"model": '
+            "id}; returns its full state"
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request):
         try:
             body = _body(request)
@@ -104,6 +121,14 @@ class SessionListView(APIView):
 
 
 class SessionView(APIView):
+    @extend_schema(
+        operation_id="playground_session_state",
+        summary=(
+            "The full state of a session: config, network, weights, data, stage numbers, history"
+        ),
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, session_id):
         try:
             session = services.get_session(session_id, request.user)
@@ -112,6 +137,12 @@ class SessionView(APIView):
         except services.PlaygroundError as exc:
             return _error(exc)
 
+    @extend_schema(
+        operation_id="playground_session_close",
+        summary="Close a session",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def delete(self, request, session_id):
         try:
             session = services.get_session(session_id, request.user)
@@ -127,6 +158,17 @@ class ActionView(APIView):
     # Each session has its own message-rate limit (the socket's), not the site-wide API one.
     throttle_classes: list = []
 
+    @extend_schema(
+        operation_id="playground_session_action",
+        summary=(
+            'Run one action ({"action": "forward" | "backward" | "update" | "next" | "step" |'
+            ' "batch" | "epoch" | "play" | "pause" | "reset" | "set_param" | "gradcheck" | '
+            '"configure" | "select" | "add_point" | "remove_point" | "frame" | "state" | '
+            '"save", ...}); the same reply as over the websocket'
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request, session_id):
         try:
             session = services.get_session(session_id, request.user)
@@ -164,9 +206,21 @@ class ActionView(APIView):
 
 
 class ExperimentListView(APIView):
+    @extend_schema(
+        operation_id="playground_experiments_list",
+        summary="Your saved experiments",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         return _json({"experiments": services.list_experiments(request.user)})
 
+    @extend_schema(
+        operation_id="playground_experiment_save",
+        summary='Save a session as an experiment: {"session": id, "name": ...}',
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request):
         """Save a session: {"session": id, "name": ..., "experiment": id to overwrite?}."""
         try:
@@ -181,6 +235,12 @@ class ExperimentListView(APIView):
 
 
 class ExperimentView(APIView):
+    @extend_schema(
+        operation_id="playground_experiment_detail",
+        summary="One saved experiment with its settings, network, weights and history",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, pk):
         try:
             exp = services.get_experiment(request.user, pk)
@@ -196,6 +256,12 @@ class ExperimentView(APIView):
             }
         )
 
+    @extend_schema(
+        operation_id="playground_experiment_delete",
+        summary="Delete one of your experiments",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def delete(self, request, pk):
         try:
             services.delete_experiment(request.user, pk)
@@ -205,6 +271,12 @@ class ExperimentView(APIView):
 
 
 class ClassroomLinkListView(APIView):
+    @extend_schema(
+        operation_id="playground_classroom_links_list",
+        summary="Your classroom links",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         from .models import ClassroomLink
 
@@ -214,6 +286,14 @@ class ClassroomLinkListView(APIView):
             {"links": [k.as_dict() for k in ClassroomLink.objects.filter(owner=request.user)]}
         )
 
+    @extend_schema(
+        operation_id="playground_classroom_link_create",
+        summary=(
+            'Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...}'
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request):
         try:
             body = _body(request)
@@ -226,12 +306,24 @@ class ClassroomLinkListView(APIView):
 
 
 class ClassroomLinkView(APIView):
+    @extend_schema(
+        operation_id="playground_classroom_link_detail",
+        summary="A classroom link's settings and hidden controls (by token)",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, token):
         try:
             return _json(services.get_classroom_link(token).as_dict())
         except services.PlaygroundError as exc:
             return _error(exc)
 
+    @extend_schema(
+        operation_id="playground_classroom_link_delete",
+        summary="Delete one of your classroom links",
+        request=None,
+        responses=OpenApiTypes.OBJECT,
+    )
     def delete(self, request, token):
         try:
             link = services.get_classroom_link(token)
