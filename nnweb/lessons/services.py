@@ -257,8 +257,30 @@ def sample_image(name: str = "shapes", size: int = 32) -> np.ndarray:
     return img
 
 
-def conv_image(kernel: Any = "edges", image: Any = None, padding: Any = "same") -> dict[str, Any]:
-    """Apply a preset or given kernel to a real (generated, or given) grey image."""
+IMAGE_SOURCES = ("scene", "shapes", "digit")
+
+
+def source_image(source: str, index: int = 0) -> np.ndarray:
+    """A grey image in [0, 1]: the generated scene (32x32), one of the engine's shapes images
+    (32x32) or one of the handwritten digits (8x8, each pixel blown up to 4x4)."""
+    from engine import datasets as eds
+
+    source = _choice(source, "source", IMAGE_SOURCES)
+    if source == "scene":
+        return sample_image()
+    if source == "shapes":
+        X, _y = eds.shapes(n=3, size=32, seed=index)
+        return X[index % 3, 0]
+    X, _y, _names = _digits()
+    return np.kron(X[index % len(X), 0], np.ones((4, 4)))
+
+
+def conv_image(
+    kernel: Any = "edges", image: Any = None, padding: Any = "same", source: Any = "scene",
+    index: Any = 0,
+) -> dict[str, Any]:  # fmt: skip
+    """Apply a preset or given kernel to a real grey image: the generated scene, an engine
+    shapes image, a handwritten digit, or a given one."""
     if isinstance(kernel, str):
         _choice(kernel, "kernel", tuple(KERNEL_PRESETS))
         k = np.asarray(KERNEL_PRESETS[kernel], dtype=np.float64)
@@ -266,7 +288,10 @@ def conv_image(kernel: Any = "edges", image: Any = None, padding: Any = "same") 
         k = _array(kernel, "kernel", 2, MAX_KERNEL_SIDE)
         if k.shape[0] != k.shape[1]:
             raise LessonInputError(f"kernel: must be square, got shape {k.shape}")
-    x = sample_image() if image is None else _array(image, "image", 2, MAX_IMAGE_SIDE, 3)
+    if image is None:
+        x = source_image(source, _int(index, "index", 0, 1000))
+    else:
+        x = _array(image, "image", 2, MAX_IMAGE_SIDE, 3)
     padding = _choice(padding, "padding", ("valid", "same"))
     K = k.shape[0]
     if K > min(x.shape):

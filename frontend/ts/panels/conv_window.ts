@@ -198,17 +198,29 @@ export function mountConvPresets(host: HTMLElement): void {
     ["notes_x", "the notes' X kernel"],
     ["identity", "identity"],
   ];
+  let source = "scene";
+  let index = 0;
   host.append(
-    h("div", { class: "panel-controls" }, select("kernel", names, kernel, (v) => {
-      kernel = v;
-      load();
-    })),
+    h("div", { class: "panel-controls" },
+      select("kernel", names, kernel, (v) => {
+        kernel = v;
+        load();
+      }),
+      select("image", [["scene", "generated scene"], ["shapes", "a shapes image"], ["digit", "a handwritten digit"]], source, (v) => {
+        source = v;
+        load();
+      }),
+      button("Another image", () => {
+        index += 1;
+        load();
+      }),
+    ),
     h("div", { class: "panel-row" }, left, mid, right),
   );
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<ConvImageResult>("conv_image", { kernel, padding: "same" });
+      const r = await lessonApi<ConvImageResult>("conv_image", { kernel, padding: "same", source, index });
       drawImage(imgBox, r.image, 6, "input image");
       drawGrid(kBox, r.kernel, { cell: 34, digits: 2, testid: "preset-kernel" });
       drawImage(outBox, r.output, 6, "feature map");

@@ -236,3 +236,10 @@ def test_lesson_pages_render_prose_panels_errata_and_questions(client, slug, pan
 def test_lesson_index_lists_every_section(client):
     html = client.get("/lessons/").content.decode()
     assert html.count("Try:") == 10
+
+
+@pytest.mark.parametrize("source", ["scene", "shapes", "digit"])
+def test_kernel_presets_on_real_images(api_client, source):
+    r = post(api_client, "conv_image", {"kernel": "blur", "source": source, "index": 2})
+    assert len(r["image"]) == 32 and len(r["output"]) == 32
+    post(api_client, "conv_image", {"source": "photo"}, status=400)
