@@ -2,6 +2,7 @@
 // panels. See nnweb/playground/services.py for the actions and their replies.
 import { ApiError, apiFetch, postJSON } from "../api/http";
 import { renderBatch } from "../panels/batch_view";
+import { editMessage } from "../panels/data_editor";
 import { renderGradcheck } from "../panels/gradcheck_table";
 import { Heatmap } from "../panels/heatmap";
 import { drawLossChart } from "../panels/loss_chart";
@@ -148,8 +149,15 @@ class PlaygroundPage {
     });
   }
 
+  /** The row of the traced batch whose numbers are shown (0 for a single sample). */
   sampleRow(): number {
-    return 0;
+    const m = this.stage?.m ?? 1;
+    const label = $("pg-row-label");
+    if (label) label.hidden = m <= 1;
+    const input = $<HTMLInputElement>("pg-row");
+    if (!input || m <= 1) return 0;
+    input.max = String(m - 1);
+    return Math.max(0, Math.min(m - 1, Number(input.value) || 0));
   }
 
   redraw(): void {
@@ -380,21 +388,11 @@ class PlaygroundPage {
 
   async editData(x1: number, x2: number, remove: boolean): Promise<void> {
     if (this.url.hide.includes("data_editor") || this.state.data.n_inputs !== 2) return;
-    let s: StateView | null;
-    if (remove) {
-      const X = this.state.data.X;
-      let best = -1;
-      let bd = Infinity;
-      X.forEach((p, k) => {
-        const d = (p[0] - x1) ** 2 + (p[1] - x2) ** 2;
-        if (d < bd) [best, bd] = [k, d];
-      });
-      if (best < 0) return;
-      s = await this.act<StateView>({ action: "remove_point", index: best });
-    } else {
-      const target = this.state.data.problem === "classification" ? Number($<HTMLSelectElement>("pg-add-class")?.value ?? 0) : 0.5;
-      s = await this.act<StateView>({ action: "add_point", point: [x1, x2, target] });
-    }
+    const target =
+      this.state.data.problem === "classification" ? Number($<HTMLSelectElement>("pg-add-class")?.value ?? 0) : 0.5;
+    const msg = editMessage(this.state.data.X, x1, x2, remove, target);
+    if (!msg) return;
+    const s = await this.act<StateView>(msg);
     if (s) {
       this.applyState(s);
       await this.requestFrame();
@@ -409,6 +407,7 @@ class PlaygroundPage {
       ev.preventDefault();
       void this.configure();
     });
+    $<HTMLInputElement>("pg-row")?.addEventListener("input", () => this.redraw());
     $<HTMLSelectElement>("pg-color")!.addEventListener("change", () => {
       this.url.color = $<HTMLSelectElement>("pg-color")!.value as "a" | "u";
       this.redraw();
