@@ -305,3 +305,43 @@ def test_maskrcnn_fine_tunes_on_an_uploaded_coco_set(instructor, student, _media
     assert 0.0 <= run.metrics["mask_AP"] <= 1.0 and run.ap == run.metrics["mask_AP"]
     assert (_media / run.onnx).is_file() and (_media / run.checkpoint).is_file()
     assert run.result_model is not None and run.result_model.task == "instance_segmentation"
+
+
+def test_cnn_on_uploaded_image_zip(instructor, student, _media):
+    """Two classes of 12×12 images (bright left half vs bright right half)."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from nnweb.datasets.services import import_dataset
+
+    rng = np.random.default_rng(0)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(30):
+            for name, cols in (("left", slice(0, 6)), ("right", slice(6, 12))):
+                img = rng.integers(0, 60, (12, 12), dtype=np.uint8)
+                img[:, cols] += 150
+                png = io.BytesIO()
+                Image.fromarray(img).save(png, format="PNG")
+                zf.writestr(f"halves/{name}/{i}.png", png.getvalue())
+    buf.name = "halves.zip"
+    ds = import_dataset(instructor, buf, visibility="students", image_size=12)
+    assert ds.input_shape == [1, 12, 12] and ds.class_names == ["left", "right"]
+    run = services.create_run(
+        student,
+        dataset=ds.pk,
+        network={"type": "cnn", "conv": [{"filters": 4, "kernel": 3, "pool": 2}], "hidden": [8]},
+        optimizer={"lr": 0.05, "batch_size": 8, "epochs": 8},
+        enqueue=False,
+    )
+    run = run_now(run)
+    assert run.status == "succeeded", run.reason
+    assert run.metrics["val_accuracy"] >= 0.9
+    sess = ort.InferenceSession(str(_media / run.onnx), providers=["CPUExecutionProvider"])
+    from nnweb.datasets.services import load_arrays
+
+    X, y, _ = load_arrays(ds)
+    out = sess.run(None, {sess.get_inputs()[0].name: np.asarray(X, np.float32)})[0]
+    assert (out.argmax(axis=1) == y).mean() >= 0.9
