@@ -88,7 +88,7 @@ export function mountLinearCollapse(host: HTMLElement): void {
         const g = h("div");
         box.append(g);
         grids.append(box);
-        drawGrid(g, m, { cell: 38, digits: 2 });
+        drawGrid(g, m, { cell: 50, digits: 2 });
       };
       add("W⁽¹⁾", r.W1);
       add("W⁽²⁾", r.W2);
@@ -127,14 +127,14 @@ export function mountReluPool(host: HTMLElement): void {
     try {
       const r = await lessonApi<CommuteResult>("relu_pool", { seed, side: 6, size: 2 });
       grids.replaceChildren();
-      const add = (title: string, m: Matrix, cell = 34) => {
+      const add = (title: string, m: Matrix, cell = 46) => {
         const box = h("div", { class: "panel-col" }, h("h4", { text: title }));
         const g = h("div");
         box.append(g);
         grids.append(box);
         drawGrid(g, m, { cell, digits: 2 });
       };
-      add("random x", r.x, 34);
+      add("random x", r.x, 46);
       add("ReLU(MaxPool(x))", r.relu_of_max);
       add("MaxPool(ReLU(x))", r.max_of_relu);
       add("ReLU(AvgPool(x))", r.relu_of_avg);

@@ -40,8 +40,8 @@ export function mountEquivariance(host: HTMLElement): void {
       add("image x", (b) => drawImage(b, r.image, 9));
       add("conv, then shift", (b) => drawImage(b, r.conv_then_shift, 9));
       add("shift, then conv", (b) => drawImage(b, r.shift_then_conv, 9));
-      add("|difference| (framed: away from the border)", (b) =>
-        drawGrid(b, r.abs_diff, { cell: 9, values: false, color: (v) => (v > 1e-9 ? "#c0392b" : "#fff"), highlight: (i, j) => (r.interior[i][j] ? "#2a7ab9" : null) }),
+      add("where they differ (red); blue: away from the border", (b) =>
+        drawGrid(b, r.abs_diff, { cell: 9, values: false, color: (v, i, j) => (v > 1e-9 ? "#c0392b" : r.interior[i][j] ? "#cfe3f7" : "#fff") }),
       );
       out.textContent = `largest difference away from the border: ${fmt(r.max_diff_interior, 6)};  anywhere: ${fmt(r.max_diff, 3)} (zeros shifted in at the edge)`;
       status.ok();
