@@ -1,4 +1,6 @@
-"""Built-in datasets offered beside the uploaded ones (bundled with scikit-learn, no download).
+"""Built-in datasets offered beside the uploaded ones: scikit-learn's bundled tables (no
+download) and the engine's generated sets (engine.datasets, fixed seed, so every run of
+the same built-in sees the same data).
 
 ``load_builtin(name)`` returns (X, y, meta) in the same form as
 ``nnweb.datasets.services.load_arrays``.
@@ -32,11 +34,58 @@ BUILTINS = {
         "kind": "image_classification",
         "task": "classification",
     },
-}
+    # engine.datasets (generated with seed 0)
+    "spiral": {"title": "Two spirals (400 points, 2 classes)", "kind": "tabular",
+               "task": "classification", "engine": {"n": 400}},
+    "circle": {"title": "Disk inside a ring (400 points, 2 classes)", "kind": "tabular",
+               "task": "classification", "engine": {"n": 400}},
+    "xor": {"title": "XOR quadrants (400 points, 2 classes)", "kind": "tabular",
+            "task": "classification", "engine": {"n": 400}},
+    "sine": {"title": "y = sin x (200 points, regression)", "kind": "tabular",
+             "task": "regression", "engine": {"n": 200}},
+    "shapes": {"title": "Shapes (600 images 16×16: square, circle, triangle)",
+               "kind": "image_classification", "task": "classification",
+               "engine": {"n": 600, "size": 16}},
+}  # fmt: skip
+
+ENGINE_CLASS_NAMES = {"shapes": ["square", "circle", "triangle"]}
 
 
-@lru_cache(maxsize=8)
+def _load_engine(name: str):
+    from engine import datasets as eds
+
+    info = BUILTINS[name]
+    X, y = eds.load(name, seed=0, **info["engine"])
+    meta: dict = {
+        "kind": info["kind"],
+        "task": info["task"],
+        "name": info["title"],
+        "builtin": name,
+    }
+    if info["kind"] == "image_classification":
+        X = np.asarray(X, dtype=np.float32)
+        meta["image_shape"] = [int(s) for s in X.shape[1:]]
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        meta["feature_names"] = [f"x{j + 1}" for j in range(X.shape[1])]
+        meta["n_features"] = int(X.shape[1])
+    if info["task"] == "classification":
+        y = np.asarray(y, dtype=np.int64).reshape(-1)
+        meta["class_names"] = ENGINE_CLASS_NAMES.get(
+            name, [str(k) for k in range(int(y.max()) + 1)]
+        )
+    else:
+        y = np.asarray(y, dtype=np.float64).reshape(-1)
+    meta["n_samples"] = int(len(X))
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y, meta
+
+
+@lru_cache(maxsize=16)
 def _load(name: str):
+    if "engine" in BUILTINS[name]:
+        return _load_engine(name)
     from sklearn import datasets as skd
 
     loader = {

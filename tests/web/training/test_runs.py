@@ -345,3 +345,22 @@ def test_cnn_on_uploaded_image_zip(instructor, student, _media):
     X, y, _ = load_arrays(ds)
     out = sess.run(None, {sess.get_inputs()[0].name: np.asarray(X, np.float32)})[0]
     assert (out.argmax(axis=1) == y).mean() >= 0.9
+
+
+def test_every_builtin_accepts_a_default_run(student):
+    from nnweb.training.builtins import BUILTINS
+
+    for name in BUILTINS:
+        run = services.create_run(student, builtin=name, enqueue=False)
+        assert run.total_steps > 0 and run.n_params > 0, name
+        TrainingRun.objects.filter(pk=run.pk).update(status="cancelled")
+    run = run_now(
+        services.create_run(
+            student,
+            builtin="circle",
+            network={"type": "mlp", "hidden": [32, 32], "activation": "tanh"},
+            optimizer={"lr": 0.05, "batch_size": 8, "epochs": 40},
+            enqueue=False,
+        )
+    )
+    assert run.status == "succeeded" and run.metrics["val_accuracy"] >= 0.8
