@@ -132,3 +132,20 @@ def test_refusal_is_shown_in_the_page(page, page_guard):
 def test_regression_curve(page, query):
     _open(page, query)
     page.wait_for_selector("#pg-heatmap path.curve")
+
+
+def test_batch_view_gradcheck_table_and_data_editor(page):
+    sid = _open(page, SETUP)
+    page.click("button[data-action='batch']")
+    page.wait_for_selector("#pg-batch table.batch")
+    assert page.locator("#pg-batch table.batch tbody tr").count() == 10 + 1  # m rows + mean
+    page.click("button[data-action='gradcheck']")
+    page.wait_for_selector("#pg-gradcheck table.gradcheck")
+    assert page.locator("#pg-gradcheck tr.ok").count() == 4  # W1, b1, W2, b2
+    n = len(page.request.get(f"/api/playground/sessions/{sid}/").json()["data"]["X"])
+    page.click("#pg-heatmap svg", position={"x": 40, "y": 40})
+    page.wait_for_function(
+        f"document.querySelectorAll('#pg-heatmap circle.point').length === {n + 1}"
+    )
+    page.click("#pg-heatmap svg", position={"x": 40, "y": 40}, modifiers=["Shift"])
+    page.wait_for_function(f"document.querySelectorAll('#pg-heatmap circle.point').length === {n}")
