@@ -45,6 +45,9 @@ export function mountCnnTrain(host: HTMLElement): void {
       slider("epochs", 1, 8, 1, epochs, (v) => (epochs = v)),
       button("Train", () => train(), { "data-testid": "cnn-train" }),
     ),
+  );
+  const status = statusLine(host);
+  const results = h("div", { hidden: true, "data-testid": "cnn-results" },
     arch, acc, charts,
     h("h4", {}, "Feature maps of one held-out image ", h("label", { class: "control" }, "class ", exSel)),
     maps,
@@ -53,7 +56,7 @@ export function mountCnnTrain(host: HTMLElement): void {
       h("div", {}, h("h4", { text: "Misclassified held-out images" }), wrong),
     ),
   );
-  const status = statusLine(host);
+  host.append(results);
 
   function drawExample() {
     if (!result) return;
@@ -76,6 +79,7 @@ export function mountCnnTrain(host: HTMLElement): void {
     try {
       const r = await lessonApi<TrainResult>("cnn_train", { dataset, epochs });
       result = r;
+      results.hidden = false;
       arch.replaceChildren(...r.architecture.map((a) => h("li", { text: a })));
       acc.textContent = `held-out accuracy ${fmt(r.accuracy * 100, 1)}% on ${r.n_test} images (trained on ${r.n_train} in ${fmt(r.wall_s, 2)} s)`;
       charts.replaceChildren();
