@@ -50,7 +50,8 @@ def pct(xs: list[float], q: float) -> float:
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 1, redis_url: str | None = None) -> None:
+        self.workers = workers
         self.tmp = tempfile.TemporaryDirectory(prefix="nnweb-bench-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -69,6 +70,8 @@ class Server:
             "NNWEB_WS_MESSAGES_PER_SECOND": "100000",
         }
         self.env.pop("REDIS_URL", None)
+        if redis_url:  # several processes share sessions through the Redis cache
+            self.env["REDIS_URL"] = redis_url
         self.proc: subprocess.Popen | None = None
         # "deflate": permessage-deflate, what a browser negotiates with uvicorn's defaults
         self.compression: str | None = "deflate"
@@ -81,7 +84,8 @@ class Server:
         self.log = open(Path(self.tmp.name) / "uvicorn.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "nnweb.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+             "--workers", str(self.workers)],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.time() + 60
@@ -223,12 +227,18 @@ def in_process(n: int) -> list[float]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), 0 where unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
+    """User + system CPU time of a process and its children (Linux /proc), 0 if unavailable."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def report(server: Server, args, label: str) -> None:
@@ -274,16 +284,25 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=10.0)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--compression", choices=["both", "deflate", "none"], default="both")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn processes (>1 needs --redis)")
+    ap.add_argument(
+        "--redis", default=None, help="REDIS_URL for the server, e.g. redis://127.0.0.1:6379/0"
+    )
     args = ap.parse_args()
 
     load0 = os.getloadavg()[0]
     service = in_process(args.steps)
-    print("playground websocket benchmark (2-8-8-2 on xor, one uvicorn process, loopback)")
+    print(
+        f"playground websocket benchmark (2-8-8-2 on xor, {args.workers} uvicorn process(es),"
+        f" loopback{', Redis' if args.redis else ''})"
+    )
     print(
         f"  service in-process (step + orjson): p50 {pct(service, 50):.2f} ms"
         f"  p99 {pct(service, 99):.2f} ms"
     )
-    with Server() as server:
+    if args.workers > 1 and not args.redis:
+        ap.error("--workers > 1 needs --redis (sessions move between processes through it)")
+    with Server(args.workers, args.redis) as server:
         modes = ["deflate", "none"] if args.compression == "both" else [args.compression]
         for mode in modes:
             server.compression = None if mode == "none" else "deflate"
