@@ -36,10 +36,11 @@ ACTION_BUTTONS = [
 
 def _config_from_query(request, anonymous: bool):
     raw = {}
-    for key, value in request.GET.items():
+    for key in request.GET:
         field = QUERY_KEYS.get(key, key)
         if field in cfgmod.FIELD_NAMES and field not in ("added", "removed"):
-            raw[field] = value
+            # the form sends one "features" per ticked box, a shared link one comma list
+            raw[field] = ",".join(request.GET.getlist(key))
     try:
         return cfgmod.validate(raw, anonymous=anonymous), None
     except ConfigError as exc:

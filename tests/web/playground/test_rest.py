@@ -300,3 +300,20 @@ def test_another_process_takes_a_session_over_from_the_cache(api_client, student
     assert api_client.get(f"/api/playground/sessions/{mine['session']}/").status_code == 403
     assert api_client.delete(f"/api/playground/sessions/{sid}/").status_code == 204
     assert api_client.get(f"/api/playground/sessions/{sid}/").status_code == 404
+
+
+def test_the_page_reads_the_setup_from_the_url_without_javascript(client, settings):
+    from django.test import RequestFactory
+
+    from frontend.pages.playground import _config_from_query
+
+    req = RequestFactory().get(
+        "/playground/?dataset=circle&features=x1&features=x2&features=x1%5E2&hidden=5,3&m=7&lr=0.05"
+    )
+    cfg, error = _config_from_query(req, anonymous=True)
+    assert error is None
+    assert cfg.dataset == "circle" and cfg.features == ["x1", "x2", "x1^2"]
+    assert cfg.hidden == [5, 3] and cfg.batch_size == 7 and cfg.lr == 0.05
+    req = RequestFactory().get("/playground/?features=x1,x2,sin_x1&hidden=40")
+    cfg, error = _config_from_query(req, anonymous=True)
+    assert error is not None and error.startswith("hidden[0]")
