@@ -54,6 +54,12 @@ describe("playground URL state", () => {
     expect(s.hide).toEqual([]);
   });
 
+  it("reads the repeated keys of a plain form submit", () => {
+    const s = fromQuery("features=x1&features=x2&features=x1x2&hidden=3");
+    expect(s.config.features).toEqual(["x1", "x2", "x1x2"]);
+    expect(s.config.hidden).toEqual([3]);
+  });
+
   it("reads a classroom link's hidden controls", () => {
     const s = fromQuery("?dataset=xor&hide=lr,momentum,,l2");
     expect(s.hide).toEqual(["lr", "momentum", "l2"]);

@@ -171,8 +171,10 @@ export function fromQuery(search: string): UrlState {
   const state = defaultState();
   const c = state.config as unknown as Record<string, unknown>;
   for (const field of Object.keys(KEYS) as (keyof PlaygroundConfig)[]) {
-    const raw = q.get(KEYS[field]);
-    if (raw === null) continue;
+    // a plain form submit repeats a key per ticked box (features=x1&features=x2)
+    const all = q.getAll(KEYS[field]);
+    if (!all.length) continue;
+    const raw = all.length > 1 ? all.join(",") : all[0];
     if (NUMBER_FIELDS.includes(field)) {
       const v = Number(raw);
       if (raw.trim() !== "" && Number.isFinite(v)) c[field] = v;
