@@ -83,7 +83,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "pre_nms_train": 300,
     "post_nms_train": 64,
     "pre_nms_test": 600,
-    "post_nms_test": 100,
+    "post_nms_test": 50,
     "roi_batch": 32,
     "roi_pos_fraction": 0.25,
     "roi_pos_iou": 0.5,

@@ -6,6 +6,10 @@ and step decay, gradients clipped by global norm. At the end it writes, under --
 (default engine/detection/weights/): ``maskrcnn.npz`` (weights + config),
 ``train_log.txt`` (losses, learning rate, wall time), ``metrics.json`` (COCOeval on 200
 held-out images, see evaluate.py) and ``maskrcnn.onnx`` (the whole inference graph).
+
+The shipped weights come from ``OPENBLAS_NUM_THREADS=1 python -m engine.detection.train``
+(the defaults); with one BLAS thread the run is bit-for-bit repeatable, with more threads
+the float32 sums may round differently and the weights differ slightly.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from engine.detection.shapes import generate_image
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 CALIBRATE_STEPS = 40
+# the shipped model's run: 3572 steps of 2 images (planned by the CPU/wall budget on the
+# shared development machine; about 7.5 min of CPU time single-threaded)
+DEFAULT_STEPS = 3572
 EMPTY_FRACTION = 0.05
 
 
@@ -73,7 +80,7 @@ def make_batch(rng: np.random.Generator, batch: int):
 
 
 def train(
-    steps: int = 6000,
+    steps: int = DEFAULT_STEPS,
     batch: int = 2,
     lr: float = 1e-3,
     seed: int = 0,
@@ -93,7 +100,8 @@ def train(
     opt = Adam(model.params, lr)
     log_lines = [
         f"nnweb shapes Mask R-CNN training: steps={steps} batch={batch} lr={lr} seed={seed} "
-        f"params={sum(v.size for v in model.params.values())}",
+        f"params={sum(v.size for v in model.params.values())} "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
         "step  lr        total   rpn_obj rpn_box cls     box     mask    grad_norm  wall_s",
     ]
     log_path = out / "train_log.txt"
@@ -188,7 +196,7 @@ def train(
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="Train the shapes Mask R-CNN (NumPy, CPU).")
-    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--steps", type=int, default=DEFAULT_STEPS)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
