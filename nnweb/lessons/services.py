@@ -702,6 +702,25 @@ def network_trace(
     net = _tiny_net(activation, loss, seed)
     before = net.get_params()
     tr = net.trace(xv[None], yv)
+    # finite-difference check of one weight per layer: (E(w + h) - E(w - h)) / 2h
+    h = 1e-5
+    fd_checks = []
+    for lt in tr.layers:
+        W = lt.layer.W
+        w0 = W[0, 0]
+        W[0, 0] = w0 + h
+        e_plus = float(net.trace(xv[None], yv).loss)
+        W[0, 0] = w0 - h
+        e_minus = float(net.trace(xv[None], yv).loss)
+        W[0, 0] = w0
+        fd_checks.append(
+            {
+                "l": lt.l,
+                "weight": "w_11",
+                "backprop": float(lt.dE_dW[0, 0]),
+                "finite_difference": (e_plus - e_minus) / (2 * h),
+            }
+        )
     updates = SGD(lr, batch_size=1).step(net, tr)
     after = net.get_params()
     layers = []
@@ -735,6 +754,7 @@ def network_trace(
         "y_hat": _r(tr.y_hat[0], 6),
         "loss": float(tr.loss),
         "loss_after": loss_after,
+        "gradient_checks": fd_checks,
     }
 
 
@@ -803,7 +823,32 @@ def sgd_compare(lr: Any = 0.3, epochs: Any = 15, seed: Any = 0, n: Any = 128) ->
     n = _int(n, "n", 16, 256)
     X, Y = _moons(n, seed)
     runs = [_train_curve(X, Y, m, lr, epochs, seed) for m in (1, 16, n)]
+    noise = _gradient_noise(X, Y, (1, 16, n), seed)
+    for run, g in zip(runs, noise):
+        run["gradient_noise"] = g
     return {"n": n, "epochs": epochs, "lr": lr, "runs": runs}
+
+
+def _gradient_noise(X, Y, sizes, seed: int, draws: int = 64) -> list[float]:
+    """At the starting weights: the root-mean-square distance between a random batch's mean
+    gradient and the full-batch gradient, relative to the full gradient's length, for each
+    batch size (shrinks roughly like 1/sqrt(m); exactly 0 for the full batch)."""
+    from engine import Dense, Sequential
+
+    net = Sequential(
+        [Dense(2, 8, activation="tanh"), Dense(8, 2, activation="softmax")],
+        loss="cross_entropy",
+        seed=seed,
+    )
+    per = net.per_sample_gradients(X, Y)
+    G = np.concatenate([v.reshape(len(X), -1) for v in per.values()], axis=1)  # (N, P)
+    g = G.mean(axis=0)
+    rng = np.random.default_rng(seed)
+    out = []
+    for m in sizes:
+        d = [G[rng.choice(len(X), size=m, replace=False)].mean(axis=0) - g for _ in range(draws)]
+        out.append(float(np.sqrt(np.mean([v @ v for v in d])) / np.linalg.norm(g)))
+    return out
 
 
 def lr_compare(

@@ -13,6 +13,7 @@ interface Run {
   wall_s: number;
   accuracy: number | null;
   diverged: string | null;
+  gradient_noise?: number;
 }
 
 const nn = (v: (number | null)[]) => v.map((x) => (x === null ? NaN : x));
@@ -41,7 +42,7 @@ export function mountSgdCompare(host: HTMLElement): void {
       const label = (m: number) => (m === 1 ? "m = 1 (SGD)" : m === r.n ? `m = ${m} (full batch)` : `m = ${m}`);
       lineChart(epochChart, r.runs.map((x) => ({ name: label(x.batch_size), x: x.epoch_loss.map((_v, i) => i), y: nn(x.epoch_loss) })), { xLabel: "epoch", yLabel: "E (mean)", width: 460 });
       table.replaceChildren(
-        h("tr", {}, h("th", { text: "batch" }), h("th", { text: "updates" }), h("th", { text: "final E" }), h("th", { text: "accuracy" }), h("th", { text: "wall time" })),
+        h("tr", {}, h("th", { text: "batch" }), h("th", { text: "updates" }), h("th", { text: "final E" }), h("th", { text: "accuracy" }), h("th", { text: "wall time" }), h("th", { text: "gradient noise" })),
         ...r.runs.map((x) =>
           h("tr", {},
             h("td", { text: label(x.batch_size) }),
@@ -49,6 +50,7 @@ export function mountSgdCompare(host: HTMLElement): void {
             h("td", { text: fmt(x.epoch_loss[x.epoch_loss.length - 1], 3) }),
             h("td", { text: x.accuracy === null ? "—" : `${Math.round(x.accuracy * 100)}%` }),
             h("td", { text: `${fmt(x.wall_s * 1000, 0)} ms` }),
+            h("td", { text: x.gradient_noise === undefined ? "—" : `${Math.round(x.gradient_noise * 100)}%` }),
           ),
         ),
       );
@@ -58,7 +60,7 @@ export function mountSgdCompare(host: HTMLElement): void {
         stepCharts.append(h("div", {}, h("h4", { text: label(x.batch_size) }), box));
         lineChart(box, [{ name: "batch E", x: x.step_loss.map((_v, i) => i * x.step_stride), y: nn(x.step_loss) }], { xLabel: "update", width: 280, height: 180 });
       }
-      status.ok(`${r.n} points of two moons, a 2-8-2 tanh network, the same ${epochs} epochs each.`);
+      status.ok(`${r.n} points of two moons, a 2-8-2 tanh network, the same ${epochs} epochs each. Gradient noise: how far a batch's gradient is from the full-batch gradient at the start, relative to its length.`);
     } catch (e) {
       status.error(e);
     }

@@ -38,3 +38,11 @@ describe("stepper stages", () => {
     expect(st[st.length - 1].lines.at(-1)).toBe("error on this sample: 0.125 → 0.02");
   });
 });
+
+describe("gradient check line", () => {
+  it("shows the finite difference next to back propagation", () => {
+    const t = { ...trace, gradient_checks: [{ l: 1, weight: "w_11", backprop: -2, finite_difference: -2.0000001 }] };
+    const st = buildStages(t, "backward").find((s) => s.title === "Gradients of layer 1")!;
+    expect(st.lines.at(-1)).toBe("check: (E(w11 + h) − E(w11 − h)) / 2h = -2, back propagation gives -2");
+  });
+});

@@ -26,6 +26,7 @@ export interface TraceT {
   y_hat: number[];
   loss: number;
   loss_after: number;
+  gradient_checks?: { l: number; weight: string; backprop: number; finite_difference: number }[];
 }
 
 export interface Stage {
@@ -101,7 +102,12 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
     bwd.push({
       title: `Gradients of layer ${l}`,
       tex: `\\frac{\\partial E}{\\partial w_{ji}^{(${l})}} = \\delta_j^{(${l})} a_i^{(${l - 1})}, \\quad \\frac{\\partial E}{\\partial b_j^{(${l})}} = \\delta_j^{(${l})}`,
-      lines: lt.dE_dW.map((row, j) => `row ${j + 1}: ${row.map((g, i) => `${fmt(lt.delta[j], 3)}·${fmt(a[i], 3)} = ${fmt(g, 4)}`).join(",  ")};  ∂E/∂b = ${fmt(lt.dE_db[j], 4)}`),
+      lines: [
+        ...lt.dE_dW.map((row, j) => `row ${j + 1}: ${row.map((g, i) => `${fmt(lt.delta[j], 3)}·${fmt(a[i], 3)} = ${fmt(g, 4)}`).join(",  ")};  ∂E/∂b = ${fmt(lt.dE_db[j], 4)}`),
+        ...(t.gradient_checks ?? [])
+          .filter((c) => c.l === l)
+          .map((c) => `check: (E(w11 + h) − E(w11 − h)) / 2h = ${fmt(c.finite_difference, 6)}, back propagation gives ${fmt(c.backprop, 6)}`),
+      ],
       focus: { layer: l, kind: "bwd" },
     });
   }

@@ -151,12 +151,16 @@ def test_network_trace_backprop_matches_update(api_client):
     # softmax + cross-entropy: delta = y_hat - t
     assert out["delta"] == pytest.approx([r["y_hat"][0], r["y_hat"][1] - 1], abs=1e-6)
     assert r["loss_after"] < r["loss"]
+    for check in r["gradient_checks"]:
+        assert check["finite_difference"] == pytest.approx(check["backprop"], rel=1e-6, abs=1e-9)
 
 
 def test_sgd_compare_is_bounded(api_client):
     r = post(api_client, "sgd_compare", {"epochs": 2, "n": 32})
     assert [run["batch_size"] for run in r["runs"]] == [1, 16, 32]
     assert [run["updates"] for run in r["runs"]] == [64, 4, 2]
+    noise = [run["gradient_noise"] for run in r["runs"]]
+    assert noise[0] > noise[1] > noise[2] and noise[2] < 1e-12  # full batch: no noise
     post(api_client, "sgd_compare", {"epochs": 1000}, status=400)
 
 
