@@ -897,7 +897,7 @@ def cnn_train(
     from engine import SGD, Conv2D, Dense, Flatten, MaxPool2D, Sequential
 
     dataset = _choice(dataset, "dataset", CNN_DATASETS)
-    epochs = _int(epochs, "epochs", 1, 8)
+    epochs = _int(epochs, "epochs", 1, 15)
     lr = _float(lr, "lr", 1e-4, 2)
     F = _int(filters, "filters", 1, 8)
     seed = _int(seed, "seed", 0, 10_000)

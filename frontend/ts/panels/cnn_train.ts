@@ -29,7 +29,7 @@ interface TrainResult {
 
 export function mountCnnTrain(host: HTMLElement): void {
   let dataset = "digits";
-  let epochs = 3;
+  let epochs = 5;
   let result: TrainResult | null = null;
   const arch = h("ol", { class: "small" });
   const charts = h("div", { class: "panel-row" });
@@ -42,7 +42,7 @@ export function mountCnnTrain(host: HTMLElement): void {
   host.append(
     h("div", { class: "panel-controls" },
       select("dataset", [["digits", "handwritten digits 8×8"], ["shapes", "shapes 12×12"]], dataset, (v) => (dataset = v)),
-      slider("epochs", 1, 8, 1, epochs, (v) => (epochs = v)),
+      slider("epochs", 1, 15, 1, epochs, (v) => (epochs = v)),
       button("Train", () => train(), { "data-testid": "cnn-train" }),
     ),
   );
