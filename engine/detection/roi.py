@@ -230,6 +230,39 @@ def _interp_matrix(pts: dict[str, np.ndarray], grid: np.ndarray, size: int) -> n
     return A.reshape(R, pooled, size)
 
 
+def _max_over_candidates(
+    val: np.ndarray, ok: np.ndarray, R: int, C: int, oh: int, ow: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Largest candidate of every bin, shared by RoI Align's max mode and RoI pooling.
+
+    ``val`` (R, oh, Gy, ow, Gx, C) holds each bin's Gy x Gx candidate values and ``ok``
+    (R, oh, Gy, ow, Gx) marks the real ones. Returns ``out`` (R, C, oh, ow), -inf where a
+    bin has no candidate, and ``arg``, the winner's index into the bin's Gy * Gx candidates.
+    """
+    G = val.shape[2] * val.shape[4]
+    val = np.where(ok[..., None], val, -np.inf)
+    val = val.transpose(0, 5, 1, 3, 2, 4).reshape(R, C, oh, ow, G)
+    if not R:  # argmax refuses empty arrays
+        return np.zeros((0, C, oh, ow), dtype=val.dtype), np.zeros((0, C, oh, ow), np.int64)
+    arg = np.argmax(val, axis=-1)
+    return np.take_along_axis(val, arg[..., None], axis=-1)[..., 0], arg
+
+
+def _bin_grid(R: int, C: int, oh: int, ow: int) -> tuple[np.ndarray, ...]:
+    """Broadcastable indices (r, c, p, q) over an (R, C, oh, ow) output."""
+    return (
+        np.arange(R)[:, None, None, None],
+        np.arange(C)[None, :, None, None],
+        np.arange(oh)[None, None, :, None],
+        np.arange(ow)[None, None, None, :],
+    )
+
+
+def _check_dout(name: str, dout: np.ndarray, shape: tuple) -> None:
+    if dout.shape != shape:
+        raise ValueError(f"{name} backward: dout must be {shape}, got shape {dout.shape}")
+
+
 def roi_align_forward(
     x: np.ndarray,
     rois: Any,
@@ -297,10 +330,7 @@ def roi_align_forward(
     )
     Gy, Gx = val.shape[2], val.shape[4]
     used = py["used"][:, :, :, None, None] & px["used"][:, None, None]  # (R, oh, Gy, ow, Gx)
-    val = np.where(used[..., None], val, -np.inf)
-    val = val.transpose(0, 5, 1, 3, 2, 4).reshape(R, C, oh, ow, Gy * Gx)
-    arg = np.argmax(val, axis=-1) if R else np.zeros((0, C, oh, ow), dtype=np.int64)
-    out = np.take_along_axis(val, arg[..., None], axis=-1)[..., 0] if R else val[..., 0]
+    out, arg = _max_over_candidates(val, used, R, C, oh, ow)
     empty = ~np.isfinite(out)
     out = np.where(empty, 0.0, out).astype(x.dtype)
     cache.update(arg=arg, empty=empty, py=py, px=px, shape=(oh, ow, Gy, Gx))
@@ -317,10 +347,7 @@ def roi_align_backward(dout: np.ndarray, cache: dict[str, Any]) -> np.ndarray:
     if cache["mode"] == "avg":
         Ay, Ax = cache["Ay"], cache["Ax"]
         oh, ow = Ay.shape[1], Ax.shape[1]
-        if dout.shape != (R, C, oh, ow):
-            raise ValueError(
-                f"roi_align backward: dout must be {(R, C, oh, ow)}, got shape {dout.shape}"
-            )
+        _check_dout("roi_align", dout, (R, C, oh, ow))
         dout = dout.astype(dtype, copy=False)
         dx = np.zeros((N, C, H, W), dtype=dtype)
         for n in np.unique(bi):
@@ -333,18 +360,12 @@ def roi_align_backward(dout: np.ndarray, cache: dict[str, Any]) -> np.ndarray:
         return dx
 
     oh, ow, Gy, Gx = cache["shape"]
-    if dout.shape != (R, C, oh, ow):
-        raise ValueError(
-            f"roi_align backward: dout must be {(R, C, oh, ow)}, got shape {dout.shape}"
-        )
+    _check_dout("roi_align", dout, (R, C, oh, ow))
     py, px = cache["py"], cache["px"]
     arg = cache["arg"]
     g = np.where(cache["empty"], 0.0, dout.astype(np.float64))
     iy, ix = arg // Gx, arg % Gx  # (R, C, oh, ow)
-    r = np.arange(R)[:, None, None, None]
-    p = np.arange(oh)[None, None, :, None]
-    q = np.arange(ow)[None, None, None, :]
-    c = np.arange(C)[None, :, None, None]
+    r, c, p, q = _bin_grid(R, C, oh, ow)
     n = bi[r]
     dx = np.zeros(N * C * H * W, dtype=np.float64)
     for yk, wyk in (("lo", "w_lo"), ("hi", "w_hi")):
@@ -443,21 +464,12 @@ def roi_pool_forward(
     # (R, oh, Lh, ow, Lw, C)
     val = x[n_idx, :, yy_c[:, :, :, None, None], xx_c[:, None, None, :, :]]
     ok = ok_y[:, :, :, None, None] & ok_x[:, None, None, :, :]
-    val = np.where(ok[..., None], val, -np.inf)
-    val = val.transpose(0, 5, 1, 3, 2, 4).reshape(R, C, oh, ow, Lh * Lw)
-    if R:
-        arg = np.argmax(val, axis=-1)
-        out = np.take_along_axis(val, arg[..., None], axis=-1)[..., 0]
-    else:
-        arg = np.zeros((0, C, oh, ow), dtype=np.int64)
-        out = np.zeros((0, C, oh, ow), dtype=x.dtype)
+    out, arg = _max_over_candidates(val, ok, R, C, oh, ow)
     empty = (len_h[:, None, :, None] <= 0) | (len_w[:, None, None, :] <= 0)
     empty = np.broadcast_to(empty, out.shape)
     out = np.where(empty, 0.0, out).astype(x.dtype)
     # flat index into x[n, c] of each winning cell (-1 for empty bins), like torchvision
-    r = np.arange(R)[:, None, None, None]
-    p = np.arange(oh)[None, None, :, None]
-    q = np.arange(ow)[None, None, None, :]
+    r, _, p, q = _bin_grid(R, C, oh, ow)
     wy = b["y0"][r, p] + arg // Lw
     wx = b["x0"][r, q] + arg % Lw
     argmax = np.where(empty, -1, wy * W + wx)
@@ -471,8 +483,7 @@ def roi_pool_backward(dout: np.ndarray, cache: dict[str, Any]) -> np.ndarray:
     bi = cache["batch_indices"]
     argmax = cache["argmax"]
     dout = np.asarray(dout)
-    if dout.shape != argmax.shape:
-        raise ValueError(f"roi_pool backward: dout must be {argmax.shape}, got {dout.shape}")
+    _check_dout("roi_pool", dout, argmax.shape)
     R = bi.shape[0]
     c = np.arange(C)[None, :, None, None]
     n = bi[:, None, None, None]

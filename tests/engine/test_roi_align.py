@@ -44,36 +44,43 @@ def _bilinear(img: np.ndarray, y: float, x: float) -> tuple[float, list]:
     return sum(w * img[c] for c, w in terms), terms
 
 
+def bin_points(roi, oh, ow, scale, sr, aligned):
+    """{(p, q): [(y, x), ...]}: the sampling points of every bin of one RoI, written out."""
+    off = 0.5 if aligned else 0.0
+    x1, y1, x2, y2 = (v * scale - off for v in roi)
+    rw, rh = x2 - x1, y2 - y1
+    if not aligned:
+        rw, rh = max(rw, 1.0), max(rh, 1.0)
+    bh, bw = rh / oh, rw / ow
+    gh = max(sr if sr > 0 else int(math.ceil(rh / oh)), 0)
+    gw = max(sr if sr > 0 else int(math.ceil(rw / ow)), 0)
+    return {
+        (p, q): [
+            (y1 + p * bh + (iy + 0.5) * bh / gh, x1 + q * bw + (ix + 0.5) * bw / gw)
+            for iy in range(gh)
+            for ix in range(gw)
+        ]
+        for p in range(oh)
+        for q in range(ow)
+    }, gh * gw
+
+
 def slow_roi_align(x, rois, bi, oh, ow, scale, sr, aligned, mode):
     R = len(rois)
     C = x.shape[1]
     out = np.zeros((R, C, oh, ow))
-    off = 0.5 if aligned else 0.0
     for r in range(R):
-        x1, y1, x2, y2 = (v * scale - off for v in rois[r])
-        rw, rh = x2 - x1, y2 - y1
-        if not aligned:
-            rw, rh = max(rw, 1.0), max(rh, 1.0)
-        bh, bw = rh / oh, rw / ow
-        gh = sr if sr > 0 else int(math.ceil(rh / oh))
-        gw = sr if sr > 0 else int(math.ceil(rw / ow))
-        gh, gw = max(gh, 0), max(gw, 0)
+        points, n_points = bin_points(rois[r], oh, ow, scale, sr, aligned)
         for c in range(C):
             img = x[bi[r], c]
-            for p in range(oh):
-                for q in range(ow):
-                    vals = []
-                    for iy in range(gh):
-                        yy = y1 + p * bh + (iy + 0.5) * bh / gh
-                        for ix in range(gw):
-                            xx = x1 + q * bw + (ix + 0.5) * bw / gw
-                            vals.append(_bilinear(img, yy, xx)[0])
-                    if not vals:
-                        out[r, c, p, q] = 0.0
-                    elif mode == "avg":
-                        out[r, c, p, q] = sum(vals) / max(gh * gw, 1)
-                    else:
-                        out[r, c, p, q] = max(vals)
+            for (p, q), pts in points.items():
+                vals = [_bilinear(img, yy, xx)[0] for yy, xx in pts]
+                if not vals:
+                    out[r, c, p, q] = 0.0
+                elif mode == "avg":
+                    out[r, c, p, q] = sum(vals) / max(n_points, 1)
+                else:
+                    out[r, c, p, q] = max(vals)
     return out
 
 
@@ -81,29 +88,18 @@ def onnx_max_reference(x, rois, bi, oh, ow, scale, sr, aligned):
     """What ONNX/onnxruntime call max mode: max over points of the weighted corner terms."""
     R, C = len(rois), x.shape[1]
     out = np.zeros((R, C, oh, ow))
-    off = 0.5 if aligned else 0.0
     for r in range(R):
-        x1, y1, x2, y2 = (v * scale - off for v in rois[r])
-        rw, rh = x2 - x1, y2 - y1
-        if not aligned:
-            rw, rh = max(rw, 1.0), max(rh, 1.0)
-        bh, bw = rh / oh, rw / ow
-        gh = sr if sr > 0 else int(math.ceil(rh / oh))
-        gw = sr if sr > 0 else int(math.ceil(rw / ow))
+        points, _ = bin_points(rois[r], oh, ow, scale, sr, aligned)
         for c in range(C):
             img = x[bi[r], c]
-            for p in range(oh):
-                for q in range(ow):
-                    best = None
-                    for iy in range(gh):
-                        yy = y1 + p * bh + (iy + 0.5) * bh / gh
-                        for ix in range(gw):
-                            xx = x1 + q * bw + (ix + 0.5) * bw / gw
-                            _, terms = _bilinear(img, yy, xx)
-                            for cell, w in terms or [((0, 0), 0.0)]:
-                                v = w * img[cell]
-                                best = v if best is None else max(best, v)
-                    out[r, c, p, q] = 0.0 if best is None else best
+            for (p, q), pts in points.items():
+                best = None
+                for yy, xx in pts:
+                    _, terms = _bilinear(img, yy, xx)
+                    for cell, w in terms or [((0, 0), 0.0)]:
+                        v = w * img[cell]
+                        best = v if best is None else max(best, v)
+                out[r, c, p, q] = 0.0 if best is None else best
     return out
 
 
