@@ -247,3 +247,17 @@ def test_kernel_presets_on_real_images(api_client, source):
     r = post(api_client, "conv_image", {"kernel": "blur", "source": source, "index": 2})
     assert len(r["image"]) == 32 and len(r["output"]) == 32
     post(api_client, "conv_image", {"source": "photo"}, status=400)
+
+
+def test_signed_in_student_posts_with_the_pages_csrf_cookie(student):
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(student)
+    assert c.get("/lessons/pooling/").status_code == 200
+    token = c.cookies["csrftoken"].value
+    body = '{"x": [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]}'
+    r = c.post("/api/lessons/pool/", body, content_type="application/json")
+    assert r.status_code == 403  # no token: refused
+    r = c.post("/api/lessons/pool/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert r.status_code == 200 and r.json()["output"] == [[6, 8], [3, 4]]
