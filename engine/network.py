@@ -197,25 +197,20 @@ class Sequential:
                         f"{flat} features"
                     )
                 kind, flat = "flat", layer.n_out
-            elif isinstance(layer, Conv2D):
+            elif isinstance(layer, Conv2D | _Pool):
                 if kind == "flat":
                     raise ValueError(
                         f"{_where(l, layer)}: needs images (m, C, H, W) but layer {l - 1} "
                         "outputs flat vectors"
                     )
-                if ch is not None and ch != layer.in_channels:
-                    raise ValueError(
-                        f"{_where(l, layer)}: in_channels={layer.in_channels} but layer {l - 1} "
-                        f"outputs {ch} channels"
-                    )
-                kind, ch = "image", layer.out_channels
-            elif isinstance(layer, _Pool):
-                if kind == "flat":
-                    raise ValueError(
-                        f"{_where(l, layer)}: needs images (m, C, H, W) but layer {l - 1} "
-                        "outputs flat vectors"
-                    )
-                kind = "image"
+                if isinstance(layer, Conv2D):
+                    if ch is not None and ch != layer.in_channels:
+                        raise ValueError(
+                            f"{_where(l, layer)}: in_channels={layer.in_channels} but layer "
+                            f"{l - 1} outputs {ch} channels"
+                        )
+                    ch = layer.out_channels
+                kind = "image"  # pooling keeps the channels
             elif isinstance(layer, Flatten):
                 kind, flat, ch = "flat", None, None
 
@@ -333,13 +328,17 @@ class Sequential:
         return y
 
     # --- forward / backward -------------------------------------------------------------
-    def forward(self, x) -> np.ndarray:
-        """y_hat = a^(L) for the batch x (one sample per row)."""
-        a = self._check_x(x)
+    def _output(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(u, a) of the output layer for a checked batch, keeping no caches."""
+        u = a
         for layer in self.layers:
             u, _ = layer.forward(a)
             a = layer._f(u, layer.alpha)
-        return a
+        return u, a
+
+    def forward(self, x) -> np.ndarray:
+        """y_hat = a^(L) for the batch x (one sample per row)."""
+        return self._output(self._check_x(x))[1]
 
     predict = forward
 
@@ -431,10 +430,7 @@ class Sequential:
     def evaluate(self, x, y) -> dict:
         """{"loss": E, "accuracy": fraction correct (cross_entropy only)} on (x, y)."""
         x, y, t = self._prepare(x, y)
-        a = x
-        for layer in self.layers:
-            u, _ = layer.forward(a)
-            a = layer._f(u, layer.alpha)
+        u, a = self._output(x)
         if self.loss == "cross_entropy":
             losses = -(t * loss_mod.log_softmax(u)).sum(axis=1)
             acc = float((a.argmax(axis=1) == t.argmax(axis=1)).mean())
