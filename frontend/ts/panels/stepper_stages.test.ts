@@ -21,7 +21,7 @@ describe("stepper stages", () => {
   it("forward: u and a per layer, then the error", () => {
     const st = buildStages(trace, "forward");
     expect(st).toHaveLength(5);
-    expect(st[0].lines[0]).toBe("u1 = 0.5·2 + -1·1 + 0.25 = 0.25");
+    expect(st[0].lines[0]).toBe("u1 = 0.5·2 + (−1)·1 + 0.25 = 0.25");
     expect(st[4].title).toBe("Prediction and error");
     expect(st[4].lines[1]).toContain("= 0.125");
   });
@@ -32,9 +32,9 @@ describe("stepper stages", () => {
     expect(titles[1]).toContain("output layer 2");
     expect(titles).toContain("Backward, layer 1: ∂E/∂a from the layer above");
     const dEda = st.find((s) => s.title.startsWith("Backward, layer 1: ∂E/∂a"))!;
-    expect(dEda.lines[0]).toBe("∂E/∂a1 = -0.5·2 = -1");
+    expect(dEda.lines[0]).toBe("∂E/∂a1 = (−0.5)·2 = -1");
     const grads = st.find((s) => s.title === "Gradients of layer 1")!;
-    expect(grads.lines[0]).toContain("-1·2 = -2");
+    expect(grads.lines[0]).toContain("(−1)·2 = -2");
     expect(st[st.length - 1].lines.at(-1)).toBe("error on this sample: 0.125 → 0.02");
   });
 });

@@ -36,6 +36,12 @@ export interface Stage {
   focus: { layer: number; kind: "fwd" | "bwd" | "loss" | "update" };
 }
 
+/** A number inside a product or sum: negatives in parentheses, "−" as the minus sign. */
+export const num = (v: number, digits = 3): string => {
+  const t = fmt(v, digits);
+  return t.startsWith("-") ? `(−${t.slice(1)})` : t;
+};
+
 const vec = (v: number[]) => `[${v.map((x) => fmt(x, 4)).join(", ")}]`;
 
 export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
@@ -45,8 +51,8 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
   for (const lt of t.layers) {
     const l = lt.l;
     const lines = lt.u.map((u, j) => {
-      const terms = lt.W[j].map((w, i) => `${fmt(w, 3)}·${fmt(prev[i], 3)}`).join(" + ");
-      return `u${j + 1} = ${terms} + ${fmt(lt.b[j], 3)} = ${fmt(u, 4)}`;
+      const terms = lt.W[j].map((w, i) => `${num(w)}·${num(prev[i])}`).join(" + ");
+      return `u${j + 1} = ${terms} + ${num(lt.b[j])} = ${fmt(u, 4)}`;
     });
     fwd.push({
       title: `Forward, layer ${l}: weighted sums`,
@@ -88,13 +94,13 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
       bwd.push({
         title: `Backward, layer ${l}: ∂E/∂a from the layer above`,
         tex: `\\frac{\\partial E}{\\partial a_j^{(${l})}} = \\sum_k \\delta_k^{(${l + 1})} w_{kj}^{(${l + 1})}`,
-        lines: lt.dE_da.map((v, j) => `∂E/∂a${j + 1} = ${next.delta.map((d, kk) => `${fmt(d, 3)}·${fmt(next.W[kk][j], 3)}`).join(" + ")} = ${fmt(v, 4)}`),
+        lines: lt.dE_da.map((v, j) => `∂E/∂a${j + 1} = ${next.delta.map((d, kk) => `${num(d)}·${num(next.W[kk][j])}`).join(" + ")} = ${fmt(v, 4)}`),
         focus: { layer: l, kind: "bwd" },
       });
       bwd.push({
         title: `Backward, layer ${l}: δ = ∂E/∂a · f′(u)`,
         tex: `\\delta_j^{(${l})} = \\frac{\\partial E}{\\partial a_j^{(${l})}}\\, f'(u_j^{(${l})})`,
-        lines: lt.delta.map((d, j) => `δ${j + 1} = ${fmt(lt.dE_da[j], 4)} · f′(${fmt(lt.u[j], 3)}) = ${fmt(d, 4)}`),
+        lines: lt.delta.map((d, j) => `δ${j + 1} = ${num(lt.dE_da[j], 4)} · f′(${fmt(lt.u[j], 3)}) = ${fmt(d, 4)}`),
         focus: { layer: l, kind: "bwd" },
       });
     }
@@ -103,7 +109,7 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
       title: `Gradients of layer ${l}`,
       tex: `\\frac{\\partial E}{\\partial w_{ji}^{(${l})}} = \\delta_j^{(${l})} a_i^{(${l - 1})}, \\quad \\frac{\\partial E}{\\partial b_j^{(${l})}} = \\delta_j^{(${l})}`,
       lines: [
-        ...lt.dE_dW.map((row, j) => `row ${j + 1}: ${row.map((g, i) => `${fmt(lt.delta[j], 3)}·${fmt(a[i], 3)} = ${fmt(g, 4)}`).join(",  ")};  ∂E/∂b = ${fmt(lt.dE_db[j], 4)}`),
+        ...lt.dE_dW.map((row, j) => `row ${j + 1}: ${row.map((g, i) => `${num(lt.delta[j])}·${num(a[i])} = ${fmt(g, 4)}`).join(",  ")};  ∂E/∂b = ${fmt(lt.dE_db[j], 4)}`),
         ...(t.gradient_checks ?? [])
           .filter((c) => c.l === l)
           .map((c) => `check: (E(w11 + h) − E(w11 − h)) / 2h = ${fmt(c.finite_difference, 6)}, back propagation gives ${fmt(c.backprop, 6)}`),
