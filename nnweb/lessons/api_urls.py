@@ -95,8 +95,30 @@ def _view(name: str, service: Callable, heavy: bool):
     return cls.as_view()
 
 
+class LessonIndexView(APIView):
+    """Every lesson endpoint with its arguments and what it computes."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                name: {
+                    "url": request.build_absolute_uri(f"{name}/"),
+                    "method": "POST",
+                    "arguments": list(inspect.signature(svc).parameters),
+                    "doc": (svc.__doc__ or "").strip().split("\n\n")[0],
+                }
+                for name, (svc, _heavy) in ENDPOINTS.items()
+            }
+        )
+
+
 app_name = "lessons-api"
 
 urlpatterns = [
-    path(f"{name}/", _view(name, svc, heavy), name=name) for name, (svc, heavy) in ENDPOINTS.items()
+    path("", LessonIndexView.as_view(), name="index"),
+    *[
+        path(f"{name}/", _view(name, svc, heavy), name=name)
+        for name, (svc, heavy) in ENDPOINTS.items()
+    ],
 ]

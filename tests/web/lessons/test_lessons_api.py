@@ -261,3 +261,12 @@ def test_signed_in_student_posts_with_the_pages_csrf_cookie(student):
     assert r.status_code == 403  # no token: refused
     r = c.post("/api/lessons/pool/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert r.status_code == 200 and r.json()["output"] == [[6, 8], [3, 4]]
+
+
+def test_api_index_lists_every_endpoint(api_client):
+    r = api_client.get("/api/lessons/")
+    assert r.status_code == 200
+    body = r.json()
+    assert {"conv2d", "pool", "roi", "cnn_train", "sgd_compare"} <= set(body)
+    assert body["conv2d"]["arguments"] == ["image", "kernel", "stride", "padding"]
+    assert body["conv2d"]["method"] == "POST"
