@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -18,13 +17,7 @@ from nnweb.core.permissions import is_instructor
 from nnweb.datasets import services
 from nnweb.datasets.importers import DatasetRejected
 from nnweb.datasets.models import Dataset
-
-
-def _visible_or_404(request, pk: int) -> Dataset:
-    try:
-        return services.visible_datasets(request.user).get(pk=pk)
-    except Dataset.DoesNotExist:
-        raise Http404("No such dataset, or you may not see it.") from None
+from nnweb.datasets.views import get_managed, get_visible
 
 
 def index(request):
@@ -101,7 +94,7 @@ def upload(request):
 
 
 def detail(request, pk: int):
-    ds = _visible_or_404(request, pk)
+    ds = get_visible(request.user, pk)
     data = services.preview(ds)
     columns = []
     if ds.kind == Dataset.Kind.TABULAR:
@@ -123,9 +116,7 @@ def detail(request, pk: int):
 @require_POST
 @login_required
 def visibility(request, pk: int):
-    ds = _visible_or_404(request, pk)
-    if not services.can_manage(request.user, ds):
-        return HttpResponseForbidden("Only the dataset's owner may change it.")
+    ds = get_managed(request.user, pk, "change")
     try:
         services.set_visibility(ds, request.POST.get("visibility", ""))
     except DatasetRejected as err:
@@ -138,9 +129,7 @@ def visibility(request, pk: int):
 @require_POST
 @login_required
 def delete(request, pk: int):
-    ds = _visible_or_404(request, pk)
-    if not services.can_manage(request.user, ds):
-        return HttpResponseForbidden("Only the dataset's owner may delete it.")
+    ds = get_managed(request.user, pk, "delete")
     name = ds.name
     services.delete_dataset(ds)
     messages.success(request, f"Dataset “{name}” deleted.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import is_instructor
+from nnweb.view_helpers import attachment, get_or_404, invalid_form, require
 
 from . import services
 from .importers import DatasetRejected
@@ -19,11 +20,18 @@ from .models import Dataset
 from .serializers import DatasetSerializer, UpdateSerializer, UploadSerializer
 
 
-def get_visible(request: Request, pk: int) -> Dataset:
-    try:
-        return services.visible_datasets(request.user).get(pk=pk)
-    except Dataset.DoesNotExist:
-        raise Http404("No such dataset, or you may not see it.") from None
+def get_visible(user, pk: int) -> Dataset:
+    """The dataset ``pk`` if ``user`` may see it, else 404 (API and pages alike)."""
+    return get_or_404(
+        services.visible_datasets(user), pk, "No such dataset, or you may not see it."
+    )
+
+
+def get_managed(user, pk: int, action: str) -> Dataset:
+    """The dataset ``pk`` if ``user`` owns it (404 if unseen, 403 if only visible)."""
+    ds = get_visible(user, pk)
+    require(services.can_manage(user, ds), f"Only the dataset's owner may {action} it.")
+    return ds
 
 
 def rejected(err: DatasetRejected) -> Response:
@@ -53,9 +61,7 @@ class DatasetListView(APIView):
             return rejected(err)
         form = UploadSerializer(data=request.data)
         if not form.is_valid():
-            return Response(
-                {"detail": _first_error(form.errors), "errors": form.errors}, status=400
-            )
+            return invalid_form(form)
         data = form.validated_data
         try:
             ds = services.import_dataset(
@@ -76,31 +82,20 @@ class DatasetListView(APIView):
         return Response(DatasetSerializer(ds).data, status=status.HTTP_201_CREATED)
 
 
-def _first_error(errors) -> str:
-    for field, msgs in errors.items():
-        msg = msgs[0] if isinstance(msgs, list) and msgs else msgs
-        return f"{field}: {msg}"
-    return "invalid request"
-
-
 class DatasetDetailView(APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     serializer_class = DatasetSerializer
 
     @extend_schema(responses=DatasetSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(DatasetSerializer(get_visible(request, pk)).data)
+        return Response(DatasetSerializer(get_visible(request.user, pk)).data)
 
     @extend_schema(request=UpdateSerializer, responses=DatasetSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        ds = get_visible(request, pk)
-        if not services.can_manage(request.user, ds):
-            return Response({"detail": "Only the dataset's owner may change it."}, status=403)
+        ds = get_managed(request.user, pk, "change")
         form = UpdateSerializer(data=request.data)
         if not form.is_valid():
-            return Response(
-                {"detail": _first_error(form.errors), "errors": form.errors}, status=400
-            )
+            return invalid_form(form)
         data = form.validated_data
         if "visibility" in data:
             services.set_visibility(ds, data["visibility"])
@@ -113,17 +108,14 @@ class DatasetDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        ds = get_visible(request, pk)
-        if not services.can_manage(request.user, ds):
-            return Response({"detail": "Only the dataset's owner may delete it."}, status=403)
-        services.delete_dataset(ds)
+        services.delete_dataset(get_managed(request.user, pk, "delete"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DatasetPreviewView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(services.preview(get_visible(request, pk)))
+        return Response(services.preview(get_visible(request.user, pk)))
 
 
 class DatasetDownloadView(APIView):
@@ -131,14 +123,10 @@ class DatasetDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
-        ds = get_visible(request, pk)
-        if not services.can_manage(request.user, ds):
-            return Response({"detail": "Only the dataset's owner may download it."}, status=403)
+        ds = get_managed(request.user, pk, "download")
         if request.query_params.get("part") == "annotations" and ds.annotations:
-            return FileResponse(
-                ds.annotations.open("rb"), as_attachment=True, filename="annotations.json"
-            )
-        return FileResponse(ds.original.open("rb"), as_attachment=True, filename=ds.original_name)
+            return attachment(ds.annotations.path, "annotations.json")
+        return attachment(ds.original.path, ds.original_name)
 
 
 class DatasetSampleView(APIView):
@@ -146,7 +134,7 @@ class DatasetSampleView(APIView):
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, index: int):
-        ds = get_visible(request, pk)
+        ds = get_visible(request.user, pk)
         try:
             png = services.sample_png(ds, index, overlay=request.query_params.get("overlay") == "1")
         except DatasetRejected as err:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,6 +130,7 @@ def test_download_original_and_delete(instructor, _media, django_capture_on_comm
     assert r.status_code == 200
     assert b"".join(r.streaming_content).decode() == IRIS_LIKE
     assert "iris.csv" in r["Content-Disposition"]
+    assert r["X-Content-Type-Options"] == "nosniff"
     with django_capture_on_commit_callbacks(execute=True):
         assert c.delete(f"/api/datasets/{ds_id}/").status_code == 204
     assert Dataset.objects.count() == 0
@@ -245,3 +247,12 @@ def test_oversized_request_refused_before_reading(instructor, settings, instruct
     r = instructor_client.post("/datasets/upload/", {"file": big, "target": "b"})
     assert r.status_code == 400 and b"the upload is" in r.content
     assert Dataset.objects.count() == 0
+
+
+def test_download_of_a_lost_file_is_404(instructor, _media):
+    c = client_for(instructor)
+    ds_id = post_csv(c).json()["id"]
+    Path(Dataset.objects.get(pk=ds_id).original.path).unlink()
+    r = c.get(f"/api/datasets/{ds_id}/download/")
+    assert r.status_code == 404
+    assert "missing" in r.json()["detail"]
