@@ -820,7 +820,7 @@ def sgd_compare(lr: Any = 0.3, epochs: Any = 15, seed: Any = 0, n: Any = 128) ->
     lr = _float(lr, "lr", 1e-4, 10)
     epochs = _int(epochs, "epochs", 1, 30)
     seed = _int(seed, "seed", 0, 10_000)
-    n = _int(n, "n", 16, 256)
+    n = _int(n, "n", 16, 160)
     X, Y = _moons(n, seed)
     runs = [_train_curve(X, Y, m, lr, epochs, seed) for m in (1, 16, n)]
     noise = _gradient_noise(X, Y, (1, 16, n), seed)
@@ -858,7 +858,7 @@ def lr_compare(
     if not isinstance(rates, list | tuple) or not 1 <= len(rates) <= 4:
         raise LessonInputError("rates: give 1 to 4 learning rates")
     lrs = [_float(v, f"rates[{i}]", 1e-5, 100) for i, v in enumerate(rates)]
-    m = _int(batch_size, "batch_size", 1, 128)
+    m = _int(batch_size, "batch_size", 4, 128)
     epochs = _int(epochs, "epochs", 1, 30)
     seed = _int(seed, "seed", 0, 10_000)
     X, Y = _moons(128, seed)
