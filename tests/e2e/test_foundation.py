@@ -126,3 +126,11 @@ def test_requests_leaving_localhost_are_blocked_and_reported(page, page_guard):
     page_guard.console_errors[:] = [
         e for e in page_guard.console_errors if not re.search(r"example\.org|ERR_FAILED", e)
     ]
+
+
+def test_api_docs_load_from_this_server_only(page, page_guard):
+    response = page.goto("/api/docs/")
+    assert response is not None and response.status == 200
+    expect(page.locator(".swagger-ui .info")).to_be_visible(timeout=30_000)
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/accounts/token/")
+    page_guard.assert_clean()
