@@ -5,7 +5,6 @@ complete without JavaScript; every action goes through nnweb.modelzoo.services."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,15 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nnweb.core.permissions import is_instructor
 from nnweb.modelzoo import services
 from nnweb.modelzoo.models import TrainedModel
+from nnweb.modelzoo.views import model_or_404
+from nnweb.view_helpers import require
 
 TASK_CHOICES = TrainedModel.Task.choices
-
-
-def _get(pk: int) -> TrainedModel:
-    try:
-        return services.get_model(pk)
-    except TrainedModel.DoesNotExist:
-        raise Http404("No such model.") from None
 
 
 def _headline(metrics: dict) -> str:
@@ -56,8 +50,7 @@ def index(request):
     error = None
     status = 200
     if request.method == "POST":
-        if not is_instructor(request.user):
-            return HttpResponseForbidden("Only instructors may upload models.")
+        require(is_instructor(request.user), "Only instructors may upload models.")
         form = {k: request.POST.get(k, v) for k, v in form.items()}
         try:
             model = services.upload_model(
@@ -95,7 +88,7 @@ def index(request):
 
 
 def detail(request, pk: int):
-    model = _get(pk)
+    model = model_or_404(request.user, pk)
     layers = (model.spec or {}).get("layers") or []
     return render(
         request,
@@ -120,9 +113,11 @@ def detail(request, pk: int):
 
 @require_POST
 def delete(request, pk: int):
-    model = _get(pk)
-    if not services.can_manage(request.user, model):
-        return HttpResponseForbidden("Only the model's owner or an instructor may delete it.")
+    model = model_or_404(request.user, pk)
+    require(
+        services.can_manage(request.user, model),
+        "Only the model's owner or an instructor may delete it.",
+    )
     name = model.name
     services.delete_model(model)
     messages.success(request, f"Deleted “{name}”.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,24 +11,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
+from nnweb.view_helpers import attachment, get_or_404, invalid_form
 
 from . import services
 from .models import TrainedModel
 from .serializers import ModelUploadSerializer, TrainedModelSerializer
 
 
-def _get(pk: int) -> TrainedModel:
-    try:
-        return services.get_model(pk)
-    except TrainedModel.DoesNotExist:
-        raise Http404("No such model.") from None
-
-
-def _first_error(errors) -> str:
-    for field, msgs in errors.items():
-        msg = msgs[0] if isinstance(msgs, list) and msgs else msgs
-        return f"{field}: {msg}"
-    return "invalid request"
+def model_or_404(user, pk: int) -> TrainedModel:
+    """The model ``pk`` if ``user`` may see it, else 404 (API and pages alike)."""
+    return get_or_404(services.visible_models(user), pk, "No such model.")
 
 
 class ModelListView(APIView):
@@ -54,9 +45,7 @@ class ModelListView(APIView):
     def post(self, request: Request) -> Response:
         form = ModelUploadSerializer(data=request.data)
         if not form.is_valid():
-            return Response(
-                {"detail": _first_error(form.errors), "errors": form.errors}, status=400
-            )
+            return invalid_form(form)
         data = form.validated_data
         try:
             model = services.upload_model(
@@ -86,11 +75,12 @@ class ModelDetailView(APIView):
 
     @extend_schema(responses=TrainedModelSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TrainedModelSerializer(_get(pk), context={"request": request}).data)
+        model = model_or_404(request.user, pk)
+        return Response(TrainedModelSerializer(model, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        model = _get(pk)
+        model = model_or_404(request.user, pk)
         self.check_object_permissions(request, model)
         services.delete_model(model)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -103,15 +93,10 @@ class ModelDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, pk: int):
-        model = _get(pk)
-        path = services.onnx_path(model)
-        if not path.is_file():
-            raise Http404("The model's ONNX file is missing.")
-        resp = FileResponse(
-            open(path, "rb"),
-            as_attachment=True,
-            filename=services.onnx_filename(model),
+        model = model_or_404(request.user, pk)
+        return attachment(
+            services.onnx_path(model),
+            services.onnx_filename(model),
             content_type="application/octet-stream",
+            missing="The model's ONNX file is missing.",
         )
-        resp["X-Content-Type-Options"] = "nosniff"
-        return resp
