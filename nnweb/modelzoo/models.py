@@ -3,8 +3,11 @@ trained by nnweb, the engine checkpoint (.npz with the architecture spec) it cam
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class TrainedModel(models.Model):
@@ -49,3 +52,15 @@ class TrainedModel(models.Model):
     @property
     def playground_url(self) -> str | None:
         return f"/playground/?model={self.pk}" if self.loadable else None
+
+    @property
+    def segmentation_id(self) -> str:
+        """How the segmentation demo names this model (its ``?model=`` value)."""
+        return f"zoo-{self.pk}"
+
+    @property
+    def segmentation_url(self) -> str | None:
+        """The segmentation demo with this model preselected (instance-segmentation models)."""
+        if self.task != self.Task.INSTANCE_SEGMENTATION:
+            return None
+        return f"{reverse('segmentation')}?{urlencode({'model': self.segmentation_id})}"

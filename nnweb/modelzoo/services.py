@@ -392,7 +392,7 @@ def segmentation_models(user=None) -> list[dict]:
     for m in qs:
         out.append(
             {
-                "id": f"zoo-{m.pk}",
+                "id": m.segmentation_id,
                 "name": m.name,
                 "path": str(onnx_path(m)),
                 "description": m.description or f"model zoo · {m.owner.get_username()}",

@@ -76,3 +76,13 @@ def test_zoo_model_is_the_default_without_a_shipped_model(student_api, settings,
     models = student_api.get("/api/segmentation/models/").json()["models"]
     assert [(m["id"], m["default"]) for m in models] == [(f"zoo-{zoo_model.pk}", True)]
     assert student_api.post("/api/segmentation/run/", {"seed": 3}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_zoo_page_links_to_the_demo_with_the_model_chosen(client, fake_model, zoo_model):
+    url = f"/segmentation/?model=zoo-{zoo_model.pk}"
+    detail = client.get(f"/models/{zoo_model.pk}/").content.decode()
+    assert f'href="{url}"' in detail and "Run in the segmentation demo" in detail
+    page = client.get(url).content.decode()
+    assert f'<option value="zoo-{zoo_model.pk}" selected>' in page
+    assert '<option value="shipped" selected>' not in page
