@@ -10,6 +10,7 @@ import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
 import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
 import { mountPoolDepth, mountPoolWindow } from "../panels/pool_window";
+import { mountReceptiveField } from "../panels/receptive_field";
 import { mountQuiz } from "../panels/quiz";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
@@ -23,6 +24,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "sgd-compare": mountSgdCompare,
   "lr-compare": mountLrCompare,
   "param-count": mountParamCount,
+  "receptive-field": mountReceptiveField,
   equivariance: mountEquivariance,
   "conv-window": mountConvWindow,
   "conv-presets": mountConvPresets,

@@ -56,3 +56,13 @@ describe("lesson_math", () => {
     expect(extent([[1, -2], [5, 0]])).toEqual([-2, 5]);
   });
 });
+
+import { receptiveField } from "./receptive_field";
+
+describe("receptive field", () => {
+  it("grows by k - 1 per layer and stops at the edges", () => {
+    expect(receptiveField(4, 3, 2, 9)).toEqual([2, 6]);
+    expect(receptiveField(0, 3, 2, 9)).toEqual([0, 2]);
+    expect(receptiveField(4, 5, 1, 9)).toEqual([2, 6]);
+  });
+});

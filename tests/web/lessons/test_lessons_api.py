@@ -217,7 +217,7 @@ def test_lr_compare_runs_three_rates(api_client):
         ("forward-propagation", ["network-forward"]),
         ("back-propagation", ["network-backward"]),
         ("sgd", ["sgd-compare", "lr-compare"]),
-        ("why-cnns", ["param-count", "equivariance"]),
+        ("why-cnns", ["param-count", "equivariance", "receptive-field"]),
         ("convolution", ["conv-window", "output-size", "conv-presets", "conv-1d", "conv-volume"]),
         ("activations", ["activation", "linear-collapse", "relu-pool"]),
         ("pooling", ["pool", "pool-depth"]),
