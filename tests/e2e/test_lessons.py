@@ -119,7 +119,8 @@ def test_why_cnns(page, page_guard, shots):
     expect(result).to_contain_text(f"conv: {conv64:,}")
     expect(page.get_by_test_id("equiv-result")).to_contain_text("away from the border: 0")
     page.get_by_role("button", name="layer 2 unit 1", exact=True).click()
-    expect(page.get_by_test_id("rf-info")).to_contain_text("reads 2 units of layer 1 directly and 3 inputs")
+    rf = page.get_by_test_id("rf-info")
+    expect(rf).to_contain_text("reads 2 units of layer 1 directly and 3 inputs")
     finish(page, page_guard, shots, "why-cnns")
 
 
