@@ -162,6 +162,9 @@ def test_activations(page, page_guard, shots):
     df = engine_activations.derivative("sigmoid", np.array([2.0]))[0]
     probe = page.get_by_test_id("act-probe")
     expect(probe).to_contain_text(f"f(2) = {_fmt(f, 3)}, f′(2) = {_fmt(df, 3)}")
+    page.get_by_label("activation", exact=True).select_option("all_df")
+    expect(probe).to_contain_text("never exceeds 0.25")
+    expect(page.get_by_test_id("act-chart").locator("path")).not_to_have_count(0)
     expect(page.get_by_test_id("collapse-result")).to_contain_text("rounding only")
     commute = page.get_by_test_id("commute-result")
     expect(commute).to_contain_text("max pooling: largest difference 0")

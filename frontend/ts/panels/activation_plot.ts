@@ -26,7 +26,7 @@ export function mountActivationPlot(host: HTMLElement): void {
       { class: "panel-controls" },
       select(
         "activation",
-        [["relu", "ReLU"], ["leaky_relu", "Leaky ReLU"], ["sigmoid", "sigmoid"], ["tanh", "tanh"], ["softplus", "softplus"]],
+        [["relu", "ReLU"], ["leaky_relu", "Leaky ReLU"], ["sigmoid", "sigmoid"], ["tanh", "tanh"], ["softplus", "softplus"], ["all", "all five: f"], ["all_df", "all five: f′"]],
         name,
         (v) => {
           name = v;
@@ -41,6 +41,16 @@ export function mountActivationPlot(host: HTMLElement): void {
   const status = statusLine(host);
   const load = debounce(async () => {
     try {
+      if (name === "all" || name === "all_df") {
+        const names = ["relu", "leaky_relu", "sigmoid", "tanh", "softplus"];
+        const rs = await Promise.all(names.map((nm) => lessonApi<ActResult>("activation", { name: nm, alpha, lo: -4, hi: 4, n: 161 })));
+        const key = name === "all" ? "f" : "df";
+        lineChart(chart, rs.map((r) => ({ name: `${key === "f" ? "f" : "f′"}: ${r.name}`, x: r.u, y: r[key] })), { xLabel: "u", yLabel: key === "f" ? "f(u)" : "f′(u)", width: 520, height: 260 });
+        probe.textContent = key === "f" ? "Only sigmoid and tanh stay between two finite values." : "Sigmoid's slope never exceeds 0.25; ReLU's is 1 for every positive u.";
+        alphaCtl.style.opacity = "1";
+        status.ok();
+        return;
+      }
       const r = await lessonApi<ActResult>("activation", { name, alpha, lo: -4, hi: 4, n: 161 });
       lineChart(chart, [
         { name: `f(u) = ${r.name}`, x: r.u, y: r.f },
