@@ -11,22 +11,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from nnweb.training import services
-from nnweb.training.models import TrainingRun
 from nnweb.training.networks import HIDDEN_ACTIVATIONS
-
-
-def _run_or_404(request, pk: int) -> TrainingRun:
-    services.sweep_stale_runs()
-    try:
-        return services.visible_runs(request.user).get(pk=pk)
-    except TrainingRun.DoesNotExist:
-        raise Http404("No such run, or you may not see it.") from None
+from nnweb.training.views import get_cancellable, get_run
 
 
 @login_required
@@ -152,7 +143,7 @@ def new(request):
 
 @login_required
 def detail(request, pk: int):
-    run = _run_or_404(request, pk)
+    run = get_run(request.user, pk)
     snap = services.snapshot(run)
     confusion_rows = []
     if run.confusion:
@@ -176,9 +167,7 @@ def detail(request, pk: int):
 @require_POST
 @login_required
 def cancel(request, pk: int):
-    run = _run_or_404(request, pk)
-    if not services.can_cancel(request.user, run):
-        return HttpResponseForbidden("You may not cancel this run.")
+    run = get_cancellable(request.user, pk)
     if run.is_active:
         services.cancel_run(run)
         messages.info(request, "Cancelling the run.")

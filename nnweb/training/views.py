@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,6 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from nnweb.core.throttles import HeavyRateThrottle
+from nnweb.view_helpers import attachment, get_or_404, invalid_form, require
 
 from . import services
 from .models import TrainingRun
@@ -27,12 +27,20 @@ class CreateRunSerializer(serializers.Serializer):
     optimizer = serializers.JSONField(required=False)
 
 
-def get_run(request: Request, pk: int) -> TrainingRun:
+def get_run(user, pk: int) -> TrainingRun:
+    """The run ``pk`` if ``user`` may see it, else 404 (API and pages alike).
+
+    Stale runs are swept first so that a run whose worker died reads as failed.
+    """
     services.sweep_stale_runs()
-    try:
-        return services.visible_runs(request.user).get(pk=pk)
-    except TrainingRun.DoesNotExist:
-        raise Http404("No such run, or you may not see it.") from None
+    return get_or_404(services.visible_runs(user), pk, "No such run, or you may not see it.")
+
+
+def get_cancellable(user, pk: int) -> TrainingRun:
+    """The run ``pk`` if ``user`` may cancel it (404 if unseen, 403 otherwise)."""
+    run = get_run(user, pk)
+    require(services.can_cancel(user, run), "You may not cancel this run.")
+    return run
 
 
 class RunListView(APIView):
@@ -58,7 +66,7 @@ class RunListView(APIView):
             return Response({"detail": "Sign in to train networks."}, status=403)
         form = CreateRunSerializer(data=request.data)
         if not form.is_valid():
-            return Response({"detail": str(form.errors), "errors": form.errors}, status=400)
+            return invalid_form(form)
         d = form.validated_data
         try:
             run = services.create_run(
@@ -76,15 +84,13 @@ class RunListView(APIView):
 class RunDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(services.snapshot(get_run(request, pk)))
+        return Response(services.snapshot(get_run(request.user, pk)))
 
 
 class RunCancelView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        run = get_run(request, pk)
-        if not services.can_cancel(request.user, run):
-            return Response({"detail": "You may not cancel this run."}, status=403)
+        run = get_cancellable(request.user, pk)
         if run.finished:
             return Response({"detail": f"The run has already {run.status}."}, status=409)
         return Response(services.snapshot(services.cancel_run(run)))
@@ -95,16 +101,12 @@ class RunFileView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
-        run = get_run(request, pk)
+        run = get_run(request.user, pk)
         fmt = request.query_params.get("file", "onnx")
         rel = run.onnx if fmt == "onnx" else run.checkpoint if fmt == "npz" else ""
         if not rel:
             return Response({"detail": "This run has produced no such file."}, status=404)
-        path = Path(settings.MEDIA_ROOT) / rel
-        if not path.is_file():
-            return Response({"detail": "The file is missing on the server."}, status=404)
-        name = f"run-{run.pk}.{'onnx' if fmt == 'onnx' else 'npz'}"
-        return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+        return attachment(Path(settings.MEDIA_ROOT) / rel, f"run-{run.pk}.{fmt}")
 
 
 class ChoicesView(APIView):
