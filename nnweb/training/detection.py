@@ -22,9 +22,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
-from django.db.models import F
-from django.utils import timezone
 
 from engine.optim import TrainingDiverged
 
@@ -123,7 +120,7 @@ def train_maskrcnn(trainer, run: TrainingRun, X: np.ndarray, meta: dict) -> dict
     from engine.detection.onnx_export import export_onnx
     from engine.detection.train import Adam
 
-    from .tasks import Stop, notify, publish, split
+    from .tasks import Stop, split
 
     opt = run.optimizer
     class_names = list(meta["class_names"])
@@ -213,33 +210,9 @@ def train_maskrcnn(trainer, run: TrainingRun, X: np.ndarray, meta: dict) -> dict
     if trainer.history:
         metrics["train_loss"] = trainer.history[-1]["train_loss"]
         metrics["val_loss"] = trainer.history[-1]["val_loss"]
-    out_dir = Path(settings.MEDIA_ROOT) / "training" / str(trainer.run_id)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = trainer.output_dir()
     model.save(out_dir / "checkpoint.npz")
     export_onnx(model, out_dir / "model.onnx")
-    rel = f"training/{trainer.run_id}"
-    reason = (
-        f"stopped at the {trainer.max_seconds} s time limit after {len(trainer.history)} of "
-        f"{run.total_epochs} epochs"
-        if time_limited
-        else ""
+    return trainer.succeed(
+        run, model, metrics, list(X.shape[1:]), time_limited, ap=metrics["mask_AP"]
     )
-    model_id, problem = publish(run, model, metrics, list(X.shape[1:]))
-    reason = "; ".join(r for r in (reason, problem) if r)
-    TrainingRun.objects.filter(pk=trainer.run_id, status=TrainingRun.Status.RUNNING).update(
-        status=TrainingRun.Status.SUCCEEDED,
-        reason=reason,
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        step=trainer.step,
-        epoch=len(trainer.history),
-        history=trainer.history,
-        metrics=metrics,
-        ap=metrics["mask_AP"],
-        checkpoint=f"{rel}/checkpoint.npz",
-        onnx=f"{rel}/model.onnx",
-        result_model_id=model_id,
-        version=F("version") + 1,
-    )
-    notify(trainer.run_id)
-    return {"run": trainer.run_id, "status": "succeeded", "metrics": metrics}

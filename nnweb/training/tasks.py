@@ -307,8 +307,7 @@ class Trainer:
             metrics["val_rmse"] = float(np.sqrt(np.mean(resid**2)))
             ss_tot = float(np.sum((truth - truth.mean()) ** 2)) or 1.0
             metrics["val_r2"] = float(1 - np.sum(resid**2) / ss_tot)
-        out_dir = Path(settings.MEDIA_ROOT) / "training" / str(self.run_id)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir = self.output_dir()
         net.save(out_dir / "checkpoint.npz")
         from engine.onnx import export
 
@@ -319,6 +318,30 @@ class Trainer:
             class_names=run.class_names or None,
             input_shape=input_shape,
         )
+        return self.succeed(
+            run,
+            net,
+            metrics,
+            input_shape,
+            time_limited,
+            confusion=confusion,
+            accuracy=metrics.get("val_accuracy"),
+        )
+
+    # ---------------------------------------------------------------- results (all kinds)
+    def output_dir(self) -> Path:
+        """The run's folder under MEDIA_ROOT (created); it holds checkpoint.npz and model.onnx."""
+        out_dir = Path(settings.MEDIA_ROOT) / "training" / str(self.run_id)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return out_dir
+
+    def succeed(self, run, net, metrics: dict, input_shape, time_limited: bool, **fields) -> dict:
+        """Publish ``net`` to the model zoo and mark the run succeeded with its files.
+
+        The checkpoint and ONNX file must already be in :meth:`output_dir`. A time limit or a
+        failed publication is recorded in the run's reason; ``fields`` are the columns only
+        some kinds of run fill in (confusion and accuracy, or ap).
+        """
         rel = f"training/{self.run_id}"
         reason = ""
         if time_limited:
@@ -336,19 +359,18 @@ class Trainer:
             step=self.step,
             epoch=len(self.history),
             history=self.history,
-            confusion=confusion,
             metrics=metrics,
-            accuracy=metrics.get("val_accuracy"),
             checkpoint=f"{rel}/checkpoint.npz",
             onnx=f"{rel}/model.onnx",
             result_model_id=model_id,
             version=F("version") + 1,
+            **fields,
         )
         notify(self.run_id)
         return {"run": self.run_id, "status": "succeeded", "metrics": metrics}
 
 
-def publish(run: TrainingRun, net: Sequential, metrics: dict, input_shape) -> tuple:
+def publish(run: TrainingRun, net, metrics: dict, input_shape) -> tuple:
     """Publish the network to the model zoo; returns (TrainedModel id or None, problem)."""
     from nnweb.modelzoo.services import publish_model
 
