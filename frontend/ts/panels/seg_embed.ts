@@ -14,7 +14,7 @@ interface Generated {
 }
 
 export function mountSegEmbed(host: HTMLElement): void {
-  const stageHost = h("div", { class: "seg-stage-host", style: "max-width:320px" });
+  const stageHost = h("div", { class: "seg-stage-host", style: "max-width:320px", hidden: true });
   const stage = h("div");
   stageHost.append(stage);
   const summary = h("p", { class: "sum-line", "data-testid": "seg-summary", "aria-live": "polite" });
@@ -30,6 +30,7 @@ export function mountSegEmbed(host: HTMLElement): void {
     try {
       const gen = await apiFetch<Generated>("/api/segmentation/generate/", { method: "POST", json: {} });
       const result = await apiFetch<SegmentationResult>("/api/segmentation/run/", { method: "POST", json: { seed: gen.seed } });
+      stageHost.hidden = false;
       overlay.show(gen.image, result);
       overlay.setThreshold(0.5);
       const found = visibleDetections(result, 0.5);
