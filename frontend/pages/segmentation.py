@@ -62,22 +62,15 @@ def _no_js_run(request) -> dict:
     model_id = request.POST.get("model") or None
     try:
         if request.POST.get("sample") not in (None, ""):
-            try:
-                index = int(request.POST["sample"])
-            except ValueError:
-                raise services.ImageRejected("sample: expected a sample number.") from None
+            index = services.whole_number(
+                request.POST["sample"], "sample", 0, len(services.SAMPLE_SEEDS) - 1
+            )
             img = services.sample_image(index)
         elif request.POST.get("generate"):
             png, _ = services.generate_shapes(random.SystemRandom().randint(0, services.MAX_SEED))
             img = services.decode_image(png, "generated image")
         elif "image" in request.FILES:
-            upload = request.FILES["image"]
-            if upload.size > services.MAX_UPLOAD_BYTES:
-                raise services.ImageRejected(
-                    f"image: the file {upload.name!r} is {services._mb(upload.size)}; images "
-                    f"may be at most {services._mb(services.MAX_UPLOAD_BYTES)}."
-                )
-            img = services.decode_image(upload.read(), f"image ({upload.name})")
+            img = services.decode_upload(request.FILES["image"])
         else:
             raise services.ImageRejected("Choose a sample, generate an image or upload one.")
         result = services.segment(img, model_id, request.user)

@@ -59,17 +59,6 @@ class GenerateRequest(serializers.Serializer):
 ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description='{"detail": message, "field": name}')
 
 
-def _int_field(data, name: str, low: int, high: int) -> int:
-    raw = data.get(name)
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise services.ImageRejected(f"{name}: expected a whole number, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise services.ImageRejected(f"{name}: must be between {low} and {high}, got {value}.")
-    return value
-
-
 class ModelsView(APIView):
     permission_classes = [AllowAny]
 
@@ -116,7 +105,7 @@ class GenerateView(APIView):
     def post(self, request):
         try:
             if request.data.get("seed") not in (None, ""):
-                seed = _int_field(request.data, "seed", 0, services.MAX_SEED)
+                seed = services.whole_number(request.data["seed"], "seed", 0, services.MAX_SEED)
             else:
                 seed = random.SystemRandom().randint(0, services.MAX_SEED)
         except services.ImageRejected as exc:
@@ -148,22 +137,19 @@ class RunView(APIView):
         try:
             upload = request.FILES.get("image")
             if upload is not None:
-                if upload.size > services.MAX_UPLOAD_BYTES:
-                    raise services.ImageRejected(
-                        f"image: the file {upload.name!r} is {services._mb(upload.size)}; "
-                        f"images may be at most {services._mb(services.MAX_UPLOAD_BYTES)}."
-                    )
-                img = services.decode_image(upload.read(), f"image ({upload.name})")
+                img = services.decode_upload(upload)
             elif data.get("image_base64"):
                 field = "image_base64"
                 img = services.decode_base64_image(data.get("image_base64"))
             elif data.get("sample") not in (None, ""):
                 field = "sample"
-                index = _int_field(data, "sample", 0, len(services.SAMPLE_SEEDS) - 1)
+                index = services.whole_number(
+                    data["sample"], "sample", 0, len(services.SAMPLE_SEEDS) - 1
+                )
                 img = services.sample_image(index)
             elif data.get("seed") not in (None, ""):
                 field = "seed"
-                seed = _int_field(data, "seed", 0, services.MAX_SEED)
+                seed = services.whole_number(data["seed"], "seed", 0, services.MAX_SEED)
                 img = services.decode_image(services.generate_shapes(seed)[0], "seed")
             else:
                 raise services.ImageRejected(
@@ -171,19 +157,7 @@ class RunView(APIView):
                     "or choose a 'sample' or a generated 'seed'."
                 )
             field = "score_threshold"
-            raw = data.get("score_threshold")
-            threshold = 0.0
-            if raw not in (None, ""):
-                try:
-                    threshold = float(raw)
-                except (TypeError, ValueError):
-                    raise services.ImageRejected(
-                        f"score_threshold: expected a number between 0 and 1, got {raw!r}."
-                    ) from None
-                if not 0.0 <= threshold <= 1.0:
-                    raise services.ImageRejected(
-                        f"score_threshold: must be between 0 and 1, got {threshold}."
-                    )
+            threshold = services.score_threshold(data.get("score_threshold"))
         except services.ImageRejected as exc:
             return _error(str(exc), field)
         model_id = data.get("model") or None

@@ -135,6 +135,47 @@ def decode_image(data: bytes, name: str = "image") -> Image.Image:
     return _to_rgb(img)
 
 
+def decode_upload(upload: Any, name: str = "image") -> Image.Image:
+    """An uploaded file (Django UploadedFile) through ``decode_image``.
+
+    The size is checked before the file is read, so an oversized upload is refused without
+    holding it in memory.
+    """
+    label = f"{name} ({upload.name})"
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ImageRejected(
+            f"{name}: the file {upload.name!r} is {_mb(upload.size)}; images may be at most "
+            f"{_mb(MAX_UPLOAD_BYTES)}."
+        )
+    return decode_image(upload.read(), label)
+
+
+def whole_number(raw: Any, name: str, low: int, high: int) -> int:
+    """``raw`` (a form or JSON value) as an int in [low, high], else ImageRejected naming it."""
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise ImageRejected(f"{name}: expected a whole number, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise ImageRejected(f"{name}: must be between {low} and {high}, got {value}.")
+    return value
+
+
+def score_threshold(raw: Any) -> float:
+    """The optional score threshold: 0 when absent, else a number in [0, 1]."""
+    if raw in (None, ""):
+        return 0.0
+    try:
+        threshold = float(raw)
+    except (TypeError, ValueError):
+        raise ImageRejected(
+            f"score_threshold: expected a number between 0 and 1, got {raw!r}."
+        ) from None
+    if not 0.0 <= threshold <= 1.0:  # also refuses nan
+        raise ImageRejected(f"score_threshold: must be between 0 and 1, got {threshold}.")
+    return threshold
+
+
 def _to_rgb(img: Image.Image) -> Image.Image:
     """RGB; transparent parts are composited over white (a drawing on a clear canvas)."""
     if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
