@@ -5,7 +5,8 @@
     result.output, result.provider, result.latency_ms
 
 - Sessions are cached per process, keyed by the file's real path, modification time and
-  size: replacing the file gives a fresh session on the next call.
+  size: replacing the file gives a fresh session on the next call. At most ``MAX_SESSIONS``
+  are kept (least recently used go first), so a large model zoo cannot fill the memory.
 - Providers are ``["CUDAExecutionProvider", "CPUExecutionProvider"]`` when onnxruntime
   reports CUDA, ``["CPUExecutionProvider"]`` otherwise. The provider that actually serves
   (``session.get_providers()[0]``) is returned with every result, with the latency.
@@ -23,6 +24,7 @@ import math
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 WARMUP_MAX_ELEMENTS = 10**7  # no warm-up on inputs larger than this (it would allocate them)
+MAX_SESSIONS = 16  # cached sessions per process; each holds its weights and arenas in memory
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
 
@@ -202,7 +205,7 @@ def session_from_bytes(
 
 
 _lock = threading.Lock()  # guards the two dicts below
-_cache: dict[str, ModelSession] = {}  # real path -> session (key holds mtime and size)
+_cache: OrderedDict[str, ModelSession] = OrderedDict()  # real path -> session, LRU order
 _building: dict[str, threading.Lock] = {}  # real path -> lock held while its session is built
 
 
@@ -228,10 +231,11 @@ def get_session(
     providers = list(providers or preferred_providers())
     real, stamp = _file_key(path)
     key = (*stamp, tuple(providers))
-    cached = _cache.get(real)
-    if cached is not None and cached.key == key:
-        return cached
     with _lock:
+        cached = _cache.get(real)
+        if cached is not None and cached.key == key:
+            _cache.move_to_end(real)
+            return cached
         build_lock = _building.setdefault(real, threading.Lock())
     with build_lock:  # one build per file; other files are not held up
         cached = _cache.get(real)
@@ -242,6 +246,9 @@ def get_session(
         ms = session_from_bytes(data, providers, key=key, validate=validate, limits=limits)
         with _lock:
             _cache[real] = ms  # replaces the session of an older version of the file
+            _cache.move_to_end(real)
+            while len(_cache) > MAX_SESSIONS:
+                _cache.popitem(last=False)  # callers still running it keep their reference
         return ms
 
 

@@ -87,6 +87,21 @@ def test_session_cached_per_file_and_refreshed_when_file_changes(tmp_path):
     assert runtime.cached_paths() == [os.path.realpath(path)]
 
 
+def test_cache_keeps_the_most_recently_used_sessions(tmp_path, monkeypatch):
+    monkeypatch.setattr(runtime, "MAX_SESSIONS", 2)
+    data, _, _ = _model_bytes()
+    paths = []
+    for name in "abc":
+        paths.append(tmp_path / f"{name}.onnx")
+        paths[-1].write_bytes(data)
+    real = [os.path.realpath(p) for p in paths]
+    first = runtime.get_session(paths[0])
+    runtime.get_session(paths[1])
+    assert runtime.get_session(paths[0]) is first  # a hit makes a the most recent
+    runtime.get_session(paths[2])  # over the limit: b, the least recently used, goes
+    assert runtime.cached_paths() == [real[0], real[2]]
+
+
 def test_concurrent_first_requests_build_one_session(tmp_path, monkeypatch):
     data, W, b = _model_bytes()
     path = tmp_path / "m.onnx"
