@@ -42,6 +42,7 @@ function init(): void {
   let current: SegmentationResult | null = null;
   let busy = false;
   let lastTruth: Generated["truth"] = [];
+  let uploadUrl: string | null = null;
   const truthToggle = document.getElementById("seg-show-truth") as HTMLInputElement;
   truthToggle.addEventListener("change", () =>
     overlay.setTruth(truthToggle.checked ? lastTruth : []),
@@ -165,9 +166,13 @@ function init(): void {
       );
       return;
     }
+    if (busy) return;
     const data = new FormData();
     data.append("image", file, file.name);
-    void run(URL.createObjectURL(file), data);
+    // one object URL at a time: each holds the whole file in memory until revoked
+    if (uploadUrl) URL.revokeObjectURL(uploadUrl);
+    uploadUrl = URL.createObjectURL(file);
+    void run(uploadUrl, data);
   });
   uploadIn.addEventListener("change", () => {
     if (uploadIn.files?.length) document.getElementById("seg-upload-run")!.click();
