@@ -42,6 +42,7 @@ __all__ = [
     "load_arrays",
     "delete_dataset",
     "set_visibility",
+    "update_dataset",
     "preview",
     "sample_png",
 ]
@@ -241,14 +242,25 @@ def can_manage(user, ds: Dataset) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or ds.owner_id == user.pk))
 
 
-def set_visibility(ds: Dataset, visibility: str) -> Dataset:
-    if visibility not in Dataset.Visibility.values:
+def update_dataset(ds: Dataset, **changes: str) -> Dataset:
+    """Set any of ``visibility``, ``name`` and ``description`` in one save (all or nothing)."""
+    unknown = sorted(set(changes) - {"visibility", "name", "description"})
+    if unknown:
+        raise DatasetRejected(f"cannot change {', '.join(unknown)} of a dataset")
+    visibility = changes.get("visibility")
+    if visibility is not None and visibility not in Dataset.Visibility.values:
         raise DatasetRejected(
             f"visibility must be one of {', '.join(Dataset.Visibility.values)}, not {visibility!r}"
         )
-    ds.visibility = visibility
-    ds.save(update_fields=["visibility"])
+    for field, value in changes.items():
+        setattr(ds, field, value)
+    if changes:
+        ds.save(update_fields=list(changes))
     return ds
+
+
+def set_visibility(ds: Dataset, visibility: str) -> Dataset:
+    return update_dataset(ds, visibility=visibility)
 
 
 def delete_dataset(ds: Dataset) -> None:

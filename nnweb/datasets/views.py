@@ -96,15 +96,7 @@ class DatasetDetailView(APIView):
         form = UpdateSerializer(data=request.data)
         if not form.is_valid():
             return invalid_form(form)
-        data = form.validated_data
-        if "visibility" in data:
-            services.set_visibility(ds, data["visibility"])
-        changed = [f for f in ("name", "description") if f in data]
-        for f in changed:
-            setattr(ds, f, data[f])
-        if changed:
-            ds.save(update_fields=changed)
-        return Response(DatasetSerializer(ds).data)
+        return Response(DatasetSerializer(services.update_dataset(ds, **form.validated_data)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:

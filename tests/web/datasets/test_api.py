@@ -256,3 +256,17 @@ def test_download_of_a_lost_file_is_404(instructor, _media):
     r = c.get(f"/api/datasets/{ds_id}/download/")
     assert r.status_code == 404
     assert "missing" in r.json()["detail"]
+
+
+def test_owner_renames_describes_and_shares_in_one_request(instructor):
+    c = client_for(instructor)
+    ds_id = post_csv(c).json()["id"]
+    change = {"name": "Iris (cleaned)", "description": "rows 3-5 fixed", "visibility": "public"}
+    r = c.patch(f"/api/datasets/{ds_id}/", change, format="json")
+    assert r.status_code == 200
+    assert {k: r.json()[k] for k in change} == change
+    ds = Dataset.objects.get(pk=ds_id)
+    assert (ds.name, ds.description, ds.visibility) == tuple(change.values())
+    r = c.patch(f"/api/datasets/{ds_id}/", {"visibility": "everyone"}, format="json")
+    assert r.status_code == 400 and r.json()["detail"].startswith("visibility:")
+    assert Dataset.objects.get(pk=ds_id).visibility == "public"
