@@ -88,7 +88,9 @@ class TrainingRunConsumer(AsyncWebsocketConsumer):
             pass
 
     async def push(self, full: bool = False) -> None:
-        snap = await self._snapshot(self.version, 0 if full else self.sent_history)
+        """Send what changed since the last push; ``full`` sends the whole run even unchanged."""
+        known = -1 if full else self.version
+        snap = await self._snapshot(known, 0 if full else self.sent_history)
         if snap is None:
             return
         self.version = snap["version"]

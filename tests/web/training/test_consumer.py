@@ -62,3 +62,14 @@ async def test_other_student_is_refused(student, other_student):
     assert msg["type"] == "error"
     out = await comm.receive_output(timeout=10)
     assert out["type"] == "websocket.close" and out["code"] == 4403
+
+
+async def test_refresh_resends_the_whole_run_even_when_nothing_changed(student):
+    run = await sync_to_async(services.create_run)(student, builtin="iris", enqueue=False)
+    comm = communicator(student, run.pk)
+    assert (await comm.connect())[0]
+    first = json.loads(await comm.receive_from(timeout=10))
+    await comm.send_to(text_data=json.dumps({"type": "refresh"}))
+    again = json.loads(await comm.receive_from(timeout=10))
+    assert again["type"] == "snapshot" and again["run"]["version"] == first["run"]["version"]
+    await comm.disconnect()
