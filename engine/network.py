@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -565,8 +567,27 @@ class Sequential:
         )
 
     def save(self, path) -> None:
-        """Write spec + parameters to a .npz file (no pickles)."""
-        np.savez(path, __spec__=np.array(json.dumps(self.spec())), **self.get_params())
+        """Write spec + parameters to a .npz file (no pickles).
+
+        Like ``np.savez``, ".npz" is appended to a path without it. The file is written next to
+        its destination and renamed into place, so a failed save (full disk, bad parameter)
+        leaves no partial file and keeps an older file of that name intact.
+        """
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        fd, tmp = tempfile.mkstemp(
+            prefix=".", suffix=".part", dir=os.path.dirname(os.path.abspath(path))
+        )
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, __spec__=np.array(json.dumps(self.spec())), **self.get_params())
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would differ from a plain np.savez file
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
 
     @classmethod
     def load(cls, path) -> Sequential:

@@ -205,6 +205,21 @@ def test_save_and_load_round_trip(tmp_path):
         Sequential.load(tmp_path / "bad.npz")
 
 
+def test_failed_save_keeps_the_old_file_and_leaves_no_partial_one(tmp_path, monkeypatch):
+    net = cnn(4)
+    net.save(tmp_path / "net")  # np.savez's rule: ".npz" is added
+    before = (tmp_path / "net.npz").read_bytes()
+
+    def broken():
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(net, "get_params", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        net.save(tmp_path / "net.npz")
+    assert (tmp_path / "net.npz").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.npz"]
+
+
 def test_initialisers():
     relu_net = Sequential([Dense(400, 300, "relu"), Dense(300, 2)], "half_sse", seed=0)
     assert relu_net.layers[0].W.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)  # he
