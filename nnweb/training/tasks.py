@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -161,6 +162,7 @@ class Trainer:
         return result
 
     def fail(self, reason: str) -> None:
+        self.discard_files()
         TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
             status=TrainingRun.Status.FAILED,
             reason=reason[:4000],
@@ -171,6 +173,7 @@ class Trainer:
         notify(self.run_id)
 
     def stopped(self, stop: Stop) -> dict:
+        self.discard_files()
         if stop.why == "cancelled":
             TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
                 status=TrainingRun.Status.CANCELLED,
@@ -329,11 +332,17 @@ class Trainer:
         )
 
     # ---------------------------------------------------------------- results (all kinds)
-    def output_dir(self) -> Path:
-        """The run's folder under MEDIA_ROOT (created); it holds checkpoint.npz and model.onnx."""
+    def output_dir(self, create: bool = True) -> Path:
+        """The run's folder under MEDIA_ROOT; it holds checkpoint.npz and model.onnx."""
         out_dir = Path(settings.MEDIA_ROOT) / "training" / str(self.run_id)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        if create:
+            out_dir.mkdir(parents=True, exist_ok=True)
         return out_dir
+
+    def discard_files(self) -> None:
+        """Remove what a run that did not succeed wrote (e.g. a checkpoint before a failed
+        ONNX export): only a succeeded run records and serves files."""
+        shutil.rmtree(self.output_dir(create=False), ignore_errors=True)
 
     def succeed(self, run, net, metrics: dict, input_shape, time_limited: bool, **fields) -> dict:
         """Publish ``net`` to the model zoo and mark the run succeeded with its files.

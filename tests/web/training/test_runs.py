@@ -110,6 +110,19 @@ def test_exception_fails_with_message(student, monkeypatch):
     assert run.status == "failed" and run.reason == "RuntimeError: the engine exploded"
 
 
+def test_failed_export_leaves_no_files(student, _media, monkeypatch):
+    import engine.onnx
+
+    def no_export(*a, **k):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(engine.onnx, "export", no_export)
+    run = run_now(services.create_run(student, builtin="iris", enqueue=False))
+    assert run.status == "failed" and "no space left" in run.reason
+    assert run.checkpoint == "" and run.onnx == ""
+    assert not (_media / "training" / str(run.pk)).exists()  # the checkpoint was removed too
+
+
 def test_cancel_while_running(student, monkeypatch):
     monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 0.0)
     run = services.create_run(student, builtin="iris", optimizer={"epochs": 20}, enqueue=False)
