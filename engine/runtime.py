@@ -47,6 +47,9 @@ WARMUP_MAX_ELEMENTS = 10**7  # no warm-up on inputs larger than this (it would a
 MAX_SESSIONS = 16  # cached sessions per process; each holds its weights and arenas in memory
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
+# cuDNN's default exhaustive algorithm search is slow on models whose convolution shapes vary
+# from run to run (Mask R-CNN's mask head, one shape per detection count): 41 vs 11 ms on an H200
+CUDA_OPTIONS = {"cudnn_conv_algo_search": "HEURISTIC"}
 
 _ORT_TYPES = {
     "tensor(float)": np.float32,
@@ -185,10 +188,12 @@ def session_from_bytes(
         _validate(data, limits)
     ort = _ort()
     opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL  # the default
     if intra_op_threads:
         opts.intra_op_num_threads = int(intra_op_threads)
     providers = list(providers or preferred_providers())
-    session = ort.InferenceSession(data, sess_options=opts, providers=providers)
+    with_options = [(p, CUDA_OPTIONS) if p == CUDA else p for p in providers]
+    session = ort.InferenceSession(data, sess_options=opts, providers=with_options)
     inputs = session.get_inputs()
     meta = session.get_modelmeta()
     ms = ModelSession(

@@ -1,20 +1,33 @@
 """Export the whole Mask R-CNN inference as one ONNX graph (opset 17).
 
-    export_onnx(model, "maskrcnn.onnx")
-    python -m engine.detection.onnx_export [--weights W.npz] [--out M.onnx]
+    export_onnx(model, "maskrcnn.onnx", input_size=(128, 128))
+    python -m engine.detection.onnx_export [--weights W.npz] [--out M.onnx] [--size 128]
+        [--matmul-sampling]
 
-Input ``image`` float32 [1, 3, H, W], RGB in [0, 1] (trained for 128 x 128). Outputs, as
+Input ``image`` float32 [1, 3, H, W], RGB in [0, 1] (trained for 128 x 128; the shipped file
+is exported for exactly 128 x 128, the size the segmentation service always feeds, so that
+anchors, pixel centres and feature sizes are constants; ``--size 0`` / ``input_size=None``
+gives a graph for any H, W). Outputs, as
 torchvision's Mask R-CNN: ``boxes`` [K, 4] (x1, y1, x2, y2 pixels), ``labels`` [K] int64
 (index into metadata ``classes``), ``scores`` [K] float32, ``masks`` [K, 1, H, W]
 probabilities. K = 0 when nothing scores above the threshold.
 
 The graph repeats ``MaskRCNN.predict`` operation by operation: Conv/Relu/MaxPool backbone,
 RPN convs, anchors built from the feature-map shape (Range), TopK + box decoding + Clip +
-NonMaxSuppression for proposals, RoiAlign (coordinate_transformation_mode="half_pixel",
-written explicitly) + Gemm box head, Softmax, per-class decoding with one
-NonMaxSuppression call (one batch per class), TopK for the final order, RoiAlign + Conv +
-ConvTranspose mask head, GatherElements for the true class's map, Sigmoid, and GridSample
-(bilinear, zero padding, align_corners=0) to paste every mask into the image.
+NonMaxSuppression for proposals, RoI Align 7x7 written as interpolation matrices and two
+MatMuls (the same numbers as RoiAlign with coordinate_transformation_mode="half_pixel",
+avg, sampling_ratio 2; RoI Align's average is separable) + Gemm box head, Softmax,
+per-class decoding with one NonMaxSuppression call (one batch per class), TopK for the final
+order, RoiAlign (half_pixel, written explicitly) + Conv + ConvTranspose mask head,
+GatherElements for the true class's map, Sigmoid, and GridSample (bilinear, zero padding,
+align_corners=0) to paste every mask into the image. ``--matmul-sampling`` writes the mask
+RoI Align and the paste as MatMuls too (the paste as ``Py @ mask @ Px.T``, as
+``maskrcnn.paste_masks`` does): same detections, cheaper in onnxruntime.
+
+Why MatMuls: onnxruntime's CPU RoiAlign and GridSample kernels are slow for these sizes (on
+one thread, RoiAlign over the 50 proposals was the most expensive node, about a fifth of the
+run, and GridSample about a tenth); the interpolation matrices are small and their products
+run as GEMMs.
 """
 
 from __future__ import annotations
