@@ -120,7 +120,7 @@ def train_maskrcnn(trainer, run: TrainingRun, X: np.ndarray, meta: dict) -> dict
     from engine.detection.onnx_export import export_onnx
     from engine.detection.train import Adam
 
-    from .tasks import Stop, split
+    from .tasks import split
 
     opt = run.optimizer
     class_names = list(meta["class_names"])
@@ -155,11 +155,7 @@ def train_maskrcnn(trainer, run: TrainingRun, X: np.ndarray, meta: dict) -> dict
             total += float(E["total"])
             nb += 1
             if time.monotonic() - trainer.last_write >= 0.5:
-                try:
-                    trainer.check()
-                except Stop as stop:
-                    if stop.why != "time":
-                        raise
+                if trainer.over_time():
                     time_limited = True
                     break
                 trainer.write(step=trainer.step, epoch=epoch, train_loss=total / nb)
@@ -179,7 +175,7 @@ def train_maskrcnn(trainer, run: TrainingRun, X: np.ndarray, meta: dict) -> dict
         }
         trainer.history.append(point)
         if not time_limited:
-            trainer.check()
+            time_limited = trainer.over_time()
         trainer.write(
             step=trainer.step,
             epoch=epoch + 1,

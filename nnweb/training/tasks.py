@@ -127,6 +127,17 @@ class Trainer:
         if time.monotonic() - self.t0 > self.max_seconds:
             raise Stop("time")
 
+    def over_time(self) -> bool:
+        """``check`` where the time limit ends training gracefully: True once over time
+        (the caller then stops and keeps the model); cancellation still raises Stop."""
+        try:
+            self.check()
+        except Stop as stop:
+            if stop.why != "time":
+                raise
+            return True
+        return False
+
     # ---------------------------------------------------------------- main
     def run(self) -> dict:
         from .services import load_run_data, sweep_stale_runs
@@ -270,7 +281,7 @@ class Trainer:
             self.history.append(point)
             last = epoch == opt["epochs"] - 1
             if last or time.monotonic() - self.last_write >= PROGRESS_INTERVAL:
-                self.check()
+                time_limited = self.over_time() and not last  # the last epoch just ended anyway
                 self.write(
                     step=self.step,
                     epoch=epoch + 1,

@@ -273,6 +273,21 @@ def test_wall_time_limit_stops_and_keeps_the_model(student):
     assert run.onnx
 
 
+def test_time_limit_reached_at_the_end_of_an_epoch_still_finishes(student, monkeypatch):
+    # the limit passes while the epoch is evaluated: the check after it must end training
+    # gracefully (keep the model), not leave the run "running" for the heartbeat sweep
+    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 1e9)  # no checks inside the epoch
+
+    def out_of_time(self):
+        raise tasks.Stop("time")
+
+    monkeypatch.setattr(Trainer, "check", out_of_time)
+    run = services.create_run(student, builtin="iris", optimizer={"epochs": 3}, enqueue=False)
+    run = run_now(run)
+    assert run.status == "succeeded" and run.onnx
+    assert run.metrics["epochs_done"] == 3 and "time limit" not in run.reason  # all epochs ran
+
+
 def shapes_coco_dataset(owner, n=6, size=64):
     """A small COCO upload made from the engine's shape images."""
     import io
