@@ -8,6 +8,7 @@ hydrates it: it opens a playground session (REST), a websocket to it, and draws 
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from nnweb.core.permissions import is_instructor
 from nnweb.playground import config as cfgmod
@@ -60,9 +61,27 @@ def _uploaded(user) -> list[tuple[str, str, str]]:
         return []
 
 
+def _flag(request, name: str) -> str:
+    """A query flag's value ("" when absent or switched off with 0/false)."""
+    value = request.GET.get(name)
+    if value is None or value in ("0", "false"):
+        return ""
+    return value or "1"
+
+
+def _guided(request) -> str:
+    """The guided mode (?guided=forward|backward|1): "forward", "backward", "all" or ""."""
+    value = _flag(request, "guided")
+    return value if value in ("", "forward", "backward") else "all"
+
+
 def _context(request, cfg, error=None, classroom=None):
     anonymous = not request.user.is_authenticated
+    guided = _guided(request)
     return {
+        "guided": guided,
+        # the compact layout for a lesson's <iframe>: diagram, formula and stage controls only
+        "embed": bool(guided and _flag(request, "embed")),
         "title": "Playground",
         "cfg": cfg,
         "cfg_json": cfg.to_dict(),
@@ -83,6 +102,7 @@ def _context(request, cfg, error=None, classroom=None):
     }
 
 
+@xframe_options_sameorigin  # lessons embed the guided playground in an <iframe>
 def index(request):
     cfg, error = _config_from_query(request, not request.user.is_authenticated)
     return render(request, "frontend/playground/index.html", _context(request, cfg, error))

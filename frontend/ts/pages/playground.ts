@@ -4,8 +4,10 @@ import { ApiError, apiFetch, postJSON } from "../api/http";
 import { renderBatch } from "../panels/batch_view";
 import { editMessage } from "../panels/data_editor";
 import { renderGradcheck } from "../panels/gradcheck_table";
+import { embedMode, guidedMode, guidedView, type GuidedMode } from "../panels/guided_stage";
 import { Heatmap } from "../panels/heatmap";
 import { drawLossChart } from "../panels/loss_chart";
+import { renderMathElement } from "../panels/math";
 import { NetworkDiagram } from "../panels/network_diagram";
 import { neuronNumbers, renderNeuronFormula } from "../panels/neuron_formula";
 import { drawThumbnails } from "../panels/neuron_thumbnails";
@@ -31,6 +33,10 @@ class PlaygroundPage {
   selected: [number, number] | null = null;
   playing = false;
   classroom: { token: string; title: string; hide: string[] } | null;
+  /** Guided mode (?guided=…): one "Next stage" button, the stage's formula beside the diagram. */
+  guided: GuidedMode | null = guidedMode(window.location.search);
+  embed = embedMode(window.location.search);
+  busy = false;
 
   constructor() {
     this.classroom = JSON.parse($("pg-classroom")?.textContent ?? "null");
@@ -89,6 +95,7 @@ class PlaygroundPage {
     await this.client.ready;
     this.applyState(this.state);
     await this.requestFrame();
+    if (this.guided === "backward") await this.guidedForwardPass();
     document.body.dataset.ready = "1";
   }
 
@@ -96,7 +103,8 @@ class PlaygroundPage {
     this.state = s;
     this.url.config = s.config;
     if (!this.classroom) {
-      const q = toQuery({ ...this.url, experiment: null });
+      let q = toQuery({ ...this.url, experiment: null });
+      if (this.guided) q += `&guided=${this.guided === "all" ? "1" : this.guided}${this.embed ? "&embed=1" : ""}`;
       window.history.replaceState(null, "", `${window.location.pathname}?${q}`);
     }
     this.params = s.params;
@@ -179,12 +187,98 @@ class PlaygroundPage {
     if (this.stage) renderStageNumbers($("pg-numbers")!, this.stage, this.sampleRow());
     else $("pg-numbers")!.innerHTML = "";
     if (this.selected) this.showFormula(...this.selected);
+    if (this.guided) this.renderGuided();
     const chosen = this.stage ? this.stage.selection.indices.map((i) => this.state.data.train_idx[i]) : [];
     this.heatmap.drawPoints(
       { X: s.data.X, y: s.data.y as (number | number[])[], train: new Set(s.data.train_idx) },
       s.data.problem,
       chosen,
     );
+  }
+
+  /** The guided panel: what the stage just did, and its formula for the whole layer with numbers. */
+  renderGuided(): void {
+    const root = $("pg-guided");
+    if (!root) return;
+    const v = guidedView(this.stage, this.state.network.loss, this.state.config.lr, 0);
+    root.innerHTML = "";
+    root.dataset.kind = v.kind;
+    root.dataset.l = v.l === null ? "" : String(v.l);
+    const h = document.createElement("h3");
+    h.dataset.testid = "guided-title";
+    h.textContent = v.title;
+    const p = document.createElement("p");
+    p.className = "guided-sentence";
+    p.textContent = v.sentence;
+    root.append(h, p);
+    for (const line of v.lines) {
+      const div = document.createElement("div");
+      div.className = "formula-line";
+      div.dataset.math = line.tex;
+      if (line.quantity) div.dataset.quantity = line.quantity;
+      if (line.values !== undefined) div.dataset.values = JSON.stringify(line.values);
+      root.appendChild(div);
+      renderMathElement(div);
+    }
+    const next = $<HTMLButtonElement>("pg-next");
+    if (next) next.textContent = `Next stage: ${this.guidedNextLabel()}`;
+  }
+
+  /** What the next press of "Next stage" does. */
+  guidedNextLabel(): string {
+    const s = this.stage;
+    if (!s || !s.a0 || s.phase === "idle") return "forward, layer 1";
+    if (s.phase === "forward" && s.forward_done === s.L && this.guided === "forward") return "next sample";
+    if (s.phase === "updated") return this.guided === "backward" ? "forward pass again" : "forward, layer 1";
+    if (s.next === "forward") return `forward, layer ${s.forward_done + 1}`;
+    if (s.next === "backward") return `backward, layer ${s.phase === "backward" ? s.L - s.backward_done : s.L}`;
+    return "update the weights";
+  }
+
+  /** Forward through every layer of the chosen sample (the guided backward mode starts there). */
+  async guidedForwardPass(): Promise<void> {
+    const sample = Number($<HTMLInputElement>("pg-sample")!.value || 0);
+    let st = await this.act<StageView>({ action: "forward", sample });
+    while (st && st.phase === "forward" && st.forward_done < st.L) st = await this.act<StageView>({ action: "forward" });
+    if (st) this.onStage(st);
+  }
+
+  /** One press of "Next stage" (button or →) in guided mode. */
+  async guidedNext(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const s = this.stage;
+      const sampleInput = $<HTMLInputElement>("pg-sample")!;
+      if (this.guided === "forward" && s && s.phase === "forward" && s.forward_done === s.L) {
+        // the forward lesson moves on to the next training sample
+        const n = this.state.data.train_idx.length;
+        sampleInput.value = String((Number(sampleInput.value || 0) + 1) % n);
+        const st = await this.act<StageView>({ action: "forward", sample: Number(sampleInput.value) });
+        if (st) this.onStage(st);
+      } else if (this.guided === "backward" && s && s.phase === "updated") {
+        await this.guidedForwardPass();
+      } else {
+        await this.runAction(s?.next ?? "forward");
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** "Start again": back to the start of the stages on the chosen sample. */
+  async guidedRestart(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      if (this.guided === "backward") await this.guidedForwardPass();
+      else {
+        const st = await this.act<StageView>({ action: "select", sample: Number($<HTMLInputElement>("pg-sample")!.value || 0) });
+        if (st) this.onStage(st);
+      }
+    } finally {
+      this.busy = false;
+    }
   }
 
   showFormula(l: number, j: number): void {
@@ -408,6 +502,8 @@ class PlaygroundPage {
       void this.configure();
     });
     $<HTMLInputElement>("pg-row")?.addEventListener("input", () => this.redraw());
+    $("pg-next")?.addEventListener("click", () => void this.guidedNext());
+    $("pg-restart")?.addEventListener("click", () => void this.guidedRestart());
     $<HTMLSelectElement>("pg-color")!.addEventListener("change", () => {
       this.url.color = $<HTMLSelectElement>("pg-color")!.value as "a" | "u";
       this.redraw();
@@ -415,11 +511,14 @@ class PlaygroundPage {
     document.addEventListener("keydown", (ev) => {
       const t = ev.target as HTMLElement;
       if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) return;
-      if (ev.key === "ArrowRight") {
+      if (ev.key === "ArrowRight" && this.guided) {
+        ev.preventDefault();
+        void this.guidedNext();
+      } else if (ev.key === "ArrowRight") {
         ev.preventDefault();
         const next = this.stage?.next ?? "forward";
         if (!this.url.hide.includes(next)) void this.runAction(next);
-      } else if (ev.key === " ") {
+      } else if (ev.key === " " && !this.guided) {
         ev.preventDefault();
         if (!this.url.hide.includes("play")) void this.togglePlay();
       }
