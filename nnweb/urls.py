@@ -1,7 +1,6 @@
 """Top-level URLs: admin, the REST API of every app under /api/<app>/, the OpenAPI
 schema and docs, and the pages (frontend app)."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -25,7 +24,5 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even in DEBUG: uploaded datasets, checkpoints and run outputs are
+# reachable only through the permission-checked download views of their apps.
