@@ -159,9 +159,10 @@ describe("guided stages", () => {
     };
     const v = guidedView(s, "cross_entropy", lr);
     expect(v.kind).toBe("update");
-    expect(v.lines.map((l) => l.quantity)).toEqual(["W1", "b1", "W2", "b2"]);
-    expect(v.lines[0].tex).toContain("W^{(1)} \\leftarrow W^{(1)} - \\eta");
-    expect((v.lines[3].values as number[])[1]).toBeCloseTo(b2[1] - lr * d2[1], 12);
+    expect(v.lines.map((l) => l.quantity)).toEqual([undefined, "W1", "b1", "W2", "b2"]);
+    expect(v.lines[0].tex).toContain("W^{(l)} \\leftarrow W^{(l)} - \\eta");
+    expect(v.lines[1].tex).toContain(`W^{(1)} \\leftarrow ${matTex(W1)} - 0.5`);
+    expect((v.lines[4].values as number[])[1]).toBeCloseTo(b2[1] - lr * d2[1], 12);
   });
 
   it("update with momentum shows the applied step instead", () => {

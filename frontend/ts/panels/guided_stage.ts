@@ -45,7 +45,7 @@ export function embedMode(search: string): boolean {
 }
 
 const MAX = 8; // rows or columns shown before \vdots / \cdots
-const sup = (l: number) => `^{(${l})}`;
+const sup = (l: number | string) => `^{(${l})}`;
 const supT = (l: number) => `^{(${l})\\top}`;
 
 function cut<T>(xs: T[]): (T | null)[] {
@@ -231,6 +231,12 @@ function updateLines({ s, lr }: Ctx): GuidedLine[] {
     const d = upd[`b${l}`] as number[];
     if (d.some((v, j) => Math.abs(v + lr * g[j]) > 1e-9 * (1 + Math.abs(v)))) plain = false;
   }
+  if (plain)
+    lines.push({
+      tex:
+        `W${sup("l")} \\leftarrow W${sup("l")} - \\eta \\frac{\\partial E}{\\partial W${sup("l")}}, \\qquad ` +
+        `b${sup("l")} \\leftarrow b${sup("l")} - \\eta \\frac{\\partial E}{\\partial b${sup("l")}}, \\qquad \\eta = ${fmt(lr)}`,
+    });
   for (let l = 1; l <= s.L; l++) {
     const lv = s.layers[l - 1];
     const W = old[`W${l}`] as Matrix;
@@ -241,16 +247,12 @@ function updateLines({ s, lr }: Ctx): GuidedLine[] {
     const bn = b.map((v, j) => v + db[j]);
     if (plain) {
       lines.push({
-        tex:
-          `W${sup(l)} \\leftarrow W${sup(l)} - \\eta \\frac{\\partial E}{\\partial W${sup(l)}} = ` +
-          `${matTex(W)} - ${fmt(lr)} ${matTex(lv.dE_dW!)} = ${matTex(Wn)}`,
+        tex: `W${sup(l)} \\leftarrow ${matTex(W)} - ${fmt(lr)} ${matTex(lv.dE_dW!)} = ${matTex(Wn)}`,
         quantity: `W${l}`,
         values: Wn,
       });
       lines.push({
-        tex:
-          `b${sup(l)} \\leftarrow b${sup(l)} - \\eta \\frac{\\partial E}{\\partial b${sup(l)}} = ` +
-          `${colTex(b)} - ${fmt(lr)} ${colTex(lv.dE_db!)} = ${colTex(bn)}`,
+        tex: `b${sup(l)} \\leftarrow ${colTex(b)} - ${fmt(lr)} ${colTex(lv.dE_db!)} = ${colTex(bn)}`,
         quantity: `b${l}`,
         values: bn,
       });
