@@ -1,6 +1,8 @@
 """Model zoo pages (/models/): the list with an upload form for instructors, one model's page
-(metrics, architecture, download, "Open in playground") and deletion. Server-rendered and
-complete without JavaScript; every action goes through nnweb.modelzoo.services."""
+(metrics, architecture, download, "Open in playground"), its visibility control and deletion.
+Server-rendered and complete without JavaScript; every action goes through
+nnweb.modelzoo.services, and every page reads models through services.visible_models (a model
+the user may not see is a 404)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,17 @@ from nnweb.modelzoo.views import model_or_404
 from nnweb.view_helpers import require
 
 TASK_CHOICES = TrainedModel.Task.choices
+# What each visibility means for a model (the datasets' labels say "only me"; a private
+# model is also seen by instructors).
+VISIBILITY_TEXT = {
+    "private": "Private (the owner and instructors)",
+    "students": "Visible to students (signed-in users)",
+    "public": "Public (everyone)",
+}
+
+
+def _visibility_choices(values) -> list[tuple[str, str]]:
+    return [(v, VISIBILITY_TEXT[v]) for v in values]
 
 
 def _headline(metrics: dict) -> str:
@@ -46,7 +59,7 @@ def _metric_rows(metrics: dict) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def index(request):
-    form = {"name": "", "task": "classification", "description": ""}
+    form = {"name": "", "task": "classification", "description": "", "visibility": "public"}
     error = None
     status = 200
     if request.method == "POST":
@@ -59,6 +72,7 @@ def index(request):
                 name=form["name"],
                 task=form["task"],
                 description=form["description"],
+                visibility=form["visibility"],
             )
         except services.ModelRejected as exc:
             error, status = str(exc), 400
@@ -78,6 +92,7 @@ def index(request):
             "rows": rows,
             "task": task,
             "task_choices": TASK_CHOICES,
+            "visibility_choices": _visibility_choices(TrainedModel.Visibility.values),
             "can_upload": is_instructor(request.user),
             "form": form,
             "error": error,
@@ -107,8 +122,32 @@ def detail(request, pk: int):
             + ")",
             "download_url": reverse("modelzoo-api:download", args=[model.pk]),
             "can_delete": services.can_manage(request.user, model),
+            "visibility_text": VISIBILITY_TEXT.get(model.visibility, model.visibility),
+            "visibility_choices": _visibility_choices(
+                services.allowed_visibilities(request.user, model)
+            ),
         },
     )
+
+
+@require_POST
+def visibility(request, pk: int):
+    """The owner or an instructor changes who sees the model (the detail page's control)."""
+    model = model_or_404(request.user, pk)
+    require(
+        services.can_manage(request.user, model),
+        "Only the model's owner or an instructor may change its visibility.",
+    )
+    try:
+        services.set_visibility(request.user, model, request.POST.get("visibility", ""))
+    except services.ModelRejected as exc:
+        messages.error(request, str(exc))
+    except PermissionError as exc:
+        require(False, str(exc))
+    else:
+        shown = VISIBILITY_TEXT[str(model.visibility)].lower()
+        messages.success(request, f"“{model.name}” is now {shown}.")
+    return redirect("models-detail", pk=model.pk)
 
 
 @require_POST
@@ -128,4 +167,5 @@ urlpatterns = [
     path("models/", index, name="models"),
     path("models/<int:pk>/", detail, name="models-detail"),
     path("models/<int:pk>/delete/", delete, name="models-delete"),
+    path("models/<int:pk>/visibility/", visibility, name="models-visibility"),
 ]

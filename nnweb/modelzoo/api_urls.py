@@ -2,8 +2,12 @@
 
 GET    /api/modelzoo/                 list (?task=classification|regression|instance_segmentation)
 POST   /api/modelzoo/                 upload an .onnx (instructors; multipart: file, name,
-                                      task, description); 400 with the validator's message
-GET    /api/modelzoo/<id>/            one model
+                                      task, description, visibility=public); 400 with
+                                      the validator's message
+GET    /api/modelzoo/<id>/            one model (404 unless the user may see it:
+                                      services.visible_models)
+PATCH  /api/modelzoo/<id>/            {"visibility": "private|students|public"}: owner or
+                                      instructor; only instructors may choose students/public
 DELETE /api/modelzoo/<id>/            owner or instructor
 GET    /api/modelzoo/<id>/download/   the .onnx file (attachment; opens in Netron)
 """

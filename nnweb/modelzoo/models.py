@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from nnweb.datasets.models import Dataset
+
 
 class TrainedModel(models.Model):
     class Task(models.TextChoices):
@@ -20,6 +22,10 @@ class TrainedModel(models.Model):
         TRAINED = "trained", "Trained in nnweb"
         UPLOADED = "uploaded", "Uploaded .onnx"
 
+    # Same vocabulary as datasets: private (owner + instructors), students (signed-in users),
+    # public (everyone, anonymous visitors included). See modelzoo.services.visible_models.
+    Visibility = Dataset.Visibility
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trained_models"
     )
@@ -27,6 +33,10 @@ class TrainedModel(models.Model):
     description = models.TextField(blank=True, default="")
     task = models.CharField(max_length=32, choices=Task.choices)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.TRAINED)
+    # Uploads and seeded models are public; training runs publish theirs as private.
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     created = models.DateTimeField(auto_now_add=True)
     metrics = models.JSONField(default=dict, blank=True)
     # Files live under MEDIA_ROOT/modelzoo/<folder>/: model.onnx and, if any, checkpoint.npz.
@@ -44,7 +54,11 @@ class TrainedModel(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["task", "-created"]), models.Index(fields=["owner"])]
+        indexes = [
+            models.Index(fields=["task", "-created"]),
+            models.Index(fields=["owner"]),
+            models.Index(fields=["visibility"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_task_display()})"

@@ -18,6 +18,9 @@ class TrainedModelSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
     playground_url = serializers.SerializerMethodField()
     can_delete = serializers.SerializerMethodField()
+    visibility_options = serializers.SerializerMethodField(
+        help_text="the visibilities the requesting user may give this model (PATCH)"
+    )
 
     class Meta:
         model = TrainedModel
@@ -28,6 +31,7 @@ class TrainedModelSerializer(serializers.ModelSerializer):
             "owner",
             "task",
             "source",
+            "visibility",
             "created",
             "metrics",
             "class_names",
@@ -41,6 +45,7 @@ class TrainedModelSerializer(serializers.ModelSerializer):
             "download_url",
             "playground_url",
             "can_delete",
+            "visibility_options",
         ]
         read_only_fields = fields
 
@@ -59,6 +64,12 @@ class TrainedModelSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return bool(request and can_manage(request.user, obj))
 
+    def get_visibility_options(self, obj: TrainedModel) -> list[str]:
+        from .services import allowed_visibilities
+
+        request = self.context.get("request")
+        return allowed_visibilities(request.user, obj) if request else []
+
 
 class ModelUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="an .onnx model (at most 50 MB, self-contained)")
@@ -66,4 +77,18 @@ class ModelUploadSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     task = serializers.ChoiceField(
         choices=TrainedModel.Task.values, required=False, default="classification"
+    )
+    visibility = serializers.ChoiceField(
+        choices=TrainedModel.Visibility.values,
+        required=False,
+        default=TrainedModel.Visibility.PUBLIC,
+        help_text="who sees the model: private (owner and instructors), students, public",
+    )
+
+
+class ModelUpdateSerializer(serializers.Serializer):
+    visibility = serializers.ChoiceField(
+        choices=TrainedModel.Visibility.values,
+        help_text="private (owner and instructors), students (signed-in users) or public; "
+        "only instructors may choose students or public",
     )

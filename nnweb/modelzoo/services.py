@@ -7,6 +7,11 @@
 - :func:`session_for` — the cached onnxruntime session (``engine.runtime``) serving a model.
 - :func:`load_network` — the engine network of a loadable model (playground).
 - :func:`segmentation_models` — instance-segmentation models for the segmentation demo.
+- :func:`visible_models` — the one queryset every reader goes through (API, pages, playground,
+  segmentation): anonymous visitors see public models; signed-in users also those visible to
+  students and their own; instructors every model.
+- :func:`set_visibility` — the owner or an instructor changes who sees a model; only
+  instructors may open a model to students or to everyone.
 
 Files live under ``MEDIA_ROOT/modelzoo/<folder>/`` (``model.onnx``, ``checkpoint.npz``). They
 are written into a temporary folder first and moved into place just before the database row
@@ -27,7 +32,7 @@ from typing import Any
 import onnx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from engine import runtime
 from engine.onnx import Limits, LoadedModel, ModelRejected, load_model, read_metadata, validate
@@ -38,6 +43,7 @@ from .models import TrainedModel
 
 __all__ = [
     "ModelRejected",
+    "allowed_visibilities",
     "can_manage",
     "delete_model",
     "get_model",
@@ -47,6 +53,7 @@ __all__ = [
     "publish_model",
     "segmentation_models",
     "session_for",
+    "set_visibility",
     "upload_model",
     "visible_models",
 ]
@@ -68,6 +75,16 @@ def onnx_limits() -> Limits:
     """Validator limits; the file size follows NNWEB_LIMITS["MAX_MODEL_BYTES"] (50 MB)."""
     limits = getattr(settings, "NNWEB_LIMITS", {}) or {}
     return Limits(max_bytes=int(limits.get("MAX_MODEL_BYTES", 50 * 1024 * 1024)))
+
+
+def normalise_visibility(visibility: str) -> str:
+    value = str(visibility or "").strip().lower()
+    if value not in TrainedModel.Visibility.values:
+        raise ModelRejected(
+            f"visibility: must be one of {', '.join(TrainedModel.Visibility.values)}, "
+            f"not {visibility!r}"
+        )
+    return value
 
 
 def normalise_task(task: str) -> str:
@@ -214,15 +231,20 @@ def publish_model(
     *,
     description: str = "",
     input_shape=None,
+    visibility: str = TrainedModel.Visibility.PUBLIC,
 ) -> TrainedModel:
     """Export ``net`` to ONNX, save its engine checkpoint and create the record, atomically.
 
     ``net`` is an engine ``Sequential`` (checkpoint = ``net.save``: .npz with the spec), an
     ``engine.detection`` Mask R-CNN (exported by its own ONNX builder), or an ONNX
     ``ModelProto``/bytes. ``input_shape`` is the per-sample shape (e.g. ``(1, 28, 28)``);
-    without it conv nets get dynamic H, W. Raises ModelRejected/ValueError on bad input.
+    without it conv nets get dynamic H, W. ``visibility`` is who sees the record (see
+    :func:`visible_models`); the training app passes "private" for a run's output, so a run
+    on a private dataset or a student's run is not shown to anyone else until its owner or an
+    instructor says so. Raises ModelRejected/ValueError on bad input.
     """
     task = normalise_task(task)
+    visibility = normalise_visibility(visibility)
     name = _clean_name(name, "model")
     work = _workdir()
     try:
@@ -267,6 +289,7 @@ def publish_model(
             description=str(description or "")[:5000],
             task=task,
             source=TrainedModel.Source.TRAINED,
+            visibility=visibility,
             metrics=_jsonable(metrics or {}),
             **info,
         )
@@ -301,6 +324,7 @@ def upload_model(
     task: str = TrainedModel.Task.CLASSIFICATION,
     description: str = "",
     limits: Limits | None = None,
+    visibility: str = TrainedModel.Visibility.PUBLIC,
 ) -> TrainedModel:
     """Validate an uploaded .onnx with ``engine.onnx.validate`` and only then store it.
 
@@ -312,6 +336,7 @@ def upload_model(
     if upload is None:
         raise ModelRejected("file: no .onnx file was uploaded")
     task = normalise_task(task)
+    visibility = normalise_visibility(visibility)
     limits = limits or onnx_limits()
     filename = os.path.basename(getattr(upload, "name", "") or "model.onnx")
     data = _read_capped(upload, limits.max_bytes)
@@ -332,6 +357,7 @@ def upload_model(
             description=str(description or "")[:5000],
             task=task,
             source=TrainedModel.Source.UPLOADED,
+            visibility=visibility,
             metrics={},
             **info,
         )
@@ -341,20 +367,66 @@ def upload_model(
 
 # --- reading ---------------------------------------------------------------------------------
 def visible_models(user=None) -> QuerySet[TrainedModel]:
-    """Every model: the zoo is the class's shared shelf (anyone may view and download)."""
-    return TrainedModel.objects.select_related("owner").all()
+    """The models ``user`` may see, and the only way any reader gets at models.
+
+    Anonymous visitors (or ``None``): public models. Signed-in students: public ones, those
+    visible to students and their own (private ones included). Instructors: every model.
+    The API (list, retrieve, download), the pages, the playground's ``?model=`` and the
+    segmentation demo's model list all go through here.
+    """
+    qs = TrainedModel.objects.select_related("owner")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return qs.filter(visibility=TrainedModel.Visibility.PUBLIC)
+    if is_instructor(user):
+        return qs.all()
+    return qs.filter(
+        Q(visibility__in=[TrainedModel.Visibility.PUBLIC, TrainedModel.Visibility.STUDENTS])
+        | Q(owner=user)
+    )
 
 
 def get_model(pk, user=None) -> TrainedModel:
-    """The model ``pk`` (TrainedModel.DoesNotExist when there is none)."""
+    """The model ``pk`` if ``user`` may see it (TrainedModel.DoesNotExist otherwise)."""
     return visible_models(user).get(pk=int(pk))
 
 
 def can_manage(user, model: TrainedModel) -> bool:
-    """Owners and instructors may delete a model."""
+    """Owners and instructors may delete a model and change its visibility."""
     if user is None or not user.is_authenticated:
         return False
     return is_instructor(user) or model.owner_id == user.pk
+
+
+def allowed_visibilities(user, model: TrainedModel) -> list[str]:
+    """The visibilities ``user`` may give ``model``: every one for instructors, "private"
+    for its (student) owner, none for anyone else."""
+    if not can_manage(user, model):
+        return []
+    if is_instructor(user):
+        return list(TrainedModel.Visibility.values)
+    return [TrainedModel.Visibility.PRIVATE]
+
+
+def set_visibility(user, model: TrainedModel, visibility: str) -> TrainedModel:
+    """Change who sees ``model``. The owner or an instructor may; only instructors may make
+    a model visible to students or public (a student may keep their own model private).
+
+    Raises ModelRejected for an unknown value and PermissionError for a change ``user`` may
+    not make; nothing is saved in either case.
+    """
+    visibility = normalise_visibility(visibility)
+    if not can_manage(user, model):
+        raise PermissionError("Only the model's owner or an instructor may change its visibility.")
+    if visibility == model.visibility:
+        return model
+    if visibility not in allowed_visibilities(user, model):
+        what = "visible to students" if visibility == "students" else visibility
+        raise PermissionError(
+            f"Only instructors may make a model {what}; you may keep your own model private."
+        )
+    model.visibility = visibility
+    model.save(update_fields=["visibility"])
+    return model
 
 
 def onnx_path(model: TrainedModel) -> Path:

@@ -15,7 +15,7 @@ from nnweb.view_helpers import attachment, get_or_404, invalid_form
 
 from . import services
 from .models import TrainedModel
-from .serializers import ModelUploadSerializer, TrainedModelSerializer
+from .serializers import ModelUpdateSerializer, ModelUploadSerializer, TrainedModelSerializer
 
 
 def model_or_404(user, pk: int) -> TrainedModel:
@@ -54,6 +54,7 @@ class ModelListView(APIView):
                 name=data.get("name", ""),
                 task=data.get("task", "classification"),
                 description=data.get("description", ""),
+                visibility=data.get("visibility", TrainedModel.Visibility.PUBLIC),
             )
         except services.ModelRejected as err:
             return Response({"detail": str(err)}, status=status.HTTP_400_BAD_REQUEST)
@@ -64,14 +65,40 @@ class ModelListView(APIView):
 
 
 class ModelDetailView(APIView):
-    """GET: one model. DELETE: its owner or an instructor removes it (record and files)."""
+    """GET: one model. PATCH ``{"visibility": ...}``: its owner or an instructor changes who
+    sees it (only instructors may choose "students" or "public"). DELETE: its owner or an
+    instructor removes it (record and files). Models the user may not see are 404."""
 
     owner_field = "owner"
 
     def get_permissions(self):
-        if self.request.method == "DELETE":
+        if self.request.method in ("DELETE", "PATCH"):
             return [IsOwnerOrInstructor()]
         return [AllowAny()]
+
+    @extend_schema(request=ModelUpdateSerializer, responses=TrainedModelSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        model = model_or_404(request.user, pk)
+        self.check_object_permissions(request, model)
+        if not isinstance(request.data, dict):
+            return Response(
+                {"detail": 'body: expected an object such as {"visibility": "private"}'},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        unknown = sorted(set(request.data) - {"visibility"})
+        if unknown:
+            return Response(
+                {"detail": f"{unknown[0]}: cannot be changed (only visibility can)"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        form = ModelUpdateSerializer(data=request.data)
+        if not form.is_valid():
+            return invalid_form(form)
+        try:
+            services.set_visibility(request.user, model, form.validated_data["visibility"])
+        except PermissionError as err:
+            return Response({"detail": str(err)}, status=status.HTTP_403_FORBIDDEN)
+        return Response(TrainedModelSerializer(model, context={"request": request}).data)
 
     @extend_schema(responses=TrainedModelSerializer)
     def get(self, request: Request, pk: int) -> Response:

@@ -391,7 +391,11 @@ class Trainer:
 
 
 def publish(run: TrainingRun, net, metrics: dict, input_shape) -> tuple:
-    """Publish the network to the model zoo; returns (TrainedModel id or None, problem)."""
+    """Publish the network to the model zoo; returns (TrainedModel id or None, problem).
+
+    The model starts private (its owner and instructors see it): it carries the dataset's name
+    and class names, and the dataset or the run may be private. The owner or an instructor
+    may change that on the model's page."""
     from nnweb.modelzoo.services import publish_model
 
     name = f"{run.dataset_name} · run {run.pk}"[:120]
@@ -405,6 +409,7 @@ def publish(run: TrainingRun, net, metrics: dict, input_shape) -> tuple:
             class_names=run.class_names or None,
             description=f"Trained by training run {run.pk} on {run.dataset_name}.",
             input_shape=tuple(input_shape),
+            visibility="private",
         )
     except Exception as err:  # the run's own files stay downloadable
         logger.exception("publishing run %s failed", run.pk)
