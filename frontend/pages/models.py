@@ -12,10 +12,10 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nnweb.core.permissions import is_instructor
+from nnweb.core.view_helpers import require
 from nnweb.modelzoo import services
 from nnweb.modelzoo.models import TrainedModel
 from nnweb.modelzoo.views import model_or_404
-from nnweb.view_helpers import require
 
 TASK_CHOICES = TrainedModel.Task.choices
 # What each visibility means for a model (the datasets' labels say "only me"; a private

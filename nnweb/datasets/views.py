@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import is_instructor
-from nnweb.view_helpers import attachment, get_or_404, invalid_form, require
+from nnweb.core.view_helpers import attachment, get_or_404, invalid_form, require
 
 from . import services
 from .importers import DatasetRejected

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
-from nnweb.view_helpers import attachment, get_or_404, invalid_form
+from nnweb.core.view_helpers import attachment, get_or_404, invalid_form
 
 from . import services
 from .models import TrainedModel

@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from nnweb.core.throttles import HeavyRateThrottle
-from nnweb.view_helpers import attachment, get_or_404, invalid_form, require
+from nnweb.core.view_helpers import attachment, get_or_404, invalid_form, require
 
 from . import services
 from .models import TrainingRun
