@@ -42,7 +42,8 @@ from engine import runtime
 from engine.onnx.ops import SERVABLE_OPS
 from engine.onnx.validate import Limits
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# NNWEB_MAX_SEGMENT_IMAGE_BYTES (5 MiB by default), read once: limits come from the environment.
+MAX_UPLOAD_BYTES = settings.NNWEB_LIMITS.get("MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024)
 MAX_SIDE = 4096
 MAX_PIXELS = MAX_SIDE * MAX_SIDE
 MODEL_SIZE = 128  # the shipped model is trained on 128 x 128 images
