@@ -80,38 +80,57 @@ interface CollapseResult {
   max_diff_relu: number;
 }
 
-export function mountLinearCollapse(host: HTMLElement): void {
+/** A panel of titled grids recomputed by the engine for a new random seed on each press. */
+function mountSeededGrids<R>(
+  host: HTMLElement,
+  label: string,
+  testid: string,
+  fetch: (seed: number) => Promise<R>,
+  render: (r: R, add: (title: string, m: Matrix, cell: number) => void) => string,
+): void {
   let seed = 0;
   const grids = h("div", { class: "panel-row" });
-  const out = h("p", { class: "sum-line", "data-testid": "collapse-result" });
-  host.append(h("div", { class: "panel-controls" }, button("New random layers", () => {
+  const out = h("p", { class: "sum-line", "data-testid": testid });
+  host.append(h("div", { class: "panel-controls" }, button(label, () => {
     seed += 1;
     load();
   })), grids, out);
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<CollapseResult>("linear_collapse", { seed });
+      const r = await fetch(seed);
       grids.replaceChildren();
-      const add = (title: string, m: Matrix) => {
+      const add = (title: string, m: Matrix, cell: number) => {
         const box = h("div", { class: "panel-col" }, h("h4", { text: title }));
         const g = h("div");
         box.append(g);
         grids.append(box);
-        drawGrid(g, m, { cell: 50, digits: 2 });
+        drawGrid(g, m, { cell, digits: 2 });
       };
-      add("W⁽¹⁾", r.W1);
-      add("W⁽²⁾", r.W2);
-      add("W = W⁽²⁾W⁽¹⁾", r.W);
-      add("outputs: two linear layers", r.two_layers);
-      add("outputs: the single layer W", r.one_layer);
-      out.textContent = `largest difference, two linear layers vs one: ${r.max_diff_linear.toExponential(1)} (rounding only). With a ReLU between them: ${fmt(r.max_diff_relu)} — no single linear layer reproduces that.`;
+      out.textContent = render(r, add);
       status.ok();
     } catch (e) {
       status.error(e);
     }
   }
   load();
+}
+
+export function mountLinearCollapse(host: HTMLElement): void {
+  mountSeededGrids(
+    host,
+    "New random layers",
+    "collapse-result",
+    (seed) => lessonApi<CollapseResult>("linear_collapse", { seed }),
+    (r, add) => {
+      add("W⁽¹⁾", r.W1, 50);
+      add("W⁽²⁾", r.W2, 50);
+      add("W = W⁽²⁾W⁽¹⁾", r.W, 50);
+      add("outputs: two linear layers", r.two_layers, 50);
+      add("outputs: the single layer W", r.one_layer, 50);
+      return `largest difference, two linear layers vs one: ${r.max_diff_linear.toExponential(1)} (rounding only). With a ReLU between them: ${fmt(r.max_diff_relu)} — no single linear layer reproduces that.`;
+    },
+  );
 }
 
 interface CommuteResult {
@@ -125,35 +144,18 @@ interface CommuteResult {
 }
 
 export function mountReluPool(host: HTMLElement): void {
-  let seed = 0;
-  const grids = h("div", { class: "panel-row" });
-  const out = h("p", { class: "sum-line", "data-testid": "commute-result" });
-  host.append(h("div", { class: "panel-controls" }, button("New random data", () => {
-    seed += 1;
-    load();
-  })), grids, out);
-  const status = statusLine(host);
-  async function load() {
-    try {
-      const r = await lessonApi<CommuteResult>("relu_pool", { seed, side: 6, size: 2 });
-      grids.replaceChildren();
-      const add = (title: string, m: Matrix, cell = 46) => {
-        const box = h("div", { class: "panel-col" }, h("h4", { text: title }));
-        const g = h("div");
-        box.append(g);
-        grids.append(box);
-        drawGrid(g, m, { cell, digits: 2 });
-      };
+  mountSeededGrids(
+    host,
+    "New random data",
+    "commute-result",
+    (seed) => lessonApi<CommuteResult>("relu_pool", { seed, side: 6, size: 2 }),
+    (r, add) => {
       add("random x", r.x, 46);
-      add("ReLU(MaxPool(x))", r.relu_of_max);
-      add("MaxPool(ReLU(x))", r.max_of_relu);
-      add("ReLU(AvgPool(x))", r.relu_of_avg);
-      add("AvgPool(ReLU(x))", r.avg_of_relu);
-      out.textContent = `max pooling: largest difference ${fmt(r.max_diff_max)}; average pooling: largest difference ${fmt(r.max_diff_avg)}.`;
-      status.ok();
-    } catch (e) {
-      status.error(e);
-    }
-  }
-  load();
+      add("ReLU(MaxPool(x))", r.relu_of_max, 46);
+      add("MaxPool(ReLU(x))", r.max_of_relu, 46);
+      add("ReLU(AvgPool(x))", r.relu_of_avg, 46);
+      add("AvgPool(ReLU(x))", r.avg_of_relu, 46);
+      return `max pooling: largest difference ${fmt(r.max_diff_max)}; average pooling: largest difference ${fmt(r.max_diff_avg)}.`;
+    },
+  );
 }
