@@ -83,6 +83,8 @@ class PlaygroundSession:
         self.config = config
         self.fixed_net = net is not None  # a model's network: architecture not editable
         self.model_id = None
+        # the controls a classroom link hid: their actions are refused (see refuse_hidden)
+        self.hidden_controls: frozenset[str] = frozenset()
         self.touched = time.monotonic()
         self.playing = False
         self.history: list[list] = []
@@ -220,11 +222,33 @@ class PlaygroundSession:
                 f"unknown action {action!r}; actions: {', '.join(self.ACTIONS)}", field="action"
             )
         with self.lock:
+            self.refuse_hidden(self._next_stage() if action == "next" else action)
             self.touched = time.monotonic()
             if self.playing and action not in ("pause", "play", "state", "frame", "configure"):
                 # stepping by hand pauses continuous training first
                 self.playing = False
             return getattr(self, f"_do_{action}")(msg, user)
+
+    def refuse_hidden(self, action: str, fields=()) -> None:
+        """Refuse ``action`` (or a change of the settings ``fields``) when this session was opened
+        through a classroom link that hides the control triggering it (``CONTROL_ACTIONS``)."""
+        if not self.hidden_controls:
+            return
+        for control in sorted(self.hidden_controls):
+            if action in CONTROL_ACTIONS.get(control, ()):
+                raise PlaygroundError(
+                    f"{action!r} is not available here: the instructor's classroom link turned "
+                    f"off the {control!r} control",
+                    code="forbidden",
+                    field="action",
+                )
+        for name in sorted(set(fields) & self.hidden_controls):
+            raise PlaygroundError(
+                f"the setting {name!r} cannot be changed here: the instructor's classroom link "
+                "turned it off",
+                code="forbidden",
+                field=name,
+            )
 
     # --- actions ----------------------------------------------------------------------
     def _do_state(self, msg, user) -> dict:
@@ -243,6 +267,7 @@ class PlaygroundSession:
         changed = {k for k, v in new.to_dict().items() if getattr(old, k) != v}
         if not changed:
             return
+        self.refuse_hidden("configure", changed)
         if self.fixed_net and changed & {"hidden", "activations", "problem", "init", "features"}:
             raise PlaygroundError(
                 "this network comes from a model: its layers cannot be changed here",
@@ -883,6 +908,7 @@ def persist(session: PlaygroundSession) -> None:
             "anonymous": session.anonymous,
             "owner_id": session.owner_id,
             "model_id": session.model_id,
+            "hidden_controls": sorted(session.hidden_controls),
             "params": session.net.get_params(),
             "history": session.history,
             "iteration": session.iteration,
@@ -925,6 +951,7 @@ def _from_cache(session_id: str, user) -> PlaygroundSession | None:
     s.id = session_id
     s.anonymous = state["anonymous"]
     s.owner_id = owner
+    s.hidden_controls = frozenset(state.get("hidden_controls") or ())
     s.restore(state)
     return store.add(s)
 
@@ -968,6 +995,7 @@ def save_experiment(session: PlaygroundSession, user, name, experiment_id=None) 
 
     if _is_anonymous(user):
         raise PlaygroundError("sign in to save experiments", code="forbidden")
+    session.refuse_hidden("save")
     with session.lock:
         snap = session.snapshot()
     if experiment_id is not None:
@@ -1051,6 +1079,23 @@ HIDEABLE_CONTROLS = (
     "save",
 )
 
+# The actions each hideable control triggers; a hidden setting (a name of cfgmod.FIELD_NAMES)
+# refuses a "configure" that changes it. "next" counts as the stage it would reveal.
+CONTROL_ACTIONS = {
+    "forward": ("forward",),
+    "backward": ("backward",),
+    "update": ("update",),
+    "step": ("step",),
+    "batch": ("batch",),
+    "epoch": ("epoch",),
+    "play": ("play",),
+    "reset": ("reset",),
+    "set_param": ("set_param",),
+    "gradcheck": ("gradcheck",),
+    "data_editor": ("add_point", "remove_point"),
+    "save": ("save",),
+}
+
 
 def create_classroom_link(user, raw_config, hide, title="") -> dict:
     from nnweb.core.permissions import is_instructor
@@ -1084,3 +1129,17 @@ def get_classroom_link(token: str):
     if link is None:
         raise PlaygroundError("no such classroom link", code="not_found")
     return link
+
+
+def open_classroom(user, token, raw_config=None) -> PlaygroundSession:
+    """A new session opened through the classroom link ``token``: the link's settings (the
+    student's ``raw_config`` may change only the settings the link does not hide), and the
+    link's hidden controls refused from then on."""
+    link = get_classroom_link(token)
+    hidden = frozenset(link.hidden_controls or ())
+    raw = dict(link.config or {})
+    if isinstance(raw_config, dict):
+        raw.update({k: v for k, v in raw_config.items() if k not in hidden})
+    session = PlaygroundSession.create(raw, user=user)
+    session.hidden_controls = hidden
+    return store.add(session)

@@ -99,7 +99,7 @@ class SessionListView(APIView):
         operation_id="playground_session_create",
         summary=(
             'Open a playground session: {"config": {...}} or {"experiment": id} or {"model": '
-            "id}; returns its full state"
+            'id} or {"classroom": token, "config": {...}}; returns its full state'
         ),
         request=OpenApiTypes.OBJECT,
         responses=OpenApiTypes.OBJECT,
@@ -109,6 +109,10 @@ class SessionListView(APIView):
             body = _body(request)
             if body.get("experiment") is not None:
                 session = services.open_experiment(request.user, body["experiment"])
+            elif body.get("classroom") is not None:
+                session = services.open_classroom(
+                    request.user, body["classroom"], body.get("config") or {}
+                )
             else:
                 session = services.PlaygroundSession.create(
                     body.get("config") or {}, user=request.user, model_id=body.get("model")
