@@ -120,6 +120,19 @@ def test_classroom_link_hides_its_controls(page, nnweb_server, login):
     assert page.is_visible("button[data-action='forward']")
     assert page.is_visible("[data-control='batch_size']")
     assert page.input_value("input[name='hidden']") == "3"
+    # The page opened its session with the link's token: the server refuses what the link hides.
+    session = page.evaluate("document.body.dataset.session")
+    refused = page.request.post(
+        f"/api/playground/sessions/{session}/actions/",
+        data={"action": "play"},
+        headers={
+            "X-CSRFToken": next(
+                c["value"] for c in page.context.cookies() if c["name"] == "csrftoken"
+            )
+        },
+    )
+    assert refused.status == 403, refused.text()
+    assert "classroom link" in refused.text()
 
 
 def test_refusal_is_shown_in_the_page(page, page_guard):

@@ -77,11 +77,14 @@ class PlaygroundPage {
     const body: Record<string, unknown> = { config: this.url.config };
     if (this.url.model) body.model = this.url.model;
     if (this.url.experiment) body.experiment = Number(this.url.experiment);
+    // A classroom session is opened with the link's token, so the server refuses what it hides.
+    const fallback: Record<string, unknown> = { config: {} };
+    if (this.classroom) body.classroom = fallback.classroom = this.classroom.token;
     try {
       this.state = await postJSON<StateView>("/api/playground/sessions/", body);
     } catch (err) {
       this.message(err instanceof ApiError ? (err.body as ErrorView).message ?? err.message : String(err));
-      this.state = await postJSON<StateView>("/api/playground/sessions/", { config: {} });
+      this.state = await postJSON<StateView>("/api/playground/sessions/", fallback);
     }
     document.body.dataset.session = this.state.session;
     this.client = new PlaygroundClient(this.state.session, {
