@@ -33,9 +33,10 @@ class TrainedModel(models.Model):
     description = models.TextField(blank=True, default="")
     task = models.CharField(max_length=32, choices=Task.choices)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.TRAINED)
-    # Uploads and seeded models are public; training runs publish theirs as private.
+    # Private unless someone says otherwise (the safe default): published models and
+    # training runs' outputs start private; instructors' uploads pass "public" explicitly.
     visibility = models.CharField(
-        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+        max_length=16, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     created = models.DateTimeField(auto_now_add=True)
     metrics = models.JSONField(default=dict, blank=True)

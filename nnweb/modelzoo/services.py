@@ -231,7 +231,7 @@ def publish_model(
     *,
     description: str = "",
     input_shape=None,
-    visibility: str = TrainedModel.Visibility.PUBLIC,
+    visibility: str = TrainedModel.Visibility.PRIVATE,
 ) -> TrainedModel:
     """Export ``net`` to ONNX, save its engine checkpoint and create the record, atomically.
 
@@ -239,9 +239,11 @@ def publish_model(
     ``engine.detection`` Mask R-CNN (exported by its own ONNX builder), or an ONNX
     ``ModelProto``/bytes. ``input_shape`` is the per-sample shape (e.g. ``(1, 28, 28)``);
     without it conv nets get dynamic H, W. ``visibility`` is who sees the record (see
-    :func:`visible_models`); the training app passes "private" for a run's output, so a run
-    on a private dataset or a student's run is not shown to anyone else until its owner or an
-    instructor says so. Raises ModelRejected/ValueError on bad input.
+    :func:`visible_models`); it defaults to "private" (owner and instructors), the safe choice,
+    so a caller must ask for "students" or "public" explicitly. The training app passes
+    "private" for a run's output too, so a run on a private dataset or a student's run is not
+    shown to anyone else until its owner or an instructor says so. Raises
+    ModelRejected/ValueError on bad input.
     """
     task = normalise_task(task)
     visibility = normalise_visibility(visibility)

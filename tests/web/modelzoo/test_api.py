@@ -34,6 +34,7 @@ def published(student):
         small_mlp(),
         {"val_accuracy": np.float64(0.75), "loss": [1.0, 0.5]},
         class_names=["zero", "one", "two"],
+        visibility="public",
     )
 
 

@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def published(student):
     return services.publish_model(
-        student, "xor net", "classification", small_mlp(), {"val_accuracy": 0.875, "loss": 0.3}
+        student,
+        "xor net",
+        "classification",
+        small_mlp(),
+        {"val_accuracy": 0.875, "loss": 0.3},
+        visibility="public",
     )
 
 

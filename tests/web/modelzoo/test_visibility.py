@@ -95,7 +95,7 @@ def test_uploads_and_plain_publishes_stay_public(instructor, instructor_api):
     )
     assert r.status_code == 400 and r.json()["detail"].startswith("visibility:")
     m = services.publish_model(instructor, "seeded", "classification", _xor_net(), {})
-    assert m.visibility == "public"
+    assert m.visibility == "private"
     with pytest.raises(services.ModelRejected, match="visibility"):
         services.publish_model(instructor, "x", "classification", _xor_net(), {}, visibility="x")
 
@@ -268,7 +268,9 @@ def test_helper_rules(student, other_student, instructor):
     shared = services.publish_model(
         instructor, "shared", "classification", _xor_net(), {}, visibility="students"
     )
-    public = services.publish_model(instructor, "public", "classification", _xor_net(), {})
+    public = services.publish_model(
+        instructor, "public", "classification", _xor_net(), {}, visibility="public"
+    )
     hidden = services.publish_model(
         instructor, "hidden", "classification", _xor_net(), {}, visibility="private"
     )

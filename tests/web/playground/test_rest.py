@@ -237,7 +237,9 @@ def test_a_model_zoo_network_opens_in_the_playground(api_client, student, settin
     from nnweb.modelzoo.services import publish_model
 
     net = Sequential([Dense(2, 3, "tanh"), Dense(3, 2, "softmax")], "cross_entropy", seed=4)
-    model = publish_model(student, "xor net", "classification", net, {}, ["a", "b"])
+    model = publish_model(
+        student, "xor net", "classification", net, {}, ["a", "b"], visibility="public"
+    )
     r, st = create(api_client, {"dataset": "xor"}, model=model.pk)
     assert r.status_code == 201, st
     assert st["network"]["sizes"] == [2, 3, 2] and st["network"]["fixed"] is True

@@ -34,6 +34,7 @@ def zoo_model(student, settings, tmp_path):
         task=TrainedModel.Task.INSTANCE_SEGMENTATION,
         folder="seg1",
         onnx="modelzoo/seg1/model.onnx",
+        visibility=TrainedModel.Visibility.PUBLIC,
     )
 
 
