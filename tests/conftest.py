@@ -68,54 +68,55 @@ def instructor(db):
     return _make_user("irene", instructor=True)
 
 
+def _logged_in(user, api: bool = False):
+    """A Django test client (or DRF APIClient with ``api``) with ``user`` logged in."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    client = APIClient() if api else Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def anon_client():
-    from django.test import Client
-
-    return Client()
+    return _logged_in(None)
 
 
 @pytest.fixture
 def student_client(student):
-    from django.test import Client
+    return _logged_in(student)
 
-    client = Client()
-    client.force_login(student)
-    return client
+
+@pytest.fixture
+def other_student_client(other_student):
+    return _logged_in(other_student)
 
 
 @pytest.fixture
 def instructor_client(instructor):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(instructor)
-    return client
+    return _logged_in(instructor)
 
 
 @pytest.fixture
 def api_client():
-    from rest_framework.test import APIClient
-
-    return APIClient()
+    return _logged_in(None, api=True)
 
 
 @pytest.fixture
 def student_api(student):
-    from rest_framework.test import APIClient
+    return _logged_in(student, api=True)
 
-    client = APIClient()
-    client.force_login(student)
-    return client
+
+@pytest.fixture
+def other_student_api(other_student):
+    return _logged_in(other_student, api=True)
 
 
 @pytest.fixture
 def instructor_api(instructor):
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_login(instructor)
-    return client
+    return _logged_in(instructor, api=True)
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ model to students or to everyone; a student may keep their own model private.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from onnx import TensorProto, helper
-from rest_framework.test import APIClient
 
 from engine import Dense, Sequential
 from nnweb.modelzoo import services
@@ -55,20 +53,6 @@ def _seg_graph():
 
 
 @pytest.fixture
-def bob_api(other_student):
-    client = APIClient()
-    client.force_login(other_student)
-    return client
-
-
-@pytest.fixture
-def bob_client(other_student):
-    client = Client()
-    client.force_login(other_student)
-    return client
-
-
-@pytest.fixture
 def run_model(student):
     return _run_output(student)
 
@@ -101,8 +85,8 @@ def test_uploads_and_plain_publishes_stay_public(instructor, instructor_api):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "bob"])
-def test_others_do_not_see_a_students_run_output(who, run_model, api_client, bob_api):
-    client = api_client if who == "anonymous" else bob_api
+def test_others_do_not_see_a_students_run_output(who, run_model, api_client, other_student_api):
+    client = api_client if who == "anonymous" else other_student_api
     assert client.get(URL).json() == []
     assert client.get(f"{URL}?task=classification").json() == []
     assert client.get(f"{URL}{run_model.pk}/").status_code == 404
@@ -121,8 +105,8 @@ def test_others_do_not_see_a_students_run_output(who, run_model, api_client, bob
 
 
 @pytest.mark.parametrize("who", ["anonymous", "bob"])
-def test_pages_hide_it_too(who, run_model, anon_client, bob_client):
-    client = anon_client if who == "anonymous" else bob_client
+def test_pages_hide_it_too(who, run_model, anon_client, other_student_client):
+    client = anon_client if who == "anonymous" else other_student_client
     html = client.get("/models/").content.decode()
     assert "secret survey" not in html and "yes, no" not in html
     assert client.get(f"/models/{run_model.pk}/").status_code == 404
@@ -173,11 +157,13 @@ def test_segmentation_models_follow_visibility(student, other_student, instructo
     assert m.segmentation_id not in listed(AnonymousUser())
 
 
-def test_segmentation_api_refuses_a_private_model(student, api_client, bob_api, student_api):
+def test_segmentation_api_refuses_a_private_model(
+    student, api_client, other_student_api, student_api
+):
     m = services.publish_model(
         student, "my shapes", "instance_segmentation", _seg_graph(), {}, visibility="private"
     )
-    for client in (api_client, bob_api):
+    for client in (api_client, other_student_api):
         ids = [c["id"] for c in client.get("/api/segmentation/models/").json()["models"]]
         assert m.segmentation_id not in ids
         r = client.post("/api/segmentation/run/", {"seed": 1, "model": m.segmentation_id})
@@ -186,7 +172,7 @@ def test_segmentation_api_refuses_a_private_model(student, api_client, bob_api, 
     assert m.segmentation_id in ids
 
 
-def test_a_student_may_only_keep_their_model_private(run_model, student_api, bob_api):
+def test_a_student_may_only_keep_their_model_private(run_model, student_api, other_student_api):
     url = f"{URL}{run_model.pk}/"
     assert student_api.get(url).json()["visibility_options"] == ["private"]
     for value in ("students", "public"):
@@ -198,15 +184,15 @@ def test_a_student_may_only_keep_their_model_private(run_model, student_api, bob
     # once an instructor has shared it, the owner may take it back
     run_model.visibility = "students"
     run_model.save()
-    assert bob_api.get(url).status_code == 200
-    assert bob_api.patch(url, {"visibility": "private"}, format="json").status_code == 403
+    assert other_student_api.get(url).status_code == 200
+    assert other_student_api.patch(url, {"visibility": "private"}, format="json").status_code == 403
     r = student_api.patch(url, {"visibility": "private"}, format="json")
     assert r.status_code == 200 and r.json()["visibility"] == "private"
-    assert bob_api.get(url).status_code == 404
+    assert other_student_api.get(url).status_code == 404
 
 
 def test_an_instructor_shares_a_students_model_step_by_step(
-    run_model, instructor_api, api_client, bob_api
+    run_model, instructor_api, api_client, other_student_api
 ):
     url = f"{URL}{run_model.pk}/"
     assert instructor_api.get(url).json()["visibility_options"] == [
@@ -217,10 +203,10 @@ def test_an_instructor_shares_a_students_model_step_by_step(
     r = instructor_api.patch(url, {"visibility": "students"}, format="json")
     assert r.status_code == 200 and r.json()["visibility"] == "students"
     # signed-in students see it now (API and playground); anonymous visitors still do not
-    assert [m["id"] for m in bob_api.get(URL).json()] == [run_model.pk]
-    assert bob_api.get(f"{url}download/").status_code == 200
-    assert bob_api.get(url).json()["visibility_options"] == []
-    assert _playground(bob_api, run_model.pk)[0] == 201
+    assert [m["id"] for m in other_student_api.get(URL).json()] == [run_model.pk]
+    assert other_student_api.get(f"{url}download/").status_code == 200
+    assert other_student_api.get(url).json()["visibility_options"] == []
+    assert _playground(other_student_api, run_model.pk)[0] == 201
     assert api_client.get(url).status_code == 404
     assert _playground(api_client, run_model.pk)[0] == 400
     r = instructor_api.patch(url, {"visibility": "public"}, format="json")
