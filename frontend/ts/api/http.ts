@@ -43,7 +43,12 @@ export function errorMessage(status: number, body: unknown): string {
 
 export async function apiFetch<T = unknown>(
   url: string,
-  options: { method?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    json?: unknown;
+    body?: BodyInit;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<T> {
   const method = (options.method ?? (options.json !== undefined ? "POST" : "GET")).toUpperCase();
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };

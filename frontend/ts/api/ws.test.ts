@@ -7,7 +7,9 @@ describe("wsUrl", () => {
     expect(wsUrl("/ws/core/ping/", { protocol: "http:", host: "127.0.0.1:8000" })).toBe(
       "ws://127.0.0.1:8000/ws/core/ping/",
     );
-    expect(wsUrl("ws/x/", { protocol: "https:", host: "example.org" })).toBe("wss://example.org/ws/x/");
+    expect(wsUrl("ws/x/", { protocol: "https:", host: "example.org" })).toBe(
+      "wss://example.org/ws/x/",
+    );
   });
 });
 

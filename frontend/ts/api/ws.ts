@@ -14,7 +14,10 @@ export interface ReconnectingSocketOptions {
 }
 
 /** ws:// or wss:// URL for a path on this page's host. */
-export function wsUrl(path: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
+export function wsUrl(
+  path: string,
+  loc: Pick<Location, "protocol" | "host"> = window.location,
+): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${loc.host}${path.startsWith("/") ? path : `/${path}`}`;
 }

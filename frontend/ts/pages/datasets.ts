@@ -42,7 +42,8 @@ function startUploadForm(form: HTMLFormElement): void {
   const help = form.querySelector<HTMLElement>("#target-help");
 
   const current = (): UploadFormat =>
-    ((format?.value as UploadFormat) || formatFromName(file?.files?.[0]?.name ?? "")) as UploadFormat;
+    ((format?.value as UploadFormat) ||
+      formatFromName(file?.files?.[0]?.name ?? "")) as UploadFormat;
   const sync = () => {
     const f = current();
     for (const el of form.querySelectorAll<HTMLElement>("[data-show-for]")) {
@@ -58,9 +59,12 @@ function startUploadForm(form: HTMLFormElement): void {
     if (!f || current() !== "csv" || !list) return;
     const head = await f.slice(0, 64 * 1024).text();
     const columns = csvHeader(head.replace(/^\uFEFF/, "").split("\n")[0] ?? "");
-    list.replaceChildren(...columns.map((c) => Object.assign(document.createElement("option"), { value: c })));
+    list.replaceChildren(
+      ...columns.map((c) => Object.assign(document.createElement("option"), { value: c })),
+    );
     if (target && !target.value && columns.length) target.value = columns[columns.length - 1];
-    if (help) help.textContent = `Columns: ${columns.join(", ")}. The target is usually the last one.`;
+    if (help)
+      help.textContent = `Columns: ${columns.join(", ")}. The target is usually the last one.`;
   });
   format?.addEventListener("change", sync);
   sync();

@@ -3,7 +3,13 @@
 import "../styles/lessons.css";
 import { mountActivationPlot, mountLinearCollapse, mountReluPool } from "../panels/activation_plot";
 import { mountCnnTrain } from "../panels/cnn_train";
-import { mountConv1d, mountConvPresets, mountConvVolume, mountConvWindow, mountOutputSize } from "../panels/conv_window";
+import {
+  mountConv1d,
+  mountConvPresets,
+  mountConvVolume,
+  mountConvWindow,
+  mountOutputSize,
+} from "../panels/conv_window";
 import { mountEquivariance } from "../panels/equivariance";
 import { mountFlattenDiagram } from "../panels/flatten_diagram";
 import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";

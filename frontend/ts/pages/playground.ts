@@ -16,10 +16,18 @@ import { PlaygroundClient } from "../playground/client";
 import type { Frame, FrameArray } from "../playground/frame";
 import { readForm } from "../playground/form";
 import { fromQuery, toQuery, type UrlState } from "../playground/state";
-import type { ErrorView, GradcheckView, MetricsView, Params, StageView, StateView } from "../playground/types";
+import type {
+  ErrorView,
+  GradcheckView,
+  MetricsView,
+  Params,
+  StageView,
+  StateView,
+} from "../playground/types";
 import "../playground/playground.css";
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T | null;
+const $ = <T extends HTMLElement = HTMLElement>(id: string) =>
+  document.getElementById(id) as T | null;
 
 class PlaygroundPage {
   url: UrlState;
@@ -57,10 +65,12 @@ class PlaygroundPage {
 
   hideControls(): void {
     for (const name of this.url.hide)
-      document.querySelectorAll<HTMLElement>(`[data-control="${CSS.escape(name)}"]`).forEach((el) => {
-        el.hidden = true;
-        el.classList.add("hidden-by-classroom");
-      });
+      document
+        .querySelectorAll<HTMLElement>(`[data-control="${CSS.escape(name)}"]`)
+        .forEach((el) => {
+          el.hidden = true;
+          el.classList.add("hidden-by-classroom");
+        });
   }
 
   message(text: string, kind: "error" | "info" = "error"): void {
@@ -83,7 +93,9 @@ class PlaygroundPage {
     try {
       this.state = await postJSON<StateView>("/api/playground/sessions/", body);
     } catch (err) {
-      this.message(err instanceof ApiError ? (err.body as ErrorView).message ?? err.message : String(err));
+      this.message(
+        err instanceof ApiError ? ((err.body as ErrorView).message ?? err.message) : String(err),
+      );
       this.state = await postJSON<StateView>("/api/playground/sessions/", fallback);
     }
     document.body.dataset.session = this.state.session;
@@ -93,7 +105,8 @@ class PlaygroundPage {
       onMessage: (m) => {
         if (m.type === "paused") this.setPlaying(false);
       },
-      onClose: () => this.message("The connection to the server closed; reload the page to continue."),
+      onClose: () =>
+        this.message("The connection to the server closed; reload the page to continue."),
     });
     await this.client.ready;
     this.applyState(this.state);
@@ -107,23 +120,35 @@ class PlaygroundPage {
     this.url.config = s.config;
     if (!this.classroom) {
       let q = toQuery({ ...this.url, experiment: null });
-      if (this.guided) q += `&guided=${this.guided === "all" ? "1" : this.guided}${this.embed ? "&embed=1" : ""}`;
+      if (this.guided)
+        q += `&guided=${this.guided === "all" ? "1" : this.guided}${this.embed ? "&embed=1" : ""}`;
       window.history.replaceState(null, "", `${window.location.pathname}?${q}`);
     }
     this.params = s.params;
     this.history = s.history.slice();
     this.stage = s.stage.a0 ? s.stage : null;
-    const ext = s.data.extent ?? [[-1, 1], [-1, 1]];
-    this.heatmap.extent = (ext.length === 1 ? [ext[0], [-1, 1]] : ext) as [[number, number], [number, number]];
+    const ext = s.data.extent ?? [
+      [-1, 1],
+      [-1, 1],
+    ];
+    this.heatmap.extent = (ext.length === 1 ? [ext[0], [-1, 1]] : ext) as [
+      [number, number],
+      [number, number],
+    ];
     const sample = $<HTMLInputElement>("pg-sample")!;
     sample.max = String(s.data.train_idx.length - 1);
     const addClass = $<HTMLSelectElement>("pg-add-class");
     if (addClass && s.data.problem === "classification")
-      addClass.innerHTML = s.data.class_names.map((c, k) => `<option value="${k}">${c}</option>`).join("");
+      addClass.innerHTML = s.data.class_names
+        .map((c, k) => `<option value="${k}">${c}</option>`)
+        .join("");
     this.fillForm(s);
     this.redraw();
     drawLossChart($("pg-loss")!, this.history);
-    this.setMetrics(this.history.length ? this.history[this.history.length - 1] : null, s.iteration);
+    this.setMetrics(
+      this.history.length ? this.history[this.history.length - 1] : null,
+      s.iteration,
+    );
     this.setPlaying(s.playing);
   }
 
@@ -191,7 +216,9 @@ class PlaygroundPage {
     else $("pg-numbers")!.innerHTML = "";
     if (this.selected) this.showFormula(...this.selected);
     if (this.guided) this.renderGuided();
-    const chosen = this.stage ? this.stage.selection.indices.map((i) => this.state.data.train_idx[i]) : [];
+    const chosen = this.stage
+      ? this.stage.selection.indices.map((i) => this.state.data.train_idx[i])
+      : [];
     this.heatmap.drawPoints(
       { X: s.data.X, y: s.data.y as (number | number[])[], train: new Set(s.data.train_idx) },
       s.data.problem,
@@ -231,10 +258,13 @@ class PlaygroundPage {
   guidedNextLabel(): string {
     const s = this.stage;
     if (!s || !s.a0 || s.phase === "idle") return "forward, layer 1";
-    if (s.phase === "forward" && s.forward_done === s.L && this.guided === "forward") return "next sample";
-    if (s.phase === "updated") return this.guided === "backward" ? "forward pass again" : "forward, layer 1";
+    if (s.phase === "forward" && s.forward_done === s.L && this.guided === "forward")
+      return "next sample";
+    if (s.phase === "updated")
+      return this.guided === "backward" ? "forward pass again" : "forward, layer 1";
     if (s.next === "forward") return `forward, layer ${s.forward_done + 1}`;
-    if (s.next === "backward") return `backward, layer ${s.phase === "backward" ? s.L - s.backward_done : s.L}`;
+    if (s.next === "backward")
+      return `backward, layer ${s.phase === "backward" ? s.L - s.backward_done : s.L}`;
     return "update the weights";
   }
 
@@ -242,7 +272,8 @@ class PlaygroundPage {
   async guidedForwardPass(): Promise<void> {
     const sample = Number($<HTMLInputElement>("pg-sample")!.value || 0);
     let st = await this.act<StageView>({ action: "forward", sample });
-    while (st && st.phase === "forward" && st.forward_done < st.L) st = await this.act<StageView>({ action: "forward" });
+    while (st && st.phase === "forward" && st.forward_done < st.L)
+      st = await this.act<StageView>({ action: "forward" });
     if (st) this.onStage(st);
   }
 
@@ -257,7 +288,10 @@ class PlaygroundPage {
         // the forward lesson moves on to the next training sample
         const n = this.state.data.train_idx.length;
         sampleInput.value = String((Number(sampleInput.value || 0) + 1) % n);
-        const st = await this.act<StageView>({ action: "forward", sample: Number(sampleInput.value) });
+        const st = await this.act<StageView>({
+          action: "forward",
+          sample: Number(sampleInput.value),
+        });
         if (st) this.onStage(st);
       } else if (this.guided === "backward" && s && s.phase === "updated") {
         await this.guidedForwardPass();
@@ -276,7 +310,10 @@ class PlaygroundPage {
     try {
       if (this.guided === "backward") await this.guidedForwardPass();
       else {
-        const st = await this.act<StageView>({ action: "select", sample: Number($<HTMLInputElement>("pg-sample")!.value || 0) });
+        const st = await this.act<StageView>({
+          action: "select",
+          sample: Number($<HTMLInputElement>("pg-sample")!.value || 0),
+        });
         if (st) this.onStage(st);
       }
     } finally {
@@ -292,7 +329,16 @@ class PlaygroundPage {
       root.innerHTML = `<h3>input ${j + 1}: ${this.state.network.inputs[j]}</h3><p>a⁽⁰⁾ = ${v ?? "–"}</p>`;
       return;
     }
-    const n = this.stage ? neuronNumbers(this.stage, l, j, this.sampleRow(), this.state.network.loss, this.state.config.lr) : null;
+    const n = this.stage
+      ? neuronNumbers(
+          this.stage,
+          l,
+          j,
+          this.sampleRow(),
+          this.state.network.loss,
+          this.state.config.lr,
+        )
+      : null;
     renderNeuronFormula(root, n, `Neuron ${j + 1} of layer ${l}`);
     this.appendParamEditor(root, l, j);
   }
@@ -320,7 +366,12 @@ class PlaygroundPage {
       const msg =
         sel.value === "b"
           ? { action: "set_param", name: `b${l}`, index: [j], value: Number(input.value) }
-          : { action: "set_param", name: `W${l}`, index: [j, Number(sel.value)], value: Number(input.value) };
+          : {
+              action: "set_param",
+              name: `W${l}`,
+              index: [j, Number(sel.value)],
+              value: Number(input.value),
+            };
       const st = await this.act<StageView>(msg);
       if (st) this.onStage(st);
     };
@@ -363,7 +414,11 @@ class PlaygroundPage {
       default: {
         const msg: Record<string, unknown> = { action };
         if (action === "step") msg.sample = sample;
-        if (action === "forward" && (!this.stage || this.stage.phase === "updated") && this.stage?.selection.indices[0] !== sample)
+        if (
+          action === "forward" &&
+          (!this.stage || this.stage.phase === "updated") &&
+          this.stage?.selection.indices[0] !== sample
+        )
           msg.sample = sample;
         const st = await this.act<StageView>(msg);
         if (!st) return;
@@ -384,9 +439,16 @@ class PlaygroundPage {
   }
 
   onMetrics(m: MetricsView): void {
-    this.history = this.history.concat(m.history.filter((h) => !this.history.length || h[0] > this.history[this.history.length - 1][0]));
+    this.history = this.history.concat(
+      m.history.filter(
+        (h) => !this.history.length || h[0] > this.history[this.history.length - 1][0],
+      ),
+    );
     drawLossChart($("pg-loss")!, this.history);
-    this.setMetrics([m.iteration, m.train_loss, m.test_loss ?? NaN, m.train_acc ?? NaN, m.test_acc ?? NaN], m.iteration);
+    this.setMetrics(
+      [m.iteration, m.train_loss, m.test_loss ?? NaN, m.train_acc ?? NaN, m.test_acc ?? NaN],
+      m.iteration,
+    );
   }
 
   setMetrics(h: number[] | null, iteration: number): void {
@@ -411,12 +473,18 @@ class PlaygroundPage {
     const meta = f.meta as Record<string, number | boolean | null>;
     const A = f.arrays;
     if (A.out) {
-      const ys = (this.state.data.y as unknown[]).map((v) => (Array.isArray(v) ? v[0] : v)) as number[];
+      const ys = (this.state.data.y as unknown[]).map((v) =>
+        Array.isArray(v) ? v[0] : v,
+      ) as number[];
       const range: [number, number] = [Math.min(...ys), Math.max(...ys)];
       this.heatmap.drawGrid(A.out, this.state.data.problem, range);
     }
     if (A.curve && A.curve_x) {
-      this.heatmap.drawCurve(A.curve_x, A.curve, { X: this.state.data.X, y: this.state.data.y as (number | number[])[], train: new Set(this.state.data.train_idx) });
+      this.heatmap.drawCurve(A.curve_x, A.curve, {
+        X: this.state.data.X,
+        y: this.state.data.y as (number | number[])[],
+        train: new Set(this.state.data.train_idx),
+      });
       this.redraw();
     }
     if (A.neurons && A.neuron_range) {
@@ -430,7 +498,13 @@ class PlaygroundPage {
     for (const [k, v] of Object.entries(A)) if (/^[Wb]\d+$/.test(k)) params[k] = toNested(v);
     if (Object.keys(params).length) this.params = params;
     if (meta.playing) {
-      const h = [meta.iteration as number, meta.train_loss as number, (meta.test_loss as number) ?? NaN, (meta.train_acc as number) ?? NaN, (meta.test_acc as number) ?? NaN];
+      const h = [
+        meta.iteration as number,
+        meta.train_loss as number,
+        (meta.test_loss as number) ?? NaN,
+        (meta.train_acc as number) ?? NaN,
+        (meta.test_acc as number) ?? NaN,
+      ];
       this.history.push(h);
       if (this.history.length > 4000) this.history = this.history.filter((_, i) => i % 2 === 0);
       drawLossChart($("pg-loss")!, this.history);
@@ -479,14 +553,21 @@ class PlaygroundPage {
     if (this.url.hide.includes("set_param")) return;
     const text = window.prompt(`New value of w_${j + 1}${i + 1}^(${l}) (now ${w})`, String(w));
     if (text === null) return;
-    const st = await this.act<StageView>({ action: "set_param", name: `W${l}`, index: [j, i], value: Number(text) });
+    const st = await this.act<StageView>({
+      action: "set_param",
+      name: `W${l}`,
+      index: [j, i],
+      value: Number(text),
+    });
     if (st) this.onStage(st);
   }
 
   async editData(x1: number, x2: number, remove: boolean): Promise<void> {
     if (this.url.hide.includes("data_editor") || this.state.data.n_inputs !== 2) return;
     const target =
-      this.state.data.problem === "classification" ? Number($<HTMLSelectElement>("pg-add-class")?.value ?? 0) : 0.5;
+      this.state.data.problem === "classification"
+        ? Number($<HTMLSelectElement>("pg-add-class")?.value ?? 0)
+        : 0.5;
     const msg = editMessage(this.state.data.X, x1, x2, remove, target);
     if (!msg) return;
     const s = await this.act<StateView>(msg);
@@ -497,9 +578,9 @@ class PlaygroundPage {
   }
 
   bind(): void {
-    document.querySelectorAll<HTMLButtonElement>("button[data-action]").forEach((b) =>
-      b.addEventListener("click", () => void this.runAction(b.dataset.action!)),
-    );
+    document
+      .querySelectorAll<HTMLButtonElement>("button[data-action]")
+      .forEach((b) => b.addEventListener("click", () => void this.runAction(b.dataset.action!)));
     $<HTMLFormElement>("pg-controls")!.addEventListener("submit", (ev) => {
       ev.preventDefault();
       void this.configure();
@@ -513,7 +594,8 @@ class PlaygroundPage {
     });
     document.addEventListener("keydown", (ev) => {
       const t = ev.target as HTMLElement;
-      if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) return;
+      if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA"))
+        return;
       if (ev.key === "ArrowRight" && this.guided) {
         ev.preventDefault();
         void this.guidedNext();
@@ -529,13 +611,16 @@ class PlaygroundPage {
     $<HTMLFormElement>("pg-save-form")?.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const name = $<HTMLInputElement>("pg-save-name")!.value;
-      const r = await this.act<{ experiment: { id: number; name: string; dataset: string; iteration: number } }>({ action: "save", name });
+      const r = await this.act<{
+        experiment: { id: number; name: string; dataset: string; iteration: number };
+      }>({ action: "save", name });
       if (!r) return;
       const li = document.createElement("li");
       li.dataset.experiment = String(r.experiment.id);
       li.innerHTML = `<a href="?experiment=${r.experiment.id}"></a> <small></small> <button type="button" data-delete-experiment="${r.experiment.id}">delete</button>`;
       li.querySelector("a")!.textContent = r.experiment.name;
-      li.querySelector("small")!.textContent = `${r.experiment.dataset} · ${r.experiment.iteration} updates`;
+      li.querySelector("small")!.textContent =
+        `${r.experiment.dataset} · ${r.experiment.iteration} updates`;
       $("pg-experiments")!.prepend(li);
       this.message(`Saved “${r.experiment.name}”.`, "info");
     });
@@ -548,14 +633,22 @@ class PlaygroundPage {
     $<HTMLFormElement>("pg-link-form")?.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const form = ev.target as HTMLFormElement;
-      const hide = Array.from(form.querySelectorAll<HTMLInputElement>('input[name="hide"]:checked')).map((el) => el.value);
+      const hide = Array.from(
+        form.querySelectorAll<HTMLInputElement>('input[name="hide"]:checked'),
+      ).map((el) => el.value);
       const title = (form.elements.namedItem("title") as HTMLInputElement).value;
       try {
-        const link = await postJSON<{ url: string }>("/api/playground/classroom-links/", { config: this.state.config, hide, title });
+        const link = await postJSON<{ url: string }>("/api/playground/classroom-links/", {
+          config: this.state.config,
+          hide,
+          title,
+        });
         const out = $("pg-link-out")!;
         out.innerHTML = `<a href="${link.url}">${window.location.origin}${link.url}</a>`;
       } catch (err) {
-        this.message(err instanceof ApiError ? ((err.body as ErrorView).message ?? err.message) : String(err));
+        this.message(
+          err instanceof ApiError ? ((err.body as ErrorView).message ?? err.message) : String(err),
+        );
       }
     });
   }

@@ -17,7 +17,11 @@ interface RunSnapshot extends RunProgress {
 }
 
 /** Merge a message's history slice into the points we have. */
-export function mergeHistory(have: HistoryPoint[], slice: HistoryPoint[], from: number): HistoryPoint[] {
+export function mergeHistory(
+  have: HistoryPoint[],
+  slice: HistoryPoint[],
+  from: number,
+): HistoryPoint[] {
   const out = have.slice(0, from);
   return out.concat(slice);
 }
@@ -58,7 +62,10 @@ function startRunPage(root: HTMLElement): void {
     onMessage: (msg) => {
       const m = msg as { type: string; run?: RunSnapshot };
       if (!m.run) return;
-      history = m.type === "snapshot" ? m.run.history : mergeHistory(history, m.run.history, m.run.history_from);
+      history =
+        m.type === "snapshot"
+          ? m.run.history
+          : mergeHistory(history, m.run.history, m.run.history_from);
       run = { ...m.run, history };
       lastUpdate = Date.now();
       render();
@@ -82,7 +89,9 @@ function startRunPage(root: HTMLElement): void {
     event.preventDefault();
     const button = cancelForm.querySelector("button");
     if (button) button.disabled = true;
-    apiFetch(`/api/training/runs/${run.id}/cancel/`, { method: "POST" }).catch(() => cancelForm.submit());
+    apiFetch(`/api/training/runs/${run.id}/cancel/`, { method: "POST" }).catch(() =>
+      cancelForm.submit(),
+    );
   });
 }
 

@@ -1,7 +1,17 @@
 // Activations lesson panels: f and f' from the engine (alpha slider for leaky ReLU), stacked
 // linear layers collapsing to one, and ReLU commuting with max pooling but not average pooling.
 import { fmt, type Matrix } from "./lesson_math";
-import { button, debounce, drawGrid, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
+import {
+  button,
+  debounce,
+  drawGrid,
+  h,
+  lessonApi,
+  lineChart,
+  select,
+  slider,
+  statusLine,
+} from "./lesson_ui";
 
 interface ActResult {
   name: string;
@@ -26,7 +36,15 @@ export function mountActivationPlot(host: HTMLElement): void {
       { class: "panel-controls" },
       select(
         "activation",
-        [["relu", "ReLU"], ["leaky_relu", "Leaky ReLU"], ["sigmoid", "sigmoid"], ["tanh", "tanh"], ["softplus", "softplus"], ["all", "all five: f"], ["all_df", "all five: f′"]],
+        [
+          ["relu", "ReLU"],
+          ["leaky_relu", "Leaky ReLU"],
+          ["sigmoid", "sigmoid"],
+          ["tanh", "tanh"],
+          ["softplus", "softplus"],
+          ["all", "all five: f"],
+          ["all_df", "all five: f′"],
+        ],
         name,
         (v) => {
           name = v;
@@ -43,19 +61,34 @@ export function mountActivationPlot(host: HTMLElement): void {
     try {
       if (name === "all" || name === "all_df") {
         const names = ["relu", "leaky_relu", "sigmoid", "tanh", "softplus"];
-        const rs = await Promise.all(names.map((nm) => lessonApi<ActResult>("activation", { name: nm, alpha, lo: -4, hi: 4, n: 161 })));
+        const rs = await Promise.all(
+          names.map((nm) =>
+            lessonApi<ActResult>("activation", { name: nm, alpha, lo: -4, hi: 4, n: 161 }),
+          ),
+        );
         const key = name === "all" ? "f" : "df";
-        lineChart(chart, rs.map((r) => ({ name: `${key === "f" ? "f" : "f′"}: ${r.name}`, x: r.u, y: r[key] })), { xLabel: "u", yLabel: key === "f" ? "f(u)" : "f′(u)", width: 520, height: 260 });
-        probe.textContent = key === "f" ? "Only sigmoid and tanh stay between two finite values." : "Sigmoid's slope never exceeds 0.25; ReLU's is 1 for every positive u.";
+        lineChart(
+          chart,
+          rs.map((r) => ({ name: `${key === "f" ? "f" : "f′"}: ${r.name}`, x: r.u, y: r[key] })),
+          { xLabel: "u", yLabel: key === "f" ? "f(u)" : "f′(u)", width: 520, height: 260 },
+        );
+        probe.textContent =
+          key === "f"
+            ? "Only sigmoid and tanh stay between two finite values."
+            : "Sigmoid's slope never exceeds 0.25; ReLU's is 1 for every positive u.";
         alphaCtl.style.opacity = "1";
         status.ok();
         return;
       }
       const r = await lessonApi<ActResult>("activation", { name, alpha, lo: -4, hi: 4, n: 161 });
-      lineChart(chart, [
-        { name: `f(u) = ${r.name}`, x: r.u, y: r.f },
-        { name: "f′(u)", x: r.u, y: r.df, dashed: true },
-      ], { xLabel: "u", yLabel: "value", width: 520, height: 260 });
+      lineChart(
+        chart,
+        [
+          { name: `f(u) = ${r.name}`, x: r.u, y: r.f },
+          { name: "f′(u)", x: r.u, y: r.df, dashed: true },
+        ],
+        { xLabel: "u", yLabel: "value", width: 520, height: 260 },
+      );
       const i1 = r.u.findIndex((v) => v >= -2);
       const i2 = r.u.findIndex((v) => v >= 2);
       probe.textContent = `f(−2) = ${fmt(r.f[i1])}, f′(−2) = ${fmt(r.df[i1])};  f(2) = ${fmt(r.f[i2])}, f′(2) = ${fmt(r.df[i2])}`;
@@ -91,10 +124,18 @@ function mountSeededGrids<R>(
   let seed = 0;
   const grids = h("div", { class: "panel-row" });
   const out = h("p", { class: "sum-line", "data-testid": testid });
-  host.append(h("div", { class: "panel-controls" }, button(label, () => {
-    seed += 1;
-    load();
-  })), grids, out);
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      button(label, () => {
+        seed += 1;
+        load();
+      }),
+    ),
+    grids,
+    out,
+  );
   const status = statusLine(host);
   async function load() {
     try {

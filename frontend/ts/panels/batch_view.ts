@@ -21,14 +21,20 @@ export function renderBatch(root: HTMLElement, stage: StageView, param = "b1"): 
   const body = per
     .map((p, n) => {
       const v = flat(p);
-      return `<tr><th>n = ${stage.selection.indices[n]}</th>${v.slice(0, shown).map((x) => `<td>${f(x)}</td>`).join("")}</tr>`;
+      return `<tr><th>n = ${stage.selection.indices[n]}</th>${v
+        .slice(0, shown)
+        .map((x) => `<td>${f(x)}</td>`)
+        .join("")}</tr>`;
     })
     .join("");
   const select = names.map((n) => `<option${n === name ? " selected" : ""}>${n}</option>`).join("");
   root.innerHTML =
     `<label>parameter <select class="batch-param">${select}</select></label> <span class="note">m = ${stage.m}, mean = (1/m) Σ<sub>n</sub> ∂E<sub>n</sub>/∂θ</span>` +
     `<table class="numbers batch"><thead><tr><th>sample</th>${head}</tr></thead><tbody>${body}` +
-    `<tr class="mean"><th>mean</th>${mean.slice(0, shown).map((x) => `<td>${f(x)}</td>`).join("")}</tr></tbody></table>`;
+    `<tr class="mean"><th>mean</th>${mean
+      .slice(0, shown)
+      .map((x) => `<td>${f(x)}</td>`)
+      .join("")}</tr></tbody></table>`;
   root.querySelector<HTMLSelectElement>("select.batch-param")!.onchange = (ev) =>
     renderBatch(root, stage, (ev.target as HTMLSelectElement).value);
 }

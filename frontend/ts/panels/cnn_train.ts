@@ -2,7 +2,17 @@
 // chosen held-out image, the confusion matrix and the misclassified images.
 import * as d3 from "d3";
 import { fmt, type Matrix } from "./lesson_math";
-import { button, drawGrid, drawImage, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
+import {
+  button,
+  drawGrid,
+  drawImage,
+  h,
+  lessonApi,
+  lineChart,
+  select,
+  slider,
+  statusLine,
+} from "./lesson_ui";
 
 interface Example {
   label: number;
@@ -40,19 +50,45 @@ export function mountCnnTrain(host: HTMLElement): void {
   const confusion = h("div", { "data-testid": "cnn-confusion" });
   const wrong = h("div", { class: "gallery" });
   host.append(
-    h("div", { class: "panel-controls" },
-      select("dataset", [["digits", "handwritten digits 8×8"], ["shapes", "shapes 12×12"]], dataset, (v) => (dataset = v)),
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "dataset",
+        [
+          ["digits", "handwritten digits 8×8"],
+          ["shapes", "shapes 12×12"],
+        ],
+        dataset,
+        (v) => (dataset = v),
+      ),
       slider("epochs", 1, 15, 1, epochs, (v) => (epochs = v)),
       button("Train", () => train(), { "data-testid": "cnn-train" }),
     ),
   );
   const status = statusLine(host);
-  const results = h("div", { hidden: true, "data-testid": "cnn-results" },
-    arch, acc, charts,
-    h("h4", {}, "Feature maps of one held-out image ", h("label", { class: "control" }, "class ", exSel)),
+  const results = h(
+    "div",
+    { hidden: true, "data-testid": "cnn-results" },
+    arch,
+    acc,
+    charts,
+    h(
+      "h4",
+      {},
+      "Feature maps of one held-out image ",
+      h("label", { class: "control" }, "class ", exSel),
+    ),
     maps,
-    h("div", { class: "panel-row" },
-      h("div", {}, h("h4", { text: "Confusion matrix (rows: true class, columns: predicted)" }), confusion),
+    h(
+      "div",
+      { class: "panel-row" },
+      h(
+        "div",
+        {},
+        h("h4", { text: "Confusion matrix (rows: true class, columns: predicted)" }),
+        confusion,
+      ),
       h("div", {}, h("h4", { text: "Misclassified held-out images" }), wrong),
     ),
   );
@@ -71,7 +107,10 @@ export function mountCnnTrain(host: HTMLElement): void {
     ex.conv.forEach((m, c) => col(`conv ${c + 1} (ReLU)`, (b) => drawImage(b, m, 7)));
     ex.pool.forEach((m, c) => col(`pool ${c + 1}`, (b) => drawImage(b, m, 10)));
     const top = d3.maxIndex(ex.probs);
-    col(`→ flatten ${ex.flat_len} → softmax: ${result.classes[top]} (${fmt(ex.probs[top], 2)})`, () => undefined);
+    col(
+      `→ flatten ${ex.flat_len} → softmax: ${result.classes[top]} (${fmt(ex.probs[top], 2)})`,
+      () => undefined,
+    );
   }
 
   async function train() {
@@ -87,20 +126,48 @@ export function mountCnnTrain(host: HTMLElement): void {
       const c2 = h("div");
       charts.append(c1, c2);
       const ep = r.history.map((x) => x.epoch);
-      lineChart(c1, [
-        { name: "training loss", x: ep, y: r.history.map((x) => x.train_loss) },
-        { name: "held-out loss", x: ep, y: r.history.map((x) => x.test_loss), dashed: true },
-      ], { xLabel: "epoch", yLabel: "E", width: 360, height: 200 });
-      lineChart(c2, [{ name: "held-out accuracy", x: ep, y: r.history.map((x) => x.test_accuracy) }], { xLabel: "epoch", yLabel: "accuracy", width: 360, height: 200, yDomain: [0, 1] });
-      exSel.replaceChildren(...r.examples.map((e) => h("option", { value: String(e.label), text: r.classes[e.label] })));
+      lineChart(
+        c1,
+        [
+          { name: "training loss", x: ep, y: r.history.map((x) => x.train_loss) },
+          { name: "held-out loss", x: ep, y: r.history.map((x) => x.test_loss), dashed: true },
+        ],
+        { xLabel: "epoch", yLabel: "E", width: 360, height: 200 },
+      );
+      lineChart(
+        c2,
+        [{ name: "held-out accuracy", x: ep, y: r.history.map((x) => x.test_accuracy) }],
+        { xLabel: "epoch", yLabel: "accuracy", width: 360, height: 200, yDomain: [0, 1] },
+      );
+      exSel.replaceChildren(
+        ...r.examples.map((e) => h("option", { value: String(e.label), text: r.classes[e.label] })),
+      );
       drawExample();
       const maxv = d3.max(r.confusion.flat()) ?? 1;
-      drawGrid(confusion, r.confusion, { cell: r.classes.length > 5 ? 28 : 44, color: (v, i, j) => (i === j ? d3.interpolateBlues(0.15 + (0.8 * v) / maxv) : v ? d3.interpolateReds(0.2 + (0.6 * v) / maxv) : "#fff"), title: "confusion matrix" });
+      drawGrid(confusion, r.confusion, {
+        cell: r.classes.length > 5 ? 28 : 44,
+        color: (v, i, j) =>
+          i === j
+            ? d3.interpolateBlues(0.15 + (0.8 * v) / maxv)
+            : v
+              ? d3.interpolateReds(0.2 + (0.6 * v) / maxv)
+              : "#fff",
+        title: "confusion matrix",
+      });
       wrong.replaceChildren();
       if (!r.misclassified.length) wrong.append(h("p", { text: "none" }));
       for (const m of r.misclassified) {
         const b = h("div");
-        wrong.append(h("figure", {}, b, h("figcaption", { text: `true ${r.classes[m.true]}, said ${r.classes[m.pred]} (${fmt(m.p, 2)})` })));
+        wrong.append(
+          h(
+            "figure",
+            {},
+            b,
+            h("figcaption", {
+              text: `true ${r.classes[m.true]}, said ${r.classes[m.pred]} (${fmt(m.p, 2)})`,
+            }),
+          ),
+        );
         drawImage(b, m.image, 6);
       }
       status.ok();

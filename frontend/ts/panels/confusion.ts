@@ -31,16 +31,40 @@ export function drawConfusion(root: HTMLElement, matrix: number[][], names: stri
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < K; j++) {
       const c = g.append("g").attr("transform", `translate(${j * cell},${i * cell})`);
-      c.append("rect").attr("width", cell - 1).attr("height", cell - 1).attr("fill", color(shares[i][j]))
-        .append("title").text(`true ${label(i)}, predicted ${label(j)}: ${matrix[i][j]}`);
+      c.append("rect")
+        .attr("width", cell - 1)
+        .attr("height", cell - 1)
+        .attr("fill", color(shares[i][j]))
+        .append("title")
+        .text(`true ${label(i)}, predicted ${label(j)}: ${matrix[i][j]}`);
       if (cell >= 22) {
-        c.append("text").attr("x", cell / 2).attr("y", cell / 2).attr("dy", "0.35em").attr("text-anchor", "middle")
-          .attr("font-size", Math.min(12, cell / 2.5)).attr("fill", shares[i][j] > 0.5 ? "#fff" : "#222").text(matrix[i][j]);
+        c.append("text")
+          .attr("x", cell / 2)
+          .attr("y", cell / 2)
+          .attr("dy", "0.35em")
+          .attr("text-anchor", "middle")
+          .attr("font-size", Math.min(12, cell / 2.5))
+          .attr("fill", shares[i][j] > 0.5 ? "#fff" : "#222")
+          .text(matrix[i][j]);
       }
     }
-    g.append("text").attr("x", -6).attr("y", i * cell + cell / 2).attr("dy", "0.35em").attr("text-anchor", "end")
-      .attr("font-size", 11).text(label(i));
-    g.append("text").attr("transform", `translate(${i * cell + cell / 2},-6) rotate(-45)`).attr("font-size", 11).text(label(i));
+    g.append("text")
+      .attr("x", -6)
+      .attr("y", i * cell + cell / 2)
+      .attr("dy", "0.35em")
+      .attr("text-anchor", "end")
+      .attr("font-size", 11)
+      .text(label(i));
+    g.append("text")
+      .attr("transform", `translate(${i * cell + cell / 2},-6) rotate(-45)`)
+      .attr("font-size", 11)
+      .text(label(i));
   }
-  svg.append("text").attr("x", 4).attr("y", top - 6).attr("font-size", 11).attr("fill", "#666").text("true ↓ / predicted →");
+  svg
+    .append("text")
+    .attr("x", 4)
+    .attr("y", top - 6)
+    .attr("font-size", 11)
+    .attr("fill", "#666")
+    .text("true ↓ / predicted →");
 }

@@ -3,7 +3,18 @@
 // the output-size calculator. All numbers come from the lessons API (the engine).
 import * as d3 from "d3";
 import { fmt, type Matrix } from "./lesson_math";
-import { button, drawGrid, drawImage, h, lessonApi, lineChart, matrixInput, select, statusLine, debounce } from "./lesson_ui";
+import {
+  button,
+  drawGrid,
+  drawImage,
+  h,
+  lessonApi,
+  lineChart,
+  matrixInput,
+  select,
+  statusLine,
+  debounce,
+} from "./lesson_ui";
 
 interface Window {
   out: [number, number];
@@ -62,16 +73,37 @@ export function mountConvWindow(host: HTMLElement): void {
   const controls = h(
     "div",
     { class: "panel-controls" },
-    select("stride", [["1", "1"], ["2", "2"]], stride, (v) => {
-      stride = v;
-      refresh(true);
-    }),
-    select("padding", [["valid", "valid (none)"], ["same", "same"], ["1", "1"], ["2", "2"]], padding, (v) => {
-      padding = v;
-      refresh(true);
-    }),
+    select(
+      "stride",
+      [
+        ["1", "1"],
+        ["2", "2"],
+      ],
+      stride,
+      (v) => {
+        stride = v;
+        refresh(true);
+      },
+    ),
+    select(
+      "padding",
+      [
+        ["valid", "valid (none)"],
+        ["same", "same"],
+        ["1", "1"],
+        ["2", "2"],
+      ],
+      padding,
+      (v) => {
+        padding = v;
+        refresh(true);
+      },
+    ),
     button("◀ Previous", () => go(step - 1), { "aria-label": "previous window" }),
-    button("Next ▶", () => go(step + 1), { "aria-label": "next window", "data-testid": "conv-next" }),
+    button("Next ▶", () => go(step + 1), {
+      "aria-label": "next window",
+      "data-testid": "conv-next",
+    }),
     playBtn,
     button("Reset to the notes' example", () => {
       image = NOTES_IMAGE.map((r) => r.slice());
@@ -137,22 +169,31 @@ export function mountConvWindow(host: HTMLElement): void {
     const inWin = (r: number, c: number) => r >= r0 && r < r0 + K && c >= c0 && c < c0 + K;
     drawGrid(padBox, result.padded, {
       cell: 44,
-      color: (_v, r, c) => (inWin(r, c) ? "#fde9a8" : r < pt || c < pl || r >= pt + result!.image.length || c >= pl + result!.image[0].length ? "#eee" : "#fff"),
+      color: (_v, r, c) =>
+        inWin(r, c)
+          ? "#fde9a8"
+          : r < pt || c < pl || r >= pt + result!.image.length || c >= pl + result!.image[0].length
+            ? "#eee"
+            : "#fff",
       highlight: (r, c) => (inWin(r, c) ? "#c47f00" : null),
-      text: (v, r, c) => (inWin(r, c) ? `${fmt(v)}×${fmt(result!.kernel[r - r0][c - c0])}` : fmt(v)),
+      text: (v, r, c) =>
+        inWin(r, c) ? `${fmt(v)}×${fmt(result!.kernel[r - r0][c - c0])}` : fmt(v),
       title: "padded image with the current window",
       testid: "conv-padded",
     });
     const done = new Set(result.windows.slice(0, step + 1).map((x) => `${x.out[0]},${x.out[1]}`));
     drawGrid(outBox, result.output, {
       cell: 44,
-      color: (_v, r, c) => (r === w.out[0] && c === w.out[1] ? "#fde9a8" : done.has(`${r},${c}`) ? "#e8f1fb" : "#fff"),
+      color: (_v, r, c) =>
+        r === w.out[0] && c === w.out[1] ? "#fde9a8" : done.has(`${r},${c}`) ? "#e8f1fb" : "#fff",
       highlight: (r, c) => (r === w.out[0] && c === w.out[1] ? "#c47f00" : null),
       text: (v, r, c) => (done.has(`${r},${c}`) ? fmt(v) : ""),
       title: "convolved feature",
       testid: "conv-output",
     });
-    const terms = w.products.flatMap((row, a) => row.map((_p, b) => `${fmt(result!.padded[r0 + a][c0 + b])}×${fmt(result!.kernel[a][b])}`));
+    const terms = w.products.flatMap((row, a) =>
+      row.map((_p, b) => `${fmt(result!.padded[r0 + a][c0 + b])}×${fmt(result!.kernel[a][b])}`),
+    );
     sumLine.textContent = `output[${w.out[0]}][${w.out[1]}] = ${terms.join(" + ")} = ${fmt(w.sum)}`;
     stepLabel.textContent = `window ${step + 1} of ${result.windows.length}`;
   }
@@ -160,7 +201,12 @@ export function mountConvWindow(host: HTMLElement): void {
   const refresh = debounce(async (resetStep: boolean) => {
     try {
       const pad = padding === "valid" || padding === "same" ? padding : Number(padding);
-      result = await lessonApi<ConvResult>("conv2d", { image, kernel, stride: Number(stride), padding: pad });
+      result = await lessonApi<ConvResult>("conv2d", {
+        image,
+        kernel,
+        stride: Number(stride),
+        padding: pad,
+      });
       if (resetStep || step >= result.windows.length) step = 0;
       status.ok(`output ${result.output_shape[0]}×${result.output_shape[1]}`);
       draw();
@@ -201,15 +247,26 @@ export function mountConvPresets(host: HTMLElement): void {
   let source = "scene";
   let index = 0;
   host.append(
-    h("div", { class: "panel-controls" },
+    h(
+      "div",
+      { class: "panel-controls" },
       select("kernel", names, kernel, (v) => {
         kernel = v;
         load();
       }),
-      select("image", [["scene", "generated scene"], ["shapes", "a shapes image"], ["digit", "a handwritten digit"]], source, (v) => {
-        source = v;
-        load();
-      }),
+      select(
+        "image",
+        [
+          ["scene", "generated scene"],
+          ["shapes", "a shapes image"],
+          ["digit", "a handwritten digit"],
+        ],
+        source,
+        (v) => {
+          source = v;
+          load();
+        },
+      ),
       button("Another image", () => {
         index += 1;
         load();
@@ -220,7 +277,12 @@ export function mountConvPresets(host: HTMLElement): void {
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<ConvImageResult>("conv_image", { kernel, padding: "same", source, index });
+      const r = await lessonApi<ConvImageResult>("conv_image", {
+        kernel,
+        padding: "same",
+        source,
+        index,
+      });
       drawImage(imgBox, r.image, 6, "input image");
       drawGrid(kBox, r.kernel, { cell: 34, digits: 2, testid: "preset-kernel" });
       drawImage(outBox, r.output, 6, "feature map");
@@ -250,21 +312,33 @@ export function mountConv1d(host: HTMLElement): void {
   let k = kernels[0][0];
   const chart = h("div");
   const note = h("p", { class: "small" });
-  host.append(h("div", { class: "panel-controls" }, select("kernel g", kernels, k, (v) => {
-    k = v;
-    load();
-  })), chart, note);
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      select("kernel g", kernels, k, (v) => {
+        k = v;
+        load();
+      }),
+    ),
+    chart,
+    note,
+  );
   const status = statusLine(host);
   async function load() {
     try {
       const r = await lessonApi<Conv1dResult>("conv1d", { kernel: k.split(",").map(Number) });
       const t = r.signal.map((_v, i) => i);
       const tc = r.convolution.map((_v, i) => i + r.offset);
-      lineChart(chart, [
-        { name: "signal f", x: t, y: r.signal },
-        { name: "convolution f∗g (g flipped)", x: tc, y: r.convolution },
-        { name: "cross-correlation (CNN layer)", x: tc, y: r.correlation, dashed: true },
-      ], { xLabel: "t", yLabel: "value", width: 560 });
+      lineChart(
+        chart,
+        [
+          { name: "signal f", x: t, y: r.signal },
+          { name: "convolution f∗g (g flipped)", x: tc, y: r.convolution },
+          { name: "cross-correlation (CNN layer)", x: tc, y: r.correlation, dashed: true },
+        ],
+        { xLabel: "t", yLabel: "value", width: 560 },
+      );
       note.textContent = r.symmetric_kernel
         ? "This kernel is symmetric, so flipping it changes nothing: the two curves coincide."
         : "This kernel is not symmetric: true convolution and cross-correlation differ (one is the other with the kernel reversed).";
@@ -293,7 +367,11 @@ export function mountConvVolume(host: HTMLElement): void {
     .then((r) => {
       caption.textContent = r.shape_text;
       r.volume.forEach((slice, i) => {
-        const col = h("div", { class: "panel-col" }, h("h4", { text: `filter ${i + 1} → depth slice ${i + 1}` }));
+        const col = h(
+          "div",
+          { class: "panel-col" },
+          h("h4", { text: `filter ${i + 1} → depth slice ${i + 1}` }),
+        );
         const kb = h("div");
         const sb = h("div");
         col.append(kb, sb);
@@ -303,11 +381,30 @@ export function mountConvVolume(host: HTMLElement): void {
       });
       // a small 3-D sketch of the stacked slices
       const W = 220;
-      const svg = d3.select(row).append("svg").attr("width", W).attr("height", 180).attr("role", "img").attr("aria-label", "feature maps stacked into a volume");
+      const svg = d3
+        .select(row)
+        .append("svg")
+        .attr("width", W)
+        .attr("height", 180)
+        .attr("role", "img")
+        .attr("aria-label", "feature maps stacked into a volume");
       r.volume.forEach((_s, i) => {
-        svg.append("rect").attr("x", 30 + i * 18).attr("y", 20 + i * 12).attr("width", 100).attr("height", 100).attr("fill", d3.schemeTableau10[i % 10]).attr("fill-opacity", 0.5).attr("stroke", "#333");
+        svg
+          .append("rect")
+          .attr("x", 30 + i * 18)
+          .attr("y", 20 + i * 12)
+          .attr("width", 100)
+          .attr("height", 100)
+          .attr("fill", d3.schemeTableau10[i % 10])
+          .attr("fill-opacity", 0.5)
+          .attr("stroke", "#333");
       });
-      svg.append("text").attr("x", 10).attr("y", 174).attr("font-size", 11).text(`depth = ${r.volume.length} (one slice per filter)`);
+      svg
+        .append("text")
+        .attr("x", 10)
+        .attr("y", 174)
+        .attr("font-size", 11)
+        .text(`depth = ${r.volume.length} (one slice per filter)`);
       status.ok();
     })
     .catch((e) => status.error(e));
@@ -327,7 +424,14 @@ interface OutputSizeResult {
 export function mountOutputSize(host: HTMLElement): void {
   const state: Record<string, string> = { width: "28", kernel: "3", padding: "valid", stride: "1" };
   const mk = (name: string, label: string) => {
-    const inp = h("input", { type: "number", min: 0, value: state[name], name, "aria-label": label, style: "width:5em" });
+    const inp = h("input", {
+      type: "number",
+      min: 0,
+      value: state[name],
+      name,
+      "aria-label": label,
+      style: "width:5em",
+    });
     inp.addEventListener("input", () => {
       state[name] = inp.value;
       calc();
@@ -335,23 +439,49 @@ export function mountOutputSize(host: HTMLElement): void {
     return h("label", { class: "control" }, `${label} `, inp);
   };
   const padSel = h("select", { "aria-label": "padding" });
-  for (const [v, t] of [["valid", "valid (P = 0)"], ["same", "same"], ["1", "P = 1"], ["2", "P = 2"], ["3", "P = 3"]]) padSel.append(h("option", { value: v, text: t }));
+  for (const [v, t] of [
+    ["valid", "valid (P = 0)"],
+    ["same", "same"],
+    ["1", "P = 1"],
+    ["2", "P = 2"],
+    ["3", "P = 3"],
+  ])
+    padSel.append(h("option", { value: v, text: t }));
   padSel.addEventListener("change", () => {
     state.padding = padSel.value;
     calc();
   });
-  const out = h("p", { class: "big-result", "data-testid": "outsize-result", "aria-live": "polite" });
+  const out = h("p", {
+    class: "big-result",
+    "data-testid": "outsize-result",
+    "aria-live": "polite",
+  });
   const warn = h("p", { class: "warning", "data-testid": "outsize-warning" });
   host.append(
-    h("div", { class: "panel-controls" }, mk("width", "input width W"), mk("kernel", "kernel K"), h("label", { class: "control" }, "padding ", padSel), mk("stride", "stride S")),
+    h(
+      "div",
+      { class: "panel-controls" },
+      mk("width", "input width W"),
+      mk("kernel", "kernel K"),
+      h("label", { class: "control" }, "padding ", padSel),
+      mk("stride", "stride S"),
+    ),
     out,
     warn,
   );
   const status = statusLine(host);
   const calc = debounce(async () => {
     try {
-      const pad = state.padding === "valid" || state.padding === "same" ? state.padding : Number(state.padding);
-      const r = await lessonApi<OutputSizeResult>("output_size", { width: Number(state.width), kernel: Number(state.kernel), padding: pad, stride: Number(state.stride) });
+      const pad =
+        state.padding === "valid" || state.padding === "same"
+          ? state.padding
+          : Number(state.padding);
+      const r = await lessonApi<OutputSizeResult>("output_size", {
+        width: Number(state.width),
+        kernel: Number(state.kernel),
+        padding: pad,
+        stride: Number(state.stride),
+      });
       out.textContent = `output width = ⌊(${state.width} − ${state.kernel} + ${r.pad_before + r.pad_after}) / ${state.stride}⌋ + 1 = ${r.output}`;
       const notes = `The notes' (W − K + 1)/S gives ${fmt(r.notes_formula)}${r.notes_formula_agrees ? " (agrees here)" : " (wrong here)"}.`;
       warn.textContent = (r.warning ? `⚠ ${r.warning}. ` : "") + notes;

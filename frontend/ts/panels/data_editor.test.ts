@@ -13,6 +13,9 @@ describe("data editor", () => {
     expect(editMessage([], 0, 0, true, 0)).toBeNull();
   });
   it("adds a point with the chosen class", () => {
-    expect(editMessage(X, 0.25, -0.5, false, 1)).toEqual({ action: "add_point", point: [0.25, -0.5, 1] });
+    expect(editMessage(X, 0.25, -0.5, false, 1)).toEqual({
+      action: "add_point",
+      point: [0.25, -0.5, 1],
+    });
   });
 });

@@ -11,10 +11,48 @@ export function mountFlattenDiagram(host: HTMLElement): void {
   const box = h("div");
   const info = h("p", { class: "sum-line", "data-testid": "flatten-info", "aria-live": "polite" });
   host.append(
-    h("div", { class: "panel-controls" },
-      select("channels C", [["1", "1"], ["2", "2"], ["3", "3"]], String(C), (v) => { C = Number(v); draw(); }),
-      select("height H", [["2", "2"], ["3", "3"], ["4", "4"]], String(H), (v) => { H = Number(v); draw(); }),
-      select("width W", [["2", "2"], ["3", "3"], ["4", "4"]], String(W), (v) => { W = Number(v); draw(); }),
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "channels C",
+        [
+          ["1", "1"],
+          ["2", "2"],
+          ["3", "3"],
+        ],
+        String(C),
+        (v) => {
+          C = Number(v);
+          draw();
+        },
+      ),
+      select(
+        "height H",
+        [
+          ["2", "2"],
+          ["3", "3"],
+          ["4", "4"],
+        ],
+        String(H),
+        (v) => {
+          H = Number(v);
+          draw();
+        },
+      ),
+      select(
+        "width W",
+        [
+          ["2", "2"],
+          ["3", "3"],
+          ["4", "4"],
+        ],
+        String(W),
+        (v) => {
+          W = Number(v);
+          draw();
+        },
+      ),
     ),
     box,
     info,
@@ -26,33 +64,106 @@ export function mountFlattenDiagram(host: HTMLElement): void {
     const vecCell = Math.max(12, Math.min(26, 640 / n));
     const width = Math.max(C * (W * cell + 24) + 20, n * vecCell + 20);
     const height = H * cell + 140;
-    const svg = d3.select(box).append("svg").attr("viewBox", `0 0 ${width} ${height}`).attr("width", "100%").attr("style", `max-width:${width}px`).attr("role", "img").attr("aria-label", `a ${C} by ${H} by ${W} volume and its flattened vector of ${n} numbers`);
+    const svg = d3
+      .select(box)
+      .append("svg")
+      .attr("viewBox", `0 0 ${width} ${height}`)
+      .attr("width", "100%")
+      .attr("style", `max-width:${width}px`)
+      .attr("role", "img")
+      .attr("aria-label", `a ${C} by ${H} by ${W} volume and its flattened vector of ${n} numbers`);
     const colors = d3.schemePastel1;
     const links = svg.append("g");
     const vy = H * cell + 90;
     const cells: { c: number; y: number; x: number; k: number }[] = [];
-    for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) cells.push({ c, y, x, k: flattenIndex(c, y, x, H, W) });
-    const pos = (d: { c: number; y: number; x: number }) => [10 + d.c * (W * cell + 24) + d.x * cell, 24 + d.y * cell];
-    for (let c = 0; c < C; c++) svg.append("text").attr("x", 10 + c * (W * cell + 24)).attr("y", 16).attr("font-size", 11).text(`channel ${c}`);
-    svg.append("text").attr("x", 10).attr("y", vy - 8).attr("font-size", 11).text(`flattened vector, length C·H·W = ${n}`);
+    for (let c = 0; c < C; c++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) cells.push({ c, y, x, k: flattenIndex(c, y, x, H, W) });
+    const pos = (d: { c: number; y: number; x: number }) => [
+      10 + d.c * (W * cell + 24) + d.x * cell,
+      24 + d.y * cell,
+    ];
+    for (let c = 0; c < C; c++)
+      svg
+        .append("text")
+        .attr("x", 10 + c * (W * cell + 24))
+        .attr("y", 16)
+        .attr("font-size", 11)
+        .text(`channel ${c}`);
+    svg
+      .append("text")
+      .attr("x", 10)
+      .attr("y", vy - 8)
+      .attr("font-size", 11)
+      .text(`flattened vector, length C·H·W = ${n}`);
     const show = (d: { c: number; y: number; x: number; k: number } | null) => {
       links.selectAll("*").remove();
       svg.selectAll<SVGRectElement, unknown>("rect.sel").attr("stroke-width", 0.5);
       if (!d) return;
       const [px, py] = pos(d);
-      links.append("line").attr("x1", px + cell / 2).attr("y1", py + cell).attr("x2", 10 + d.k * vecCell + vecCell / 2).attr("y2", vy).attr("stroke", "#c47f00").attr("stroke-width", 2);
-      svg.selectAll<SVGRectElement, { k: number }>(`rect.sel`).filter((e) => e.k === d.k).attr("stroke-width", 3);
+      links
+        .append("line")
+        .attr("x1", px + cell / 2)
+        .attr("y1", py + cell)
+        .attr("x2", 10 + d.k * vecCell + vecCell / 2)
+        .attr("y2", vy)
+        .attr("stroke", "#c47f00")
+        .attr("stroke-width", 2);
+      svg
+        .selectAll<SVGRectElement, { k: number }>(`rect.sel`)
+        .filter((e) => e.k === d.k)
+        .attr("stroke-width", 3);
       info.textContent = `cell (channel ${d.c}, row ${d.y}, column ${d.x}) → index ${d.c}·${H}·${W} + ${d.y}·${W} + ${d.x} = ${d.k}`;
     };
-    const g = svg.selectAll("g.vol").data(cells).join("g").attr("class", "vol").attr("tabindex", 0).attr("role", "button")
+    const g = svg
+      .selectAll("g.vol")
+      .data(cells)
+      .join("g")
+      .attr("class", "vol")
+      .attr("tabindex", 0)
+      .attr("role", "button")
       .attr("aria-label", (d) => `channel ${d.c} row ${d.y} column ${d.x}`)
       .on("mouseenter focus", (_e, d) => show(d));
-    g.append("rect").attr("class", "sel").attr("x", (d) => pos(d)[0]).attr("y", (d) => pos(d)[1]).attr("width", cell).attr("height", cell).attr("fill", (d) => colors[d.c % 9]).attr("stroke", "#333").attr("stroke-width", 0.5);
-    g.append("text").attr("x", (d) => pos(d)[0] + cell / 2).attr("y", (d) => pos(d)[1] + cell / 2).attr("dy", "0.35em").attr("text-anchor", "middle").attr("font-size", 10).text((d) => d.k);
+    g.append("rect")
+      .attr("class", "sel")
+      .attr("x", (d) => pos(d)[0])
+      .attr("y", (d) => pos(d)[1])
+      .attr("width", cell)
+      .attr("height", cell)
+      .attr("fill", (d) => colors[d.c % 9])
+      .attr("stroke", "#333")
+      .attr("stroke-width", 0.5);
+    g.append("text")
+      .attr("x", (d) => pos(d)[0] + cell / 2)
+      .attr("y", (d) => pos(d)[1] + cell / 2)
+      .attr("dy", "0.35em")
+      .attr("text-anchor", "middle")
+      .attr("font-size", 10)
+      .text((d) => d.k);
     const v = svg.selectAll("g.vec").data(cells).join("g").attr("class", "vec");
-    v.append("rect").attr("class", "sel").attr("x", (d) => 10 + d.k * vecCell).attr("y", vy).attr("width", vecCell).attr("height", 22).attr("fill", (d) => colors[d.c % 9]).attr("stroke", "#333").attr("stroke-width", 0.5);
-    if (vecCell >= 16) v.append("text").attr("x", (d) => 10 + d.k * vecCell + vecCell / 2).attr("y", vy + 11).attr("dy", "0.35em").attr("text-anchor", "middle").attr("font-size", 9).text((d) => d.k);
-    svg.append("text").attr("x", 10).attr("y", vy + 42).attr("font-size", 11).text(`→ a dense layer with n_out units has n_out × ${n} weights`);
+    v.append("rect")
+      .attr("class", "sel")
+      .attr("x", (d) => 10 + d.k * vecCell)
+      .attr("y", vy)
+      .attr("width", vecCell)
+      .attr("height", 22)
+      .attr("fill", (d) => colors[d.c % 9])
+      .attr("stroke", "#333")
+      .attr("stroke-width", 0.5);
+    if (vecCell >= 16)
+      v.append("text")
+        .attr("x", (d) => 10 + d.k * vecCell + vecCell / 2)
+        .attr("y", vy + 11)
+        .attr("dy", "0.35em")
+        .attr("text-anchor", "middle")
+        .attr("font-size", 9)
+        .text((d) => d.k);
+    svg
+      .append("text")
+      .attr("x", 10)
+      .attr("y", vy + 42)
+      .attr("font-size", 11)
+      .text(`→ a dense layer with n_out units has n_out × ${n} weights`);
     show(cells[Math.min(cells.length - 1, W + 1)]);
   }
   draw();

@@ -33,8 +33,10 @@ function stage(phase: StageView["phase"], fwd: number, bwd: number): StageView {
   ];
   if (fwd >= 1) Object.assign(layers[0], { u: [u1], a: [a1] });
   if (fwd >= 2) Object.assign(layers[1], { u: [u2], a: [a2] });
-  if (bwd >= 1) Object.assign(layers[1], { delta: [d2], dE_da: null, dE_dW: outer(d2, a1), dE_db: d2 });
-  if (bwd >= 2) Object.assign(layers[0], { delta: [d1], dE_da: [dE_da1], dE_dW: outer(d1, x), dE_db: d1 });
+  if (bwd >= 1)
+    Object.assign(layers[1], { delta: [d2], dE_da: null, dE_dW: outer(d2, a1), dE_db: d2 });
+  if (bwd >= 2)
+    Object.assign(layers[0], { delta: [d1], dE_da: [dE_da1], dE_dW: outer(d1, x), dE_db: d1 });
   const s: StageView = {
     type: "stage",
     action: phase,
@@ -74,7 +76,12 @@ describe("query flags", () => {
 describe("TeX helpers", () => {
   it("writes vectors and matrices, shortening long ones", () => {
     expect(colTex([1, -0.5])).toBe("\\begin{pmatrix} 1 \\\\ -0.5 \\end{pmatrix}");
-    expect(matTex([[1, 2], [3, 4]])).toBe("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}");
+    expect(
+      matTex([
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toBe("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}");
     const long = colTex(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(long).toContain("\\vdots");
     expect(long).toContain("20");
@@ -141,7 +148,12 @@ describe("guided stages", () => {
     expect(v.l).toBe(1);
     expect(v.lines.map((l) => l.quantity)).toEqual(["dE_da", "f_prime", "delta", "dE_dW", "dE_db"]);
     expect(v.lines[0].tex).toContain("W^{(2)\\top} \\delta^{(2)}");
-    expect(v.lines[0].tex).toContain(matTex([[0.3, -0.4], [-0.6, 0.2]]));
+    expect(v.lines[0].tex).toContain(
+      matTex([
+        [0.3, -0.4],
+        [-0.6, 0.2],
+      ]),
+    );
     expect(v.lines[1].tex).toContain("1 - a^{(1)} \\odot a^{(1)}");
     (v.lines[1].values as number[]).forEach((fp, j) => expect(fp).toBeCloseTo(1 - a1[j] ** 2, 12));
     expect(v.lines[2].tex).toContain("\\odot");
@@ -167,7 +179,18 @@ describe("guided stages", () => {
 
   it("update with momentum shows the applied step instead", () => {
     const s = stage("updated", 2, 2);
-    s.update = { W1: [[0, 0], [0, 0]], b1: [1, 1], W2: [[0, 0], [0, 0]], b2: [1, 1] };
+    s.update = {
+      W1: [
+        [0, 0],
+        [0, 0],
+      ],
+      b1: [1, 1],
+      W2: [
+        [0, 0],
+        [0, 0],
+      ],
+      b2: [1, 1],
+    };
     const v = guidedView(s, "cross_entropy", 0.5);
     expect(v.lines[0].tex).toContain("\\Delta W^{(1)}");
   });

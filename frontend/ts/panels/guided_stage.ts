@@ -54,19 +54,28 @@ function cut<T>(xs: T[]): (T | null)[] {
 
 /** A column vector of numbers as a TeX pmatrix. */
 export function colTex(v: number[]): string {
-  return `\\begin{pmatrix} ${cut(v).map((x) => (x === null ? "\\vdots" : fmt(x))).join(" \\\\ ")} \\end{pmatrix}`;
+  return `\\begin{pmatrix} ${cut(v)
+    .map((x) => (x === null ? "\\vdots" : fmt(x)))
+    .join(" \\\\ ")} \\end{pmatrix}`;
 }
 
 /** A row vector (for a^T in an outer product). */
 export function rowTex(v: number[]): string {
-  return `\\begin{pmatrix} ${cut(v).map((x) => (x === null ? "\\cdots" : fmt(x))).join(" & ")} \\end{pmatrix}`;
+  return `\\begin{pmatrix} ${cut(v)
+    .map((x) => (x === null ? "\\cdots" : fmt(x)))
+    .join(" & ")} \\end{pmatrix}`;
 }
 
 /** A matrix as a TeX pmatrix (long sides shortened). */
 export function matTex(M: Matrix): string {
   const rows = cut(M).map((r) => {
-    if (r === null) return cut(M[0]).map(() => "\\vdots").join(" & ");
-    return cut(r).map((x) => (x === null ? "\\cdots" : fmt(x))).join(" & ");
+    if (r === null)
+      return cut(M[0])
+        .map(() => "\\vdots")
+        .join(" & ");
+    return cut(r)
+      .map((x) => (x === null ? "\\cdots" : fmt(x)))
+      .join(" & ");
   });
   return `\\begin{pmatrix} ${rows.join(" \\\\ ")} \\end{pmatrix}`;
 }
@@ -193,7 +202,9 @@ function backwardLines(ctx: Ctx, l: number): GuidedLine[] {
   } else {
     const Wn = s.trace_params![`W${l + 1}`] as Matrix;
     const dNext = s.layers[l].delta![r];
-    const dE_da = lv.dE_da ? lv.dE_da[r] : transpose(Wn).map((col) => col.reduce((acc, w, k) => acc + w * dNext[k], 0));
+    const dE_da = lv.dE_da
+      ? lv.dE_da[r]
+      : transpose(Wn).map((col) => col.reduce((acc, w, k) => acc + w * dNext[k], 0));
     const u = lv.u![r];
     const a = lv.a![r];
     const fp = u.map((uj, j) => derivative(lv.activation, uj, a[j])[1]);
@@ -269,7 +280,10 @@ function updateLines({ s, lr }: Ctx): GuidedLine[] {
       });
     }
   }
-  if (!plain) lines.push({ tex: `\\Delta W = -\\eta \\tfrac{\\partial E}{\\partial W} + \\text{momentum and L2 terms}` });
+  if (!plain)
+    lines.push({
+      tex: `\\Delta W = -\\eta \\tfrac{\\partial E}{\\partial W} + \\text{momentum and L2 terms}`,
+    });
   return lines;
 }
 

@@ -16,7 +16,10 @@ export class Heatmap {
   private canvas: HTMLCanvasElement;
   private svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private size = 320;
-  extent: [[number, number], [number, number]] = [[-1, 1], [-1, 1]];
+  extent: [[number, number], [number, number]] = [
+    [-1, 1],
+    [-1, 1],
+  ];
 
   constructor(
     root: HTMLElement,
@@ -29,9 +32,23 @@ export class Heatmap {
     this.canvas = document.createElement("canvas");
     this.canvas.width = 64;
     this.canvas.height = 64;
-    Object.assign(this.canvas.style, { width: `${this.size}px`, height: `${this.size}px`, imageRendering: "auto", position: "absolute", left: "0", top: "0" });
+    Object.assign(this.canvas.style, {
+      width: `${this.size}px`,
+      height: `${this.size}px`,
+      imageRendering: "auto",
+      position: "absolute",
+      left: "0",
+      top: "0",
+    });
     root.appendChild(this.canvas);
-    this.svg = d3.select(root).append("svg").attr("width", this.size).attr("height", this.size).style("position", "absolute").style("left", "0").style("top", "0");
+    this.svg = d3
+      .select(root)
+      .append("svg")
+      .attr("width", this.size)
+      .attr("height", this.size)
+      .style("position", "absolute")
+      .style("left", "0")
+      .style("top", "0");
     this.svg.on("click", (ev: MouseEvent) => {
       const [px, py] = d3.pointer(ev);
       this.onClick?.(this.sx().invert(px), this.sy().invert(py), ev.shiftKey);
@@ -55,16 +72,21 @@ export class Heatmap {
     const img = ctx.createImageData(G, G);
     const d = out.data;
     const GG = G * G;
-    const reg = d3.scaleDiverging(d3.interpolateRdBu).domain(
-      yRange ? [yRange[1], (yRange[0] + yRange[1]) / 2, yRange[0]] : [1, 0, -1],
-    );
+    const reg = d3
+      .scaleDiverging(d3.interpolateRdBu)
+      .domain(yRange ? [yRange[1], (yRange[0] + yRange[1]) / 2, yRange[0]] : [1, 0, -1]);
     for (let p = 0; p < GG; p++) {
       let rgb: d3.RGBColor;
       if (problem === "classification") {
         let best = 0;
         for (let k = 1; k < K; k++) if (d[k * GG + p] > d[best * GG + p]) best = k;
         const conf = K > 1 ? (d[best * GG + p] - 1 / K) / (1 - 1 / K) : 1;
-        rgb = d3.rgb(d3.interpolateRgb("#ffffff", CLASS_COLORS[best % CLASS_COLORS.length])(0.15 + 0.55 * conf));
+        rgb = d3.rgb(
+          d3.interpolateRgb(
+            "#ffffff",
+            CLASS_COLORS[best % CLASS_COLORS.length],
+          )(0.15 + 0.55 * conf),
+        );
       } else {
         rgb = d3.rgb(reg(d[p]));
       }
@@ -88,9 +110,19 @@ export class Heatmap {
     this.extent = [this.extent[0], [lo - pad, hi + pad]];
     const sx = this.sx();
     const sy = this.sy();
-    const line = d3.line<number>().x((_v, k) => sx(xs.data[k])).y((v) => sy(v));
-    this.svg.selectAll("path.curve").data([Array.from(ys.data)]).join("path").attr("class", "curve")
-      .attr("fill", "none").attr("stroke", "#d95f02").attr("stroke-width", 2).attr("d", (d) => line(d));
+    const line = d3
+      .line<number>()
+      .x((_v, k) => sx(xs.data[k]))
+      .y((v) => sy(v));
+    this.svg
+      .selectAll("path.curve")
+      .data([Array.from(ys.data)])
+      .join("path")
+      .attr("class", "curve")
+      .attr("fill", "none")
+      .attr("stroke", "#d95f02")
+      .attr("stroke-width", 2)
+      .attr("d", (d) => line(d));
   }
 
   drawPoints(points: HeatmapPoints, problem: string, highlight: number[] = []): void {
@@ -100,8 +132,15 @@ export class Heatmap {
     const hi = new Set(highlight);
     const ys = points.y.map((v) => (Array.isArray(v) ? v[0] : v));
     const ext = d3.extent(ys) as [number, number];
-    const reg = d3.scaleDiverging(d3.interpolateRdBu).domain([ext[1] ?? 1, ((ext[0] ?? 0) + (ext[1] ?? 1)) / 2, ext[0] ?? 0]);
-    const data = points.X.map((x, i) => ({ i, x: oneD ? [x[0], ys[i]] : x, y: ys[i], train: points.train.has(i) }));
+    const reg = d3
+      .scaleDiverging(d3.interpolateRdBu)
+      .domain([ext[1] ?? 1, ((ext[0] ?? 0) + (ext[1] ?? 1)) / 2, ext[0] ?? 0]);
+    const data = points.X.map((x, i) => ({
+      i,
+      x: oneD ? [x[0], ys[i]] : x,
+      y: ys[i],
+      train: points.train.has(i),
+    }));
     this.svg
       .selectAll<SVGCircleElement, (typeof data)[number]>("circle.point")
       .data(data)
@@ -111,8 +150,20 @@ export class Heatmap {
       .attr("cx", (d) => sx(d.x[0]))
       .attr("cy", (d) => sy(d.x[1]))
       .attr("r", (d) => (hi.has(d.i) ? 6 : 3.5))
-      .attr("fill", (d) => (d.train ? (problem === "classification" ? CLASS_COLORS[d.y % CLASS_COLORS.length] : reg(d.y)) : "none"))
-      .attr("stroke", (d) => (d.train ? "#fff" : problem === "classification" ? CLASS_COLORS[d.y % CLASS_COLORS.length] : reg(d.y)))
+      .attr("fill", (d) =>
+        d.train
+          ? problem === "classification"
+            ? CLASS_COLORS[d.y % CLASS_COLORS.length]
+            : reg(d.y)
+          : "none",
+      )
+      .attr("stroke", (d) =>
+        d.train
+          ? "#fff"
+          : problem === "classification"
+            ? CLASS_COLORS[d.y % CLASS_COLORS.length]
+            : reg(d.y),
+      )
       .attr("stroke-width", (d) => (d.train ? 0.8 : 1.8));
   }
 }

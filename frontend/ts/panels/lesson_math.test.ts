@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { checkAnswer, correlate2d, extent, flattenIndex, fmt, isMatrix, outputSize, parseNumber, softmax } from "./lesson_math";
+import {
+  checkAnswer,
+  correlate2d,
+  extent,
+  flattenIndex,
+  fmt,
+  isMatrix,
+  outputSize,
+  parseNumber,
+  softmax,
+} from "./lesson_math";
 
 describe("lesson_math", () => {
   it("convolves the notes' 5x5 image with the X kernel", () => {
@@ -53,7 +63,12 @@ describe("lesson_math", () => {
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1);
     expect(flattenIndex(1, 0, 2, 3, 4)).toBe(14);
     expect(isMatrix([[1, 2], [3]])).toBe(false);
-    expect(extent([[1, -2], [5, 0]])).toEqual([-2, 5]);
+    expect(
+      extent([
+        [1, -2],
+        [5, 0],
+      ]),
+    ).toEqual([-2, 5]);
   });
 });
 

@@ -12,7 +12,12 @@ export function fmt(v: number | null | undefined, digits = 3): string {
 }
 
 /** Output width of a window sweep: floor((W − K + P_before + P_after) / S) + 1. */
-export function outputSize(width: number, kernel: number, padTotal: number, stride: number): number {
+export function outputSize(
+  width: number,
+  kernel: number,
+  padTotal: number,
+  stride: number,
+): number {
   return Math.floor((width - kernel + padTotal) / stride) + 1;
 }
 
@@ -26,7 +31,8 @@ export function correlate2d(img: Matrix, k: Matrix, stride = 1): Matrix {
     const row: number[] = [];
     for (let j = 0; j < Wo; j++) {
       let s = 0;
-      for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) s += img[i * stride + a][j * stride + b] * k[a][b];
+      for (let a = 0; a < K; a++)
+        for (let b = 0; b < K; b++) s += img[i * stride + a][j * stride + b] * k[a][b];
       row.push(s);
     }
     out.push(row);
@@ -85,9 +91,10 @@ export function isMatrix(m: unknown): m is Matrix {
 export function extent(m: Matrix): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of m) for (const v of r) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  for (const r of m)
+    for (const v of r) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   return [lo, hi];
 }

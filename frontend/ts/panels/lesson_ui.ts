@@ -8,7 +8,10 @@ export function lessonApi<T>(name: string, body: unknown): Promise<T> {
   return postJSON<T>(`/api/lessons/${name}/`, body);
 }
 
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms = 200): (...args: A) => void {
+export function debounce<A extends unknown[]>(
+  fn: (...args: A) => void,
+  ms = 200,
+): (...args: A) => void {
   let t: ReturnType<typeof setTimeout> | undefined;
   return (...args: A) => {
     if (t) clearTimeout(t);
@@ -66,8 +69,16 @@ export function drawGrid(host: HTMLElement, m: Matrix, opts: GridOptions = {}): 
   const cell = opts.cell ?? 34;
   const showValues = opts.values ?? cell >= 18;
   const [lo, hi] = rows ? extent(m) : [0, 1];
-  const scale = d3.scaleSequential(d3.interpolateGreys).domain([Math.min(lo, 0), Math.max(hi, lo + 1e-9)]);
-  const diverging = d3.scaleDiverging(d3.interpolateRdBu).domain([Math.max(Math.abs(lo), Math.abs(hi)) || 1, 0, -(Math.max(Math.abs(lo), Math.abs(hi)) || 1)]);
+  const scale = d3
+    .scaleSequential(d3.interpolateGreys)
+    .domain([Math.min(lo, 0), Math.max(hi, lo + 1e-9)]);
+  const diverging = d3
+    .scaleDiverging(d3.interpolateRdBu)
+    .domain([
+      Math.max(Math.abs(lo), Math.abs(hi)) || 1,
+      0,
+      -(Math.max(Math.abs(lo), Math.abs(hi)) || 1),
+    ]);
   const colorOf =
     opts.color === "none"
       ? () => "#fff"
@@ -187,7 +198,15 @@ export interface Series {
 export function lineChart(
   host: HTMLElement,
   series: Series[],
-  opts: { width?: number; height?: number; xLabel?: string; yLabel?: string; logY?: boolean; yDomain?: [number, number]; title?: string } = {},
+  opts: {
+    width?: number;
+    height?: number;
+    xLabel?: string;
+    yLabel?: string;
+    logY?: boolean;
+    yDomain?: [number, number];
+    title?: string;
+  } = {},
 ): SVGSVGElement {
   const width = opts.width ?? 420;
   const height = opts.height ?? 240;
@@ -208,7 +227,7 @@ export function lineChart(
     .scaleLinear()
     .domain(d3.extent(xs) as [number, number])
     .range([margin.left, width - margin.right]);
-  const yDom = opts.yDomain ?? ((d3.extent(ys) as [number, number]) ?? [0, 1]);
+  const yDom = opts.yDomain ?? (d3.extent(ys) as [number, number]) ?? [0, 1];
   const y = (opts.logY ? d3.scaleLog() : d3.scaleLinear())
     .domain(yDom[0] === yDom[1] ? [yDom[0] - 1, yDom[1] + 1] : yDom)
     .range([height - margin.bottom, margin.top])
@@ -217,36 +236,79 @@ export function lineChart(
     .append("g")
     .attr("transform", `translate(0,${height - margin.bottom})`)
     .call(d3.axisBottom(x).ticks(6));
-  svg.append("g").attr("transform", `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(5, opts.logY ? "~g" : undefined));
+  svg
+    .append("g")
+    .attr("transform", `translate(${margin.left},0)`)
+    .call(d3.axisLeft(y).ticks(5, opts.logY ? "~g" : undefined));
   if (opts.xLabel)
-    svg.append("text").attr("x", (margin.left + width - margin.right) / 2).attr("y", height - 4).attr("text-anchor", "middle").attr("font-size", 11).text(opts.xLabel);
+    svg
+      .append("text")
+      .attr("x", (margin.left + width - margin.right) / 2)
+      .attr("y", height - 4)
+      .attr("text-anchor", "middle")
+      .attr("font-size", 11)
+      .text(opts.xLabel);
   if (opts.yLabel)
-    svg.append("text").attr("transform", `translate(12,${(height - margin.bottom + margin.top) / 2}) rotate(-90)`).attr("text-anchor", "middle").attr("font-size", 11).text(opts.yLabel);
+    svg
+      .append("text")
+      .attr("transform", `translate(12,${(height - margin.bottom + margin.top) / 2}) rotate(-90)`)
+      .attr("text-anchor", "middle")
+      .attr("font-size", 11)
+      .text(opts.yLabel);
   const palette = d3.schemeTableau10;
   series.forEach((s, i) => {
-    const pts = s.x.map((xv, k) => [xv, s.y[k]] as [number, number]).filter(([, yv]) => Number.isFinite(yv) && (!opts.logY || yv > 0));
+    const pts = s.x
+      .map((xv, k) => [xv, s.y[k]] as [number, number])
+      .filter(([, yv]) => Number.isFinite(yv) && (!opts.logY || yv > 0));
     const [y0, y1] = y.domain();
     svg
       .append("path")
-      .datum(pts.map(([a, b]) => [a, Math.min(Math.max(b, Math.min(y0, y1)), Math.max(y0, y1))] as [number, number]))
+      .datum(
+        pts.map(
+          ([a, b]) =>
+            [a, Math.min(Math.max(b, Math.min(y0, y1)), Math.max(y0, y1))] as [number, number],
+        ),
+      )
       .attr("fill", "none")
       .attr("stroke", s.color ?? palette[i % palette.length])
       .attr("stroke-width", 1.8)
       .attr("stroke-dasharray", s.dashed ? "5 4" : null)
-      .attr("d", d3.line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1])));
+      .attr(
+        "d",
+        d3
+          .line<[number, number]>()
+          .x((d) => x(d[0]))
+          .y((d) => y(d[1])),
+      );
   });
   const legend = svg.append("g").attr("font-size", 11);
   series.forEach((s, i) => {
     const gx = margin.left + 8;
     const gy = margin.top + 6 + i * 14;
-    legend.append("rect").attr("x", gx).attr("y", gy - 5).attr("width", 12).attr("height", 3).attr("fill", s.color ?? palette[i % palette.length]);
-    legend.append("text").attr("x", gx + 16).attr("y", gy).attr("dy", "0.2em").text(s.name);
+    legend
+      .append("rect")
+      .attr("x", gx)
+      .attr("y", gy - 5)
+      .attr("width", 12)
+      .attr("height", 3)
+      .attr("fill", s.color ?? palette[i % palette.length]);
+    legend
+      .append("text")
+      .attr("x", gx + 16)
+      .attr("y", gy)
+      .attr("dy", "0.2em")
+      .text(s.name);
   });
   return svg.node()!;
 }
 
 /** A labelled <select>. */
-export function select(label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLLabelElement {
+export function select(
+  label: string,
+  options: [string, string][],
+  value: string,
+  onChange: (v: string) => void,
+): HTMLLabelElement {
   const s = h("select", { "aria-label": label });
   for (const [v, text] of options) s.append(h("option", { value: v, text, selected: v === value }));
   s.value = value;
@@ -272,7 +334,11 @@ export function slider(
   return h("label", { class: "control" }, `${label} `, inp, " ", out);
 }
 
-export function button(text: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
+export function button(
+  text: string,
+  onClick: () => void,
+  attrs: Record<string, string> = {},
+): HTMLButtonElement {
   const b = h("button", { type: "button", ...attrs, text });
   b.addEventListener("click", onClick);
   return b;
@@ -281,6 +347,14 @@ export function button(text: string, onClick: () => void, attrs: Record<string, 
 /** Render a grid from a flat grey image in [0,1] (no values, small cells). */
 export function drawImage(host: HTMLElement, m: Matrix, cell = 6, title = "image"): SVGSVGElement {
   const [lo, hi] = extent(m);
-  const sc = d3.scaleLinear().domain([lo, hi === lo ? lo + 1 : hi]).range([1, 0]);
-  return drawGrid(host, m, { cell, values: false, color: (v) => d3.interpolateGreys(1 - sc(v)), title });
+  const sc = d3
+    .scaleLinear()
+    .domain([lo, hi === lo ? lo + 1 : hi])
+    .range([1, 0]);
+  return drawGrid(host, m, {
+    cell,
+    values: false,
+    color: (v) => d3.interpolateGreys(1 - sc(v)),
+    title,
+  });
 }

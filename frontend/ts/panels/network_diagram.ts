@@ -103,8 +103,15 @@ export class NetworkDiagram {
         let value = input.colorBy === "u" && l > 0 ? u : a;
         if (backward && delta !== null) value = delta;
         nodes.push({
-          l, j, x: colX(l), y: rowY(l, j), value, u, a, delta,
-          label: l === 0 ? input.inputLabels[j] ?? `x${j + 1}` : `${l}.${j + 1}`,
+          l,
+          j,
+          x: colX(l),
+          y: rowY(l, j),
+          value,
+          u,
+          a,
+          delta,
+          label: l === 0 ? (input.inputLabels[j] ?? `x${j + 1}`) : `${l}.${j + 1}`,
         });
       }
     }
@@ -117,8 +124,13 @@ export class NetworkDiagram {
       for (let j = 0; j < sizes[l]; j++)
         for (let i = 0; i < sizes[l - 1]; i++)
           edges.push({
-            l, j, i,
-            x1: colX(l - 1), y1: rowY(l - 1, i), x2: colX(l), y2: rowY(l, j),
+            l,
+            j,
+            i,
+            x1: colX(l - 1),
+            y1: rowY(l - 1, i),
+            x2: colX(l),
+            y2: rowY(l, j),
             w: W[j][i],
             g: G ? G[j][i] : null,
           });
@@ -208,7 +220,9 @@ export class NetworkDiagram {
     // column labels
     const labels = [
       "input a⁽⁰⁾",
-      ...input.activations.map((act, i) => (i === L - 1 ? `output (${act})` : `layer ${i + 1} (${act})`)),
+      ...input.activations.map((act, i) =>
+        i === L - 1 ? `output (${act})` : `layer ${i + 1} (${act})`,
+      ),
     ];
     this.svg
       .select("g.labels")

@@ -11,7 +11,14 @@ function drawNet(host: HTMLElement, t: TraceT, focus: Stage["focus"]) {
   const sizes = [t.x.length, ...t.layers.map((l) => l.a.length)];
   const W = 420;
   const H = 200;
-  const svg = d3.select(host).append("svg").attr("viewBox", `0 0 ${W} ${H}`).attr("width", "100%").attr("style", `max-width:${W}px`).attr("role", "img").attr("aria-label", "network diagram");
+  const svg = d3
+    .select(host)
+    .append("svg")
+    .attr("viewBox", `0 0 ${W} ${H}`)
+    .attr("width", "100%")
+    .attr("style", `max-width:${W}px`)
+    .attr("role", "img")
+    .attr("aria-label", "network diagram");
   const x = (l: number) => 40 + (l * (W - 80)) / (sizes.length - 1);
   const y = (l: number, j: number) => H / 2 + (j - (sizes[l] - 1) / 2) * 52;
   for (let l = 1; l < sizes.length; l++) {
@@ -19,20 +26,49 @@ function drawNet(host: HTMLElement, t: TraceT, focus: Stage["focus"]) {
     for (let j = 0; j < sizes[l]; j++)
       for (let i = 0; i < sizes[l - 1]; i++) {
         const w = lt.W[j][i];
-        svg.append("line").attr("x1", x(l - 1)).attr("y1", y(l - 1, i)).attr("x2", x(l)).attr("y2", y(l, j))
-          .attr("stroke", w >= 0 ? "#2a7ab9" : "#c0392b").attr("stroke-width", Math.min(4, 0.5 + Math.abs(w) * 1.5))
+        svg
+          .append("line")
+          .attr("x1", x(l - 1))
+          .attr("y1", y(l - 1, i))
+          .attr("x2", x(l))
+          .attr("y2", y(l, j))
+          .attr("stroke", w >= 0 ? "#2a7ab9" : "#c0392b")
+          .attr("stroke-width", Math.min(4, 0.5 + Math.abs(w) * 1.5))
           .attr("opacity", focus.layer === l || focus.kind === "update" ? 0.9 : 0.25);
       }
   }
   sizes.forEach((n, l) => {
     for (let j = 0; j < n; j++) {
-      const val = l === 0 ? t.x[j] : focus.kind === "bwd" && focus.layer <= l ? t.layers[l - 1].delta[j] : t.layers[l - 1].a[j];
+      const val =
+        l === 0
+          ? t.x[j]
+          : focus.kind === "bwd" && focus.layer <= l
+            ? t.layers[l - 1].delta[j]
+            : t.layers[l - 1].a[j];
       const active = focus.layer === l;
-      svg.append("circle").attr("cx", x(l)).attr("cy", y(l, j)).attr("r", 19)
-        .attr("fill", active ? (focus.kind === "bwd" ? "#fde2e0" : "#fde9a8") : "#fff").attr("stroke", "#333");
-      svg.append("text").attr("x", x(l)).attr("y", y(l, j)).attr("dy", "0.35em").attr("text-anchor", "middle").attr("font-size", 10).text(fmt(val, 2));
+      svg
+        .append("circle")
+        .attr("cx", x(l))
+        .attr("cy", y(l, j))
+        .attr("r", 19)
+        .attr("fill", active ? (focus.kind === "bwd" ? "#fde2e0" : "#fde9a8") : "#fff")
+        .attr("stroke", "#333");
+      svg
+        .append("text")
+        .attr("x", x(l))
+        .attr("y", y(l, j))
+        .attr("dy", "0.35em")
+        .attr("text-anchor", "middle")
+        .attr("font-size", 10)
+        .text(fmt(val, 2));
     }
-    svg.append("text").attr("x", x(l)).attr("y", H - 4).attr("text-anchor", "middle").attr("font-size", 10).text(l === 0 ? "input a⁽⁰⁾" : `layer ${l}`);
+    svg
+      .append("text")
+      .attr("x", x(l))
+      .attr("y", H - 4)
+      .attr("text-anchor", "middle")
+      .attr("font-size", 10)
+      .text(l === 0 ? "input a⁽⁰⁾" : `layer ${l}`);
   });
 }
 
@@ -48,26 +84,65 @@ export function mountNetworkStepper(host: HTMLElement, mode: "forward" | "backwa
   const formula = h("div", { class: "formula" });
   const lines = h("div", { class: "sum-line", "data-testid": "stage-numbers" });
   const counter = h("span", { class: "small" });
-  const xIn = h("input", { type: "text", value: "0.5, -1", "aria-label": "input x (two numbers)", size: 8 });
+  const xIn = h("input", {
+    type: "text",
+    value: "0.5, -1",
+    "aria-label": "input x (two numbers)",
+    size: 8,
+  });
   const yIn = h("input", { type: "text", value: "1", "aria-label": "target y", size: 4 });
   xIn.addEventListener("change", () => load());
   yIn.addEventListener("change", () => load());
   host.classList.add("stepper");
   host.append(
-    h("div", { class: "panel-controls" },
-      select("activation", [["sigmoid", "sigmoid"], ["tanh", "tanh"], ["relu", "ReLU"]], activation, (v) => { activation = v; load(); }),
-      select("task", [["cross_entropy", "classification (softmax, cross-entropy)"], ["half_sse", "regression (identity, ½ squared error)"]], loss, (v) => { loss = v; yIn.value = v === "cross_entropy" ? "1" : "0.7"; load(); }),
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "activation",
+        [
+          ["sigmoid", "sigmoid"],
+          ["tanh", "tanh"],
+          ["relu", "ReLU"],
+        ],
+        activation,
+        (v) => {
+          activation = v;
+          load();
+        },
+      ),
+      select(
+        "task",
+        [
+          ["cross_entropy", "classification (softmax, cross-entropy)"],
+          ["half_sse", "regression (identity, ½ squared error)"],
+        ],
+        loss,
+        (v) => {
+          loss = v;
+          yIn.value = v === "cross_entropy" ? "1" : "0.7";
+          load();
+        },
+      ),
       h("label", { class: "control" }, "x ", xIn),
       h("label", { class: "control" }, "y ", yIn),
-      button("New random weights", () => { seed += 1; load(); }),
+      button("New random weights", () => {
+        seed += 1;
+        load();
+      }),
     ),
-    h("div", { class: "panel-controls" },
+    h(
+      "div",
+      { class: "panel-controls" },
       button("◀ Back", () => go(i - 1)),
       button("Next stage ▶", () => go(i + 1), { "data-testid": "stage-next" }),
       button("Restart", () => go(0)),
       counter,
     ),
-    diagram, title, formula, lines,
+    diagram,
+    title,
+    formula,
+    lines,
   );
   const status = statusLine(host);
   function go(n: number) {

@@ -21,8 +21,19 @@ export function neuronNumbers(
   const b = params[`b${l}`] as number[];
   const aPrev = l === 1 ? stage.a0[r] : (stage.layers[l - 2].a as M)[r];
   const n: NeuronNumbers = {
-    l, j, L: stage.L, activation: lv.activation, loss, m: stage.m,
-    w: W[j], b: b[j], aPrev, u: lv.u[r][j], a: lv.a[r][j], uLayer: lv.u[r], lr,
+    l,
+    j,
+    L: stage.L,
+    activation: lv.activation,
+    loss,
+    m: stage.m,
+    w: W[j],
+    b: b[j],
+    aPrev,
+    u: lv.u[r][j],
+    a: lv.a[r][j],
+    uLayer: lv.u[r],
+    lr,
   };
   if (lv.delta) {
     n.delta = lv.delta[r][j];
@@ -52,12 +63,19 @@ export function neuronNumbers(
 function block(title: string, lines: string[]): string {
   if (!lines.length) return "";
   const rendered = lines
-    .map((tex) => `<div class="formula-line" data-tex="${tex.replace(/"/g, "&quot;")}">${katex.renderToString(tex, { displayMode: true, throwOnError: false })}</div>`)
+    .map(
+      (tex) =>
+        `<div class="formula-line" data-tex="${tex.replace(/"/g, "&quot;")}">${katex.renderToString(tex, { displayMode: true, throwOnError: false })}</div>`,
+    )
     .join("");
   return `<h4>${title}</h4>${rendered}`;
 }
 
-export function renderNeuronFormula(root: HTMLElement, n: NeuronNumbers | null, label: string): void {
+export function renderNeuronFormula(
+  root: HTMLElement,
+  n: NeuronNumbers | null,
+  label: string,
+): void {
   if (!n) {
     root.innerHTML = `<p class="note">${label}: run the forward pass to see its numbers.</p>`;
     return;

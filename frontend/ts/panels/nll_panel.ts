@@ -29,10 +29,19 @@ export function mountNllPanel(host: HTMLElement): void {
     ),
   );
   host.append(
-    h("div", { class: "panel-controls" }, select("true class", Array.from({ length: K }, (_v, k) => [String(k), `class ${k}`] as [string, string]), "0", (v) => {
-      trueClass = Number(v);
-      load();
-    })),
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "true class",
+        Array.from({ length: K }, (_v, k) => [String(k), `class ${k}`] as [string, string]),
+        "0",
+        (v) => {
+          trueClass = Number(v);
+          load();
+        },
+      ),
+    ),
     sliders,
     h("div", { class: "panel-row" }, bars, curve),
     out,
@@ -43,10 +52,27 @@ export function mountNllPanel(host: HTMLElement): void {
     bars.replaceChildren();
     const W = 360;
     const H = 170;
-    const svg = d3.select(bars).append("svg").attr("viewBox", `0 0 ${W} ${H}`).attr("width", "100%").attr("style", `max-width:${W}px`).attr("role", "img").attr("aria-label", "predicted probabilities");
-    const x = d3.scaleBand<number>().domain(d3.range(K)).range([30, W - 10]).padding(0.25);
-    const y = d3.scaleLinear().domain([0, 1]).range([H - 24, 8]);
-    svg.append("g").attr("transform", `translate(0,${H - 24})`).call(d3.axisBottom(x).tickFormat((d) => `class ${d}`));
+    const svg = d3
+      .select(bars)
+      .append("svg")
+      .attr("viewBox", `0 0 ${W} ${H}`)
+      .attr("width", "100%")
+      .attr("style", `max-width:${W}px`)
+      .attr("role", "img")
+      .attr("aria-label", "predicted probabilities");
+    const x = d3
+      .scaleBand<number>()
+      .domain(d3.range(K))
+      .range([30, W - 10])
+      .padding(0.25);
+    const y = d3
+      .scaleLinear()
+      .domain([0, 1])
+      .range([H - 24, 8]);
+    svg
+      .append("g")
+      .attr("transform", `translate(0,${H - 24})`)
+      .call(d3.axisBottom(x).tickFormat((d) => `class ${d}`));
     svg.append("g").attr("transform", "translate(30,0)").call(d3.axisLeft(y).ticks(4));
     svg
       .selectAll("rect.bar")
@@ -76,10 +102,25 @@ export function mountNllPanel(host: HTMLElement): void {
       drawBars(probs);
       const r = await lessonApi<NllResult>("nll", { probs, true_class: trueClass });
       out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log p = ${fmt(r.nll, 4)}`;
-      lineChart(curve, [
-        { name: "−log p", x: ps, y: ps.map((v) => -Math.log(v)) },
-        { name: "this prediction", x: [r.likelihood, r.likelihood], y: [0, r.nll ?? 0], dashed: true },
-      ], { xLabel: "p of the true class", yLabel: "error E", width: 340, height: 190, yDomain: [0, 4.7] });
+      lineChart(
+        curve,
+        [
+          { name: "−log p", x: ps, y: ps.map((v) => -Math.log(v)) },
+          {
+            name: "this prediction",
+            x: [r.likelihood, r.likelihood],
+            y: [0, r.nll ?? 0],
+            dashed: true,
+          },
+        ],
+        {
+          xLabel: "p of the true class",
+          yLabel: "error E",
+          width: 340,
+          height: 190,
+          yDomain: [0, 4.7],
+        },
+      );
       status.ok();
     } catch (e) {
       status.error(e);
@@ -102,13 +143,32 @@ export function mountGaussianPanel(host: HTMLElement): void {
   const yHat = [1.0, 0.7, 1.8, 1.5, 1.2, 2.2];
   let sigma = 1;
   const table = h("table", { class: "data-table" });
-  table.append(h("tr", {}, h("th", { text: "n" }), h("th", { text: "yₙ" }), h("th", { text: "ŷₙ" })));
-  y.forEach((v, i) => table.append(h("tr", {}, h("td", { text: String(i + 1) }), h("td", { text: fmt(v) }), h("td", { text: fmt(yHat[i]) }))));
+  table.append(
+    h("tr", {}, h("th", { text: "n" }), h("th", { text: "yₙ" }), h("th", { text: "ŷₙ" })),
+  );
+  y.forEach((v, i) =>
+    table.append(
+      h(
+        "tr",
+        {},
+        h("td", { text: String(i + 1) }),
+        h("td", { text: fmt(v) }),
+        h("td", { text: fmt(yHat[i]) }),
+      ),
+    ),
+  );
   const out = h("div", { class: "sum-line", "data-testid": "gauss-value", "aria-live": "polite" });
-  host.append(h("div", { class: "panel-controls" }, slider("σ", 0.2, 3, 0.05, sigma, (v) => {
-    sigma = v;
-    load();
-  })), h("div", { class: "panel-row" }, table, out));
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      slider("σ", 0.2, 3, 0.05, sigma, (v) => {
+        sigma = v;
+        load();
+      }),
+    ),
+    h("div", { class: "panel-row" }, table, out),
+  );
   const status = statusLine(host);
   const load = debounce(async () => {
     try {
@@ -117,7 +177,10 @@ export function mountGaussianPanel(host: HTMLElement): void {
         h("p", { text: `½·SSE = ${fmt(r.half_sse, 4)} (does not depend on σ)` }),
         h("p", { text: `½·SSE / σ² = ${fmt(r.scaled_half_sse, 4)}` }),
         h("p", { text: `N/2 · log(2πσ²) = ${fmt(r.constant, 4)} (no ŷ in it)` }),
-        h("p", { class: "big-result", text: `NLL = ${fmt(r.nll, 4)}  (summing −log N(yₙ | ŷₙ, σ²) directly: ${fmt(r.nll_direct, 4)})` }),
+        h("p", {
+          class: "big-result",
+          text: `NLL = ${fmt(r.nll, 4)}  (summing −log N(yₙ | ŷₙ, σ²) directly: ${fmt(r.nll_direct, 4)})`,
+        }),
       );
       status.ok();
     } catch (e) {

@@ -41,18 +41,44 @@ export function mountPoolWindow(host: HTMLElement): void {
     h(
       "div",
       { class: "panel-controls" },
-      select("pooling", [["max", "max"], ["avg", "average"]], mode, (v) => {
-        mode = v;
-        load();
-      }),
-      select("window", [["2", "2×2"], ["3", "3×3"], ["1", "1×1"]], size, (v) => {
-        size = v;
-        load();
-      }),
-      select("stride", [["2", "2"], ["1", "1"], ["3", "3"]], stride, (v) => {
-        stride = v;
-        load();
-      }),
+      select(
+        "pooling",
+        [
+          ["max", "max"],
+          ["avg", "average"],
+        ],
+        mode,
+        (v) => {
+          mode = v;
+          load();
+        },
+      ),
+      select(
+        "window",
+        [
+          ["2", "2×2"],
+          ["3", "3×3"],
+          ["1", "1×1"],
+        ],
+        size,
+        (v) => {
+          size = v;
+          load();
+        },
+      ),
+      select(
+        "stride",
+        [
+          ["2", "2"],
+          ["1", "1"],
+          ["3", "3"],
+        ],
+        stride,
+        (v) => {
+          stride = v;
+          load();
+        },
+      ),
     ),
     h(
       "div",
@@ -77,7 +103,8 @@ export function mountPoolWindow(host: HTMLElement): void {
     const win = r.argmax ? r.argmax[i][j] : null;
     drawGrid(viewBox, r.x, {
       cell: 40,
-      color: (_v, a, b) => (win && a === win[0] && b === win[1] ? "#f7c873" : inWin(a, b) ? "#fde9a8" : "#fff"),
+      color: (_v, a, b) =>
+        win && a === win[0] && b === win[1] ? "#f7c873" : inWin(a, b) ? "#fde9a8" : "#fff",
       highlight: (a, b) => (inWin(a, b) ? "#c47f00" : null),
       testid: "pool-input",
     });
@@ -104,7 +131,11 @@ export function mountPoolWindow(host: HTMLElement): void {
         }
       });
     });
-    drawGrid(gradBox, r.grad_input, { cell: 40, color: (v) => (v > 0 ? "#cde8cd" : "#fff"), testid: "pool-grad" });
+    drawGrid(gradBox, r.grad_input, {
+      cell: 40,
+      color: (v) => (v > 0 ? "#cde8cd" : "#fff"),
+      testid: "pool-grad",
+    });
     const cells: number[] = [];
     for (let a = r0; a < r0 + k; a++) for (let b = c0; b < c0 + k; b++) cells.push(r.x[a][b]);
     info.textContent =
@@ -115,9 +146,16 @@ export function mountPoolWindow(host: HTMLElement): void {
 
   const load = debounce(async () => {
     try {
-      res = await lessonApi<PoolResult>("pool", { x, mode, size: Number(size), stride: Number(stride) });
+      res = await lessonApi<PoolResult>("pool", {
+        x,
+        mode,
+        size: Number(size),
+        stride: Number(stride),
+      });
       if (sel[0] >= res.output.length || sel[1] >= res.output[0].length) sel = [0, 0];
-      status.ok(`input ${res.x.length}×${res.x[0].length} → output ${res.output_shape.join("×")} (depth would be unchanged: each slice is pooled on its own)`);
+      status.ok(
+        `input ${res.x.length}×${res.x[0].length} → output ${res.output_shape.join("×")} (depth would be unchanged: each slice is pooled on its own)`,
+      );
       draw();
     } catch (e) {
       status.error(e);
@@ -137,13 +175,20 @@ export function mountPoolDepth(host: HTMLElement): void {
   const caption = h("p", { class: "sum-line", "data-testid": "pool-depth" });
   host.append(row, caption);
   const status = statusLine(host);
-  lessonApi<{ output: Matrix[]; input_shape: number[]; output_shape: number[] }>("pool", { x: slices, mode: "max", size: 2 })
+  lessonApi<{ output: Matrix[]; input_shape: number[]; output_shape: number[] }>("pool", {
+    x: slices,
+    mode: "max",
+    size: 2,
+  })
     .then((r) => {
       const out = r.output;
       slices.forEach((s, c) => {
         const a = h("div");
         const b = h("div");
-        row.append(h("figure", {}, a, h("figcaption", { text: `slice ${c + 1}` })), h("figure", {}, b, h("figcaption", { text: `→ pooled slice ${c + 1}` })));
+        row.append(
+          h("figure", {}, a, h("figcaption", { text: `slice ${c + 1}` })),
+          h("figure", {}, b, h("figcaption", { text: `→ pooled slice ${c + 1}` })),
+        );
         drawGrid(a, s, { cell: 26 });
         drawGrid(b, out[c], { cell: 26, color: () => "#e8f1fb" });
       });

@@ -22,7 +22,15 @@ describe("training progress", () => {
     expect(isFinished("running")).toBe(false);
   });
   it("normalises confusion rows", () => {
-    expect(rowShares([[3, 1], [0, 0]])).toEqual([[0.75, 0.25], [0, 0]]);
+    expect(
+      rowShares([
+        [3, 1],
+        [0, 0],
+      ]),
+    ).toEqual([
+      [0.75, 0.25],
+      [0, 0],
+    ]);
   });
 });
 

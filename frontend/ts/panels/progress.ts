@@ -24,7 +24,8 @@ const STATUS_LABELS: Record<string, string> = {
 
 /** "about 1 min 5 s left" style text; empty when unknown. */
 export function formatEta(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "";
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0)
+    return "";
   const s = Math.round(seconds);
   if (s < 60) return `about ${s} s left`;
   const m = Math.floor(s / 60);
@@ -34,7 +35,8 @@ export function formatEta(seconds: number | null | undefined): string {
 
 /** ETA from elapsed time and steps (used between server updates). */
 export function estimateEta(step: number, total: number, elapsed: number | null): number | null {
-  if (!elapsed || step <= 0 || total <= 0 || step >= total) return step >= total && total > 0 ? 0 : null;
+  if (!elapsed || step <= 0 || total <= 0 || step >= total)
+    return step >= total && total > 0 ? 0 : null;
   return (elapsed * (total - step)) / step;
 }
 
@@ -62,7 +64,11 @@ export function showProgress(root: HTMLElement, run: RunProgress): void {
   setText(root, "#run-total", String(run.total_steps));
   setText(root, "#run-epoch", String(run.epoch));
   const eta = run.status === "running" ? formatEta(run.eta_seconds) : "";
-  setText(root, "#run-eta", isFinished(run.status) ? "" : eta || (run.status === "queued" ? "waiting for a worker" : ""));
+  setText(
+    root,
+    "#run-eta",
+    isFinished(run.status) ? "" : eta || (run.status === "queued" ? "waiting for a worker" : ""),
+  );
   setText(root, "#run-train-loss", formatNumber(run.train_loss));
   setText(root, "#run-val-loss", formatNumber(run.val_loss));
   setText(root, "#run-accuracy", formatNumber(run.accuracy, 3));

@@ -18,7 +18,12 @@ export function mountQuiz(q: HTMLElement): void {
     else given = q.querySelector<HTMLInputElement>("input[type=radio]:checked")?.value ?? "";
     const right = checkAnswer(given, accepted, tol);
     if (feedback) {
-      feedback.textContent = given.trim() === "" ? "Give an answer first." : right ? "Right." : "Not quite — try again, or reveal the answer.";
+      feedback.textContent =
+        given.trim() === ""
+          ? "Give an answer first."
+          : right
+            ? "Right."
+            : "Not quite — try again, or reveal the answer.";
       feedback.classList.toggle("right", right);
       feedback.classList.toggle("wrong", !right && given.trim() !== "");
     }

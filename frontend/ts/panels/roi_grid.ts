@@ -5,10 +5,36 @@ import * as d3 from "d3";
 import { fmt, type Matrix } from "./lesson_math";
 import { drawGrid, drawImage, h, lessonApi, select, statusLine } from "./lesson_ui";
 
-interface PoolBin { row: number; col: number; y: [number, number]; x: [number, number]; cells: number; empty: boolean; value?: number; argmax?: [number, number] }
-interface Neighbour { y: number; x: number; weight: number }
-interface Point { y: number; x: number; inside: boolean; neighbours: Neighbour[]; value?: number }
-interface AlignBin { row: number; col: number; y: [number, number]; x: [number, number]; points: Point[]; value?: number }
+interface PoolBin {
+  row: number;
+  col: number;
+  y: [number, number];
+  x: [number, number];
+  cells: number;
+  empty: boolean;
+  value?: number;
+  argmax?: [number, number];
+}
+interface Neighbour {
+  y: number;
+  x: number;
+  weight: number;
+}
+interface Point {
+  y: number;
+  x: number;
+  inside: boolean;
+  neighbours: Neighbour[];
+  value?: number;
+}
+interface AlignBin {
+  row: number;
+  col: number;
+  y: [number, number];
+  x: [number, number];
+  points: Point[];
+  value?: number;
+}
 interface Quantised {
   stride_exact: [number, number];
   stride: [number, number];
@@ -47,14 +73,47 @@ export function mountRoiGrid(host: HTMLElement): void {
   let res: RoiResult | null = null;
   const mapBox = h("div");
   const outBox = h("div");
-  const summary = h("p", { class: "sum-line", "data-testid": "roi-summary", "aria-live": "polite" });
+  const summary = h("p", {
+    class: "sum-line",
+    "data-testid": "roi-summary",
+    "aria-live": "polite",
+  });
   const detail = h("div", { class: "sum-line", "data-testid": "roi-detail" });
   host.append(
-    h("div", { class: "panel-controls" },
-      select("RoI", [["17", "17×17 → 7×7"], ["18", "18×18 → 7×7"], ["14", "14×14 → 7×7"], ["10", "10×10 → 7×7"]], size, (v) => { size = v; load(); }),
-      select("method", [["notes", "RoI pooling, the notes' rounded stride"], ["fast", "RoI pooling, Fast R-CNN bins"], ["align", "RoI Align (2×2 points per bin)"]], view, (v) => { view = v; load(); }),
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "RoI",
+        [
+          ["17", "17×17 → 7×7"],
+          ["18", "18×18 → 7×7"],
+          ["14", "14×14 → 7×7"],
+          ["10", "10×10 → 7×7"],
+        ],
+        size,
+        (v) => {
+          size = v;
+          load();
+        },
+      ),
+      select(
+        "method",
+        [
+          ["notes", "RoI pooling, the notes' rounded stride"],
+          ["fast", "RoI pooling, Fast R-CNN bins"],
+          ["align", "RoI Align (2×2 points per bin)"],
+        ],
+        view,
+        (v) => {
+          view = v;
+          load();
+        },
+      ),
     ),
-    h("div", { class: "panel-row" },
+    h(
+      "div",
+      { class: "panel-row" },
       h("div", {}, h("h4", { text: "Feature map, RoI (blue) and bins" }), mapBox),
       h("div", {}, h("h4", { text: "7×7 output (click a bin)" }), outBox),
     ),
@@ -69,7 +128,15 @@ export function mountRoiGrid(host: HTMLElement): void {
     const [H, W] = r.feature_size;
     const c = Math.max(12, Math.min(22, Math.floor(480 / W)));
     mapBox.replaceChildren();
-    const svg = d3.select(mapBox).append("svg").attr("viewBox", `0 0 ${W * c + 2} ${H * c + 2}`).attr("width", W * c + 2).attr("height", H * c + 2).attr("role", "img").attr("aria-label", "feature map with the RoI and its bins").attr("data-testid", "roi-map");
+    const svg = d3
+      .select(mapBox)
+      .append("svg")
+      .attr("viewBox", `0 0 ${W * c + 2} ${H * c + 2}`)
+      .attr("width", W * c + 2)
+      .attr("height", H * c + 2)
+      .attr("role", "img")
+      .attr("aria-label", "feature map with the RoI and its bins")
+      .attr("data-testid", "roi-map");
     const g = svg.append("g").attr("transform", "translate(1,1)");
     const fill = (y: number, x: number): string => {
       const inRoi = y < r.size && x < r.size;
@@ -96,8 +163,23 @@ export function mountRoiGrid(host: HTMLElement): void {
     };
     for (let y = 0; y < H; y++)
       for (let x = 0; x < W; x++) {
-        g.append("rect").attr("x", x * c).attr("y", y * c).attr("width", c).attr("height", c).attr("fill", fill(y, x)).attr("stroke", "#ccc").attr("stroke-width", 0.5);
-        if (c >= 20 && view !== "align") g.append("text").attr("x", x * c + c / 2).attr("y", y * c + c / 2).attr("dy", "0.35em").attr("text-anchor", "middle").attr("font-size", 7).attr("fill", "#777").text(fmt(r.feature[y][x], 1));
+        g.append("rect")
+          .attr("x", x * c)
+          .attr("y", y * c)
+          .attr("width", c)
+          .attr("height", c)
+          .attr("fill", fill(y, x))
+          .attr("stroke", "#ccc")
+          .attr("stroke-width", 0.5);
+        if (c >= 20 && view !== "align")
+          g.append("text")
+            .attr("x", x * c + c / 2)
+            .attr("y", y * c + c / 2)
+            .attr("dy", "0.35em")
+            .attr("text-anchor", "middle")
+            .attr("font-size", 7)
+            .attr("fill", "#777")
+            .text(fmt(r.feature[y][x], 1));
       }
     // the selected bin
     const [p, q] = sel;
@@ -105,27 +187,80 @@ export function mountRoiGrid(host: HTMLElement): void {
       const qs = r.quantised_stride;
       const [y0, y1] = qs.rows[p];
       const [x0, x1] = qs.cols[q];
-      g.append("rect").attr("x", x0 * c).attr("y", y0 * c).attr("width", (x1 - x0) * c).attr("height", (y1 - y0) * c).attr("fill", "none").attr("stroke", "#c47f00").attr("stroke-width", 3);
+      g.append("rect")
+        .attr("x", x0 * c)
+        .attr("y", y0 * c)
+        .attr("width", (x1 - x0) * c)
+        .attr("height", (y1 - y0) * c)
+        .attr("fill", "none")
+        .attr("stroke", "#c47f00")
+        .attr("stroke-width", 3);
     } else if (view === "fast" && r.rows && r.cols) {
-      for (const [a] of r.rows) g.append("line").attr("x1", 0).attr("x2", r.size * c).attr("y1", a * c).attr("y2", a * c).attr("stroke", "#555").attr("stroke-dasharray", "2 2");
+      for (const [a] of r.rows)
+        g.append("line")
+          .attr("x1", 0)
+          .attr("x2", r.size * c)
+          .attr("y1", a * c)
+          .attr("y2", a * c)
+          .attr("stroke", "#555")
+          .attr("stroke-dasharray", "2 2");
       const [y0, y1] = r.rows[p];
       const [x0, x1] = r.cols[q];
-      g.append("rect").attr("x", x0 * c).attr("y", y0 * c).attr("width", (x1 - x0) * c).attr("height", (y1 - y0) * c).attr("fill", "none").attr("stroke", "#c47f00").attr("stroke-width", 3);
+      g.append("rect")
+        .attr("x", x0 * c)
+        .attr("y", y0 * c)
+        .attr("width", (x1 - x0) * c)
+        .attr("height", (y1 - y0) * c)
+        .attr("fill", "none")
+        .attr("stroke", "#c47f00")
+        .attr("stroke-width", 3);
     } else if (view === "align") {
       const off = 0.5; // aligned=True: feature coordinate v is drawn at v + 0.5 (cell i spans [i, i+1))
       for (const b of r.bins as AlignBin[]) {
-        g.append("rect").attr("x", (b.x[0] + off) * c).attr("y", (b.y[0] + off) * c).attr("width", (b.x[1] - b.x[0]) * c).attr("height", (b.y[1] - b.y[0]) * c).attr("fill", "none").attr("stroke", "#555").attr("stroke-width", 0.6);
-        for (const pt of b.points) g.append("circle").attr("cx", (pt.x + off) * c).attr("cy", (pt.y + off) * c).attr("r", 1.8).attr("fill", "#333");
+        g.append("rect")
+          .attr("x", (b.x[0] + off) * c)
+          .attr("y", (b.y[0] + off) * c)
+          .attr("width", (b.x[1] - b.x[0]) * c)
+          .attr("height", (b.y[1] - b.y[0]) * c)
+          .attr("fill", "none")
+          .attr("stroke", "#555")
+          .attr("stroke-width", 0.6);
+        for (const pt of b.points)
+          g.append("circle")
+            .attr("cx", (pt.x + off) * c)
+            .attr("cy", (pt.y + off) * c)
+            .attr("r", 1.8)
+            .attr("fill", "#333");
       }
       const b = (r.bins as AlignBin[]).find((x) => x.row === p && x.col === q)!;
-      g.append("rect").attr("x", (b.x[0] + off) * c).attr("y", (b.y[0] + off) * c).attr("width", (b.x[1] - b.x[0]) * c).attr("height", (b.y[1] - b.y[0]) * c).attr("fill", "none").attr("stroke", "#c47f00").attr("stroke-width", 2.5);
+      g.append("rect")
+        .attr("x", (b.x[0] + off) * c)
+        .attr("y", (b.y[0] + off) * c)
+        .attr("width", (b.x[1] - b.x[0]) * c)
+        .attr("height", (b.y[1] - b.y[0]) * c)
+        .attr("fill", "none")
+        .attr("stroke", "#c47f00")
+        .attr("stroke-width", 2.5);
       for (const pt of b.points)
         for (const n of pt.neighbours) {
-          g.append("line").attr("x1", (pt.x + off) * c).attr("y1", (pt.y + off) * c).attr("x2", (n.x + 0.5) * c).attr("y2", (n.y + 0.5) * c).attr("stroke", "#c0392b").attr("stroke-width", 0.5 + 3 * n.weight);
+          g.append("line")
+            .attr("x1", (pt.x + off) * c)
+            .attr("y1", (pt.y + off) * c)
+            .attr("x2", (n.x + 0.5) * c)
+            .attr("y2", (n.y + 0.5) * c)
+            .attr("stroke", "#c0392b")
+            .attr("stroke-width", 0.5 + 3 * n.weight);
         }
     }
     // the RoI itself
-    g.append("rect").attr("x", 0).attr("y", 0).attr("width", r.size * c).attr("height", r.size * c).attr("fill", "none").attr("stroke", "#2457c5").attr("stroke-width", 2.5);
+    g.append("rect")
+      .attr("x", 0)
+      .attr("y", 0)
+      .attr("width", r.size * c)
+      .attr("height", r.size * c)
+      .attr("fill", "none")
+      .attr("stroke", "#2457c5")
+      .attr("stroke-width", 2.5);
   }
 
   function drawOut() {
@@ -138,20 +273,35 @@ export function mountRoiGrid(host: HTMLElement): void {
       for (let p = 0; p < oh; p++)
         for (let q = 0; q < ow; q++) {
           let m = -Infinity;
-          for (let y = qs.rows[p][0]; y < qs.rows[p][1]; y++) for (let x = qs.cols[q][0]; x < qs.cols[q][1]; x++) m = Math.max(m, r.feature[y]?.[x] ?? 0);
+          for (let y = qs.rows[p][0]; y < qs.rows[p][1]; y++)
+            for (let x = qs.cols[q][0]; x < qs.cols[q][1]; x++)
+              m = Math.max(m, r.feature[y]?.[x] ?? 0);
           vals[p][q] = m;
         }
     } else for (const b of r.bins) vals[b.row][b.col] = b.value ?? 0;
-    const svg = drawGrid(outBox, vals, { cell: 46, digits: 2, color: (_v, i, j) => (i === sel[0] && j === sel[1] ? "#fde9a8" : "#f3f6fb"), testid: "roi-output" });
+    const svg = drawGrid(outBox, vals, {
+      cell: 46,
+      digits: 2,
+      color: (_v, i, j) => (i === sel[0] && j === sel[1] ? "#fde9a8" : "#f3f6fb"),
+      testid: "roi-output",
+    });
     svg.querySelectorAll<SVGGElement>("g.cell").forEach((g) => {
       const i = Number(g.dataset.r);
       const j = Number(g.dataset.c);
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
       g.setAttribute("aria-label", `bin row ${i + 1} column ${j + 1}`);
-      const pick = () => { sel = [i, j]; drawAll(); };
+      const pick = () => {
+        sel = [i, j];
+        drawAll();
+      };
       g.addEventListener("click", pick);
-      g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); } });
+      g.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          pick();
+        }
+      });
     });
   }
 
@@ -176,8 +326,14 @@ export function mountRoiGrid(host: HTMLElement): void {
       summary.textContent = `bin size ${fmt(r.bin_size[0], 4)} × ${fmt(r.bin_size[1], 4)} cells, kept fractional; ${r.grid?.join("×")} sampling points per bin, each read by bilinear interpolation of its four neighbouring cells (red lines, thicker = larger weight); the bin's value is their average.`;
       const b = (r.bins as AlignBin[]).find((x) => x.row === p && x.col === q)!;
       detail.replaceChildren(
-        h("div", { text: `bin (${p}, ${q}): y ∈ [${fmt(b.y[0] + 0.5, 3)}, ${fmt(b.y[1] + 0.5, 3)}), x ∈ [${fmt(b.x[0] + 0.5, 3)}, ${fmt(b.x[1] + 0.5, 3)}) → value ${fmt(b.value, 4)}` }),
-        ...b.points.map((pt) => h("div", { text: `point (${fmt(pt.y + 0.5, 3)}, ${fmt(pt.x + 0.5, 3)}): ${pt.neighbours.map((n) => `${fmt(n.weight, 3)}·f[${n.y}][${n.x}]`).join(" + ")} = ${fmt(pt.value, 4)}` })),
+        h("div", {
+          text: `bin (${p}, ${q}): y ∈ [${fmt(b.y[0] + 0.5, 3)}, ${fmt(b.y[1] + 0.5, 3)}), x ∈ [${fmt(b.x[0] + 0.5, 3)}, ${fmt(b.x[1] + 0.5, 3)}) → value ${fmt(b.value, 4)}`,
+        }),
+        ...b.points.map((pt) =>
+          h("div", {
+            text: `point (${fmt(pt.y + 0.5, 3)}, ${fmt(pt.x + 0.5, 3)}): ${pt.neighbours.map((n) => `${fmt(n.weight, 3)}·f[${n.y}][${n.x}]`).join(" + ")} = ${fmt(pt.value, 4)}`,
+          }),
+        ),
       );
     }
   }
@@ -190,7 +346,12 @@ export function mountRoiGrid(host: HTMLElement): void {
 
   async function load() {
     try {
-      res = await lessonApi<RoiResult>("roi", { size: Number(size), output: 7, method: view === "align" ? "roi_align" : "roi_pool", sampling_ratio: 2 });
+      res = await lessonApi<RoiResult>("roi", {
+        size: Number(size),
+        output: 7,
+        method: view === "align" ? "roi_align" : "roi_pool",
+        sampling_ratio: 2,
+      });
       sel = [Math.min(sel[0], 6), Math.min(sel[1], 6)];
       drawAll();
       status.ok();
@@ -218,7 +379,27 @@ export function mountMaskHead(host: HTMLElement): void {
   let k = "2";
   const row = h("div", { class: "panel-row" });
   const out = h("p", { class: "sum-line", "data-testid": "mask-result" });
-  host.append(h("div", { class: "panel-controls" }, select("true class of the RoI", [["1", "square"], ["2", "circle"], ["3", "triangle"]], k, (v) => { k = v; load(); })), row, out);
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "true class of the RoI",
+        [
+          ["1", "square"],
+          ["2", "circle"],
+          ["3", "triangle"],
+        ],
+        k,
+        (v) => {
+          k = v;
+          load();
+        },
+      ),
+    ),
+    row,
+    out,
+  );
   const status = statusLine(host);
   async function load() {
     try {
@@ -226,9 +407,20 @@ export function mountMaskHead(host: HTMLElement): void {
       row.replaceChildren();
       r.probabilities.forEach((pm, c) => {
         const b = h("div");
-        row.append(h("figure", {}, b, h("figcaption", { class: "small", text: `${r.classes[c]} map${c + 1 === r.true_class ? " — in the loss" : " — ignored"}` })));
+        row.append(
+          h(
+            "figure",
+            {},
+            b,
+            h("figcaption", {
+              class: "small",
+              text: `${r.classes[c]} map${c + 1 === r.true_class ? " — in the loss" : " — ignored"}`,
+            }),
+          ),
+        );
         drawImage(b, pm, 8, `${r.classes[c]} mask probabilities`);
-        if (c + 1 === r.true_class) (b.firstChild as SVGElement).style.outline = "3px solid #2457c5";
+        if (c + 1 === r.true_class)
+          (b.firstChild as SVGElement).style.outline = "3px solid #2457c5";
       });
       const tb = h("div");
       row.append(h("figure", {}, tb, h("figcaption", { class: "small", text: "target mask" })));

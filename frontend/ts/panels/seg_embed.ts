@@ -5,7 +5,11 @@ import "../styles/segmentation.css";
 import { apiFetch } from "../api/http";
 import { fmt } from "./lesson_math";
 import { button, h, statusLine } from "./lesson_ui";
-import { mountSegmentationOverlay, visibleDetections, type SegmentationResult } from "./segmentation_overlay";
+import {
+  mountSegmentationOverlay,
+  visibleDetections,
+  type SegmentationResult,
+} from "./segmentation_overlay";
 
 interface Generated {
   seed: number;
@@ -17,9 +21,17 @@ export function mountSegEmbed(host: HTMLElement): void {
   const stageHost = h("div", { class: "seg-stage-host", style: "max-width:320px", hidden: true });
   const stage = h("div");
   stageHost.append(stage);
-  const summary = h("p", { class: "sum-line", "data-testid": "seg-summary", "aria-live": "polite" });
+  const summary = h("p", {
+    class: "sum-line",
+    "data-testid": "seg-summary",
+    "aria-live": "polite",
+  });
   host.append(
-    h("div", { class: "panel-controls" }, button("Segment a new shapes image", () => run(), { "data-testid": "seg-run" })),
+    h(
+      "div",
+      { class: "panel-controls" },
+      button("Segment a new shapes image", () => run(), { "data-testid": "seg-run" }),
+    ),
     stageHost,
     summary,
   );
@@ -28,8 +40,14 @@ export function mountSegEmbed(host: HTMLElement): void {
   async function run() {
     status.ok("running the model…");
     try {
-      const gen = await apiFetch<Generated>("/api/segmentation/generate/", { method: "POST", json: {} });
-      const result = await apiFetch<SegmentationResult>("/api/segmentation/run/", { method: "POST", json: { seed: gen.seed } });
+      const gen = await apiFetch<Generated>("/api/segmentation/generate/", {
+        method: "POST",
+        json: {},
+      });
+      const result = await apiFetch<SegmentationResult>("/api/segmentation/run/", {
+        method: "POST",
+        json: { seed: gen.seed },
+      });
       stageHost.hidden = false;
       overlay.show(gen.image, result);
       overlay.setThreshold(0.5);

@@ -46,7 +46,9 @@ export interface Detection {
 export const CLASS_COLOURS = ["#888888", "#e4572e", "#2e86de", "#17a35a", "#a05195", "#f3a712"];
 
 export function classColour(label: number): string {
-  return CLASS_COLOURS[((label % CLASS_COLOURS.length) + CLASS_COLOURS.length) % CLASS_COLOURS.length];
+  return CLASS_COLOURS[
+    ((label % CLASS_COLOURS.length) + CLASS_COLOURS.length) % CLASS_COLOURS.length
+  ];
 }
 
 /** One colour per instance (by rank), so two objects of one class stay apart. */

@@ -12,8 +12,36 @@ const trace: TraceT = {
   loss: 0.125,
   loss_after: 0.02,
   layers: [
-    { l: 1, activation: "identity", W: [[0.5, -1]], b: [0.25], u: [0.25], a: [0.25], dE_da: [-1], delta: [-1], dE_dW: [[-2, -1]], dE_db: [-1], update_W: [[0.2, 0.1]], W_after: [[0.7, -0.9]], b_after: [0.35] },
-    { l: 2, activation: "identity", W: [[2]], b: [0], u: [0.5], a: [0.5], dE_da: [-0.5], delta: [-0.5], dE_dW: [[-0.125]], dE_db: [-0.5], update_W: [[0.0125]], W_after: [[2.0125]], b_after: [0.05] },
+    {
+      l: 1,
+      activation: "identity",
+      W: [[0.5, -1]],
+      b: [0.25],
+      u: [0.25],
+      a: [0.25],
+      dE_da: [-1],
+      delta: [-1],
+      dE_dW: [[-2, -1]],
+      dE_db: [-1],
+      update_W: [[0.2, 0.1]],
+      W_after: [[0.7, -0.9]],
+      b_after: [0.35],
+    },
+    {
+      l: 2,
+      activation: "identity",
+      W: [[2]],
+      b: [0],
+      u: [0.5],
+      a: [0.5],
+      dE_da: [-0.5],
+      delta: [-0.5],
+      dE_dW: [[-0.125]],
+      dE_db: [-0.5],
+      update_W: [[0.0125]],
+      W_after: [[2.0125]],
+      b_after: [0.05],
+    },
   ],
 };
 
@@ -41,8 +69,13 @@ describe("stepper stages", () => {
 
 describe("gradient check line", () => {
   it("shows the finite difference next to back propagation", () => {
-    const t = { ...trace, gradient_checks: [{ l: 1, weight: "w_11", backprop: -2, finite_difference: -2.0000001 }] };
+    const t = {
+      ...trace,
+      gradient_checks: [{ l: 1, weight: "w_11", backprop: -2, finite_difference: -2.0000001 }],
+    };
     const st = buildStages(t, "backward").find((s) => s.title === "Gradients of layer 1")!;
-    expect(st.lines.at(-1)).toBe("check: (E(w11 + h) − E(w11 − h)) / 2h = -2, back propagation gives -2");
+    expect(st.lines.at(-1)).toBe(
+      "check: (E(w11 + h) − E(w11 − h)) / 2h = -2, back propagation gives -2",
+    );
   });
 });

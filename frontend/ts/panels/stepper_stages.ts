@@ -62,7 +62,10 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
     });
     fwd.push({
       title: `Forward, layer ${l}: activation (${lt.activation})`,
-      tex: lt.activation === "softmax" ? `a_k^{(${l})} = \\hat y_k = \\frac{e^{u_k}}{\\sum_h e^{u_h}}` : `a_j^{(${l})} = f(u_j^{(${l})})`,
+      tex:
+        lt.activation === "softmax"
+          ? `a_k^{(${l})} = \\hat y_k = \\frac{e^{u_k}}{\\sum_h e^{u_h}}`
+          : `a_j^{(${l})} = f(u_j^{(${l})})`,
       lines: [`u = ${vec(lt.u)}`, `a = ${vec(lt.a)}`],
       focus: { layer: l, kind: "fwd" },
     });
@@ -73,8 +76,14 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
     title: "Prediction and error",
     tex: ce ? `E_n = -\\sum_k t_{nk} \\log \\hat y_{nk}` : `E_n = \\tfrac12 (\\hat y_n - y_n)^2`,
     lines: ce
-      ? [`ŷ = ${vec(t.y_hat)}, true class ${t.y[0]}`, `E = −log ${fmt(t.y_hat[t.y[0]], 4)} = ${fmt(t.loss, 5)}`]
-      : [`ŷ = ${fmt(t.y_hat[0], 4)}, y = ${fmt(t.y[0], 4)}`, `E = ½(${fmt(t.y_hat[0], 4)} − ${fmt(t.y[0], 4)})² = ${fmt(t.loss, 5)}`],
+      ? [
+          `ŷ = ${vec(t.y_hat)}, true class ${t.y[0]}`,
+          `E = −log ${fmt(t.y_hat[t.y[0]], 4)} = ${fmt(t.loss, 5)}`,
+        ]
+      : [
+          `ŷ = ${fmt(t.y_hat[0], 4)}, y = ${fmt(t.y[0], 4)}`,
+          `E = ½(${fmt(t.y_hat[0], 4)} − ${fmt(t.y[0], 4)})² = ${fmt(t.loss, 5)}`,
+        ],
     focus: { layer: L, kind: "loss" },
   });
   if (mode === "forward") return fwd;
@@ -85,7 +94,9 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
     if (l === L) {
       bwd.push({
         title: `Backward, output layer ${l}: δ`,
-        tex: ce ? `\\delta_k^{(${l})} = \\hat y_k - t_k` : `\\delta^{(${l})} = \\frac{\\partial E}{\\partial a^{(${l})}} f'(u^{(${l})}) = \\hat y - y`,
+        tex: ce
+          ? `\\delta_k^{(${l})} = \\hat y_k - t_k`
+          : `\\delta^{(${l})} = \\frac{\\partial E}{\\partial a^{(${l})}} f'(u^{(${l})}) = \\hat y - y`,
         lines: [`δ = ${vec(lt.delta)}`],
         focus: { layer: l, kind: "bwd" },
       });
@@ -94,13 +105,18 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
       bwd.push({
         title: `Backward, layer ${l}: ∂E/∂a from the layer above`,
         tex: `\\frac{\\partial E}{\\partial a_j^{(${l})}} = \\sum_k \\delta_k^{(${l + 1})} w_{kj}^{(${l + 1})}`,
-        lines: lt.dE_da.map((v, j) => `∂E/∂a${j + 1} = ${next.delta.map((d, kk) => `${num(d)}·${num(next.W[kk][j])}`).join(" + ")} = ${fmt(v, 4)}`),
+        lines: lt.dE_da.map(
+          (v, j) =>
+            `∂E/∂a${j + 1} = ${next.delta.map((d, kk) => `${num(d)}·${num(next.W[kk][j])}`).join(" + ")} = ${fmt(v, 4)}`,
+        ),
         focus: { layer: l, kind: "bwd" },
       });
       bwd.push({
         title: `Backward, layer ${l}: δ = ∂E/∂a · f′(u)`,
         tex: `\\delta_j^{(${l})} = \\frac{\\partial E}{\\partial a_j^{(${l})}}\\, f'(u_j^{(${l})})`,
-        lines: lt.delta.map((d, j) => `δ${j + 1} = ${num(lt.dE_da[j], 4)} · f′(${fmt(lt.u[j], 3)}) = ${fmt(d, 4)}`),
+        lines: lt.delta.map(
+          (d, j) => `δ${j + 1} = ${num(lt.dE_da[j], 4)} · f′(${fmt(lt.u[j], 3)}) = ${fmt(d, 4)}`,
+        ),
         focus: { layer: l, kind: "bwd" },
       });
     }
@@ -109,10 +125,16 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
       title: `Gradients of layer ${l}`,
       tex: `\\frac{\\partial E}{\\partial w_{ji}^{(${l})}} = \\delta_j^{(${l})} a_i^{(${l - 1})}, \\quad \\frac{\\partial E}{\\partial b_j^{(${l})}} = \\delta_j^{(${l})}`,
       lines: [
-        ...lt.dE_dW.map((row, j) => `row ${j + 1}: ${row.map((g, i) => `${num(lt.delta[j])}·${num(a[i])} = ${fmt(g, 4)}`).join(",  ")};  ∂E/∂b = ${fmt(lt.dE_db[j], 4)}`),
+        ...lt.dE_dW.map(
+          (row, j) =>
+            `row ${j + 1}: ${row.map((g, i) => `${num(lt.delta[j])}·${num(a[i])} = ${fmt(g, 4)}`).join(",  ")};  ∂E/∂b = ${fmt(lt.dE_db[j], 4)}`,
+        ),
         ...(t.gradient_checks ?? [])
           .filter((c) => c.l === l)
-          .map((c) => `check: (E(w11 + h) − E(w11 − h)) / 2h = ${fmt(c.finite_difference, 6)}, back propagation gives ${fmt(c.backprop, 6)}`),
+          .map(
+            (c) =>
+              `check: (E(w11 + h) − E(w11 − h)) / 2h = ${fmt(c.finite_difference, 6)}, back propagation gives ${fmt(c.backprop, 6)}`,
+          ),
       ],
       focus: { layer: l, kind: "bwd" },
     });
@@ -128,4 +150,3 @@ export function buildStages(t: TraceT, mode: "forward" | "backward"): Stage[] {
   });
   return bwd;
 }
-

@@ -24,11 +24,14 @@ export class PlaygroundClient {
     this.socket.binaryType = "arraybuffer";
     this.ready = new Promise((resolve, reject) => {
       this.socket.addEventListener("open", () => resolve(), { once: true });
-      this.socket.addEventListener("error", () => reject(new Error("websocket failed")), { once: true });
+      this.socket.addEventListener("error", () => reject(new Error("websocket failed")), {
+        once: true,
+      });
     });
     this.socket.addEventListener("message", (ev) => this.receive(ev));
     this.socket.addEventListener("close", () => {
-      for (const resolve of this.pending.values()) resolve({ type: "error", code: "closed", message: "connection closed" });
+      for (const resolve of this.pending.values())
+        resolve({ type: "error", code: "closed", message: "connection closed" });
       this.pending.clear();
       this.handlers.onClose?.();
     });

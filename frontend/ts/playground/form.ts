@@ -13,9 +13,15 @@ export function readForm(form: HTMLFormElement, base: PlaygroundConfig): Playgro
   c.noise = num("noise", c.noise);
   c.n_samples = num("n", c.n_samples);
   c.train_ratio = num("ratio", c.train_ratio);
-  const hidden = (v("hidden") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const hidden = (v("hidden") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   c.hidden = hidden.map(Number);
-  c.activations = (v("activations") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  c.activations = (v("activations") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   c.init = v("init") ?? c.init;
   c.seed = num("seed", c.seed);
   c.lr = num("lr", c.lr);
@@ -23,7 +29,9 @@ export function readForm(form: HTMLFormElement, base: PlaygroundConfig): Playgro
   c.momentum = num("momentum", c.momentum);
   c.l2 = num("l2", c.l2);
   c.speed = num("speed", c.speed);
-  c.features = Array.from(form.querySelectorAll<HTMLInputElement>('input[name="features"]:checked')).map((el) => el.value);
+  c.features = Array.from(
+    form.querySelectorAll<HTMLInputElement>('input[name="features"]:checked'),
+  ).map((el) => el.value);
   if (c.dataset !== base.dataset || c.n_samples !== base.n_samples || c.noise !== base.noise) {
     c.added = [];
     c.removed = [];

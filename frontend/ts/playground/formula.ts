@@ -97,7 +97,12 @@ export function fName(activation: string, x: string): string {
 }
 
 /** f'(u) for an elementwise activation, as (TeX of the rule with numbers, value). */
-export function derivative(activation: string, u: number, a: number, alpha = 0.01): [string, number] {
+export function derivative(
+  activation: string,
+  u: number,
+  a: number,
+  alpha = 0.01,
+): [string, number] {
   switch (activation) {
     case "tanh":
       return [`1 - (a_j)^2 = 1 - ${factor(a)}^2`, 1 - a * a];
@@ -106,7 +111,10 @@ export function derivative(activation: string, u: number, a: number, alpha = 0.0
     case "relu":
       return [`[u_j > 0]`, u > 0 ? 1 : 0];
     case "leaky_relu":
-      return [u > 0 ? `1 \\; (u_j > 0)` : `\\alpha = ${fmt(alpha)} \\; (u_j \\le 0)`, u > 0 ? 1 : alpha];
+      return [
+        u > 0 ? `1 \\; (u_j > 0)` : `\\alpha = ${fmt(alpha)} \\; (u_j \\le 0)`,
+        u > 0 ? 1 : alpha,
+      ];
     case "softplus": {
       const s = 1 / (1 + Math.exp(-u));
       return [`\\sigma(u_j) = \\sigma(${fmt(u)})`, s];
@@ -185,7 +193,10 @@ export function neuronFormulas(n: NeuronNumbers): FormulaLines {
   // gradients
   if (n.dE_dW) {
     const batch = n.m > 1 ? "\\sum_n " : "";
-    const shown = n.dE_dW.slice(0, MAX_TERMS).map((v) => fmt(v)).join(",\\ ");
+    const shown = n.dE_dW
+      .slice(0, MAX_TERMS)
+      .map((v) => fmt(v))
+      .join(",\\ ");
     out.gradient.push(
       `\\frac{\\partial E}{\\partial w_{${j}i}${sup(l)}} = ${batch}\\delta_{${j}}${sup(l)} a_i${sup(l - 1)} = ` +
         `(${shown}${n.dE_dW.length > MAX_TERMS ? ",\\ \\ldots" : ""})_i`,
@@ -206,7 +217,10 @@ export function neuronFormulas(n: NeuronNumbers): FormulaLines {
         : `\\Delta b_{${j}}${sup(l)} = ${fmt(n.db)} \\quad \\text{(SGD with momentum / L2)}`,
     );
     if (n.dW) {
-      const shown = n.dW.slice(0, MAX_TERMS).map((v) => fmt(v)).join(",\\ ");
+      const shown = n.dW
+        .slice(0, MAX_TERMS)
+        .map((v) => fmt(v))
+        .join(",\\ ");
       out.update.push(
         `\\Delta w_{${j}i}${sup(l)} = (${shown}${n.dW.length > MAX_TERMS ? ",\\ \\ldots" : ""})_i`,
       );

@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import { decodeFrame } from "./frame";
 
 /** A frame laid out as nnweb/playground/frames.py writes it. */
-function encode(meta: Record<string, unknown>, arrays: Record<string, { dtype: "f4" | "u1"; shape: number[]; data: number[] }>): ArrayBuffer {
+function encode(
+  meta: Record<string, unknown>,
+  arrays: Record<string, { dtype: "f4" | "u1"; shape: number[]; data: number[] }>,
+): ArrayBuffer {
   const descr: Record<string, unknown> = {};
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, a] of Object.entries(arrays)) {
-    const raw = a.dtype === "f4" ? new Uint8Array(new Float32Array(a.data).buffer) : new Uint8Array(a.data);
+    const raw =
+      a.dtype === "f4" ? new Uint8Array(new Float32Array(a.data).buffer) : new Uint8Array(a.data);
     const pad = (8 - (raw.length % 8)) % 8;
     descr[name] = { dtype: a.dtype, shape: a.shape, offset, nbytes: raw.length };
     const chunk = new Uint8Array(raw.length + pad);
@@ -33,7 +37,10 @@ describe("binary frames", () => {
   it("decodes the header and the float32 / uint8 arrays", () => {
     const buf = encode(
       { type: "frame", iteration: 7 },
-      { out: { dtype: "f4", shape: [1, 2, 2], data: [0.5, -1, 2, 3.25] }, neurons: { dtype: "u1", shape: [3], data: [0, 128, 255] } },
+      {
+        out: { dtype: "f4", shape: [1, 2, 2], data: [0.5, -1, 2, 3.25] },
+        neurons: { dtype: "u1", shape: [3], data: [0, 128, 255] },
+      },
     );
     const f = decodeFrame(buf);
     expect(f.meta).toEqual({ type: "frame", iteration: 7 });
@@ -43,6 +50,8 @@ describe("binary frames", () => {
   });
 
   it("refuses other binary messages", () => {
-    expect(() => decodeFrame(new Uint8Array([1, 2, 3, 4, 0, 0, 0, 0]).buffer)).toThrow(/not a playground frame/);
+    expect(() => decodeFrame(new Uint8Array([1, 2, 3, 4, 0, 0, 0, 0]).buffer)).toThrow(
+      /not a playground frame/,
+    );
   });
 });

@@ -33,7 +33,11 @@ export function decodeFrame(buffer: ArrayBuffer): Frame {
     { dtype: "f4" | "f8" | "u1"; shape: number[]; offset: number; nbytes: number }
   >;
   for (const [name, d] of Object.entries(descr)) {
-    arrays[name] = { dtype: d.dtype, shape: d.shape, data: view(d.dtype, buffer, base + d.offset, d.nbytes) };
+    arrays[name] = {
+      dtype: d.dtype,
+      shape: d.shape,
+      data: view(d.dtype, buffer, base + d.offset, d.nbytes),
+    };
   }
   delete header.arrays;
   return { meta: header, arrays };
