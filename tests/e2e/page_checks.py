@@ -1,0 +1,54 @@
+"""Checks that every browser test can run on the page in front of it.
+
+The page crawler (`test_crawl.py`) runs them on every page; a feature's own browser tests run
+them on the states only they reach (an open formula, a trained network, a dark theme).
+
+    axe_violations(page, impacts=("critical", "serious"))  axe-core's violations of those impacts
+    format_violations(violations)                          one readable line per rule and node
+    sideways_overflow(page)                                px the document is wider than the window
+
+axe-core comes from node_modules (the npm package, pinned in package.json) and is injected
+into the page under test; nothing is loaded from the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+BLOCKING_IMPACTS = ("critical", "serious")
+
+
+def axe_violations(page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
+    """Run axe-core on the page as it is now; return the violations of the given impacts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, not added as a <script>: the pages' content
+        # security policy allows no inline script, and the check must not need an exception.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))
+            }));
+        }"""
+    )
+    return [v for v in result if v["impact"] in impacts]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        for node in v["nodes"]:
+            lines.append(f"{v['impact']} {v['id']} at {node['target']}: {v['help']}")
+    return "\n".join(lines)
+
+
+def sideways_overflow(page) -> int:
+    """How many CSS px the page scrolls sideways (0 when it fits the window)."""
+    return page.evaluate(
+        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
