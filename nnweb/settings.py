@@ -421,6 +421,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # `check --deploy` is about the deployment; the schema is checked by tests/web/core.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Data sets and models share one visibility choice set: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "nnweb.datasets.models.Dataset.Visibility"},
 }
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------

@@ -27,6 +27,7 @@ step "ruff check" "$VENV/bin/ruff" check .
 step "ruff format --check" "$VENV/bin/ruff" format --check .
 step "tsc --noEmit" npx --no-install tsc --noEmit
 step "vitest" npx --no-install vitest run
+step "OpenAPI schema and generated API types" bash scripts/api_types.sh
 step "pytest" "$VENV/bin/python" -m pytest "$@"
 
 if [ ${#FAILED[@]} -gt 0 ]; then

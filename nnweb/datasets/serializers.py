@@ -52,7 +52,7 @@ class UploadSerializer(serializers.Serializer):
         choices=["classification", "regression"], required=False, default="classification"
     )
     visibility = serializers.ChoiceField(
-        choices=Dataset.Visibility.values, required=False, default="private"
+        choices=Dataset.Visibility.choices, required=False, default="private"
     )
     image_size = serializers.IntegerField(required=False, min_value=4, max_value=512)
     color = serializers.ChoiceField(
@@ -61,6 +61,6 @@ class UploadSerializer(serializers.Serializer):
 
 
 class UpdateSerializer(serializers.Serializer):
-    visibility = serializers.ChoiceField(choices=Dataset.Visibility.values, required=False)
+    visibility = serializers.ChoiceField(choices=Dataset.Visibility.choices, required=False)
     name = serializers.CharField(required=False, max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)

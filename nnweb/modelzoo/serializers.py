@@ -79,7 +79,7 @@ class ModelUploadSerializer(serializers.Serializer):
         choices=TrainedModel.Task.values, required=False, default="classification"
     )
     visibility = serializers.ChoiceField(
-        choices=TrainedModel.Visibility.values,
+        choices=TrainedModel.Visibility.choices,
         required=False,
         default=TrainedModel.Visibility.PUBLIC,
         help_text="who sees the model: private (owner and instructors), students, public",
@@ -90,7 +90,7 @@ class ModelUpdateSerializer(serializers.Serializer):
     """PATCH body: only the visibility can change; any other field is refused by name."""
 
     visibility = serializers.ChoiceField(
-        choices=TrainedModel.Visibility.values,
+        choices=TrainedModel.Visibility.choices,
         help_text="private (owner and instructors), students (signed-in users) or public; "
         "only instructors may choose students or public",
     )

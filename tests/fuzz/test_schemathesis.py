@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import conftest as e2e
 from tests.e2e.conftest import REPO_ROOT, LiveServer
 
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
@@ -47,6 +48,8 @@ def fuzz_server():
     base_dir = Path(tempfile.mkdtemp(prefix="nnweb-fuzz-"))
     server = LiveServer(base_dir)
     server.env.update(RAISED_RATES)
+    # The first schema request builds the whole schema: give a loaded machine time for it.
+    e2e.STARTUP_TIMEOUT_S = max(e2e.STARTUP_TIMEOUT_S, 240)
     try:
         server.start()
         yield server

@@ -1,14 +1,7 @@
 // The demo job page: polls /api/core/jobs/<id>/ until the worker has finished.
-import { getJSON } from "../api/http";
+import { api, unwrap, type Schemas } from "../api/client";
 
-interface Job {
-  id: string;
-  status: string;
-  finished: boolean;
-  n: number | null;
-  result: { count: number; largest: number | null; seconds: number } | null;
-  error: string | null;
-}
+type Job = Pick<Schemas["Job"], "status" | "finished" | "result" | "error">;
 
 export function showJob(root: HTMLElement, job: Job): void {
   const status = root.querySelector<HTMLElement>("#job-status");
@@ -30,20 +23,23 @@ export function showJob(root: HTMLElement, job: Job): void {
   }
 }
 
-async function poll(root: HTMLElement, url: string, delay = 400): Promise<void> {
+async function poll(root: HTMLElement, jobId: string, delay = 400): Promise<void> {
   try {
-    const job = await getJSON<Job>(url);
+    const job = unwrap(
+      await api.GET("/api/core/jobs/{job_id}/", { params: { path: { job_id: jobId } } }),
+    );
     showJob(root, job);
     if (job.finished) return;
   } catch {
     delay = Math.min(delay * 2, 5000);
   }
-  setTimeout(() => void poll(root, url, Math.min(delay * 1.5, 3000)), delay);
+  setTimeout(() => void poll(root, jobId, Math.min(delay * 1.5, 3000)), delay);
 }
 
 const root = document.getElementById("job");
 const status = document.getElementById("job-status");
-if (root && root.dataset.apiUrl && status) {
+const jobId = root?.dataset.apiUrl?.match(/jobs\/([0-9a-f-]+)\//)?.[1];
+if (root && jobId && status) {
   const finished = status.dataset.status === "SUCCESSFUL" || status.dataset.status === "FAILED";
-  if (!finished) void poll(root, root.dataset.apiUrl);
+  if (!finished) void poll(root, jobId);
 }
