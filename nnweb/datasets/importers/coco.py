@@ -25,6 +25,28 @@ from .images import open_image, to_mode
 from .safezip import SafeZip
 
 
+def _check_bbox(bbox: Any, image: dict, where: str) -> None:
+    """COCO's [x, y, width, height]: optional (boxes come from the masks), but checked when given:
+    four finite numbers, no negative corner or size, inside the image."""
+    if (
+        not isinstance(bbox, list)
+        or len(bbox) != 4
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
+        or not all(math.isfinite(v) for v in bbox)
+    ):
+        raise DatasetRejected(
+            f"bbox must be [x, y, width, height] numbers, not {bbox!r}", where=where
+        )
+    x, y, w, h = bbox
+    if x < 0 or y < 0 or w < 0 or h < 0:
+        raise DatasetRejected(f"bbox {bbox} has a negative corner or size", where=where)
+    if x + w > image["width"] or y + h > image["height"]:
+        raise DatasetRejected(
+            f"bbox {bbox} reaches outside the {image['width']}×{image['height']} image",
+            where=where,
+        )
+
+
 def decode_rle_string(counts: str) -> list[int]:
     """Run lengths of COCO's compressed RLE string (5 bits a character, deltas after 2)."""
     out: list[int] = []
@@ -172,6 +194,8 @@ def import_coco(
         doc = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as err:
         raise DatasetRejected(f"the annotations file is not valid JSON ({err})") from None
+    except RecursionError:
+        raise DatasetRejected("the annotations file nests arrays/objects too deeply") from None
     if not isinstance(doc, dict):
         raise DatasetRejected("the annotations file must hold a JSON object (COCO format)")
     where = "annotations file"
@@ -235,6 +259,8 @@ def import_coco(
             raise DatasetRejected(f"category_id {cid} is not among the categories", where=w_)
         if "segmentation" not in ann:
             raise DatasetRejected("the field 'segmentation' is missing", where=w_)
+        if "bbox" in ann:
+            _check_bbox(ann["bbox"], image_meta[iid], w_)
         per_image[iid].append((aid, ann["segmentation"], cat_index[cid]))
 
     X = np.empty((len(imgs), 3, image_size, image_size), dtype=np.float32)

@@ -32,7 +32,13 @@ def open_image(data: bytes, where: str, limits: Limits) -> Image.Image:
         raise DatasetRejected(
             f"the image is too large to decode safely ({err})", where=where
         ) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
+    except UnidentifiedImageError:
+        # Pillow's message names its in-memory buffer (<_io.BytesIO object at 0x…>), not the file.
+        raise DatasetRejected(
+            "not a readable image (not PNG, JPEG, GIF, BMP or another format Pillow reads)",
+            where=where,
+        ) from None
+    except (OSError, ValueError, SyntaxError, EOFError) as err:
         raise DatasetRejected(f"not a readable image ({err})", where=where) from None
     if w == 0 or h == 0:
         raise DatasetRejected("the image has no pixels", where=where)

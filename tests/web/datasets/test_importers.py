@@ -406,3 +406,40 @@ def test_coco_not_json_and_limits():
     assert "annotations; the limit is 1" in rejected(
         import_coco, ann, imgs, limits=Limits(max_annotations=1)
     )
+
+
+@pytest.mark.parametrize(
+    "bbox, words",
+    [
+        ([-5, -5, -10, -10], "negative corner or size"),
+        ([0, 0, 41, 10], "reaches outside the 40×30 image"),
+        ([1, 2, 3], "bbox must be [x, y, width, height]"),
+        (["a", 0, 1, 1], "bbox must be [x, y, width, height]"),
+    ],
+)
+def test_coco_bbox_is_checked_when_present(bbox, words):
+    mutate = lambda d: d["annotations"][0].update(bbox=bbox)
+    assert words in rejected(import_coco, *coco_files(mutate), image_size=20)
+
+
+def test_coco_a_good_bbox_is_accepted():
+    r = import_coco(
+        *coco_files(lambda d: d["annotations"][0].update(bbox=[5, 5, 15, 15])), image_size=20
+    )
+    assert r.X.shape[0] == 2
+
+
+def test_coco_deeply_nested_json_is_refused_not_a_crash():
+    _, images = coco_files()
+    message = rejected(import_coco, io.BytesIO(b"[" * 100_000), images, image_size=20)
+    assert "nests" in message or "not valid JSON" in message
+
+
+def test_a_text_file_in_an_image_zip_is_named_without_python_internals():
+    from nnweb.datasets.importers.image_zip import import_image_zip
+
+    buf = make_zip(
+        {"a/1.png": png_bytes((8, 8)), "a/2.png": png_bytes((8, 8)), "b/notes.png": b"hello"}
+    )
+    message = rejected(import_image_zip, buf)
+    assert "b/notes.png" in message and "BytesIO" not in message
