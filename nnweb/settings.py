@@ -433,6 +433,9 @@ NNWEB_LIMITS = {
     "MAX_UNITS_PER_LAYER": env_int("NNWEB_MAX_UNITS_PER_LAYER", 256),
     "MAX_PLAYGROUND_SAMPLES": env_int("NNWEB_MAX_PLAYGROUND_SAMPLES", 2000),
     "WS_MESSAGES_PER_SECOND": env_int("NNWEB_WS_MESSAGES_PER_SECOND", 30),
+    # Every websocket (nnweb.core.ws_guard): open sockets per user or address, message size.
+    "WS_MAX_SOCKETS_PER_CLIENT": env_int("NNWEB_WS_MAX_SOCKETS_PER_CLIENT", 8),
+    "WS_MAX_MESSAGE_BYTES": env_int("NNWEB_WS_MAX_MESSAGE_BYTES", 64 * 1024),
     # Datasets.
     "MAX_UPLOAD_BYTES": env_int("NNWEB_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
     "MAX_DATASET_ROWS": env_int("NNWEB_MAX_DATASET_ROWS", 200_000),

@@ -7,31 +7,43 @@ import time
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from nnweb.core.errors import ws_error
+from nnweb.core.ws_guard import SocketGuard
 
-class PingConsumer(AsyncWebsocketConsumer):
+
+class PingConsumer(SocketGuard, AsyncWebsocketConsumer):
     """Answers every ping with a pong; the base layout uses it as a connection indicator.
 
     Client sends ``{"type": "ping", "id": <any>}``; the server answers
     ``{"type": "pong", "id": <same>, "server_time": <unix seconds>, "user": <name or null>}``.
-    On connect the server sends ``{"type": "hello", "user": ...}`` at once.
+    On connect the server sends ``{"type": "hello", "user": ...}`` at once. Errors are
+    ``{"type": "error", "errors": [{code, detail, attr}]}`` (nnweb.core.errors.ws_error).
     """
 
     async def connect(self) -> None:
+        if not await self.guard_connect():
+            return
         await self.accept()
         await self.send_json({"type": "hello", "user": self._username()})
 
+    async def disconnect(self, code: int) -> None:
+        await self.guard_disconnect()
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not await self.guard_message(text_data, bytes_data):
+            return
         if text_data is None:
-            await self.send_json({"type": "error", "error": "Send JSON text frames, not binary."})
+            await self.send_json(ws_error("binary", "Send JSON text frames, not binary."))
             return
         try:
             message = json.loads(text_data)
-        except json.JSONDecodeError as exc:
-            await self.send_json({"type": "error", "error": f"Invalid JSON: {exc.msg}."})
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            await self.send_json(ws_error("parse_error", f"Invalid JSON: {msg}."))
             return
         if not isinstance(message, dict) or message.get("type") != "ping":
             await self.send_json(
-                {"type": "error", "error": 'Expected a JSON object {"type": "ping"}.'}
+                ws_error("invalid", 'Expected a JSON object {"type": "ping"}.', "type")
             )
             return
         await self.send_json(
