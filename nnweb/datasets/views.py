@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from nnweb.core.errors import PayloadTooLarge
 from nnweb.core.parsers import BoundedJSONParser
 from nnweb.core.permissions import is_instructor
+from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.view_helpers import attachment, get_or_404, require
 
 from . import services
@@ -53,7 +54,10 @@ class DatasetListView(APIView):
             qs = qs.filter(kind=kind)
         return Response(DatasetSerializer(qs, many=True).data)
 
-    @extend_schema(request=UploadSerializer, responses={201: DatasetSerializer})
+    @extend_schema(
+        request=UploadSerializer,
+        responses={201: DatasetSerializer, 403: ErrorResponseSerializer},
+    )
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to upload datasets.")

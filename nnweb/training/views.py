@@ -55,7 +55,9 @@ class RunListView(APIView):
         runs = services.visible_runs(request.user)[:200]
         return Response(RunSummarySerializer([services.snapshot(r) for r in runs], many=True).data)
 
-    @extend_schema(request=CreateRunSerializer, responses={201: RunSerializer})
+    @extend_schema(
+        request=CreateRunSerializer, responses={201: RunSerializer, 403: ErrorResponseSerializer}
+    )
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to train networks.")
