@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import REPO_ROOT, LiveServer
+from tests.e2e.conftest import LiveServer
 
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 # Examples per operation and phases: sized so that the three roles take about two minutes.
@@ -106,7 +106,13 @@ def test_api_fuzz_is_clean(fuzz_server, role, tmp_path):
         *headers,
     ]
     proc = subprocess.run(
-        cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, env=os.environ.copy()
+        # Run in the test's folder: schemathesis keeps a .schemathesis/ cache in its cwd.
+        cmd,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
     )
     output = proc.stdout + proc.stderr
     if LOG_DIR:
