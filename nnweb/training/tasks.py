@@ -5,7 +5,9 @@ trains with the engine's ``SGD.fit`` one epoch at a time; its callback writes th
 step, the running loss and a heartbeat to the run's row at most every
 ``PROGRESS_INTERVAL`` seconds and reads the cancel flag. After each epoch it
 evaluates on the held-out validation rows. A NaN/inf loss (the engine's
-TrainingDiverged) or any other exception fails the run with its message. At the
+TrainingDiverged), non-finite weights or a loss exploding far above its start
+(``divergence``) fail the run as diverged and publish nothing; any other exception
+fails it with its message. At the
 end it saves the engine checkpoint and the ONNX export and publishes the model to
 the model zoo.
 """
@@ -28,6 +30,7 @@ from nnweb.core.tasks_api import task
 
 from .data import load_run_data, split
 from .detection import train_maskrcnn
+from .divergence import check_loss, check_weights
 from .events import notify
 from .heartbeat import sweep_stale_runs
 from .models import TrainingRun
@@ -194,6 +197,7 @@ class Trainer:
             n_params=param_count(net),
         )
         Xev, Yev = Xva[:EVAL_MAX_ROWS], Yva[:EVAL_MAX_ROWS]
+        start_loss = float(net.evaluate(Xev, Yev)["loss"])  # what "exploded" is measured against
         running = {"sum": 0.0, "n": 0}
         epoch_box = {"epoch": 0}
         time_limited = False
@@ -225,11 +229,9 @@ class Trainer:
                 break
             train_loss = float(fit["epoch_loss"][-1]) if fit["epoch_loss"] else math.nan
             ev = net.evaluate(Xev, Yev)
-            if not math.isfinite(ev["loss"]):
-                raise TrainingDiverged(
-                    f"validation loss became {ev['loss']} after epoch {epoch + 1}; "
-                    f"try a smaller learning rate (lr={opt['lr']})"
-                )
+            where = f"after epoch {epoch + 1}"
+            check_weights(net.get_params(), where)
+            check_loss(float(ev["loss"]), start_loss, where, opt["lr"], opt["momentum"])
             point = {
                 "epoch": epoch + 1,
                 "step": self.step,
@@ -271,6 +273,8 @@ class Trainer:
             confusion = cm.tolist()
             metrics["val_accuracy"] = float((pred == Yva).mean())
             metrics["n_val"] = int(len(Yva))
+        # a time limit can stop mid-epoch, after the last check: nothing non-finite is published
+        check_weights(net.get_params(), f"at step {self.step}")
         if mu is not None:
             fold_input_scaling(net, mu, sd)
         if not classify:
