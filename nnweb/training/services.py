@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -146,6 +147,12 @@ def create_run(
         n_params = param_count(net)
     n_train = int(round(len(X) * (1 - opt["val_fraction"])))
     with transaction.atomic():
+        # Count-then-insert alone lets two simultaneous requests (say, one to each web
+        # process) both see zero active runs. Locking the owner's row first makes creates of
+        # one user's runs take turns on PostgreSQL, whichever process serves them; SQLite's
+        # IMMEDIATE transactions already take the database's write lock at BEGIN, and
+        # select_for_update is a no-op there.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         active = TrainingRun.objects.filter(owner=user, status__in=TrainingRun.ACTIVE).count()
         try:
             q = check_quota(
