@@ -12,6 +12,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
   MaxPool / AveragePool -> MaxPool2D / AvgPool2D (square, no padding, floor mode)
   Flatten(axis=1), or Reshape to (N, -1) between conv and dense -> Flatten
   Relu, LeakyRelu(alpha), Sigmoid, Tanh, Softplus, Softmax -> the preceding layer's activation
+                          (Softmax over axis 1; before opset 13, on (N, C, H, W) only where
+                          H = W = 1, since Softmax-1/11 normalises all of C*H*W together)
   Identity, Dropout    -> dropped (inference)
   BatchNormalization (inference) right after a Dense/Conv -> folded into its W and b:
                           s = scale / sqrt(var + eps),  W' = s W,  b' = s (b - mean) + B
@@ -397,7 +399,8 @@ class _Builder:
         self.rank = 2
         self.advance(node)
 
-    def activation(self, node) -> None:
+    def activation(self, node, shape) -> None:
+        """``shape``: the per-sample shape of the input where known (None entries otherwise)."""
         self.main_input(node)
         name = _ACT_NAMES[node.op_type]
         a = _attrs(node)
@@ -407,12 +410,7 @@ class _Builder:
             # shortest decimal that rounds to the same float32.
             alpha = float(str(np.float32(a.get("alpha", 0.01))))
         if name == "softmax":
-            axis = int(a.get("axis", -1 if self._opset() >= 13 else 1))
-            ok = axis in (1, -1) if self.rank == 2 else axis == 1
-            if not ok:
-                raise _refuse(
-                    node, f"axis={axis}: softmax is supported over the features/channels (axis 1)"
-                )
+            self._check_softmax_axis(node, a, shape)
         # Find the layer whose activation this is.
         target = None
         if self.layers and self.layers[-1]["type"] in ("Dense", "Conv2D"):
@@ -441,6 +439,43 @@ class _Builder:
         if alpha is not None:
             target["alpha"] = alpha
         self.advance(node)
+
+    def _check_softmax_axis(self, node, a, shape) -> None:
+        """The engine's softmax normalises axis 1: the features of (N, K), or each pixel's
+        channels of (N, C, H, W). Accept a Softmax only where ONNX normalises the same values.
+
+        From opset 13, ONNX normalises the one axis ``axis`` (default -1). Before opset 13 it
+        coerces the input to 2-D at ``axis`` (default 1): (prod(dims[:axis]),
+        prod(dims[axis:])), so Softmax(axis=1) on (N, C, H, W) normalises all C*H*W values of a
+        sample together, which equals the per-pixel softmax only when H*W = 1."""
+        opset = self._opset()
+        axis = int(a.get("axis", -1 if opset >= 13 else 1))
+        rank = self.rank
+        if not -rank <= axis < rank:
+            raise _refuse(node, f"axis={axis} is out of range for a rank-{rank} input")
+        axis %= rank
+        if rank == 2:
+            if axis != 1:
+                raise _refuse(node, f"axis={axis}: softmax is supported over the features (axis 1)")
+            return
+        if opset >= 13:
+            if axis != 1:
+                raise _refuse(
+                    node,
+                    f"axis={a.get('axis', -1)}: softmax of (N, C, H, W) is supported over the "
+                    "channels (axis 1) only",
+                )
+            return
+        if axis == 1 and len(shape) == 3 and shape[1] == 1 and shape[2] == 1:
+            return  # (N, C, 1, 1): all C*H*W values of a sample are its channels
+        spatial = "x".join("?" if d is None else str(d) for d in shape[1:]) or "?"
+        raise _refuse(
+            node,
+            f"axis={a.get('axis', 1)} at opset {opset} on a 4-D (N, C, H, W) input "
+            f"(H x W = {spatial}): before opset 13 Softmax flattens the input at the axis and "
+            "normalises those values together (for axis=1: all C*H*W values of a sample); the "
+            "engine's softmax normalises each pixel over its channels and cannot represent it",
+        )
 
     def skip(self, node) -> None:
         self.main_input(node)
@@ -538,7 +573,7 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
         elif op == "Reshape":
             b.reshape(node)
         elif op in ACTIVATION_OPS:
-            b.activation(node)
+            b.activation(node, shape)
         elif op in ("Identity", "Dropout"):
             b.skip(node)
         elif op == "BatchNormalization":
