@@ -10,7 +10,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
                                    symmetric (int) or SAME_UPPER's)
   Add(bias) after Conv -> the conv's bias
   MaxPool / AveragePool -> MaxPool2D / AvgPool2D (square, no padding, floor mode)
-  Flatten(axis=1), or Reshape to (N, -1) between conv and dense -> Flatten
+  Flatten(axis=1), or a Reshape that provably keeps the batch and flattens the rest
+  ((N, -1), (0, -1), (-1, C*H*W), or torch's Shape -> Gather -> Concat form) -> Flatten
   Relu, LeakyRelu(alpha), Sigmoid, Tanh, Softplus, Softmax -> the preceding layer's activation
                           (Softmax over axis 1; before opset 13, on (N, C, H, W) only where
                           H = W = 1, since Softmax-1/11 normalises all of C*H*W together)
@@ -21,8 +22,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
 An elementwise activation that comes after a MaxPool or a Flatten (torch's conv -> pool -> relu)
 is moved onto the conv before them: f(max(x)) = max(f(x)) for every monotone f, and Flatten only
 reorders values. Shape arithmetic feeding a Reshape (Shape, Gather, Unsqueeze, Concat, ...) is
-ignored. Anything else is refused with a ``ModelRejected`` (a ValueError) naming the operator and
-the node.
+evaluated with the batch size as a symbol (engine/onnx/reshape.py). Anything else is refused
+with a ``ModelRejected`` (a ValueError) naming the operator and the node.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import onnx
 from onnx import numpy_helper
 
 from .ops import ACTIVATION_OPS
+from .reshape import ShapeUnknown, evaluate_target, flatten_problem, show
 from .validate import (
     DEFAULT_LIMITS,
     Limits,
@@ -124,6 +126,10 @@ class _Builder:
         self.layers: list[dict] = []  # {"type", args..., "W", "b", "node"}
         self.current: str | None = None
         self.rank: int | None = None
+        # per-sample shape of every tensor of the layer chain (dim 0 of each is the batch)
+        self.chain_shapes: dict[str, tuple] = {}
+        self.static_batch: int | None = None  # the input's dim 0 where the file fixes it
+        self.producers = {out: n for n in g.node for out in n.output if out}
 
     # --- constants -------------------------------------------------------------------
     def const(self, name: str, node) -> np.ndarray:
@@ -382,18 +388,28 @@ class _Builder:
         self.rank = 2
         self.advance(node)
 
-    def reshape(self, node) -> None:
+    def reshape(self, node, shape) -> None:
+        """Only a per-sample flatten loads (see .reshape): anything else would be a Flatten
+        giving another shape than the file's."""
         self.main_input(node)
-        target = self.consts.get(node.input[1])
-        if target is not None:
-            t = [int(v) for v in np.asarray(target).reshape(-1)]
-            if len(t) != 2 or not (t[1] == -1 or t[0] in (0, -1) or t[0] > 0):
-                raise _refuse(
-                    node,
-                    f"reshape to {t} is not supported; only (N, -1) flattening before a dense "
-                    "layer is",
-                )
-        # A computed target (Shape -> Gather -> Concat ...) is torch's x.view(x.size(0), -1).
+        try:
+            target = evaluate_target(
+                node.input[1], self.consts, self.producers, self.chain_shapes, self._opset()
+            )
+        except ShapeUnknown as exc:
+            raise _refuse(
+                node, f"its target shape cannot be evaluated by the loader: {exc}"
+            ) from None
+        allowzero = bool(_attrs(node).get("allowzero", 0))
+        problem = flatten_problem(target, shape, allowzero, self.static_batch)
+        if problem is not None:
+            per_sample = ", ".join("?" if d is None else str(d) for d in shape)
+            raise _refuse(
+                node,
+                f"reshape of (N, {per_sample}) to {show(target)} (allowzero={int(allowzero)}): "
+                f"{problem}; only a flatten that keeps the batch, (N, -1), loads as the engine's "
+                "Flatten",
+            )
         if self.rank != 2:
             self.layers.append({"type": "Flatten", "node": node})
         self.rank = 2
@@ -542,6 +558,8 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
     b = _Builder(model)
     b.current = inp.name
     b.rank = len(in_dims)
+    b.static_batch = in_dims[0]
+    b.chain_shapes[inp.name] = sample
     side = _shape_side_nodes(graph)
     shape = sample  # tracked per-sample shape where known (for SAME pads with stride > 1)
     for i, node in enumerate(graph.node):
@@ -571,7 +589,7 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
         elif op == "Flatten":
             b.flatten(node)
         elif op == "Reshape":
-            b.reshape(node)
+            b.reshape(node, shape)
         elif op in ACTIVATION_OPS:
             b.activation(node, shape)
         elif op in ("Identity", "Dropout"):
@@ -581,6 +599,7 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
         else:
             raise _refuse(node, "this operator is not supported by the engine loader")
         shape = _next_shape(b, shape, op)
+        b.chain_shapes[b.current] = shape
     if b.current != graph.output[0].name:
         raise ModelRejected(
             f"{label}: the graph output '{graph.output[0].name}' is not the end of the layer chain "

@@ -91,3 +91,130 @@ def test_softmax_before_opset_13_on_features_is_loaded():
         helper.make_node("Softmax", ["u"], ["y"], name="probs", axis=-1),
     ]
     _same_as_runtimes(_model(nodes, {"W": _f32(4, 3)}, ["N", 4], ["N", 3], 11), _f32(5, 4))
+
+
+# ------------------------------------------------------------------ Reshape
+def _shape_const(name, values):
+    return helper.make_node(
+        "Constant",
+        [],
+        [name],
+        value=numpy_helper.from_array(np.asarray(values, np.int64)),
+    )
+
+
+def _conv_reshape(target_nodes, batch="N", allowzero=None, out=("N", 32)):
+    """Conv 2@3x3 -> 2x4x4 (32 values a sample) -> Reshape(target) -> y."""
+    attrs = {} if allowzero is None else {"allowzero": allowzero}
+    nodes = [
+        helper.make_node("Conv", ["x", "K"], ["u"], name="conv"),
+        *target_nodes,
+        helper.make_node("Reshape", ["u", "target"], ["y"], name="flat", **attrs),
+    ]
+    return _model(nodes, {"K": _f32(2, 1, 3, 3)}, [batch, 1, 6, 6], list(out))
+
+
+def _torch_view(index):
+    """torch's x.view(x.size(index), -1): Shape -> Gather -> Unsqueeze -> Concat."""
+    return [
+        helper.make_node("Shape", ["u"], ["s"], name="shape"),
+        _shape_const("i", index),
+        helper.make_node("Gather", ["s", "i"], ["d"], name="gather", axis=0),
+        _shape_const("ax", [0]),
+        helper.make_node("Unsqueeze", ["d", "ax"], ["d1"], name="unsq"),
+        _shape_const("rest", [-1]),
+        helper.make_node("Concat", ["d1", "rest"], ["target"], name="concat", axis=0),
+    ]
+
+
+def test_reshape_of_dense_output_to_two_dims_is_not_a_flatten():
+    """Gemm(5 -> 8) -> Reshape[-1, 4]: onnxruntime gives (4, 4) for two samples."""
+    nodes = [
+        helper.make_node("Gemm", ["x", "W"], ["u"], name="dense", transB=1),
+        _shape_const("target", [-1, 4]),
+        helper.make_node("Reshape", ["u", "target"], ["y"], name="flat"),
+    ]
+    model = _model(nodes, {"W": _f32(8, 5)}, ["N", 5], ["M", 4])
+    ort_y, _ = _runtimes(model, _f32(2, 5))
+    assert ort_y.shape == (4, 4)
+    with pytest.raises(ModelRejected, match=r"node 'flat' \(Reshape\).*\[-1, 4\].*\(N, 8\)"):
+        load(model)
+
+
+@pytest.mark.parametrize(
+    "target_nodes, shown",
+    [
+        ([_shape_const("target", [4, -1])], r"\[4, -1\]"),  # onnxruntime: (4, 24) for N=3
+        ([_shape_const("target", [-1, 16])], r"\[-1, 16\]"),
+        ([_shape_const("target", [4, 4, 6])], r"\[4, 4, 6\]"),
+        (_torch_view(1), r"\[2, -1\]"),  # x.view(x.size(1), -1): the channels, not N
+        (_torch_view(-1), r"\[4, -1\]"),
+    ],
+)
+def test_reshapes_that_move_the_batch_are_refused(target_nodes, shown):
+    out = ("A", "B", "C") if shown.count(",") == 2 else ("M", "K")
+    model = _conv_reshape(target_nodes, out=out)
+    ort_y, _ = _runtimes(model, _f32(3, 1, 6, 6))
+    assert ort_y.shape != (3, 32)
+    with pytest.raises(ModelRejected, match=rf"node 'flat' \(Reshape\).*{shown}"):
+        load(model)
+
+
+@pytest.mark.parametrize(
+    "target_nodes, batch, allowzero",
+    [
+        ([_shape_const("target", [0, -1])], "N", None),
+        ([_shape_const("target", [-1, 32])], "N", 1),
+        ([_shape_const("target", [3, -1])], 3, None),  # the file fixes N = 3
+        (_torch_view(0), "N", None),
+        (
+            [  # (N, C*H*W) spelled out from the dims
+                helper.make_node("Shape", ["u"], ["s"], name="shape"),
+                _shape_const("starts", [0]),
+                _shape_const("ends", [1]),
+                helper.make_node("Slice", ["s", "starts", "ends"], ["n"], name="slice"),
+                _shape_const("c", [2]),
+                _shape_const("hw", [16]),
+                helper.make_node("Mul", ["c", "hw"], ["chw"], name="mul"),
+                helper.make_node("Concat", ["n", "chw"], ["target"], name="concat", axis=0),
+            ],
+            "N",
+            None,
+        ),
+    ],
+)
+def test_per_sample_flattens_load_and_match_onnxruntime(target_nodes, batch, allowzero):
+    model = _conv_reshape(target_nodes, batch, allowzero, out=(batch, 32))
+    net = _same_as_runtimes(model, _f32(3, 1, 6, 6))
+    assert [type(layer).__name__ for layer in net.layers] == ["Conv2D", "Flatten"]
+
+
+def test_reshape_allowzero_zero_is_a_zero_dim_not_the_batch():
+    model = _conv_reshape([_shape_const("target", [0, 32])], allowzero=1, out=(0, 32))
+    with pytest.raises(ModelRejected, match=r"'flat' \(Reshape\).*\[0, 32\] \(allowzero=1\)"):
+        load(model)
+    with pytest.raises(ModelRejected, match=r"'flat' \(Reshape\).*\[4, -1\]"):
+        load(_conv_reshape([_shape_const("target", [4, -1])], batch=3, out=(4, 24)))
+
+
+def test_reshape_to_a_shape_computed_from_the_batch_size_is_refused():
+    """(2N, -1) halves each sample: the loader cannot treat N as a number, so it refuses."""
+    nodes = [
+        *_torch_view(0)[:3],
+        _shape_const("two", 2),
+        helper.make_node("Mul", ["d", "two"], ["d2"], name="double"),
+        _shape_const("ax", [0]),
+        helper.make_node("Unsqueeze", ["d2", "ax"], ["d1"], name="unsq"),
+        _shape_const("rest", [-1]),
+        helper.make_node("Concat", ["d1", "rest"], ["target"], name="concat", axis=0),
+    ]
+    model = _conv_reshape(nodes, out=("M", 16))
+    with pytest.raises(
+        ModelRejected, match=r"'flat' \(Reshape\).*cannot be evaluated.*'double'.*batch size"
+    ):
+        load(model)
+    # the whole Shape(u) is (N, 2, 4, 4): evaluated, and four dims are no flatten
+    nodes = [helper.make_node("Shape", ["u"], ["target"], name="shape")]
+    model = _conv_reshape(nodes, out=("N", 2, 4, 4))
+    with pytest.raises(ModelRejected, match=r"'flat' \(Reshape\).*\[N, 2, 4, 4\].*4 dims"):
+        load(model)
