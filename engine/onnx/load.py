@@ -15,7 +15,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
   Relu, LeakyRelu(alpha), Sigmoid, Tanh, Softplus, Softmax -> the preceding layer's activation
                           (Softmax over axis 1; before opset 13, on (N, C, H, W) only where
                           H = W = 1, since Softmax-1/11 normalises all of C*H*W together)
-  Identity, Dropout    -> dropped (inference)
+  Identity, Dropout    -> dropped (Dropout only in inference mode: training_mode absent or a
+                          constant false; before opset 7, is_test=1)
   BatchNormalization (inference) right after a Dense/Conv -> folded into its W and b:
                           s = scale / sqrt(var + eps),  W' = s W,  b' = s (b - mean) + B
 
@@ -495,9 +496,34 @@ class _Builder:
 
     def skip(self, node) -> None:
         self.main_input(node)
-        if node.op_type == "Dropout" and len(node.output) > 1 and node.output[1]:
-            pass  # the mask output is unused at inference
+        if node.op_type == "Dropout":
+            self._check_dropout_inference(node)
         self.advance(node)
+
+    def _check_dropout_inference(self, node) -> None:
+        """A Dropout is the identity only in inference mode; in training mode it zeroes a
+        random share of the values and scales the rest, which the loaded network would not.
+
+        Dropout-12/13 take the mode as the optional input ``training_mode`` (absent: false);
+        Dropout-1/6 as the attribute ``is_test`` (default 0, i.e. training); Dropout-7/10 have
+        no mode and are the identity in inference."""
+        opset = self._opset()
+        # (validate refuses opsets below 7 today; the check keeps the loader right on its own)
+        if opset < 7 and not _attrs(node).get("is_test", 0):
+            raise _refuse(
+                node,
+                f"is_test=0 at opset {opset} is training mode (random masking); only an "
+                "inference-mode Dropout loads, as the identity",
+            )
+        if len(node.input) > 2 and node.input[2]:
+            name = node.input[2]
+            mode = np.asarray(self.const(name, node))
+            if mode.size != 1 or bool(mode.reshape(())):
+                raise _refuse(
+                    node,
+                    f"training_mode={mode.reshape(-1).tolist()} applies random masking; only an "
+                    "inference-mode Dropout (training_mode false) loads, as the identity",
+                )
 
     def _opset(self) -> int:
         for imp in self.model.opset_import:

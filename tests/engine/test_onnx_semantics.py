@@ -218,3 +218,40 @@ def test_reshape_to_a_shape_computed_from_the_batch_size_is_refused():
     model = _conv_reshape(nodes, out=("N", 2, 4, 4))
     with pytest.raises(ModelRejected, match=r"'flat' \(Reshape\).*\[N, 2, 4, 4\].*4 dims"):
         load(model)
+
+
+# ------------------------------------------------------------------ Dropout
+def _dense_dropout(training_mode=None, opset=13, **attrs):
+    inputs = ["u", "ratio"] if opset >= 12 else ["u"]
+    inits = {"ratio": np.array(0.5, np.float32)} if opset >= 12 else {}
+    inits.update(W=_f32(6, 4), b=_f32(6))  # Gemm before opset 11 needs its C input
+    if training_mode is not None:
+        inits["mode"] = np.array(training_mode)
+        inputs.append("mode")
+    nodes = [
+        helper.make_node("Gemm", ["x", "W", "b"], ["u"], name="dense", transB=1),
+        helper.make_node("Dropout", inputs, ["y"], name="drop", **attrs),
+    ]
+    return _model(nodes, inits, ["N", 4], ["N", 6], opset=opset)
+
+
+def test_dropout_in_training_mode_is_refused():
+    model = _dense_dropout(training_mode=True)
+    x = _f32(50, 4)
+    ort_y, _ = _runtimes(model, x)
+    assert (ort_y == 0).mean() > 0.2  # onnxruntime masks about half the values
+    with pytest.raises(ModelRejected, match=r"node 'drop' \(Dropout\).*training_mode=\[True\]"):
+        load(model)
+
+
+def test_dropout_in_inference_mode_is_the_identity():
+    for training_mode, opset in ((None, 13), (False, 13), (None, 12), (None, 10), (None, 7)):
+        net = _same_as_runtimes(_dense_dropout(training_mode, opset), _f32(5, 4))
+        assert [type(layer).__name__ for layer in net.layers] == ["Dense"]
+
+
+def test_dropout_6_in_training_mode_does_not_load():
+    """Dropout-6 with is_test=0 (its default) masks at random: refused (opset 6 is too)."""
+    for attrs in ({}, {"is_test": 0}):
+        with pytest.raises(ModelRejected, match="opset 6|is_test=0"):
+            load(_dense_dropout(opset=6, **attrs))
