@@ -28,6 +28,7 @@ from .api import (
     sgd,
     why_cnns,
 )
+from .api.answers import CheckAnswerView, CompleteView, ProgressView, RevealView
 from .api.base import LessonView
 
 ENDPOINTS: dict[str, type[LessonView]] = {
@@ -67,5 +68,9 @@ app_name = "lessons-api"
 
 urlpatterns = [
     path("", LessonIndexView.as_view(), name="index"),
+    path("check/", CheckAnswerView.as_view(), name="check"),
+    path("reveal/", RevealView.as_view(), name="reveal"),
+    path("complete/", CompleteView.as_view(), name="complete"),
+    path("progress/", ProgressView.as_view(), name="progress"),
     *[path(f"{name}/", view.as_view(), name=name) for name, view in ENDPOINTS.items()],
 ]
