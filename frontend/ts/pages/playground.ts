@@ -1,5 +1,5 @@
 // The backprop playground page: opens a session (REST), a websocket to it, and wires the
-// panels. See nnweb/playground/services.py for the actions and their replies.
+// panels. See nnweb/playground/actions.py for the actions and their replies.
 import { ApiError, apiFetch, postJSON } from "../api/http";
 import { renderBatch } from "../panels/batch_view";
 import { editMessage } from "../panels/data_editor";
