@@ -11,8 +11,8 @@ served than by a quick "try again in a few seconds", so web requests use the sho
 
 Django turns an exception raised anywhere below a middleware into a 500 response before the
 middleware sees it, so the exception is recognised where Django reports it (the
-``got_request_exception`` signal) and the 500 replaced on the way out. An exception handler
-that answers exceptions itself (DRF's) should call :func:`busy_response` first.
+``got_request_exception`` signal) and the 500 replaced on the way out. Handlers that answer
+exceptions themselves (the API's, nnweb.core.errors) turn them into the same 503 first.
 """
 
 from __future__ import annotations
@@ -82,28 +82,26 @@ def _conf() -> dict:
     return {"WEB_TIMEOUT": 5.0, "RETRY_AFTER": 5, **getattr(settings, "NNWEB_DB_BUSY", {})}
 
 
+def busy_retry_after() -> int:
+    return int(_conf()["RETRY_AFTER"])
+
+
+def busy_detail() -> str:
+    return (
+        f"The database is busy (another process holds a lock); try again in {busy_retry_after()} s."
+    )
+
+
 def busy_response(err: BaseException | None) -> JsonResponse | None:
     """The JSON 503 for a busy database, or None when ``err`` is something else."""
     if not is_db_busy(err):
         return None
-    retry_after = int(_conf()["RETRY_AFTER"])
-    response = JsonResponse(
-        {
-            "type": "server_error",
-            "errors": [
-                {
-                    "code": "database_busy",
-                    "detail": (
-                        "The database is busy (another process holds a lock); "
-                        f"try again in {retry_after} s."
-                    ),
-                    "attr": None,
-                }
-            ],
-        },
-        status=503,
-    )
-    response["Retry-After"] = str(retry_after)
+    body = {
+        "type": "server_error",
+        "errors": [{"code": "database_busy", "detail": busy_detail(), "attr": None}],
+    }
+    response = JsonResponse(body, status=503)
+    response["Retry-After"] = str(busy_retry_after())
     return response
 
 
