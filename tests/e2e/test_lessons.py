@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import expect
 
 from engine import activations as engine_activations
-from nnweb.lessons import services
+from nnweb.lessons.panels import (
+    convolution,
+    mask_rcnn,
+    maximum_likelihood,
+    pooling,
+    propagation,
+    why_cnns,
+)
 
 SLUGS = [
     "maximum-likelihood",
@@ -60,7 +67,7 @@ def test_maximum_likelihood(page, page_guard, shots):
     page.get_by_label("true class").select_option("2")
     logits = np.array([1.0, 0.5, -0.5, 0.0])
     p = np.exp(logits) / np.exp(logits).sum()
-    expected = services.nll_classification(p.tolist(), 2)["nll"]
+    expected = maximum_likelihood.nll_classification(p.tolist(), 2)["nll"]
     expect(value).to_contain_text(f"{expected:.4f}".rstrip("0"))
     expect(page.get_by_test_id("gauss-value")).to_contain_text("NLL =")
     finish(page, page_guard, shots, "maximum-likelihood")
@@ -78,7 +85,7 @@ def test_forward_propagation(page, page_guard, shots):
     for _ in range(4):
         page.get_by_test_id("stage-next").click()
     expect(title).to_contain_text("Prediction and error")
-    t = services.network_trace()
+    t = propagation.network_trace()
     expect(page.get_by_test_id("stage-numbers")).to_contain_text(_fmt(t["loss"], 5))
     finish(page, page_guard, shots, "forward-propagation")
 
@@ -90,7 +97,7 @@ def test_back_propagation(page, page_guard, shots):
     for _ in range(12):
         page.get_by_test_id("stage-next").click()
     expect(title).to_contain_text("SGD update")
-    t = services.network_trace()
+    t = propagation.network_trace()
     numbers = page.get_by_test_id("stage-numbers")
     expect(numbers).to_contain_text(f"{_fmt(t['loss'], 5)} → {_fmt(t['loss_after'], 5)}")
     finish(page, page_guard, shots, "back-propagation")
@@ -110,12 +117,12 @@ def test_sgd(page, page_guard, shots):
 def test_why_cnns(page, page_guard, shots):
     open_lesson(page, "why-cnns")
     result = page.get_by_test_id("param-result")
-    r = services.param_count()
+    r = why_cnns.param_count()
     expect(result).to_contain_text(f"{r['dense_params']:,}")
     expect(result).to_contain_text(f"conv: {r['conv_params']:,}")
     page.get_by_label("filters").fill("64")
     page.get_by_label("filters").dispatch_event("change")
-    conv64 = services.param_count(out_channels=64)["conv_params"]
+    conv64 = why_cnns.param_count(out_channels=64)["conv_params"]
     expect(result).to_contain_text(f"conv: {conv64:,}")
     expect(page.get_by_test_id("equiv-result")).to_contain_text("away from the border: 0")
     page.get_by_role("button", name="layer 2 unit 1", exact=True).click()
@@ -137,7 +144,7 @@ def test_convolution(page, page_guard, shots):
     for _ in range(8):
         page.keyboard.press("Enter")
     expect(page.get_by_test_id("conv-step")).to_contain_text("window 9 of 9")
-    engine = services.conv2d(services.NOTES_IMAGE_5X5, services.NOTES_KERNEL_X)["output"]
+    engine = convolution.conv2d()["output"]
     cells = svg_numbers(page, "conv-output")
     assert cells == [_fmt(v, 3) for row in engine for v in row] == [
         "4", "3", "4", "2", "4", "3", "2", "3", "4"
@@ -174,7 +181,7 @@ def test_activations(page, page_guard, shots):
 def test_pooling(page, page_guard, shots):
     open_lesson(page, "pooling")
     expect(page.locator("[data-testid=pool-output] g.cell")).to_have_count(4)
-    engine = services.pool(services.NOTES_POOL_4X4)
+    engine = pooling.pool()
     assert svg_numbers(page, "pool-output") == [_fmt(v, 2) for row in engine["output"] for v in row]
     assert svg_numbers(page, "pool-output") == ["6", "8", "3", "4"]
     grad = svg_numbers(page, "pool-grad")
@@ -207,17 +214,17 @@ def test_fully_connected(page, page_guard, shots):
 def test_mask_rcnn(page, page_guard, shots):
     open_lesson(page, "mask-rcnn")
     summary = page.get_by_test_id("roi-summary")
-    r18 = services.roi_explain(18)["quantised_stride"]
+    r18 = mask_rcnn.roi_explain(18)["quantised_stride"]
     expect(summary).to_contain_text(f"{r18['outside']} cells outside the box")
     page.get_by_label("RoI", exact=True).select_option("17")
-    r17 = services.roi_explain(17)["quantised_stride"]
+    r17 = mask_rcnn.roi_explain(17)["quantised_stride"]
     expect(summary).to_contain_text(f"{r17['dropped']} of 289 RoI cells lost")
     page.get_by_label("RoI", exact=True).select_option("18")
     page.get_by_label("method", exact=True).select_option("fast")
     expect(page.get_by_test_id("roi-detail")).to_contain_text("bin (0, 0): rows 0–2")
     page.get_by_label("method", exact=True).select_option("align")
     expect(summary).to_contain_text("2×2 sampling points")
-    align = services.roi_explain(18, method="roi_align")
+    align = mask_rcnn.roi_explain(18, method="roi_align")
     first = align["bins"][0]["points"][0]["neighbours"][0]["weight"]
     expect(page.get_by_test_id("roi-detail")).to_contain_text(_fmt(first, 3))
     expect(page.get_by_test_id("mask-result")).to_contain_text("true class's map only")

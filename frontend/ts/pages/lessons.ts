@@ -62,7 +62,7 @@ function init(): void {
       body.append(`This panel failed to start: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
-  document.querySelectorAll<HTMLElement>(".quiz .question").forEach(mountQuiz);
+  document.querySelectorAll<HTMLElement>(".question[data-question]").forEach(mountQuiz);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,29 @@
+"""Lesson 8 endpoints: pool."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..panels import pooling as panel
+from .base import LessonSerializer, LessonView, any_value
+
+
+class PoolSerializer(LessonSerializer):
+    x = any_value(panel.NOTES_POOL_4X4, "(H, W) or (C, H, W) array (the notes' 4x4)")
+    mode = serializers.ChoiceField(["max", "avg"], required=False, default="max")
+    size = serializers.IntegerField(required=False, default=2, min_value=1, max_value=8)
+    stride = serializers.IntegerField(
+        required=False, default=None, allow_null=True, min_value=1, max_value=8,
+        help_text="null = the window size",
+    )  # fmt: skip
+    upstream = any_value(None, "dE/dy, the pooled output's shape; null = all ones")
+
+
+class PoolView(LessonView):
+    """Max or average pooling with the gradient routed back."""
+
+    serializer_class = PoolSerializer
+    compute = staticmethod(panel.pool)
+
+
+ENDPOINTS = {"pool": PoolView}
