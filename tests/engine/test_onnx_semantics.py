@@ -316,3 +316,22 @@ def test_biases_that_broadcast_per_unit_load(layer, bias):
 
 def model_weights(model, name):
     return next(numpy_helper.to_array(t) for t in model.graph.initializer if t.name == name)
+
+
+def test_reshape_target_arithmetic_is_integer_arithmetic():
+    """(N, 64 / 2) with integer Div: 32 values a sample, a flatten; (N, -65 / 2) = (N, -32)
+    truncates towards zero as onnxruntime does, and is refused."""
+    for numerator, ok in ((64, True), (-65, False)):
+        nodes = [
+            *_torch_view(0)[:5],
+            _shape_const("num", [numerator]),
+            _shape_const("den", [2]),
+            helper.make_node("Div", ["num", "den"], ["rest"], name="div"),
+            helper.make_node("Concat", ["d1", "rest"], ["target"], name="concat", axis=0),
+        ]
+        model = _conv_reshape(nodes, out=("N", 32))
+        if ok:
+            _same_as_runtimes(model, _f32(2, 1, 6, 6))
+        else:
+            with pytest.raises(ModelRejected, match=r"'flat' \(Reshape\).*\[N, -32\]"):
+                load(model)
