@@ -8,7 +8,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
   Conv(x, W, B)        -> Conv2D  (square kernel, equal strides, dilations 1, group 1;
                                    auto_pad VALID / SAME_UPPER / NOTSET with pads that are
                                    symmetric (int) or SAME_UPPER's)
-  Add(bias) after Conv -> the conv's bias
+  Add(bias) after Dense/Conv -> its bias (as Gemm's C: only a bias that broadcasts one
+                          value per unit, (1, n) over (N, n) or (1, C, 1, 1) over images)
   MaxPool / AveragePool -> MaxPool2D / AvgPool2D (square, no padding, floor mode)
   Flatten(axis=1), or a Reshape that provably keeps the batch and flattens the rest
   ((N, -1), (0, -1), (-1, C*H*W), or torch's Shape -> Gather -> Concat form) -> Flatten
