@@ -15,7 +15,7 @@ import { mountFlattenDiagram } from "../panels/flatten_diagram";
 import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
 import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
-import { mountPoolDepth, mountPoolWindow } from "../panels/pool_window";
+import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
 import { mountReceptiveField } from "../panels/receptive_field";
 import { mountQuiz } from "../panels/quiz";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
@@ -42,6 +42,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "relu-pool": mountReluPool,
   pool: mountPoolWindow,
   "pool-depth": mountPoolDepth,
+  "pool-shift": mountPoolShift,
   flatten: mountFlattenDiagram,
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,

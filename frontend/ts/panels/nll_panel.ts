@@ -1,4 +1,4 @@
-// Maximum-likelihood panels: move a predicted distribution over classes and read −log p of
+// Maximum-likelihood panels: move a predicted distribution over classes and read −log ŷ of
 // the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
 import * as d3 from "d3";
 import { fmt, softmax } from "./lesson_math";
@@ -12,8 +12,9 @@ interface NllResult {
 }
 
 export function mountNllPanel(host: HTMLElement): void {
-  const K = 4;
-  const logits = [1.0, 0.5, -0.5, 0.0];
+  // The lesson's example: three classes, y-hat = (0.7, 0.2, 0.1), the first true, E = 0.357.
+  const K = 3;
+  const logits = [Math.log(0.7), Math.log(0.2), Math.log(0.1)];
   let trueClass = 0;
   const bars = h("div", { "data-testid": "nll-bars" });
   const curve = h("div", { "data-testid": "nll-curve" });
@@ -22,7 +23,7 @@ export function mountNllPanel(host: HTMLElement): void {
   const sliders = h("div", { class: "panel-controls" });
   logits.forEach((v, k) =>
     sliders.append(
-      slider(`score of class ${k}`, -4, 4, 0.1, v, (nv) => {
+      slider(`score of class ${k}`, -4, 4, 0.01, v, (nv) => {
         logits[k] = nv;
         load();
       }),
@@ -59,7 +60,10 @@ export function mountNllPanel(host: HTMLElement): void {
       .attr("width", "100%")
       .attr("style", `max-width:${W}px`)
       .attr("role", "img")
-      .attr("aria-label", "predicted probabilities");
+      .attr(
+        "aria-label",
+        `predicted probabilities: ${p.map((v, k) => `class ${k} ${fmt(v, 3)}`).join(", ")}; target: class ${trueClass}`,
+      );
     const x = d3
       .scaleBand<number>()
       .domain(d3.range(K))
@@ -101,11 +105,11 @@ export function mountNllPanel(host: HTMLElement): void {
       const probs = softmax(logits);
       drawBars(probs);
       const r = await lessonApi<NllResult>("nll", { probs, true_class: trueClass });
-      out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log p = ${fmt(r.nll, 4)}`;
+      out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log ŷ = ${fmt(r.nll, 4)}`;
       lineChart(
         curve,
         [
-          { name: "−log p", x: ps, y: ps.map((v) => -Math.log(v)) },
+          { name: "−log ŷ", x: ps, y: ps.map((v) => -Math.log(v)) },
           {
             name: "this prediction",
             x: [r.likelihood, r.likelihood],

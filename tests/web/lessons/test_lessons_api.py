@@ -113,7 +113,7 @@ def test_nll_and_gaussian(api_client):
 
 def test_param_count_and_equivariance(api_client):
     r = post(api_client, "param_count", {})
-    assert r["output_shape"] == [26, 26, 32]
+    assert r["output_shape"] == [32, 26, 26]
     assert r["conv_params"] == 3 * 3 * 32 + 32
     assert r["dense_params"] == 784 * 26 * 26 * 32 + 26 * 26 * 32
     r = post(api_client, "equivariance", {"dy": 1, "dx": -2})
