@@ -158,7 +158,16 @@ def test_convolution(page, page_guard, shots):
     page.get_by_label("stride S").fill("3")
     expect(page.get_by_test_id("outsize-result")).to_contain_text("= 9")
     expect(page.get_by_test_id("outsize-warning")).to_contain_text("does not fit")
-    expect(page.get_by_test_id("volume-shape")).to_contain_text("22x22x4")
+    expect(page.get_by_test_id("volume-shape")).to_contain_text("4x22x22 volume (C x H x W)")
+    # "Reset to the notes' example" resets every control, stride and padding too
+    window = page.locator("[data-panel=conv-window]")
+    window.get_by_label("stride", exact=True).select_option("2")
+    window.get_by_label("padding", exact=True).select_option("same")
+    expect(page.get_by_test_id("conv-step")).to_contain_text("of 9")
+    page.get_by_role("button", name="Reset to the notes' example").click()
+    expect(window.get_by_label("stride", exact=True)).to_have_value("1")
+    expect(window.get_by_label("padding", exact=True)).to_have_value("valid")
+    expect(page.get_by_test_id("conv-step")).to_contain_text("window 1 of 9")
     finish(page, page_guard, shots, "convolution")
 
 

@@ -17,7 +17,7 @@ import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
 import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
 import { mountReceptiveField } from "../panels/receptive_field";
-import { mountQuiz } from "../panels/quiz";
+import { mountCompleteButton, mountQuiz } from "../panels/quiz";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
 import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
@@ -64,6 +64,9 @@ function init(): void {
     }
   });
   document.querySelectorAll<HTMLElement>(".question[data-question]").forEach(mountQuiz);
+  document
+    .querySelectorAll<HTMLButtonElement>("button.complete-button")
+    .forEach(mountCompleteButton);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
