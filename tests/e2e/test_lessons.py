@@ -70,6 +70,13 @@ def test_maximum_likelihood(page, page_guard, shots):
     expected = maximum_likelihood.nll_classification([0.7, 0.2, 0.1], 2)["nll"]
     expect(value).to_contain_text(f"{expected:.4f}".rstrip("0"))
     expect(page.get_by_test_id("gauss-value")).to_contain_text("NLL =")
+    # the MLE-bias simulation: the page shows the engine's numbers
+    first = maximum_likelihood.mle_variance()["rows"][0]
+    summary = page.get_by_test_id("mle-summary")
+    expect(summary).to_contain_text(f"with N = 2 the MLE averages {_fmt(first['mean_mle'], 3)}")
+    expect(page.locator("[data-testid=mle-table] tr")).to_have_count(8)
+    page.get_by_role("button", name="Draw new samples").click()
+    expect(summary).not_to_contain_text(f"averages {_fmt(first['mean_mle'], 3)} ")
     finish(page, page_guard, shots, "maximum-likelihood")
 
 

@@ -12,7 +12,7 @@ import {
 } from "../panels/conv_window";
 import { mountEquivariance } from "../panels/equivariance";
 import { mountFlattenDiagram } from "../panels/flatten_diagram";
-import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
+import { mountGaussianPanel, mountMleBias, mountNllPanel } from "../panels/nll_panel";
 import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
 import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
@@ -25,6 +25,7 @@ import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
 const PANELS: Record<string, (host: HTMLElement) => void> = {
   nll: mountNllPanel,
   gaussian: mountGaussianPanel,
+  "mle-bias": mountMleBias,
   "network-forward": (h) => mountNetworkStepper(h, "forward"),
   "network-backward": (h) => mountNetworkStepper(h, "backward"),
   "sgd-compare": mountSgdCompare,
