@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "django_tasks",
     "django_tasks_db",
     "nnweb.core",
@@ -89,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it also answers JSON for errors raised in the middlewares below it.
+    "nnweb.core.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,7 +278,27 @@ REST_FRAMEWORK = {
         # Token and login attempts from scripts.
         "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error shape for every API error (nnweb.core.errors): drf-standardized-errors.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # JSON bodies nested deeper than a few levels are refused (nnweb.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "nnweb.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Documents the error responses (400 with each field's codes, 401, 403, 404, 429...).
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+}
+
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "nnweb.core.errors.ExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429"],
+    # One documented error component for every status (code is a plain string, not an enum
+    # per field, so views may add their own codes without the schema going stale).
+    "ERROR_SCHEMAS": {
+        code: "nnweb.core.serializers.ErrorResponseSerializer"
+        for code in ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"]
+    },
 }
 
 SPECTACULAR_SETTINGS = {

@@ -11,10 +11,13 @@ from django.urls import path
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from nnweb.core.permissions import is_instructor
+from nnweb.playground import classroom as classroom_links
 from nnweb.playground import config as cfgmod
 from nnweb.playground import data as datamod
-from nnweb.playground import features, services
+from nnweb.playground import experiments, features
 from nnweb.playground.config import ConfigError
+from nnweb.playground.controls import HIDEABLE_CONTROLS
+from nnweb.playground.errors import PlaygroundError
 
 QUERY_KEYS = {
     "n": "n_samples",
@@ -97,8 +100,8 @@ def _context(request, cfg, error=None, classroom=None):
         "classroom": classroom,
         "can_save": not anonymous,
         "can_make_links": is_instructor(request.user),
-        "hideable": services.HIDEABLE_CONTROLS,
-        "experiments": services.list_experiments(request.user),
+        "hideable": HIDEABLE_CONTROLS,
+        "experiments": experiments.list_experiments(request.user),
     }
 
 
@@ -110,8 +113,8 @@ def index(request):
 
 def classroom(request, token):
     try:
-        link = services.get_classroom_link(token)
-    except services.PlaygroundError:
+        link = classroom_links.get_classroom_link(token)
+    except PlaygroundError:
         raise Http404("no such classroom link") from None
     cfg = cfgmod.validate(link.config, anonymous=True)
     info = {"token": link.token, "title": link.title, "hide": link.hidden_controls}

@@ -1,5 +1,5 @@
 // The backprop playground page: opens a session (REST), a websocket to it, and wires the
-// panels. See nnweb/playground/services.py for the actions and their replies.
+// panels. See nnweb/playground/actions.py for the actions and their replies.
 import { ApiError, apiFetch, postJSON } from "../api/http";
 import { renderBatch } from "../panels/batch_view";
 import { editMessage } from "../panels/data_editor";
@@ -24,6 +24,7 @@ import type {
   StageView,
   StateView,
 } from "../playground/types";
+import { h, replace } from "../playground/dom";
 import "../playground/playground.css";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) =>
@@ -75,12 +76,7 @@ class PlaygroundPage {
 
   message(text: string, kind: "error" | "info" = "error"): void {
     const box = $("pg-messages")!;
-    box.innerHTML = "";
-    if (!text) return;
-    const p = document.createElement("p");
-    p.className = kind === "error" ? "pg-error" : "pg-info";
-    p.textContent = text;
-    box.appendChild(p);
+    replace(box, text ? h("p", { class: kind === "error" ? "pg-error" : "pg-info" }, text) : null);
   }
 
   async start(): Promise<void> {
@@ -139,9 +135,10 @@ class PlaygroundPage {
     sample.max = String(s.data.train_idx.length - 1);
     const addClass = $<HTMLSelectElement>("pg-add-class");
     if (addClass && s.data.problem === "classification")
-      addClass.innerHTML = s.data.class_names
-        .map((c, k) => `<option value="${k}">${c}</option>`)
-        .join("");
+      replace(
+        addClass,
+        s.data.class_names.map((c, k) => h("option", { value: k }, c)),
+      );
     this.fillForm(s);
     this.redraw();
     drawLossChart($("pg-loss")!, this.history);
@@ -213,7 +210,7 @@ class PlaygroundPage {
     $("pg-stage")!.textContent = stageText;
     $("pg-stage")!.dataset.phase = this.stage?.phase ?? "idle";
     if (this.stage) renderStageNumbers($("pg-numbers")!, this.stage, this.sampleRow());
-    else $("pg-numbers")!.innerHTML = "";
+    else replace($("pg-numbers")!);
     if (this.selected) this.showFormula(...this.selected);
     if (this.guided) this.renderGuided();
     const chosen = this.stage
@@ -231,7 +228,7 @@ class PlaygroundPage {
     const root = $("pg-guided");
     if (!root) return;
     const v = guidedView(this.stage, this.state.network.loss, this.state.config.lr, 0);
-    root.innerHTML = "";
+    replace(root);
     root.dataset.kind = v.kind;
     root.dataset.l = v.l === null ? "" : String(v.l);
     const h = document.createElement("h3");
@@ -326,7 +323,11 @@ class PlaygroundPage {
     const root = $("pg-formula")!;
     if (l === 0) {
       const v = this.stage?.a0?.[this.sampleRow()]?.[j];
-      root.innerHTML = `<h3>input ${j + 1}: ${this.state.network.inputs[j]}</h3><p>a⁽⁰⁾ = ${v ?? "–"}</p>`;
+      replace(
+        root,
+        h("h3", {}, `input ${j + 1}: ${this.state.network.inputs[j]}`),
+        h("p", {}, `a⁽⁰⁾ = ${v ?? "–"}`),
+      );
       return;
     }
     const n = this.stage
@@ -349,15 +350,29 @@ class PlaygroundPage {
     const W = this.params[`W${l}`] as number[][] | undefined;
     const b = this.params[`b${l}`] as number[] | undefined;
     if (!W || !b) return;
-    const form = document.createElement("form");
-    form.className = "pg-param-editor";
-    form.dataset.control = "set_param";
-    const options = [`<option value="b">b_${j + 1}</option>`]
-      .concat(W[j].map((_w, i) => `<option value="${i}">w_${j + 1},${i + 1}</option>`))
-      .join("");
-    form.innerHTML = `<label>set <select name="which">${options}</select></label> <input name="value" type="number" step="any" required style="width:8em"> <button type="submit">Set</button>`;
-    const sel = form.querySelector("select")!;
-    const input = form.querySelector<HTMLInputElement>("input[name=value]")!;
+    const sel = h(
+      "select",
+      { name: "which" },
+      h("option", { value: "b" }, `b_${j + 1}`),
+      W[j].map((_w, i) => h("option", { value: i }, `w_${j + 1},${i + 1}`)),
+    );
+    const input = h("input", {
+      name: "value",
+      type: "number",
+      step: "any",
+      required: true,
+      "aria-label": "new value",
+      style: "width:8em",
+    });
+    const form = h(
+      "form",
+      { class: "pg-param-editor", "data-control": "set_param" },
+      h("label", {}, "set ", sel),
+      " ",
+      input,
+      " ",
+      h("button", { type: "submit" }, "Set"),
+    );
     const current = () => (sel.value === "b" ? b[j] : W[j][Number(sel.value)]);
     input.value = String(current());
     sel.onchange = () => (input.value = String(current()));
@@ -539,7 +554,7 @@ class PlaygroundPage {
     const s = await this.act<StateView>({ action: "configure", config: cfg });
     if (s) {
       this.selected = null;
-      $("pg-formula")!.innerHTML = "";
+      replace($("pg-formula")!);
       this.diagram = new NetworkDiagram($("pg-diagram")!, {
         onNeuron: (l, j) => this.showFormula(l, j),
         onEdge: (l, j, i, w) => this.editWeight(l, j, i, w),
@@ -615,12 +630,16 @@ class PlaygroundPage {
         experiment: { id: number; name: string; dataset: string; iteration: number };
       }>({ action: "save", name });
       if (!r) return;
-      const li = document.createElement("li");
-      li.dataset.experiment = String(r.experiment.id);
-      li.innerHTML = `<a href="?experiment=${r.experiment.id}"></a> <small></small> <button type="button" data-delete-experiment="${r.experiment.id}">delete</button>`;
-      li.querySelector("a")!.textContent = r.experiment.name;
-      li.querySelector("small")!.textContent =
-        `${r.experiment.dataset} · ${r.experiment.iteration} updates`;
+      const e = r.experiment;
+      const li = h(
+        "li",
+        { "data-experiment": e.id },
+        h("a", { href: `?experiment=${e.id}` }, e.name),
+        " ",
+        h("small", {}, `${e.dataset} · ${e.iteration} updates`),
+        " ",
+        h("button", { type: "button", "data-delete-experiment": e.id }, "delete"),
+      );
       $("pg-experiments")!.prepend(li);
       this.message(`Saved “${r.experiment.name}”.`, "info");
     });
@@ -644,7 +663,7 @@ class PlaygroundPage {
           title,
         });
         const out = $("pg-link-out")!;
-        out.innerHTML = `<a href="${link.url}">${window.location.origin}${link.url}</a>`;
+        replace(out, h("a", { href: link.url }, `${window.location.origin}${link.url}`));
       } catch (err) {
         this.message(
           err instanceof ApiError ? ((err.body as ErrorView).message ?? err.message) : String(err),

@@ -25,7 +25,7 @@ export class Heatmap {
     root: HTMLElement,
     private readonly onClick?: (x1: number, x2: number, remove: boolean) => void,
   ) {
-    root.innerHTML = "";
+    root.replaceChildren();
     root.style.position = "relative";
     root.style.width = `${this.size}px`;
     root.style.height = `${this.size}px`;

@@ -62,7 +62,7 @@ export class NetworkDiagram {
     root: HTMLElement,
     private readonly callbacks: DiagramCallbacks = {},
   ) {
-    root.innerHTML = "";
+    root.replaceChildren();
     this.svg = d3
       .select(root)
       .append("svg")

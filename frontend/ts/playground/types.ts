@@ -1,4 +1,4 @@
-// Shapes of the playground server's messages (nnweb/playground/services.py).
+// Shapes of the playground server's messages (nnweb/playground/session.py views, actions.py).
 import type { PlaygroundConfig } from "./state";
 
 export type Matrix = number[][];

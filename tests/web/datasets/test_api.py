@@ -13,6 +13,7 @@ from PIL import Image
 
 from nnweb.datasets import services
 from nnweb.datasets.models import Dataset
+from tests.web.api_errors import error_detail
 
 from .conftest import IRIS_LIKE, client_for, upload_file
 
@@ -255,7 +256,7 @@ def test_download_of_a_lost_file_is_404(instructor, _media):
     Path(Dataset.objects.get(pk=ds_id).original.path).unlink()
     r = c.get(f"/api/datasets/{ds_id}/download/")
     assert r.status_code == 404
-    assert "missing" in r.json()["detail"]
+    assert "missing" in error_detail(r)
 
 
 def test_owner_renames_describes_and_shares_in_one_request(instructor):

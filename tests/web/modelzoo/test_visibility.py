@@ -18,6 +18,7 @@ from nnweb.modelzoo.models import TrainedModel
 from nnweb.playground import frames
 from nnweb.training.models import TrainingRun
 from nnweb.training.tasks import publish
+from tests.web.api_errors import errors_of
 
 from .conftest import named, onnx_bytes
 
@@ -167,7 +168,7 @@ def test_segmentation_api_refuses_a_private_model(
         ids = [c["id"] for c in client.get("/api/segmentation/models/").json()["models"]]
         assert m.segmentation_id not in ids
         r = client.post("/api/segmentation/run/", {"seed": 1, "model": m.segmentation_id})
-        assert r.status_code == 400 and r.json()["field"] == "model"
+        assert r.status_code == 400 and errors_of(r)[0]["attr"] == "model"
     ids = [c["id"] for c in student_api.get("/api/segmentation/models/").json()["models"]]
     assert m.segmentation_id in ids
 

@@ -8,8 +8,10 @@ import pytest
 
 from nnweb.playground import config as cfgmod
 from nnweb.playground import features, frames
+from nnweb.playground.actions import dispatch
 from nnweb.playground.config import ConfigError
-from nnweb.playground.services import PlaygroundError, PlaygroundSession
+from nnweb.playground.errors import PlaygroundError
+from nnweb.playground.session import PlaygroundSession
 
 
 def test_config_limits_name_the_field():
@@ -86,7 +88,7 @@ def test_metrics_equal_the_engines_evaluate():
 
 def test_snapshot_restore_and_stage_errors():
     s = PlaygroundSession.create({"hidden": [3]})
-    s.apply({"action": "batch"})
+    dispatch(s, {"action": "batch"})
     snap = s.snapshot()
     t = PlaygroundSession.create(snap["config"])
     t.restore(snap)
@@ -94,9 +96,9 @@ def test_snapshot_restore_and_stage_errors():
         assert np.array_equal(t.net.get_params()[k], v)
     assert t.iteration == 1
     with pytest.raises(PlaygroundError, match="back propagate through every layer"):
-        t.apply({"action": "update"})
+        dispatch(t, {"action": "update"})
     with pytest.raises(PlaygroundError, match="sample must be a training sample index"):
-        t.apply({"action": "step", "sample": 10_000})
+        dispatch(t, {"action": "step", "sample": 10_000})
     bad = PlaygroundSession.create({"hidden": [4]})
     with pytest.raises(PlaygroundError, match="do not fit"):
         bad.restore(snap)
@@ -104,9 +106,9 @@ def test_snapshot_restore_and_stage_errors():
 
 def test_regression_output_delta_is_identity_half_sse():
     s = PlaygroundSession.create({"dataset": "plane", "problem": "regression", "hidden": [3]})
-    s.apply({"action": "forward", "sample": 4})
-    s.apply({"action": "forward"})
-    s.apply({"action": "backward"})
+    dispatch(s, {"action": "forward", "sample": 4})
+    dispatch(s, {"action": "forward"})
+    dispatch(s, {"action": "backward"})
     v = s.stage_view("x")
     out = v["layers"][-1]
     y = s.y_train[[4]]
