@@ -113,7 +113,7 @@ def test_nll_and_gaussian(api_client):
 
 def test_param_count_and_equivariance(api_client):
     r = post(api_client, "param_count", {})
-    assert r["output_shape"] == [26, 26, 32]
+    assert r["output_shape"] == [32, 26, 26]
     assert r["conv_params"] == 3 * 3 * 32 + 32
     assert r["dense_params"] == 784 * 26 * 26 * 32 + 26 * 26 * 32
     r = post(api_client, "equivariance", {"dy": 1, "dx": -2})
@@ -313,3 +313,26 @@ def test_bad_input_is_a_400_keyed_by_the_field(api_client, name, body, field):
 def test_a_body_that_is_not_an_object_is_a_400(api_client):
     r = api_client.post("/api/lessons/conv2d/", [1, 2], format="json")
     assert r.status_code == 400
+
+
+def test_mle_variance_bias_shrinks_like_n_minus_1_over_n(api_client):
+    """Against numpy: the simulated mean MLE is (N-1)/N sigma^2 within sampling error, and the
+    estimates' spread shrinks with N (consistency)."""
+    import numpy as np
+
+    r = post(api_client, "mle_variance", {"sigma": 2.0, "repeats": 4000, "seed": 3})
+    assert [row["N"] for row in r["rows"]] == [2, 3, 5, 10, 20, 50, 100]
+    for row in r["rows"]:
+        N = row["N"]
+        assert row["expected_mle"] == pytest.approx((N - 1) / N * 4.0)
+        # standard error of the mean of 4000 scaled chi-square draws
+        se = 4.0 * np.sqrt(2 * (N - 1)) / N / np.sqrt(4000)
+        assert abs(row["mean_mle"] - row["expected_mle"]) < 4 * se
+    sds = [row["sd_mle"] for row in r["rows"]]
+    assert sds == sorted(sds, reverse=True)
+    assert r["rows"][0]["bias"] < -1.5 and abs(r["rows"][-1]["bias"]) < 0.1
+    # the same numbers as numpy's ddof=0 variance on the same draws
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.0, 2.0, size=(4000, 2))
+    assert r["rows"][0]["mean_mle"] == pytest.approx(float(x.var(axis=1).mean()))
+    post(api_client, "mle_variance", {"sizes": [1]}, status=400)
