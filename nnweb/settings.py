@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a locked or unreachable database answers JSON 503 + Retry-After (scale).
+    "nnweb.core.db_busy.DatabaseBusyMiddleware",
     # First, so that it also answers JSON for errors raised in the middlewares below it.
     "nnweb.core.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -139,7 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Seconds a writer waits for another process's write lock (web requests wait less:
+    # NNWEB_DB_BUSY below; the worker retries after it: nnweb/training/.../worker.py).
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", env_int("NNWEB_SQLITE_BUSY_TIMEOUT", 20))
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     # Tests use a file (not an in-memory) database, one per test process, so that a real
     # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
@@ -334,10 +338,20 @@ NNWEB_LIMITS = {
     "MAX_EPOCHS_INSTRUCTOR": env_int("NNWEB_MAX_EPOCHS_INSTRUCTOR", 500),
     "MAX_ACTIVE_RUNS_PER_USER": env_int("NNWEB_MAX_ACTIVE_RUNS_PER_USER", 2),
     "MAX_RUN_SECONDS": env_int("NNWEB_MAX_RUN_SECONDS", 1800),
+    # A running run whose worker wrote no heartbeat for this long is failed (scale).
+    "TRAIN_HEARTBEAT_TIMEOUT": env_int("NNWEB_TRAIN_HEARTBEAT_TIMEOUT", 30),
     # Segmentation.
     "MAX_SEGMENT_IMAGE_BYTES": env_int("NNWEB_MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024),
     # Demo task.
     "MAX_PRIMES_N": env_int("NNWEB_MAX_PRIMES_N", 5_000_000),
+}
+
+# --- Busy database (scale: nnweb/core/db_busy.py) -----------------------------------------
+# Web requests wait at most WEB_TIMEOUT s for SQLite's write lock (the worker keeps the 20 s
+# busy timeout and retries), then answer 503 JSON with Retry-After: RETRY_AFTER.
+NNWEB_DB_BUSY = {
+    "WEB_TIMEOUT": env_int("NNWEB_DB_BUSY_WEB_TIMEOUT", 5),
+    "RETRY_AFTER": env_int("NNWEB_DB_BUSY_RETRY_AFTER", 5),
 }
 
 # --- Logging ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
@@ -56,8 +57,13 @@ class RateLimiter:
 
 
 class PlaygroundConsumer(AsyncWebsocketConsumer):
+    # No channel-layer subscription: this consumer uses no groups (a consumer that joins
+    # groups sets its layer alias back to "default"). A subscribed socket blocks in the Redis
+    # layer's receive and can hold a shutting-down server for tens of seconds.
+    channel_layer_alias = None
     session: PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
+    play_token: str | None = None  # the play loop this socket started last (store.play_frame)
 
     async def dispatch(self, message) -> None:
         """Like Channels' dispatch, without closing old database connections around every
@@ -92,8 +98,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code) -> None:
         await self._stop_play()
         if self.session is not None:
-            self.session.playing = False
-            await run_engine(store.save, self.session)
+            await run_engine(store.close_socket, self.session, self.play_token)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         if self.session is None:
@@ -166,9 +171,12 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
     async def _play_loop(self) -> None:
         loop = asyncio.get_running_loop()
         session = self.session
+        token, first = uuid.uuid4().hex, True
+        self.play_token = token
         while True:
             t0 = loop.time()
-            data = await run_engine(session.play_frame)
+            data = await run_engine(store.play_frame, session, token, first)
+            first = False
             if data is None:  # paused (by the client or by a stepping action)
                 await self._send_json({"type": "paused", "iteration": session.iteration})
                 return
