@@ -19,6 +19,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import actions, frames, store
+from . import config as cfgmod
 from .config import ConfigError
 from .errors import PlaygroundError, error_reply
 from .session import PlaygroundSession
@@ -183,7 +184,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
             await self.send(bytes_data=data)
             if not session.playing:  # stopped by a refusal (e.g. the loss diverged)
                 return
-            fps = max(1, min(session.config.fps, 30))
+            fps = max(1, min(session.config.fps, cfgmod.MAX_FPS))
             spent = loop.time() - t0
             # at most the requested frame rate, and never more than 2/3 of a core per socket
             await asyncio.sleep(max(1.0 / fps - spent, 0.5 * spent))
