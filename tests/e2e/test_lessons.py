@@ -107,6 +107,17 @@ def test_back_propagation(page, page_guard, shots):
     t = propagation.network_trace()
     numbers = page.get_by_test_id("stage-numbers")
     expect(numbers).to_contain_text(f"{_fmt(t['loss'], 5)} → {_fmt(t['loss_after'], 5)}")
+    # the computational graph, stepped node by node, then the layer formulas
+    g = propagation.backprop_graph()
+    rule = page.get_by_test_id("bp-rule")
+    expect(rule).to_contain_text("Forward pass done")
+    for step in g["backward"][:3]:
+        page.get_by_test_id("bp-next").click()
+        expect(rule).to_have_text(step["rule"])
+    for _ in g["backward"][3:]:
+        page.get_by_test_id("bp-next").click()
+    expect(page.get_by_test_id("bp-step")).to_have_text(f"node {len(g['backward'])} of 10")
+    expect(page.get_by_test_id("bp-formulas")).to_contain_text(f"= {_fmt(g['layer']['delta'], 4)}")
     finish(page, page_guard, shots, "back-propagation")
 
 

@@ -2,6 +2,7 @@
 // predict-then-reveal questions. (KaTeX math is rendered by pages/base.ts.)
 import "../styles/lessons.css";
 import { mountActivationPlot, mountLinearCollapse, mountReluPool } from "../panels/activation_plot";
+import { mountBackpropGraph } from "../panels/backprop_graph";
 import { mountCnnTrain } from "../panels/cnn_train";
 import {
   mountConv1d,
@@ -28,6 +29,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "mle-bias": mountMleBias,
   "network-forward": (h) => mountNetworkStepper(h, "forward"),
   "network-backward": (h) => mountNetworkStepper(h, "backward"),
+  "backprop-graph": mountBackpropGraph,
   "sgd-compare": mountSgdCompare,
   "lr-compare": mountLrCompare,
   "param-count": mountParamCount,
