@@ -261,6 +261,14 @@ def test_mask_rcnn(page, page_guard, shots):
     first = align["bins"][0]["points"][0]["neighbours"][0]["weight"]
     expect(page.get_by_test_id("roi-detail")).to_contain_text(_fmt(first, 3))
     expect(page.get_by_test_id("mask-result")).to_contain_text("true class's map only")
+    # the shipped model's pipeline, stage by stage
+    text = page.get_by_test_id("inspect-text")
+    expect(text).to_contain_text("anchors in all", timeout=30_000)
+    for _ in range(5):
+        page.get_by_test_id("inspect-next").click()
+    expect(page.get_by_test_id("inspect-stage")).to_have_text("6. 28 × 28 masks and paste-back")
+    expect(text).to_contain_text("detections:")
+    expect(page.locator("[data-testid=inspect-mask28] g.cell")).to_have_count(28 * 28)
     # the live model, embedded from the segmentation app
     page.get_by_test_id("seg-run").click()
     expect(page.get_by_test_id("seg-summary")).to_contain_text("found (score", timeout=60_000)

@@ -19,6 +19,7 @@ import { mountParamCount } from "../panels/param_count";
 import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
 import { mountReceptiveField } from "../panels/receptive_field";
 import { mountCompleteButton, mountQuiz } from "../panels/quiz";
+import { mountMaskInspect } from "../panels/mask_inspect";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
 import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
@@ -50,6 +51,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,
   "mask-head": mountMaskHead,
+  "mask-inspect": mountMaskInspect,
   segmentation: mountSegEmbed,
 };
 

@@ -372,3 +372,37 @@ def test_backprop_graph_matches_torch_autograd_and_the_engine(api_client):
     assert L["dE_dW"] == pytest.approx([got["w1"], got["w2"]])
     assert L["dE_db"] == pytest.approx(got["b"])
     post(api_client, "backprop_graph", {"x": [1, 2, 3]}, status=400)
+
+
+def test_mask_rcnn_inspect_stages_agree_with_the_models_predict(api_client):
+    """The inspect panel's stages end in exactly the shipped model's own detections, and its
+    intermediate numbers are consistent with each other."""
+    import base64
+
+    import numpy as np
+
+    from engine.detection.maskrcnn import MaskRCNN
+    from engine.detection.shapes import generate
+    from nnweb.training.detection import WEIGHTS
+
+    r = post(api_client, "mask_rcnn_inspect", {"image": 1})
+    H, W = r["size"]
+    rgb = np.frombuffer(base64.b64decode(r["pixels"]), np.uint8).reshape(H, W, 3)
+    images, _t = generate(8, 0)
+    np.testing.assert_array_equal(rgb, images[1])
+    det = MaskRCNN.load(WEIGHTS).predict(images[1].transpose(2, 0, 1)[None] / np.float32(255))
+    assert len(r["detections"]) == len(det["boxes"]) > 0
+    for d, box, score in zip(r["detections"], det["boxes"], det["scores"]):
+        np.testing.assert_allclose(d["box"], box, atol=0.01)
+        assert d["score"] == pytest.approx(float(score), abs=1e-6)
+    C, fh, fw = r["feature_shape"]
+    assert r["n_anchors"] == fh * fw * len(r["anchor_sizes"])
+    assert r["n_before_nms"] >= r["n_after_nms"] and r["n_after_nms"] <= 50
+    objs = [a["objectness"] for a in r["top_anchors"]]
+    assert objs == sorted(objs, reverse=True) and 0 <= objs[-1] <= objs[0] <= 1
+    assert sum(r["class_probs"]) == pytest.approx(1, abs=1e-3)
+    assert np.array(r["roi_crop"]).shape == (7, 7) and np.array(r["mask28"]).shape == (28, 28)
+    pasted = np.frombuffer(base64.b64decode(r["pasted_pixels"]), np.uint8).reshape(H, W)
+    want = (det["masks"][:, 0].max(axis=0) * 255).astype(np.uint8)
+    assert np.abs(pasted.astype(int) - want).max() <= 1
+    post(api_client, "mask_rcnn_inspect", {"image": 8}, status=400)
