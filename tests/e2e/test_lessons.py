@@ -107,6 +107,17 @@ def test_back_propagation(page, page_guard, shots):
     t = propagation.network_trace()
     numbers = page.get_by_test_id("stage-numbers")
     expect(numbers).to_contain_text(f"{_fmt(t['loss'], 5)} → {_fmt(t['loss_after'], 5)}")
+    # the computational graph, stepped node by node, then the layer formulas
+    g = propagation.backprop_graph()
+    rule = page.get_by_test_id("bp-rule")
+    expect(rule).to_contain_text("Forward pass done")
+    for step in g["backward"][:3]:
+        page.get_by_test_id("bp-next").click()
+        expect(rule).to_have_text(step["rule"])
+    for _ in g["backward"][3:]:
+        page.get_by_test_id("bp-next").click()
+    expect(page.get_by_test_id("bp-step")).to_have_text(f"node {len(g['backward'])} of 10")
+    expect(page.get_by_test_id("bp-formulas")).to_contain_text(f"= {_fmt(g['layer']['delta'], 4)}")
     finish(page, page_guard, shots, "back-propagation")
 
 
@@ -250,6 +261,14 @@ def test_mask_rcnn(page, page_guard, shots):
     first = align["bins"][0]["points"][0]["neighbours"][0]["weight"]
     expect(page.get_by_test_id("roi-detail")).to_contain_text(_fmt(first, 3))
     expect(page.get_by_test_id("mask-result")).to_contain_text("true class's map only")
+    # the shipped model's pipeline, stage by stage
+    text = page.get_by_test_id("inspect-text")
+    expect(text).to_contain_text("anchors in all", timeout=30_000)
+    for _ in range(5):
+        page.get_by_test_id("inspect-next").click()
+    expect(page.get_by_test_id("inspect-stage")).to_have_text("6. 28 × 28 masks and paste-back")
+    expect(text).to_contain_text("detections:")
+    expect(page.locator("[data-testid=inspect-mask28] g.cell")).to_have_count(28 * 28)
     # the live model, embedded from the segmentation app
     page.get_by_test_id("seg-run").click()
     expect(page.get_by_test_id("seg-summary")).to_contain_text("found (score", timeout=60_000)

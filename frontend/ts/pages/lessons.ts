@@ -2,6 +2,7 @@
 // predict-then-reveal questions. (KaTeX math is rendered by pages/base.ts.)
 import "../styles/lessons.css";
 import { mountActivationPlot, mountLinearCollapse, mountReluPool } from "../panels/activation_plot";
+import { mountBackpropGraph } from "../panels/backprop_graph";
 import { mountCnnTrain } from "../panels/cnn_train";
 import {
   mountConv1d,
@@ -18,6 +19,7 @@ import { mountParamCount } from "../panels/param_count";
 import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
 import { mountReceptiveField } from "../panels/receptive_field";
 import { mountCompleteButton, mountQuiz } from "../panels/quiz";
+import { mountMaskInspect } from "../panels/mask_inspect";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
 import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
@@ -28,6 +30,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "mle-bias": mountMleBias,
   "network-forward": (h) => mountNetworkStepper(h, "forward"),
   "network-backward": (h) => mountNetworkStepper(h, "backward"),
+  "backprop-graph": mountBackpropGraph,
   "sgd-compare": mountSgdCompare,
   "lr-compare": mountLrCompare,
   "param-count": mountParamCount,
@@ -48,6 +51,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,
   "mask-head": mountMaskHead,
+  "mask-inspect": mountMaskInspect,
   segmentation: mountSegEmbed,
 };
 

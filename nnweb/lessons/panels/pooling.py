@@ -52,7 +52,7 @@ def pool(
         x = NOTES_POOL_4X4
     try:
         ndim = 3 if np.asarray(x, dtype=np.float64).ndim == 3 else 2
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         ndim = 2  # ragged or not numbers: as_array says what is wrong
     a = as_array(x, "x", ndim, MAX_DETAIL_SIDE)
     if ndim == 2:
