@@ -14,6 +14,7 @@ API_APPS = [
     "modelzoo",
     "segmentation",
     "lessons",
+    "classes",
 ]
 
 urlpatterns = [
