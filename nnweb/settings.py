@@ -295,6 +295,12 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
+# --- Classes ----------------------------------------------------------------------------
+
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"] = (
+    "nnweb.classes.models.Assignment.Kind"
+)
+
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 
 NNWEB_LIMITS = {

@@ -13,6 +13,9 @@ POST      /<c>/assignments/<a>/submit/         {"session"} or {"run"}: the serve
 GET       /<c>/assignments/<a>/stats/          per-question statistics (instructors)
 GET       /<c>/gradebook/                      grade book JSON (instructors)
 GET       /<c>/gradebook.csv                   grade book CSV (instructors)
+GET       /<c>/live/                           every student's latest live tile (instructors)
+GET       /<c>/live/<s>/                       read-only snapshot of a student's live session
+POST      /<c>/send/                           {"link"}: send a classroom setup to the class
 """
 
 from django.urls import path
@@ -47,4 +50,9 @@ urlpatterns = [
     ),
     path("<int:class_pk>/gradebook/", views.GradebookView.as_view(), name="gradebook"),
     path("<int:class_pk>/gradebook.csv", views.GradebookCsvView.as_view(), name="gradebook-csv"),
+    path("<int:class_pk>/live/", views.LiveTilesView.as_view(), name="live"),
+    path(
+        "<int:class_pk>/live/<int:student_pk>/", views.LiveSnapshotView.as_view(), name="snapshot"
+    ),
+    path("<int:class_pk>/send/", views.SendToClassView.as_view(), name="send"),
 ]

@@ -2,7 +2,7 @@
 
 A goal is checked on the student's own live playground session, read through the playground's
 public ``get_session`` (which refuses a session that is not theirs); nothing the browser says
-about accuracy or loss is used. Three kinds:
+about accuracy or loss is used. Three measures:
 
 ``accuracy``  test accuracy >= ``min_test_accuracy`` on ``dataset`` (a classification toy),
               optionally with at most ``max_hidden_neurons`` and/or exactly ``hidden_layers``.
@@ -11,7 +11,7 @@ about accuracy or loss is used. Three kinds:
 ``diverge``   a learning rate that makes training diverge: the server re-trains the student's
               settings from a fresh start and the loss becomes NaN/inf or grows tenfold.
 
-Every kind also requires the data as generated (no points added or removed by hand), at least
+Every goal also requires the data as generated (no points added or removed by hand), at least
 ``min_samples`` points and noise >= ``min_noise``, so a goal cannot be met by editing the test set.
 """
 
@@ -26,14 +26,14 @@ from rest_framework import serializers
 from nnweb.playground import data as playground_data
 from nnweb.playground import services as playground
 
-KINDS = ("accuracy", "loss", "diverge")
+MEASURES = ("accuracy", "loss", "diverge")
 DIVERGE_STEPS = 400  # mini-batches the server re-trains for a "diverge" goal
 DIVERGE_GROWTH = 10.0  # loss this many times its start counts as diverged
 
 
 @dataclass
 class Goal:
-    kind: str
+    measure: str
     dataset: str
     min_test_accuracy: float | None = None
     max_test_loss: float | None = None
@@ -51,9 +51,9 @@ class Goal:
 
     def describe(self) -> str:
         """The goal in one sentence, as students read it."""
-        if self.kind == "accuracy":
+        if self.measure == "accuracy":
             text = f"test accuracy ≥ {self.min_test_accuracy:.0%} on {self.dataset}"
-        elif self.kind == "loss":
+        elif self.measure == "loss":
             text = f"test E ≤ {self.max_test_loss:g} on {self.dataset}"
         else:
             text = f"find a learning rate that makes training diverge on {self.dataset}"
@@ -69,7 +69,7 @@ class Goal:
 class GoalSerializer(serializers.Serializer):
     """Validates a challenge goal (the ``goal`` field of a challenge assignment)."""
 
-    kind = serializers.ChoiceField(choices=KINDS)
+    measure = serializers.ChoiceField(choices=MEASURES)
     dataset = serializers.ChoiceField(choices=sorted(playground_data.TOYS))
     min_test_accuracy = serializers.FloatField(
         min_value=0.0, max_value=1.0, required=False, allow_null=True
@@ -85,9 +85,9 @@ class GoalSerializer(serializers.Serializer):
     min_noise = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.0)
 
     def validate(self, attrs: dict) -> dict:
-        kind = attrs["kind"]
+        measure = attrs["measure"]
         problem = playground_data.TOYS[attrs["dataset"]][0]
-        if kind == "accuracy":
+        if measure == "accuracy":
             if attrs.get("min_test_accuracy") is None:
                 raise serializers.ValidationError(
                     {"min_test_accuracy": "an accuracy goal needs the accuracy to reach (0..1)"}
@@ -96,7 +96,7 @@ class GoalSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {"dataset": f"{attrs['dataset']} is a regression toy; it has no accuracy"}
                 )
-        if kind == "loss" and attrs.get("max_test_loss") is None:
+        if measure == "loss" and attrs.get("max_test_loss") is None:
             raise serializers.ValidationError(
                 {"max_test_loss": "a loss goal needs the test E to get below"}
             )
@@ -167,11 +167,11 @@ def check(goal: Goal, session: playground.PlaygroundSession) -> Check:
             reasons.append(
                 f"use {goal.hidden_layers} hidden layer(s) (your network has {len(hidden)})"
             )
-        if session.iteration == 0 and goal.kind != "diverge":
+        if session.iteration == 0 and goal.measure != "diverge":
             reasons.append("train the network first (it has not taken a step yet)")
         if reasons:
             return Check(False, measured, reasons)
-        if goal.kind == "diverge":
+        if goal.measure == "diverge":
             diverged, info = _diverges(session)
             measured.update(info)
             if not diverged:
@@ -183,7 +183,7 @@ def check(goal: Goal, session: playground.PlaygroundSession) -> Check:
         m = session.evaluate()
     measured["test_accuracy"] = _finite(m["test_acc"])
     measured["test_loss"] = _finite(m["test_loss"])
-    if goal.kind == "accuracy":
+    if goal.measure == "accuracy":
         acc = measured["test_accuracy"]
         if acc is None or acc < goal.min_test_accuracy:
             shown = "none" if acc is None else f"{acc:.1%}"

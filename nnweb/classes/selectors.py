@@ -234,3 +234,31 @@ def _shown(answer) -> str:
 def lesson_title(slug: str) -> str:
     s = SECTIONS_BY_SLUG.get(slug)
     return s.title if s else slug
+
+
+def live_snapshot(klass: Class, student) -> dict:
+    """A read-only view of ``student``'s live playground session for an instructor of
+    ``klass`` (the caller checked that): the latest tile and, while the session is open, its
+    settings, network and metrics, read through the playground's public session functions."""
+    from nnweb.playground import services as playground
+
+    from . import live
+
+    t = live.latest_tile(student.pk)
+    out = {"student": {"id": student.pk, "username": student.get_username()}, "tile": t}
+    if not t:
+        return {**out, "open": False, "message": "No playground opened yet."}
+    try:
+        session = playground.get_session(t["session"], student)
+    except playground.PlaygroundError as exc:
+        return {**out, "open": False, "message": exc.message}
+    with session.lock:
+        out.update(
+            open=True,
+            config=session.config.to_dict(),
+            network=session.network_view(),
+            metrics={k: v for k, v in session.metrics_view("snapshot").items() if k != "history"},
+            history=session.history[-200:],
+            tile=live.tile(student, session),
+        )
+    return out

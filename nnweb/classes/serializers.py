@@ -179,3 +179,29 @@ class QuestionStatSerializer(serializers.Serializer):
     first_correct = serializers.FloatField(allow_null=True)
     correct = serializers.FloatField(allow_null=True)
     wrong_answers = WrongAnswerSerializer(many=True)
+
+
+class SendSerializer(serializers.Serializer):
+    link = serializers.CharField(max_length=32, help_text="a classroom link token")
+
+
+class SetupSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField()
+    hide = serializers.ListField(child=serializers.CharField())
+    config = serializers.DictField()
+
+
+class LiveSnapshotSerializer(serializers.Serializer):
+    student = UserBriefSerializer()
+    open = serializers.BooleanField()
+    message = serializers.CharField(required=False)
+    tile = serializers.DictField(allow_null=True)
+    config = serializers.DictField(required=False)
+    network = serializers.DictField(required=False)
+    metrics = serializers.DictField(required=False)
+    history = serializers.ListField(required=False)
+
+
+class LiveTilesSerializer(serializers.Serializer):
+    tiles = serializers.ListField(child=serializers.DictField())

@@ -193,3 +193,32 @@ def submit_run(student, assignment: Assignment, run_id: int) -> tuple[Submission
     }
     sub = _record(assignment, student, passed, 1.0 if passed else 0.0, detail)
     return sub, detail
+
+
+def send_to_class(klass: Class, by, token: str) -> dict:
+    """Push the classroom link ``token`` (its setup and hidden controls) to every student's open
+    playground; each page asks its student before replacing their network."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from . import live
+
+    _require_class_instructor(by, klass)
+    try:
+        link = playground.get_classroom_link(token)
+    except playground.PlaygroundError:
+        raise ValidationError({"link": f"no classroom link {token!r}"}) from None
+    if not klass.instructors.filter(pk=link.owner_id).exists():
+        raise ValidationError({"link": "send a classroom link of one of this class's instructors"})
+    setup = {
+        "title": link.title or "Setup from your instructor",
+        "url": link.as_dict()["url"],
+        "hide": list(link.hidden_controls),
+        "config": link.config,
+        "class": klass.name,
+        "from": by.get_username(),
+    }
+    async_to_sync(get_channel_layer().group_send)(
+        live.students_group(klass.pk), {"type": "classes.setup", "setup": setup}
+    )
+    return setup

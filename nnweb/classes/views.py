@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from nnweb.core.permissions import IsInstructor
 
-from . import export, selectors, services
+from . import export, live, selectors, services
 from .permissions import IsClassInstructor, IsClassMember, IsClassStudent
 from .serializers import (
     AssignmentInputSerializer,
@@ -24,8 +24,12 @@ from .serializers import (
     GradebookSerializer,
     InstructorInputSerializer,
     JoinSerializer,
+    LiveSnapshotSerializer,
+    LiveTilesSerializer,
     MyResultSerializer,
     QuestionStatSerializer,
+    SendSerializer,
+    SetupSerializer,
     SubmissionSerializer,
     SubmitSerializer,
     UserBriefSerializer,
@@ -119,7 +123,7 @@ class StudentDetailView(ClassScopedView):
 
     class_permissions = [IsClassInstructor]
 
-    @extend_schema(responses=MyResultSerializer(many=True))
+    @extend_schema(operation_id="classes_student_results", responses=MyResultSerializer(many=True))
     def get(self, request: Request, class_pk: int, student_pk: int) -> Response:
         klass = self.get_class(request, class_pk)
         student = selectors.student_of(klass, student_pk)
@@ -249,3 +253,41 @@ def csv_response(klass) -> HttpResponse:
     name = slugify(klass.name) or f"class-{klass.pk}"
     resp["Content-Disposition"] = f'attachment; filename="{name}-grades.csv"'
     return resp
+
+
+class LiveTilesView(ClassScopedView):
+    """GET: every student's latest tile (what the live view starts from)."""
+
+    class_permissions = [IsClassInstructor]
+
+    @extend_schema(responses=LiveTilesSerializer)
+    def get(self, request: Request, class_pk: int) -> Response:
+        klass = self.get_class(request, class_pk)
+        ids = klass.students.values_list("pk", flat=True)
+        return Response({"tiles": list(live.latest_tiles(ids).values())})
+
+
+class LiveSnapshotView(ClassScopedView):
+    """GET: a read-only snapshot of one student's live playground session."""
+
+    class_permissions = [IsClassInstructor]
+
+    @extend_schema(responses=LiveSnapshotSerializer)
+    def get(self, request: Request, class_pk: int, student_pk: int) -> Response:
+        klass = self.get_class(request, class_pk)
+        student = selectors.student_of(klass, student_pk)
+        return Response(selectors.live_snapshot(klass, student))
+
+
+class SendToClassView(ClassScopedView):
+    """POST {"link": token}: push a classroom link's setup to every student's open playground."""
+
+    class_permissions = [IsClassInstructor]
+
+    @extend_schema(request=SendSerializer, responses=SetupSerializer)
+    def post(self, request: Request, class_pk: int) -> Response:
+        klass = self.get_class(request, class_pk)
+        form = SendSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        setup = services.send_to_class(klass, request.user, form.validated_data["link"])
+        return Response(SetupSerializer(setup).data)

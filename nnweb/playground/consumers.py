@@ -18,6 +18,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from nnweb.classes.live import PlaygroundLiveMixin  # classes hook: live lab view
+
 from . import frames, services
 from .config import ConfigError
 
@@ -59,7 +61,7 @@ def message_rate() -> int:
     return int(getattr(settings, "NNWEB_LIMITS", {}).get("WS_MESSAGES_PER_SECOND", 30))
 
 
-class PlaygroundConsumer(AsyncWebsocketConsumer):
+class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
     session: services.PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
 
@@ -92,9 +94,11 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
                 "playing": False,
             }
         )
+        await self.classes_connect()  # classes hook: join the class groups, first tile
 
     async def disconnect(self, code) -> None:
         await self._stop_play()
+        await self.classes_disconnect()  # classes hook
         if self.session is not None:
             self.session.playing = False
             await run_engine(services.persist, self.session)
@@ -139,6 +143,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         if mid is not None:
             reply["id"] = mid
         await self._send_json(reply)
+        await self.classes_publish()  # classes hook: tile to the live view (at most 1/s)
 
     async def _handle(self, msg):
         session = self.session
@@ -187,6 +192,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
                 await self._send_json({"type": "paused", "iteration": session.iteration})
                 return
             await self.send(bytes_data=data)
+            await self.classes_publish()  # classes hook: tile to the live view (at most 1/s)
             if not session.playing:  # stopped by a refusal (e.g. the loss diverged)
                 return
             fps = max(1, min(session.config.fps, 30))

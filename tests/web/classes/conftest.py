@@ -50,7 +50,7 @@ def other_class(other_instructor, other_student):
 
 
 XOR_GOAL = {
-    "kind": "accuracy",
+    "measure": "accuracy",
     "dataset": "xor",
     "min_test_accuracy": 0.9,
     "max_hidden_neurons": 8,

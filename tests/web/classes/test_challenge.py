@@ -84,7 +84,7 @@ def test_regression_loss_goal(klass, instructor, student):
     a = make_challenge(
         klass,
         instructor,
-        {"kind": "loss", "dataset": "sine", "max_test_loss": 0.05, "hidden_layers": 1},
+        {"measure": "loss", "dataset": "sine", "max_test_loss": 0.05, "hidden_layers": 1},
         title="Sine",
     )
     two = open_session(student, {"dataset": "sine", "problem": "regression", "hidden": [8, 8]})
@@ -102,7 +102,9 @@ def test_regression_loss_goal(klass, instructor, student):
 
 
 def test_diverging_learning_rate(klass, instructor, student):
-    a = make_challenge(klass, instructor, {"kind": "diverge", "dataset": "sine"}, title="Diverge")
+    a = make_challenge(
+        klass, instructor, {"measure": "diverge", "dataset": "sine"}, title="Diverge"
+    )
     calm = open_session(
         student, {"dataset": "sine", "problem": "regression", "hidden": [8], "lr": 0.01}
     )

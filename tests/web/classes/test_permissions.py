@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from nnweb.classes.models import Assignment, Class
+from nnweb.playground import services as playground
 
 from .conftest import ACTORS, client_for, open_session
 
@@ -45,16 +46,21 @@ CASES = [
     ("stats", "get", "/api/classes/{c}/assignments/{a}/stats/", None, INSTRUCTOR_ONLY),
     ("gradebook", "get", "/api/classes/{c}/gradebook/", None, INSTRUCTOR_ONLY),
     ("gradebook csv", "get", "/api/classes/{c}/gradebook.csv", None, INSTRUCTOR_ONLY),
+    ("live tiles", "get", "/api/classes/{c}/live/", None, INSTRUCTOR_ONLY),
+    ("live snapshot", "get", "/api/classes/{c}/live/{s}/", None, INSTRUCTOR_ONLY),
+    ("send to class", "post", "/api/classes/{c}/send/", {"link": "{link}"}, INSTRUCTOR_ONLY),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_endpoint_permissions(case, actors, klass, challenge, student):
+def test_endpoint_permissions(case, actors, klass, challenge, student, instructor):
     """Each endpoint for each visitor, in ACTORS order (the class's instructor, whose writes
     succeed, last); every refusal leaves classes, assignments and the roster unchanged."""
     name, method, url, body, expected = case
     session = open_session(student, {"dataset": "xor"})
+    link = playground.create_classroom_link(instructor, {"dataset": "xor"}, [], "")
     fill = {"c": klass.pk, "a": challenge.pk, "s": student.pk, "sid": session.id}
+    fill["link"] = link["token"]
     url = url.format(**fill)
     if body is not None:
         body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}
@@ -129,7 +135,7 @@ def test_assignment_validation_names_the_field(actors, klass):
             "title": "C",
             "kind": "challenge",
             "due": "2030-01-01T00:00:00Z",
-            "goal": {"kind": "accuracy", "dataset": "sine", "min_test_accuracy": 0.9},
+            "goal": {"measure": "accuracy", "dataset": "sine", "min_test_accuracy": 0.9},
         },
         format="json",
     )
