@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("frontend.pages.training")),
     path("", include("frontend.pages.models")),
     path("", include("frontend.pages.segmentation")),
+    path("", include("frontend.pages.classes")),
 ]

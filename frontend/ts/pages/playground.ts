@@ -1,5 +1,6 @@
 // The backprop playground page: opens a session (REST), a websocket to it, and wires the
 // panels. See nnweb/playground/services.py for the actions and their replies.
+import { offerClassSetup, type ClassSetup } from "../classes/setupOffer"; // classes hook
 import { ApiError, apiFetch, postJSON } from "../api/http";
 import { renderBatch } from "../panels/batch_view";
 import { editMessage } from "../panels/data_editor";
@@ -104,6 +105,7 @@ class PlaygroundPage {
       onError: (e) => this.message(e.message),
       onMessage: (m) => {
         if (m.type === "paused") this.setPlaying(false);
+        if (m.type === "class_setup") offerClassSetup(m as unknown as ClassSetup); // classes hook
       },
       onClose: () =>
         this.message("The connection to the server closed; reload the page to continue."),
