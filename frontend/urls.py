@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("frontend.pages.models")),
     path("", include("frontend.pages.segmentation")),
     path("", include("frontend.pages.classes")),
+    path("", include("nnweb.classes.lti.urls")),
 ]

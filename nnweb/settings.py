@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "nnweb.modelzoo",
     "nnweb.segmentation",
     "nnweb.lessons",
+    "lti_tool",
     "nnweb.classes",
     "frontend",
 ]

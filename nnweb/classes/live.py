@@ -6,9 +6,10 @@ Groups, per class:
     ``classes.students.<class id>``  the students' open playgrounds ("send to class" goes here)
 
 A student's playground publishes a *tile* (decision boundary thumbnail, test accuracy,
-iteration, stage) at most once per ``PUBLISH_SECONDS``; the latest tile of each student is also
-kept in the cache, so a live view opened later (in any process) starts complete, and so the
-server knows which playground session is the student's current one (challenges check it).
+iteration, stage) at most once per ``PUBLISH_SECONDS`` (a change inside the window goes out at
+its end). The latest tile of each student is also kept in the cache, so that a live view opened
+later (in any process) starts complete, and so that the server knows which playground session
+is the student's current one (challenges check it).
 
 ``PlaygroundLiveMixin`` is what the playground's consumer mixes in: four calls
 (connect / publish / disconnect, and the ``classes_setup`` handler) are its whole hook.
@@ -16,6 +17,7 @@ server knows which playground session is the student's current one (challenges c
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 
@@ -24,7 +26,9 @@ from channels.db import database_sync_to_async
 from django.core.cache import cache
 
 THUMB_SIDE = 16  # the decision boundary thumbnail is 16 x 16 bytes (344 characters base64)
-PUBLISH_SECONDS = 1.0
+# At most two tiles a second per student; an update inside the window is sent at its end
+# (trailing edge), so the live view is never more than this behind a student's last change.
+PUBLISH_SECONDS = 0.5
 TILE_TTL = 6 * 3600
 CACHE_PREFIX = "nnweb:classes:tile:"
 
@@ -135,6 +139,7 @@ class PlaygroundLiveMixin:
 
     _class_ids: list[int] = []
     _last_publish = 0.0
+    _trailing: asyncio.Task | None = None
 
     async def classes_connect(self) -> None:
         self._class_ids = await database_sync_to_async(student_class_ids)(self.user)
@@ -149,7 +154,10 @@ class PlaygroundLiveMixin:
         if not self._class_ids or self.session is None or self.channel_layer is None:
             return
         now = time.monotonic()
-        if not force and now - self._last_publish < PUBLISH_SECONDS:
+        wait = self._last_publish + PUBLISH_SECONDS - now
+        if not force and wait > 0:
+            if self._trailing is None or self._trailing.done():
+                self._trailing = asyncio.get_running_loop().create_task(self._publish_later(wait))
             return
         self._last_publish = now
         from nnweb.playground.consumers import run_engine
@@ -161,7 +169,13 @@ class PlaygroundLiveMixin:
                 live_group(cid), {"type": "classes.tile", "tile": t}
             )
 
+    async def _publish_later(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        await self.classes_publish(force=True)
+
     async def classes_disconnect(self) -> None:
+        if self._trailing is not None:
+            self._trailing.cancel()
         if self.channel_layer is None:
             return
         for cid in self._class_ids:

@@ -141,7 +141,16 @@ def _record(assignment: Assignment, student, passed: bool, score: float, detail:
         sub.status = Submission.Status.PASSED
         sub.passed_at = timezone.now()
     sub.save()
+    if newly_passed:
+        transaction.on_commit(lambda: _post_to_lms(sub))
     return sub
+
+
+def _post_to_lms(sub: Submission) -> None:
+    """A student completed an assignment placed in an LMS: post the score to its grade book."""
+    from .lti import grades
+
+    grades.post_score(sub.assignment, sub.student, sub.score)
 
 
 def submit_challenge(student, assignment: Assignment, session_id: str) -> tuple[Submission, dict]:
