@@ -214,13 +214,14 @@ def in_process(n: int) -> list[float]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nnweb.settings")
     django.setup()
     from nnweb.playground import frames
-    from nnweb.playground.services import PlaygroundSession
+    from nnweb.playground.actions import dispatch
+    from nnweb.playground.session import PlaygroundSession
 
     s = PlaygroundSession.create(CONFIG)
     out = []
     for i in range(n + 20):
         t = time.perf_counter()
-        frames.dumps(s.apply({"action": "step", "sample": i % 100}))
+        frames.dumps(dispatch(s, {"action": "step", "sample": i % 100}).body)
         if i >= 20:
             out.append((time.perf_counter() - t) * 1000)
     return out

@@ -24,7 +24,8 @@ import numpy as np
 from rest_framework import serializers
 
 from nnweb.playground import data as playground_data
-from nnweb.playground import services as playground
+
+from . import playground_api as playground
 
 MEASURES = ("accuracy", "loss", "diverge")
 DIVERGE_STEPS = 400  # mini-batches the server re-trains for a "diverge" goal

@@ -240,9 +240,8 @@ def live_snapshot(klass: Class, student) -> dict:
     """A read-only view of ``student``'s live playground session for an instructor of
     ``klass`` (the caller checked that): the latest tile and, while the session is open, its
     settings, network and metrics, read through the playground's public session functions."""
-    from nnweb.playground import services as playground
-
     from . import live
+    from . import playground_api as playground
 
     t = live.latest_tile(student.pk)
     out = {"student": {"id": student.pk, "username": student.get_username()}, "tile": t}

@@ -15,9 +15,9 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from nnweb.core.permissions import is_instructor
-from nnweb.playground import services as playground
 
 from . import goals, selectors
+from . import playground_api as playground
 from .models import Assignment, Class, Submission, new_join_code
 
 MAX_CLASSES_PER_INSTRUCTOR = 200

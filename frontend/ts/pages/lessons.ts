@@ -12,12 +12,12 @@ import {
 } from "../panels/conv_window";
 import { mountEquivariance } from "../panels/equivariance";
 import { mountFlattenDiagram } from "../panels/flatten_diagram";
-import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
+import { mountGaussianPanel, mountMleBias, mountNllPanel } from "../panels/nll_panel";
 import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
-import { mountPoolDepth, mountPoolWindow } from "../panels/pool_window";
+import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
 import { mountReceptiveField } from "../panels/receptive_field";
-import { mountQuiz } from "../panels/quiz";
+import { mountCompleteButton, mountQuiz } from "../panels/quiz";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
 import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
@@ -25,6 +25,7 @@ import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
 const PANELS: Record<string, (host: HTMLElement) => void> = {
   nll: mountNllPanel,
   gaussian: mountGaussianPanel,
+  "mle-bias": mountMleBias,
   "network-forward": (h) => mountNetworkStepper(h, "forward"),
   "network-backward": (h) => mountNetworkStepper(h, "backward"),
   "sgd-compare": mountSgdCompare,
@@ -42,6 +43,7 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "relu-pool": mountReluPool,
   pool: mountPoolWindow,
   "pool-depth": mountPoolDepth,
+  "pool-shift": mountPoolShift,
   flatten: mountFlattenDiagram,
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,
@@ -62,7 +64,10 @@ function init(): void {
       body.append(`This panel failed to start: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
-  document.querySelectorAll<HTMLElement>(".quiz .question").forEach(mountQuiz);
+  document.querySelectorAll<HTMLElement>(".question[data-question]").forEach(mountQuiz);
+  document
+    .querySelectorAll<HTMLButtonElement>("button.complete-button")
+    .forEach(mountCompleteButton);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from nnweb.classes import playground_api as playground
 from nnweb.classes import services
-from nnweb.playground import services as playground
 from tests.conftest import PASSWORD
 
 # The class's instructor last: the write cases succeed for them and change the class.
@@ -83,7 +83,7 @@ def challenge(klass, instructor):
 
 def open_session(user, config: dict) -> playground.PlaygroundSession:
     """A live playground session of ``user`` (what opening the playground page creates)."""
-    return playground.store.add(playground.PlaygroundSession.create(config, user=user))
+    return playground.open_session(config, user=user)
 
 
 @pytest.fixture

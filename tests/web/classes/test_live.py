@@ -12,8 +12,8 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from nnweb.classes import live
+from nnweb.classes import playground_api as playground
 from nnweb.playground import frames
-from nnweb.playground import services as playground
 
 from .conftest import client_for, open_session
 
@@ -155,7 +155,7 @@ def test_send_to_class_refuses_foreign_links(klass, instructor, other_instructor
 
 def test_snapshot_of_a_students_session(klass, instructor, other_instructor, student):
     session = open_session(student, {"dataset": "xor", "hidden": [5]})
-    session.apply({"action": "epoch"})
+    playground.act(session, {"action": "epoch"})
     live.store_tile(live.tile(student, session))
     url = f"/api/classes/{klass.pk}/live/{student.pk}/"
     snap = client_for(instructor).get(url).json()

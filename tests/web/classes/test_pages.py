@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from nnweb.classes import live
+from nnweb.classes import playground_api as playground
 from nnweb.classes.models import Assignment, Class
 
 from .conftest import ACTORS, open_session
@@ -97,7 +98,7 @@ def test_check_my_playground_uses_the_students_own_session(klass, challenge, stu
     assert "open the playground" in resp.content.decode()
     session = open_session(student, {"dataset": "xor", "hidden": [8], "lr": 0.3})
     for _ in range(40):
-        session.apply({"action": "epoch"})
+        playground.act(session, {"action": "epoch"})
     live.store_tile(live.tile(student, session))  # what the student's open websocket records
     resp = c.post(f"/classes/{klass.pk}/assignments/{challenge.pk}/check/", follow=True)
     assert "goal met" in resp.content.decode()

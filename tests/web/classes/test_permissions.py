@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from nnweb.classes import playground_api as playground
 from nnweb.classes.models import Assignment, Class
-from nnweb.playground import services as playground
 
 from .conftest import ACTORS, client_for, open_session
 

@@ -1,0 +1,87 @@
+"""Lesson 10, Mask R-CNN: RoI pooling against RoI Align, the mask head's per-class maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .inputs import (
+    as_choice,
+    as_int,
+    rnd,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Mask R-CNN: RoI pooling vs RoI Align, the mask head's per-class output
+def _feature_map(H: int, W: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:H, 0:W]
+    f = np.sin(yy / 2.3) + np.cos(xx / 3.1) + 0.5 * rng.random((H, W))
+    return np.round(f, 2)
+
+
+def roi_explain(
+    size: Any = 17, output: Any = 7, method: Any = "roi_pool", sampling_ratio: Any = 2, mode="avg"
+) -> dict[str, Any]:
+    """A size x size RoI pooled to output x output, explained by engine.detection.explain_roi:
+    bins, dropped and shared cells (RoI pooling) or sampling points and bilinear weights (RoI
+    Align), over a feature map whose values are given too."""
+    from engine.detection.explain import explain_roi
+
+    size = as_int(size, "size", 2, 32)
+    out = as_int(output, "output", 1, 14)
+    method = as_choice(method, "method", ("roi_pool", "roi_align"))
+    sr = as_int(sampling_ratio, "sampling_ratio", 1, 4)
+    mode = as_choice(mode, "mode", ("avg", "max"))
+    side = size + (out + 1) // 2 + 2
+    feat = _feature_map(side, side)
+    if method == "roi_pool":
+        # RoI pooling boxes include their end cell: (0, 0, size-1, size-1) is size x size cells
+        res = explain_roi((0, 0, size - 1, size - 1), out, "roi_pool", feature=feat)
+    else:
+        res = explain_roi(
+            (0, 0, size, size), out, "roi_align", feature=feat, sampling_ratio=sr, aligned=True,
+            mode=mode,
+        )  # fmt: skip
+    res["feature"] = feat.tolist()
+    res["size"] = size
+    return res
+
+
+def mask_head_demo(m: Any = 14, true_class: Any = 2, seed: Any = 0) -> dict[str, Any]:
+    """The mask head's output for one RoI: one m x m map per foreground class. Only the true
+    class's map enters the loss (mean binary cross-entropy over its m^2 pixels)."""
+    from engine.detection.losses import mask_loss, sigmoid
+    from engine.detection.shapes import shape_mask
+
+    m = as_int(m, "m", 4, 28)
+    k = as_int(true_class, "true_class", 1, 3)
+    seed = as_int(seed, "seed", 0, 10_000)
+    rng = np.random.default_rng(seed)
+    names = ["square", "circle", "triangle"]
+    maps = np.stack(
+        [shape_mask(c, m / 2, m / 2, m * 0.7, m, m).astype(float) for c in (1, 2, 3)], axis=-1
+    )
+    logits = 4.0 * (maps - 0.5) + rng.normal(0, 1.0, maps.shape)
+    target = maps[:, :, k - 1]
+    E, grad = mask_loss(logits[None], np.array([k]), target[None])
+    # what penalising every class's map (all K m^2 logits) would give instead
+    p = sigmoid(logits)
+    eps = 1e-12
+    all_maps = -(
+        target[:, :, None] * np.log(p + eps) + (1 - target[:, :, None]) * np.log(1 - p + eps)
+    ).mean()
+    return {
+        "m": m,
+        "classes": names,
+        "true_class": k,
+        "probabilities": [rnd(p[:, :, c], 3) for c in range(3)],
+        "target": rnd(target),
+        "loss": float(E),
+        "loss_all_maps": float(all_maps),
+        "grad_nonzero_per_class": [bool(np.any(grad[0, :, :, c] != 0)) for c in range(3)],
+        "outputs": 3 * m * m,
+        "penalised": m * m,
+    }
