@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "nnweb.modelzoo",
     "nnweb.segmentation",
     "nnweb.lessons",
+    "lti_tool",
+    "nnweb.classes",
     "frontend",
 ]
 
@@ -320,6 +322,12 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy` is about the deployment; the schema is checked by tests/web/core.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
+
+# --- Classes ----------------------------------------------------------------------------
+
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"] = (
+    "nnweb.classes.models.Assignment.Kind"
+)
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 

@@ -16,6 +16,7 @@ API_APPS = [
     "modelzoo",
     "segmentation",
     "lessons",
+    "classes",
 ]
 
 urlpatterns = [
