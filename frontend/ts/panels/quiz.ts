@@ -13,9 +13,9 @@ export function mountQuiz(q: HTMLElement): void {
   const button = q.querySelector<HTMLButtonElement>("button.check");
   const text = q.querySelector<HTMLInputElement>("input[type=text]");
   const check = () => {
-    let given = "";
-    if (text) given = text.value;
-    else given = q.querySelector<HTMLInputElement>("input[type=radio]:checked")?.value ?? "";
+    const given = text
+      ? text.value
+      : (q.querySelector<HTMLInputElement>("input[type=radio]:checked")?.value ?? "");
     const right = checkAnswer(given, accepted, tol);
     if (feedback) {
       feedback.textContent =
