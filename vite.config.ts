@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
-import { pageSizes } from "./vite-page-sizes";
+import { pageSizes } from "./vite-page-sizes.ts";
 
 const root = fileURLToPath(new URL("./frontend/ts", import.meta.url));
 const pagesDir = resolve(root, "pages");
