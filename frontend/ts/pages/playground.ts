@@ -20,7 +20,7 @@ import { PlaygroundClient } from "../playground/client";
 import { h, replace } from "../playground/dom";
 import { readForm } from "../playground/form";
 import { fmt4 } from "../playground/format";
-import type { Frame, FrameArray } from "../playground/frame";
+import { dequantize, type Frame, type FrameArray } from "../playground/frame";
 import { drawLayers } from "../playground/layers_panel";
 import { metricsText, row, stallHint, type MetricsRow } from "../playground/progress";
 import { fromQuery, toQuery, type PlaygroundConfig, type UrlState } from "../playground/state";
@@ -328,7 +328,8 @@ class PlaygroundPage {
           : "";
     if (A.out) {
       const ys = (s.data.y as unknown[]).map((v) => (Array.isArray(v) ? v[0] : v)) as number[];
-      this.heatmap.drawGrid(A.out, s.data.problem, [Math.min(...ys), Math.max(...ys)]);
+      const out = A.out_range ? dequantize(A.out, A.out_range) : A.out;
+      this.heatmap.drawGrid(out, s.data.problem, [Math.min(...ys), Math.max(...ys)]);
     }
     if (A.curve && A.curve_x) {
       this.heatmap.drawCurve(A.curve_x, A.curve, {

@@ -3,6 +3,7 @@
 // points (ringed). Click adds a point, shift-click removes the nearest one.
 import * as d3 from "d3";
 import type { FrameArray } from "../playground/frame";
+import { classLut, DIVERGING, level } from "../playground/palette";
 
 const CLASS_COLORS = ["#1b6ca8", "#d95f02", "#2a9d4b", "#9b3fb5", "#c9a100", "#555555"];
 
@@ -87,10 +88,10 @@ export class Heatmap {
     const amax = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
     for (let p = 0; p < T * T; p++) {
       const v = lo + (values[p] / 255) * (hi - lo);
-      const rgb = d3.rgb(d3.interpolateRdBu(0.5 - (0.5 * v) / amax));
-      img.data[4 * p] = rgb.r;
-      img.data[4 * p + 1] = rgb.g;
-      img.data[4 * p + 2] = rgb.b;
+      const k = 3 * level(0.5 - (0.5 * v) / amax);
+      img.data[4 * p] = DIVERGING[k];
+      img.data[4 * p + 1] = DIVERGING[k + 1];
+      img.data[4 * p + 2] = DIVERGING[k + 2];
       img.data[4 * p + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
@@ -105,27 +106,23 @@ export class Heatmap {
     const img = ctx.createImageData(G, G);
     const d = out.data;
     const GG = G * G;
-    const reg = d3
-      .scaleDiverging(d3.interpolateRdBu)
-      .domain(yRange ? [yRange[1], (yRange[0] + yRange[1]) / 2, yRange[0]] : [1, 0, -1]);
+    const luts = CLASS_COLORS.map((c) => classLut(c));
+    const [lo, hi] = yRange ?? [-1, 1];
     for (let p = 0; p < GG; p++) {
-      let rgb: d3.RGBColor;
+      let lut = DIVERGING;
+      let t: number;
       if (problem === "classification") {
         let best = 0;
         for (let k = 1; k < K; k++) if (d[k * GG + p] > d[best * GG + p]) best = k;
-        const conf = K > 1 ? (d[best * GG + p] - 1 / K) / (1 - 1 / K) : 1;
-        rgb = d3.rgb(
-          d3.interpolateRgb(
-            "#ffffff",
-            CLASS_COLORS[best % CLASS_COLORS.length],
-          )(0.15 + 0.55 * conf),
-        );
+        t = K > 1 ? (d[best * GG + p] - 1 / K) / (1 - 1 / K) : 1;
+        lut = luts[best % luts.length];
       } else {
-        rgb = d3.rgb(reg(d[p]));
+        t = hi > lo ? 1 - (d[p] - lo) / (hi - lo) : 0.5; // high values red, as the points
       }
-      img.data[4 * p] = rgb.r;
-      img.data[4 * p + 1] = rgb.g;
-      img.data[4 * p + 2] = rgb.b;
+      const k = 3 * level(t);
+      img.data[4 * p] = lut[k];
+      img.data[4 * p + 1] = lut[k + 1];
+      img.data[4 * p + 2] = lut[k + 2];
       img.data[4 * p + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
