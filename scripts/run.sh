@@ -3,10 +3,22 @@
 # background worker at http://127.0.0.1:8000. Ctrl-C stops both.
 source "$(dirname "$0")/setup.sh"
 
-export DEBUG="${DEBUG:-1}"
-HOST="${HOST:-127.0.0.1}"
+# DEBUG is off unless DEBUG=1 is given (Django's debug pages show settings to any visitor).
+export DEBUG="${DEBUG:-0}"
+export HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 PY="$VENV/bin/python"
+
+case "$HOST" in
+  127.0.0.1|localhost|::1|"[::1]") ;;
+  *)
+    if [ -z "${ALLOWED_HOSTS:-}" ]; then
+      say "HOST=$HOST is not a loopback address: set ALLOWED_HOSTS to the names nnweb is reached by"
+      say "  e.g. HOST=$HOST ALLOWED_HOSTS=nnweb.example.org make run  (and HTTPS=1 behind TLS)"
+      exit 2
+    fi
+    ;;
+esac
 
 ensure_requirements requirements.txt
 ensure_node_modules

@@ -8,7 +8,8 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
   Conv(x, W, B)        -> Conv2D  (square kernel, equal strides, dilations 1, group 1;
                                    auto_pad VALID / SAME_UPPER / NOTSET with pads that are
                                    symmetric (int) or SAME_UPPER's)
-  Add(bias) after Conv -> the conv's bias
+  Add(bias) after Dense/Conv -> its bias (as Gemm's C: only a bias that broadcasts one
+                          value per unit, (1, n) over (N, n) or (1, C, 1, 1) over images)
   MaxPool / AveragePool -> MaxPool2D / AvgPool2D (square, no padding, floor mode)
   Flatten(axis=1), or a Reshape that provably keeps the batch and flattens the rest
   ((N, -1), (0, -1), (-1, C*H*W), or torch's Shape -> Gather -> Concat form) -> Flatten
@@ -115,6 +116,23 @@ def _dims(value_info) -> tuple:
     return tuple(out)
 
 
+def _unit_bias(bias: np.ndarray, n_out: int, rank: int) -> np.ndarray | None:
+    """``bias`` as one value per unit, where adding it to a (N, n_out) (rank 2) or
+    (N, n_out, H, W) (rank 4) output broadcasts that way and keeps the output's shape; else
+    None. ONNX broadcasting aligns trailing dims, so a per-unit bias is (n_out,) / (1, n_out)
+    for dense outputs but (n_out, 1, 1) / (1, n_out, 1, 1) for images; a single value
+    broadcasts everywhere."""
+    if bias.ndim > rank:
+        return None  # would add leading dims to the output
+    dims = (1,) * (rank - bias.ndim) + bias.shape
+    unit_axis = 1 if rank == 4 else rank - 1
+    if any(d != 1 for i, d in enumerate(dims) if i != unit_axis):
+        return None
+    if dims[unit_axis] not in (1, n_out):
+        return None
+    return np.broadcast_to(bias.reshape(-1), (n_out,)).astype(np.float64)
+
+
 class _Builder:
     """Walks the node chain and collects engine layer descriptions."""
 
@@ -188,12 +206,15 @@ class _Builder:
         W = B if a.get("transB", 0) else B.T
         n_out, n_in = W.shape
         if len(node.input) > 2 and node.input[2]:
-            C = self.const(node.input[2], node)
-            if C.size == 1:
-                C = np.full(n_out, C.reshape(()))
-            if C.size != n_out:
-                raise _refuse(node, f"bias of shape {C.shape} does not match {n_out} outputs")
-            b = C.reshape(n_out)
+            C = np.asarray(self.const(node.input[2], node))
+            b = _unit_bias(C, n_out, 2)
+            if b is None:
+                raise _refuse(
+                    node,
+                    f"C of shape {C.shape} is not one bias per output unit: it must broadcast "
+                    f"as (1, {n_out}) over the (N, {n_out}) result; (K, 1) would add one value "
+                    "per sample",
+                )
         else:
             b = np.zeros(n_out)
         self.layers.append(
@@ -234,17 +255,15 @@ class _Builder:
             raise _refuse(node, "an Add is only supported as the bias of a Dense/Conv layer")
         bias = np.asarray(self.const(other, node))
         n_out = last["n_out"] if last["type"] == "Dense" else last["out_channels"]
-        if last["type"] == "Dense":
-            ok = bias.size == n_out and bias.ndim <= 2 and (bias.ndim < 2 or bias.shape[0] == 1)
-        else:
-            ok = bias.size == n_out and (
-                bias.shape in ((n_out, 1, 1), (1, n_out, 1, 1)) or n_out == 1 and bias.ndim == 0
+        b = _unit_bias(bias, n_out, 2 if last["type"] == "Dense" else 4)
+        if b is None:
+            want = f"(1, {n_out})" if last["type"] == "Dense" else f"(1, {n_out}, 1, 1)"
+            raise _refuse(
+                node,
+                f"bias of shape {bias.shape} does not fit {n_out} outputs: it must broadcast as "
+                f"{want}, one value per unit/channel, without changing the output's shape",
             )
-        if bias.size == 1 and n_out == 1:
-            ok = True
-        if not ok:
-            raise _refuse(node, f"bias of shape {bias.shape} does not fit {n_out} outputs")
-        last["b"] = last["b"] + bias.reshape(n_out)
+        last["b"] = last["b"] + b
         self.advance(node)
 
     def batchnorm(self, node) -> None:

@@ -177,8 +177,14 @@ class _Evaluator:
         return self._arith(node, lambda x, y: x * y)
 
     def _div(self, node):
-        # ONNX integer Div truncates towards zero
-        return self._arith(node, lambda x, y: int(x / y) if y else None)
+        # integer Div truncates towards zero (C's rule, not Python's floor)
+        def div(x, y):
+            if not y:
+                return None
+            q = abs(x) // abs(y)
+            return q if (x >= 0) == (y > 0) else -q
+
+        return self._arith(node, div)
 
 
 def evaluate_target(name, consts, producers, chain_shapes, opset) -> list:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -69,6 +70,12 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = "The request body is too large."
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
@@ -84,6 +91,16 @@ class DatabaseBusy(exceptions.APIException):
         self.wait = wait  # drf-standardized-errors sends it as Retry-After
 
 
+class LockedOut(exceptions.Throttled):
+    """Too many failed sign-ins (django-axes): a 429 saying when to try again."""
+
+    default_code = "locked_out"
+
+    def __init__(self, detail: str, wait: float | None = None):
+        super().__init__(wait=wait, detail=detail)
+        self.detail = exceptions.ErrorDetail(detail, code="locked_out")
+
+
 class ExceptionHandler(StandardExceptionHandler):
     """drf-standardized-errors' handler, keeping the messages nnweb's views give.
 
@@ -94,6 +111,11 @@ class ExceptionHandler(StandardExceptionHandler):
     """
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, AxesBackendPermissionDenied):
+            from nnweb.accounts.lockout import lockout_message, retry_after_seconds
+
+            request = self.context.get("request")
+            return LockedOut(lockout_message(request), wait=retry_after_seconds(request))
         if isinstance(exc, Http404):
             return exceptions.NotFound(str(exc) or None)
         if isinstance(exc, PermissionDenied):

@@ -18,7 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from nnweb.classes.live import PlaygroundLiveMixin  # classes hook: live lab view
+
 from . import actions, frames, store
+from . import config as cfgmod
 from .config import ConfigError
 from .errors import PlaygroundError, error_reply
 from .session import PlaygroundSession
@@ -56,11 +59,11 @@ class RateLimiter:
         return False
 
 
-class PlaygroundConsumer(AsyncWebsocketConsumer):
-    # No channel-layer subscription: this consumer uses no groups (a consumer that joins
-    # groups sets its layer alias back to "default"). A subscribed socket blocks in the Redis
-    # layer's receive and can hold a shutting-down server for tens of seconds.
-    channel_layer_alias = None
+class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
+    # classes hook: subscribed to the channel layer (the default alias) so that a student's
+    # playground joins their classes' groups and receives "send to class". Unsubscribed
+    # (channel_layer_alias = None), a socket could not receive it; the cost is the Redis
+    # layer's blocking receive at shutdown.
     session: PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
     play_token: str | None = None  # the play loop this socket started last (store.play_frame)
@@ -94,9 +97,11 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
                 "playing": False,
             }
         )
+        await self.classes_connect()  # classes hook: join the class groups, first tile
 
     async def disconnect(self, code) -> None:
         await self._stop_play()
+        await self.classes_disconnect()  # classes hook
         if self.session is not None:
             await run_engine(store.close_socket, self.session, self.play_token)
 
@@ -138,6 +143,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         if mid is not None:
             reply["id"] = mid
         await self._send_json(reply)
+        await self.classes_publish()  # classes hook: tile to the live view (at most 2/s)
 
     async def _handle(self, msg):
         spec = actions.get(msg)
@@ -181,9 +187,10 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
                 await self._send_json({"type": "paused", "iteration": session.iteration})
                 return
             await self.send(bytes_data=data)
+            await self.classes_publish()  # classes hook: tile to the live view (at most 2/s)
             if not session.playing:  # stopped by a refusal (e.g. the loss diverged)
                 return
-            fps = max(1, min(session.config.fps, 30))
+            fps = max(1, min(session.config.fps, cfgmod.MAX_FPS))
             spent = loop.time() - t0
             # at most the requested frame rate, and never more than 2/3 of a core per socket
             await asyncio.sleep(max(1.0 / fps - spent, 0.5 * spent))

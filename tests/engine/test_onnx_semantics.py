@@ -255,3 +255,83 @@ def test_dropout_6_in_training_mode_does_not_load():
     for attrs in ({}, {"is_test": 0}):
         with pytest.raises(ModelRejected, match="opset 6|is_test=0"):
             load(_dense_dropout(opset=6, **attrs))
+
+
+# ------------------------------------------------------------------ bias broadcasting
+@pytest.mark.parametrize(
+    "C, shown",
+    [(_f32(3, 1), r"\(3, 1\)"), (_f32(3, 3), r"\(3, 3\)")],
+)
+def test_gemm_c_that_is_not_one_bias_per_unit_is_refused(C, shown):
+    """C (3, 1) broadcasts down the columns: one value per sample, not per unit."""
+    nodes = [helper.make_node("Gemm", ["x", "W", "C"], ["y"], name="dense", transB=1)]
+    model = _model(nodes, {"W": _f32(3, 4), "C": C}, [3, 4], [3, 3])
+    x = _f32(3, 4)
+    ort_y, _ = _runtimes(model, x)
+    np.testing.assert_allclose(ort_y, x @ model_weights(model, "W").T + C, rtol=1e-5)
+    with pytest.raises(ModelRejected, match=rf"node 'dense' \(Gemm\).*C of shape {shown}"):
+        load(model)
+
+
+@pytest.mark.parametrize(
+    "layer, bias, shown",
+    [
+        ("Gemm", _f32(1, 1, 1), r"\(1, 1, 1\)"),  # adds a leading dim: (1, N, 1)
+        ("Gemm", _f32(3, 1), r"\(3, 1\)"),
+        ("Conv", _f32(1, 1, 1, 1, 1), r"\(1, 1, 1, 1, 1\)"),
+        ("Conv", _f32(2, 1), r"\(2, 1\)"),  # broadcasts over H and W, not the channels
+        ("Conv", _f32(2), r"\(2,\)"),
+    ],
+)
+def test_add_that_is_not_a_bias_is_refused(layer, bias, shown):
+    n_out = 1 if bias.size == 1 else bias.shape[0]
+    if layer == "Gemm":
+        first = helper.make_node("Gemm", ["x", "W"], ["u"], name="dense", transB=1)
+        inits, in_shape = {"W": _f32(n_out, 4)}, [n_out, 4]
+    else:
+        first = helper.make_node("Conv", ["x", "W"], ["u"], name="conv")
+        inits, in_shape = {"W": _f32(n_out, 1, 1, 1)}, ["N", 1, 2, 2]
+    nodes = [first, helper.make_node("Add", ["u", "c"], ["y"], name="bias")]
+    rank = max(bias.ndim, 2 if layer == "Gemm" else 4)
+    model = _model(nodes, {**inits, "c": bias}, in_shape, [f"d{i}" for i in range(rank)])
+    with pytest.raises(ModelRejected, match=rf"node 'bias' \(Add\).*bias of shape {shown}"):
+        load(model)
+
+
+@pytest.mark.parametrize(
+    "layer, bias",
+    [("Gemm", _f32(1, 3)), ("Gemm", _f32(1)), ("Conv", _f32(1, 2, 1, 1)), ("Conv", _f32(1))],
+)
+def test_biases_that_broadcast_per_unit_load(layer, bias):
+    if layer == "Gemm":
+        first = helper.make_node("Gemm", ["x", "W"], ["u"], name="dense", transB=1)
+        inits, in_shape, out, x = {"W": _f32(3, 4)}, ["N", 4], ["N", 3], _f32(5, 4)
+    else:
+        first = helper.make_node("Conv", ["x", "W"], ["u"], name="conv")
+        inits, in_shape = {"W": _f32(2, 1, 1, 1)}, ["N", 1, 2, 2]
+        out, x = ["N", 2, 2, 2], _f32(3, 1, 2, 2)
+    nodes = [first, helper.make_node("Add", ["u", "c"], ["y"], name="bias")]
+    _same_as_runtimes(_model(nodes, {**inits, "c": bias}, in_shape, out), x)
+
+
+def model_weights(model, name):
+    return next(numpy_helper.to_array(t) for t in model.graph.initializer if t.name == name)
+
+
+def test_reshape_target_arithmetic_is_integer_arithmetic():
+    """(N, 64 / 2) with integer Div: 32 values a sample, a flatten; (N, -65 / 2) = (N, -32)
+    truncates towards zero as onnxruntime does, and is refused."""
+    for numerator, ok in ((64, True), (-65, False)):
+        nodes = [
+            *_torch_view(0)[:5],
+            _shape_const("num", [numerator]),
+            _shape_const("den", [2]),
+            helper.make_node("Div", ["num", "den"], ["rest"], name="div"),
+            helper.make_node("Concat", ["d1", "rest"], ["target"], name="concat", axis=0),
+        ]
+        model = _conv_reshape(nodes, out=("N", 32))
+        if ok:
+            _same_as_runtimes(model, _f32(2, 1, 6, 6))
+        else:
+            with pytest.raises(ModelRejected, match=r"'flat' \(Reshape\).*\[N, -32\]"):
+                load(model)

@@ -106,3 +106,19 @@ export function mountQuiz(q: HTMLElement): void {
     }
   });
 }
+
+/** "Mark this lesson complete" (shown to signed-in students): POST /api/lessons/complete/. */
+export function mountCompleteButton(button: HTMLButtonElement): void {
+  const status = button.parentElement?.querySelector<HTMLElement>(".complete-status");
+  button.addEventListener("click", async () => {
+    try {
+      await postJSON("/api/lessons/complete/", { lesson: button.dataset.lesson });
+      button.textContent = "Lesson complete";
+      button.disabled = true;
+      if (status) status.textContent = "Saved: it shows on the course page.";
+    } catch (e) {
+      if (status)
+        status.textContent = `Could not save: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  });
+}

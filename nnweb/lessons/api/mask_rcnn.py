@@ -36,4 +36,18 @@ class MaskHeadView(LessonView):
     compute = staticmethod(panel.mask_head_demo)
 
 
-ENDPOINTS = {"roi": RoiView, "mask_head": MaskHeadView}
+class InspectSerializer(LessonSerializer):
+    image = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=panel.SAMPLE_IMAGES - 1
+    )
+    top = serializers.IntegerField(required=False, default=8, min_value=1, max_value=20)
+
+
+class InspectView(LessonView):
+    """The shipped Mask R-CNN on a sample image, stage by stage, computed by the engine."""
+
+    serializer_class = InspectSerializer
+    compute = staticmethod(panel.mask_rcnn_inspect)
+
+
+ENDPOINTS = {"roi": RoiView, "mask_head": MaskHeadView, "mask_rcnn_inspect": InspectView}

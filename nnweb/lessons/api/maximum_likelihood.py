@@ -35,4 +35,18 @@ class GaussianNllView(LessonView):
     compute = staticmethod(panel.gaussian_nll)
 
 
-ENDPOINTS = {"nll": NllView, "gaussian_nll": GaussianNllView}
+class MleVarianceSerializer(LessonSerializer):
+    sigma = serializers.FloatField(required=False, default=1.0, min_value=0.1, max_value=10)
+    sizes = any_value(list(panel.MLE_SIZES), "1 to 12 sample sizes N, each 2 to 1000")
+    repeats = serializers.IntegerField(required=False, default=2000, min_value=10, max_value=5000)
+    seed = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**31 - 1)
+
+
+class MleVarianceView(LessonView):
+    """The Gaussian variance MLE by simulation: its mean against N shows the (N−1)/N bias."""
+
+    serializer_class = MleVarianceSerializer
+    compute = staticmethod(panel.mle_variance)
+
+
+ENDPOINTS = {"nll": NllView, "gaussian_nll": GaussianNllView, "mle_variance": MleVarianceView}

@@ -26,4 +26,19 @@ class PoolView(LessonView):
     compute = staticmethod(panel.pool)
 
 
-ENDPOINTS = {"pool": PoolView}
+class PoolShiftSerializer(LessonSerializer):
+    x = any_value(None, "a 2-D array, or null for the 8x8 example")
+    dy = serializers.IntegerField(required=False, default=0, min_value=-2, max_value=2)
+    dx = serializers.IntegerField(required=False, default=1, min_value=-2, max_value=2)
+    mode = serializers.ChoiceField(["max", "avg"], required=False, default="max")
+    size = serializers.IntegerField(required=False, default=2, min_value=1, max_value=4)
+
+
+class PoolShiftView(LessonView):
+    """Shift the input by a pixel and compare the pooled outputs (small-translation invariance)."""
+
+    serializer_class = PoolShiftSerializer
+    compute = staticmethod(panel.pool_shift)
+
+
+ENDPOINTS = {"pool": PoolView, "pool_shift": PoolShiftView}

@@ -28,4 +28,18 @@ class NetworkTraceView(LessonView):
     compute = staticmethod(panel.network_trace)
 
 
-ENDPOINTS = {"network_trace": NetworkTraceView}
+class BackpropGraphSerializer(LessonSerializer):
+    x = any_value([0.5, -1.0], "the two inputs x1, x2")
+    w = any_value([0.8, -0.4], "the two weights w1, w2")
+    b = serializers.FloatField(required=False, default=0.1, min_value=-100, max_value=100)
+    y = serializers.FloatField(required=False, default=1.0, min_value=-100, max_value=100)
+
+
+class BackpropGraphView(LessonView):
+    """One sigmoid unit as a computational graph: values forward, gradients node by node back."""
+
+    serializer_class = BackpropGraphSerializer
+    compute = staticmethod(panel.backprop_graph)
+
+
+ENDPOINTS = {"network_trace": NetworkTraceView, "backprop_graph": BackpropGraphView}

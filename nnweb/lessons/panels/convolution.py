@@ -224,7 +224,8 @@ def conv_volume(image: Any = None, kernels: Any = None) -> dict[str, Any]:
         "volume": rnd(out, 4),
         "volume_shape": list(out.shape),
         "shape_text": f"{x.shape[0]}x{x.shape[1]} image, {ks.shape[0]} filters of "
-        f"{ks.shape[1]}x{ks.shape[2]} -> {out.shape[1]}x{out.shape[2]}x{out.shape[0]} volume",
+        f"{ks.shape[1]}x{ks.shape[2]} -> "
+        f"{out.shape[0]}x{out.shape[1]}x{out.shape[2]} volume (C x H x W)",
     }
 
 

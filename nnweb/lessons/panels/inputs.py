@@ -38,7 +38,7 @@ def as_int(value: Any, name: str, lo: int, hi: int) -> int:
         raise LessonInputError(f"{name}: expected an integer, got {value!r}")
     try:
         f = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise LessonInputError(f"{name}: expected an integer, got {value!r}") from None
     if not math.isfinite(f) or f != int(f):
         raise LessonInputError(f"{name}: expected an integer, got {value!r}")
@@ -53,7 +53,7 @@ def as_float(value: Any, name: str, lo: float, hi: float) -> float:
         raise LessonInputError(f"{name}: expected a number, got {value!r}")
     try:
         v = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise LessonInputError(f"{name}: expected a number, got {value!r}") from None
     if not math.isfinite(v) or not lo <= v <= hi:
         raise LessonInputError(f"{name}: must be a number between {lo} and {hi}, got {value!r}")
@@ -72,7 +72,7 @@ def as_array(value: Any, name: str, ndim: int, max_side: int, min_side: int = 1)
         raise LessonInputError(f"{name}: missing")
     try:
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise LessonInputError(
             f"{name}: expected a {ndim}-D array of numbers with rows of equal length"
         ) from None

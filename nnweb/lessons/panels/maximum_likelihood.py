@@ -78,3 +78,36 @@ def gaussian_nll(y: Any = GAUSS_Y, y_hat: Any = GAUSS_Y_HAT, sigma: Any = 1.0) -
         "nll_direct": nll_direct if math.isfinite(nll_direct) else None,
         "residuals": rnd(r),
     }
+
+
+MLE_SIZES = (2, 3, 5, 10, 20, 50, 100)
+
+
+def mle_variance(
+    sigma: Any = 1.0, sizes: Any = MLE_SIZES, repeats: Any = 2000, seed: Any = 0
+) -> dict[str, Any]:
+    """The MLE of a Gaussian's variance, sigma_hat^2 = (1/N) sum (x_n - x_bar)^2, by
+    simulation: for each N draw ``repeats`` samples of size N, estimate, and average. The mean
+    estimate is (N - 1)/N sigma^2 (biased low), the bias shrinks as N grows and the spread of
+    the estimates shrinks too (consistency)."""
+    s = as_float(sigma, "sigma", 0.1, 10.0)
+    if not isinstance(sizes, list | tuple) or not 1 <= len(sizes) <= 12:
+        raise LessonInputError("sizes: give 1 to 12 sample sizes")
+    Ns = [as_int(v, f"sizes[{i}]", 2, 1000) for i, v in enumerate(sizes)]
+    R = as_int(repeats, "repeats", 10, 5000)
+    rng = np.random.default_rng(as_int(seed, "seed", 0, 2**31 - 1))
+    rows = []
+    for N in Ns:
+        x = rng.normal(0.0, s, size=(R, N))
+        mle = x.var(axis=1)  # ddof=0: the maximum-likelihood estimate
+        rows.append(
+            {
+                "N": N,
+                "mean_mle": float(mle.mean()),
+                "expected_mle": (N - 1) / N * s * s,
+                "mean_unbiased": float(mle.mean() * N / (N - 1)),
+                "sd_mle": float(mle.std()),
+                "bias": float(mle.mean() - s * s),
+            }
+        )
+    return {"sigma": s, "variance": s * s, "repeats": R, "rows": rows}

@@ -52,7 +52,7 @@ def pool(
         x = NOTES_POOL_4X4
     try:
         ndim = 3 if np.asarray(x, dtype=np.float64).ndim == 3 else 2
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         ndim = 2  # ragged or not numbers: as_array says what is wrong
     a = as_array(x, "x", ndim, MAX_DETAIL_SIDE)
     if ndim == 2:
@@ -88,4 +88,68 @@ def pool(
         "argmax": sq(arg).tolist() if arg is not None else None,
         "upstream": rnd(sq(up)),
         "grad_input": rnd(sq(dx)),
+    }
+
+
+# An 8x8 slice with seven bright points. Six sit in the left column of their 2x2 window, so a
+# one-pixel shift to the right keeps them in the same window; the 3 at (3, 5) crosses into the
+# next window. Max pooling then changes in one output of 16 although every point moved.
+SHIFT_EXAMPLE = [[0.0] * 8 for _ in range(8)]
+for (_r, _c), _v in {
+    (1, 2): 9,
+    (2, 4): 8,
+    (4, 0): 7,
+    (5, 6): 6,
+    (6, 2): 5,
+    (3, 5): 3,
+    (7, 4): 2,
+}.items():
+    SHIFT_EXAMPLE[_r][_c] = float(_v)
+
+
+def shift(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Translate a 2-D array by (dy, dx) cells, filling with zeros."""
+    out = np.zeros_like(x)
+    H, W = x.shape
+    ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
+    xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
+    out[yd, xd] = x[ys, xs]
+    return out
+
+
+def pool_shift(
+    x: Any = None, dy: Any = 0, dx: Any = 1, mode: Any = "max", size: Any = 2
+) -> dict[str, Any]:
+    """Small-translation invariance in numbers: shift the input by (dy, dx) cells and compare
+    the pooled outputs (how many stay exactly the same) with the inputs (how many non-zero
+    values moved)."""
+    a = as_array(SHIFT_EXAMPLE if x is None else x, "x", 2, MAX_DETAIL_SIDE, 2)
+    dy = as_int(dy, "dy", -2, 2)
+    dx = as_int(dx, "dx", -2, 2)
+    mode = as_choice(mode, "mode", ("max", "avg"))
+    k = as_int(size, "size", 1, 4)
+    if k > min(a.shape):
+        raise LessonInputError(f"size: a {k}x{k} window does not fit in a {a.shape} input")
+    b = shift(a, dy, dx)
+    pa = _pool(a[None], mode, k, k)[0][0]
+    pb = _pool(b[None], mode, k, k)[0][0]
+    same_in = int(np.sum(a == b))
+    moved = int(np.sum((a != 0) & (a != b)))
+    same_out = int(np.sum(np.isclose(pa, pb)))
+    return {
+        "x": rnd(a),
+        "shifted": rnd(b),
+        "dy": dy,
+        "dx": dx,
+        "mode": mode,
+        "size": k,
+        "pooled": rnd(pa),
+        "pooled_shifted": rnd(pb),
+        "inputs_unchanged": same_in,
+        "inputs": int(a.size),
+        "outputs_unchanged": same_out,
+        "outputs": int(pa.size),
+        "max_change": float(np.abs(pa - pb).max()),
+        "features": int(np.sum(a != 0)),
+        "features_moved": moved,
     }

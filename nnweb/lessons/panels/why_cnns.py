@@ -40,8 +40,8 @@ def param_count(
     dense_w = n_in * n_out
     conv_w = K * K * C * F
     return {
-        "input_shape": [H, W, C],
-        "output_shape": [oh["output"], ow["output"], F],
+        "input_shape": [C, H, W],  # C x H x W, as everywhere in nnweb
+        "output_shape": [F, oh["output"], ow["output"]],
         "dense_weights": dense_w,
         "dense_biases": n_out,
         "dense_params": dense_w + n_out,

@@ -78,3 +78,33 @@ def test_bad_input_names_the_field(student, lesson, question, correct, field):
 def test_mark_complete_rejects_unknown_lesson(student):
     with pytest.raises(ValueError, match="^lesson:"):
         mark_complete(student, "nope")
+
+
+def test_course_page_shows_a_progress_map_to_a_signed_in_student(student, student_client):
+    from nnweb.lessons.questions import all_questions
+
+    record_answer(student, "pooling", "q1", "4", True)
+    record_answer(student, "pooling", "q2", "3", False)
+    mark_complete(student, "sgd")
+    html = student_client.get("/lessons/").content.decode()
+    assert 'data-testid="progress-map"' in html
+    n = len(all_questions()["pooling"])
+    graded = sum(q.graded for q in all_questions()["pooling"].values())
+    pooling = html[html.index('data-lesson="pooling"') :][:600]
+    assert "started" in html[html.index('data-lesson="pooling"') - 40 :][:60]
+    assert f"2 of {n} answered, 1 of {graded} right" in pooling
+    sgd = html[html.index('data-lesson="sgd"') - 40 :][:700]
+    assert "done" in sgd and "complete ·" in sgd
+
+
+def test_course_page_invites_anonymous_students_to_sign_in(client):
+    html = client.get("/lessons/").content.decode()
+    assert 'data-testid="progress-map"' not in html and "Sign in" in html
+
+
+def test_lesson_page_offers_completion_to_signed_in_students(student, student_client, client):
+    assert "complete-button" not in client.get("/lessons/sgd/").content.decode()
+    assert "Mark this lesson complete" in student_client.get("/lessons/sgd/").content.decode()
+    mark_complete(student, "sgd")
+    html = student_client.get("/lessons/sgd/").content.decode()
+    assert "Lesson complete</button>" in html
