@@ -62,8 +62,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "nnweb is at http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
+# A socket subscribed to the Redis channel layer (the playground's, for class groups) can keep
+# uvicorn "waiting for background tasks" long after SIGTERM: bound the graceful shutdown.
 "$VENV/bin/uvicorn" nnweb.asgi:application --host "$HOST" --port "$PORT" --lifespan off \
-  --log-level "${UVICORN_LOG_LEVEL:-info}" &
+  --timeout-graceful-shutdown 5 --log-level "${UVICORN_LOG_LEVEL:-info}" &
 SERVER_PID=$!
 trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; stop_worker; exit 130' INT
 trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; stop_worker; exit 143' TERM

@@ -92,6 +92,10 @@ class Cluster:
                 str(port),
                 "--lifespan",
                 "off",
+                # as make run and the README serve it: consumers that join groups (the
+                # playground's class groups) block in the Redis layer's receive at shutdown
+                "--timeout-graceful-shutdown",
+                "5",
             ],
             cwd=ROOT,
             env=self.env,
