@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "django_tasks",
     "django_tasks_db",
     "nnweb.core",
@@ -85,10 +86,16 @@ INSTALLED_APPS = [
     "nnweb.modelzoo",
     "nnweb.segmentation",
     "nnweb.lessons",
+    "lti_tool",
+    "nnweb.classes",
     "frontend",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a locked or unreachable database answers JSON 503 + Retry-After (scale).
+    "nnweb.core.db_busy.DatabaseBusyMiddleware",
+    # First, so that it also answers JSON for errors raised in the middlewares below it.
+    "nnweb.core.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,7 +143,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Seconds a writer waits for another process's write lock (web requests wait less:
+    # NNWEB_DB_BUSY below; the worker retries after it: nnweb/training/.../worker.py).
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", env_int("NNWEB_SQLITE_BUSY_TIMEOUT", 20))
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     # Tests use a file (not an in-memory) database, one per test process, so that a real
     # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
@@ -275,7 +284,27 @@ REST_FRAMEWORK = {
         # Token and login attempts from scripts.
         "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error shape for every API error (nnweb.core.errors): drf-standardized-errors.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # JSON bodies nested deeper than a few levels are refused (nnweb.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "nnweb.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Documents the error responses (400 with each field's codes, 401, 403, 404, 429...).
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+}
+
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "nnweb.core.errors.ExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429"],
+    # One documented error component for every status (code is a plain string, not an enum
+    # per field, so views may add their own codes without the schema going stale).
+    "ERROR_SCHEMAS": {
+        code: "nnweb.core.serializers.ErrorResponseSerializer"
+        for code in ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"]
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -294,6 +323,12 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
+# --- Classes ----------------------------------------------------------------------------
+
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"] = (
+    "nnweb.classes.models.Assignment.Kind"
+)
+
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 
 NNWEB_LIMITS = {
@@ -311,10 +346,20 @@ NNWEB_LIMITS = {
     "MAX_EPOCHS_INSTRUCTOR": env_int("NNWEB_MAX_EPOCHS_INSTRUCTOR", 500),
     "MAX_ACTIVE_RUNS_PER_USER": env_int("NNWEB_MAX_ACTIVE_RUNS_PER_USER", 2),
     "MAX_RUN_SECONDS": env_int("NNWEB_MAX_RUN_SECONDS", 1800),
+    # A running run whose worker wrote no heartbeat for this long is failed (scale).
+    "TRAIN_HEARTBEAT_TIMEOUT": env_int("NNWEB_TRAIN_HEARTBEAT_TIMEOUT", 30),
     # Segmentation.
     "MAX_SEGMENT_IMAGE_BYTES": env_int("NNWEB_MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024),
     # Demo task.
     "MAX_PRIMES_N": env_int("NNWEB_MAX_PRIMES_N", 5_000_000),
+}
+
+# --- Busy database (scale: nnweb/core/db_busy.py) -----------------------------------------
+# Web requests wait at most WEB_TIMEOUT s for SQLite's write lock (the worker keeps the 20 s
+# busy timeout and retries), then answer 503 JSON with Retry-After: RETRY_AFTER.
+NNWEB_DB_BUSY = {
+    "WEB_TIMEOUT": env_int("NNWEB_DB_BUSY_WEB_TIMEOUT", 5),
+    "RETRY_AFTER": env_int("NNWEB_DB_BUSY_RETRY_AFTER", 5),
 }
 
 # --- Logging ----------------------------------------------------------------------------

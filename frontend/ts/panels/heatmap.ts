@@ -15,7 +15,7 @@ export interface HeatmapPoints {
 export class Heatmap {
   private canvas: HTMLCanvasElement;
   private svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
-  private size = 320;
+  private size: number;
   extent: [[number, number], [number, number]] = [
     [-1, 1],
     [-1, 1],
@@ -24,8 +24,10 @@ export class Heatmap {
   constructor(
     root: HTMLElement,
     private readonly onClick?: (x1: number, x2: number, remove: boolean) => void,
+    size = 280,
   ) {
-    root.innerHTML = "";
+    this.size = size;
+    root.replaceChildren();
     root.style.position = "relative";
     root.style.width = `${this.size}px`;
     root.style.height = `${this.size}px`;
@@ -61,6 +63,37 @@ export class Heatmap {
 
   private sy() {
     return d3.scaleLinear().domain(this.extent[1]).range([this.size, 0]);
+  }
+
+  /** Plane coordinates of a point in the picture (pixels from its top left corner). */
+  toPlane(px: number, py: number): [number, number] {
+    return [this.sx().invert(px), this.sy().invert(py)];
+  }
+
+  /** Forget the drawing of the previous data set: its curve, points and picture. */
+  clear(): void {
+    this.svg.selectAll("path.curve, circle.point").remove();
+    const ctx = this.canvas.getContext("2d")!;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  /** One hidden neuron's output a_j^(l) over the plane (a thumbnail, drawn large). */
+  drawNeuron(values: Uint8Array | Float32Array, T: number, lo: number, hi: number): void {
+    this.canvas.width = T;
+    this.canvas.height = T;
+    const ctx = this.canvas.getContext("2d")!;
+    const img = ctx.createImageData(T, T);
+    const amax = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    for (let p = 0; p < T * T; p++) {
+      const v = lo + (values[p] / 255) * (hi - lo);
+      const rgb = d3.rgb(d3.interpolateRdBu(0.5 - (0.5 * v) / amax));
+      img.data[4 * p] = rgb.r;
+      img.data[4 * p + 1] = rgb.g;
+      img.data[4 * p + 2] = rgb.b;
+      img.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
   }
 
   /** out: (K, G, G) class probabilities, or (1, G, G) regression output. */

@@ -10,7 +10,7 @@ export function drawThumbnails(
 ): void {
   const [n, T] = [neurons.shape[0], neurons.shape[1]];
   if (root.childElementCount !== n) {
-    root.innerHTML = "";
+    root.replaceChildren();
     for (let k = 0; k < n; k++) {
       const fig = document.createElement("figure");
       fig.className = "thumb";

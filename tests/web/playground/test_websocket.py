@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine import Sequential
-from nnweb.playground import consumers, frames, services
+from nnweb.playground import consumers, frames, store
 
 from .conftest import arr, ask, communicator, new_session
 
@@ -243,7 +243,7 @@ async def test_save_over_the_socket_needs_a_user(student):
     msg = frames.loads((await other.receive_output(5))["text"])
     assert msg["code"] == "forbidden"
     await other.disconnect()
-    services.store.discard(s.id)
+    store.local.discard(s.id)
 
 
 async def test_anonymous_cannot_save(xor_session):
