@@ -272,7 +272,7 @@ class LiveSnapshotView(ClassScopedView):
 
     class_permissions = [IsClassInstructor]
 
-    @extend_schema(responses=LiveSnapshotSerializer)
+    @extend_schema(operation_id="classes_live_snapshot", responses=LiveSnapshotSerializer)
     def get(self, request: Request, class_pk: int, student_pk: int) -> Response:
         klass = self.get_class(request, class_pk)
         student = selectors.student_of(klass, student_pk)
