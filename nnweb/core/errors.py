@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import logging
 
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions, status
+
+from .db_busy import busy_detail, busy_response, busy_retry_after, is_db_busy
 
 logger = logging.getLogger("nnweb.api")
 
@@ -67,10 +70,35 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = "The request body is too large."
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
     default_detail = "The service is unavailable."
+
+
+class DatabaseBusy(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_busy"
+
+    def __init__(self, detail: str, wait: int):
+        super().__init__(detail)
+        self.wait = wait  # drf-standardized-errors sends it as Retry-After
+
+
+class LockedOut(exceptions.Throttled):
+    """Too many failed sign-ins (django-axes): a 429 saying when to try again."""
+
+    default_code = "locked_out"
+
+    def __init__(self, detail: str, wait: float | None = None):
+        super().__init__(wait=wait, detail=detail)
+        self.detail = exceptions.ErrorDetail(detail, code="locked_out")
 
 
 class ExceptionHandler(StandardExceptionHandler):
@@ -83,12 +111,19 @@ class ExceptionHandler(StandardExceptionHandler):
     """
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, AxesBackendPermissionDenied):
+            from nnweb.accounts.lockout import lockout_message, retry_after_seconds
+
+            request = self.context.get("request")
+            return LockedOut(lockout_message(request), wait=retry_after_seconds(request))
         if isinstance(exc, Http404):
             return exceptions.NotFound(str(exc) or None)
         if isinstance(exc, PermissionDenied):
             return exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge(body_limit_message())
+        if is_db_busy(exc):  # a locked database: 503 with Retry-After (nnweb.core.db_busy)
+            return DatabaseBusy(busy_detail(), wait=busy_retry_after())
         return exc
 
     def should_not_handle(self, exc: Exception) -> bool:
@@ -120,6 +155,9 @@ class ApiErrorMiddleware:
             return None
         if isinstance(exc, RequestDataTooBig):
             return error_response(413, "payload_too_large", body_limit_message())
+        busy = busy_response(exc)
+        if busy is not None:
+            return busy
         if isinstance(exc, Http404):
             return error_response(404, "not_found", str(exc) or "Not found.")
         if isinstance(exc, PermissionDenied):

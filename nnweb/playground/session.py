@@ -314,6 +314,7 @@ class PlaygroundSession:
             "playing": self.playing,
             **self.evaluate(),
             "history": self.history[-200:],
+            "params": self.net.get_params(),
         }
 
     def stage_view(self, action: str, l: int | None = None) -> dict:
@@ -367,9 +368,11 @@ class PlaygroundSession:
                 out["loss"] = tr.loss
                 out["losses"] = tr.losses
                 out["y_hat"] = tr.y_hat
+        # the weights now (after an update they differ from trace_params): the page draws
+        # every edge from these, whatever the action
+        out["params"] = self.net.get_params()
         if self.updates is not None:
             out["update"] = self.updates
-            out["params"] = self.net.get_params()
         if self.per_sample is not None:
             out["per_sample"] = self.per_sample
             out["mean"] = tr.grads()
@@ -426,6 +429,7 @@ class PlaygroundSession:
             "epoch": self.epoch,
             "playing": self.playing,
             "history": self.history,
+            "metrics": self.evaluate(),
             "stage": self.stage_view("state"),
         }
 
@@ -460,7 +464,9 @@ class PlaygroundSession:
         arrays: dict[str, np.ndarray] = {}
         out, hidden = self.grid_outputs()
         if out is not None:
-            arrays["out"] = out.astype(np.float32)
+            # one byte per grid point and output (its range beside it): a quarter of float32,
+            # and what permessage-deflate then compresses costs a quarter of the time too
+            arrays["out"], arrays["out_range"] = frames.quantize_u8(out)
             if hidden:
                 neurons = np.concatenate([h.T for h in hidden], axis=0)
                 neurons = neurons.reshape(-1, GRID, GRID)[:, ::2, ::2]

@@ -153,6 +153,7 @@ def create_run(
         # IMMEDIATE transactions already take the database's write lock at BEGIN, and
         # select_for_update is a no-op there.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        sweep_stale_runs(owner=user)  # a run whose worker died stops counting at once
         active = TrainingRun.objects.filter(owner=user, status__in=TrainingRun.ACTIVE).count()
         try:
             q = check_quota(

@@ -22,17 +22,19 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
 
 from engine import SGD, Dense, Sequential, TrainingDiverged
+from nnweb.core.db_busy import is_db_busy, reset_connections, retrying
 from nnweb.core.tasks_api import task
 
 from .data import load_run_data, split
 from .detection import train_maskrcnn
 from .divergence import check_loss, check_weights
 from .events import notify
-from .heartbeat import sweep_stale_runs
+from .heartbeat import beating, sweep_stale_runs
 from .models import TrainingRun
 from .networks import build_network, param_count
 
@@ -78,13 +80,36 @@ class Trainer:
     # ---------------------------------------------------------------- db writes
     def write(self, status_filter=TrainingRun.Status.RUNNING, **fields) -> None:
         fields.setdefault("heartbeat_at", timezone.now())
-        n = TrainingRun.objects.filter(pk=self.run_id, status=status_filter).update(
-            version=F("version") + 1, **fields
-        )
+        try:
+            n = TrainingRun.objects.filter(pk=self.run_id, status=status_filter).update(
+                version=F("version") + 1, **fields
+            )
+        except DatabaseError as err:
+            if not is_db_busy(err):
+                raise
+            # Progress is written again within PROGRESS_INTERVAL: skip this one rather than
+            # fail a healthy run because another process held the write lock a while.
+            logger.warning("run %s: progress not written, database busy (%s)", self.run_id, err)
+            reset_connections()
+            self.last_write = time.monotonic()
+            return
         self.last_write = time.monotonic()
         notify(self.run_id)
         if n == 0:
             raise Stop("gone", "the run is no longer running (cancelled or marked failed)")
+
+    def close(self, **fields) -> int:
+        """The run's last write (succeeded, failed, cancelled). Retried while the database
+        is busy: a lock must not leave a finished run "running" until the sweep fails it."""
+
+        def update() -> int:
+            return TrainingRun.objects.filter(
+                pk=self.run_id, status=TrainingRun.Status.RUNNING
+            ).update(finished_at=timezone.now(), version=F("version") + 1, **fields)
+
+        n = retrying(update, f"run {self.run_id} outcome")()
+        notify(self.run_id)
+        return n
 
     def check(self) -> None:
         row = TrainingRun.objects.filter(pk=self.run_id).values("cancel_requested", "status")[0]
@@ -119,6 +144,10 @@ class Trainer:
         run = TrainingRun.objects.select_related("dataset", "owner").get(pk=self.run_id)
         self.max_seconds = run.max_seconds or 1800
         self.t0 = time.monotonic()
+        with beating(self.run_id):
+            return self.run_claimed(run)
+
+    def run_claimed(self, run: TrainingRun) -> dict:
         try:
             X, y, meta = load_run_data(run)
             if run.network.get("type") == "maskrcnn":
@@ -138,26 +167,16 @@ class Trainer:
 
     def fail(self, reason: str) -> None:
         self.discard_files()
-        TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
-            status=TrainingRun.Status.FAILED,
-            reason=reason[:4000],
-            finished_at=timezone.now(),
-            history=self.history,
-            version=F("version") + 1,
-        )
-        notify(self.run_id)
+        self.close(status=TrainingRun.Status.FAILED, reason=reason[:4000], history=self.history)
 
     def stopped(self, stop: Stop) -> dict:
         self.discard_files()
         if stop.why == "cancelled":
-            TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+            self.close(
                 status=TrainingRun.Status.CANCELLED,
                 reason=f"cancelled at step {self.step}",
-                finished_at=timezone.now(),
                 history=self.history,
-                version=F("version") + 1,
             )
-            notify(self.run_id)
         return {"run": self.run_id, "status": stop.why}
 
     # ---------------------------------------------------------------- MLP / CNN
@@ -336,10 +355,9 @@ class Trainer:
             )
         model_id, problem = publish(run, net, metrics, input_shape)
         reason = "; ".join(r for r in (reason, problem) if r)
-        TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+        self.close(
             status=TrainingRun.Status.SUCCEEDED,
             reason=reason,
-            finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
             step=self.step,
             epoch=len(self.history),
@@ -348,10 +366,8 @@ class Trainer:
             checkpoint=f"{rel}/checkpoint.npz",
             onnx=f"{rel}/model.onnx",
             result_model_id=model_id,
-            version=F("version") + 1,
             **fields,
         )
-        notify(self.run_id)
         return {"run": self.run_id, "status": "succeeded", "metrics": metrics}
 
 

@@ -22,3 +22,13 @@ def error_for(response, attr: str) -> str:
     found = [e["detail"] for e in errors_of(response) if e["attr"] == attr]
     assert found, f"no error about {attr!r} in {response.json()}"
     return found[0]
+
+
+def error_text(response) -> str:
+    """Every error as 'field: message', joined with '; ' (the field left out when there is none)."""
+    return "; ".join(
+        f"{e['attr']}: {e['detail']}"
+        if e["attr"] not in (None, "non_field_errors")
+        else e["detail"]
+        for e in errors_of(response)
+    )

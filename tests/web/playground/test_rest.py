@@ -328,4 +328,4 @@ def test_the_page_reads_the_setup_from_the_url_without_javascript(client, settin
     assert cfg.hidden == [5, 3] and cfg.batch_size == 7 and cfg.lr == 0.05
     req = RequestFactory().get("/playground/?features=x1,x2,sin_x1&hidden=40")
     cfg, error = _config_from_query(req, anonymous=True)
-    assert error is not None and error.startswith("hidden[0]")
+    assert error is not None and error.startswith("hidden layer 1:")

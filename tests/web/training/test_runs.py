@@ -15,6 +15,7 @@ from django.utils import timezone
 from nnweb.training import services, tasks
 from nnweb.training.models import TrainingRun
 from nnweb.training.tasks import Trainer
+from tests.web.api_errors import error_detail, error_text
 
 pytestmark = pytest.mark.django_db
 
@@ -181,17 +182,17 @@ def test_create_via_api_enqueues_task(student_api):
 def test_quotas_refuse_clearly(student_api, student):
     big = {"type": "mlp", "hidden": [512, 512]}
     r = student_api.post("/api/training/runs/", {"builtin": "iris", "network": big}, format="json")
-    assert r.status_code == 400 and "parameters" in r.json()["detail"]
+    assert r.status_code == 400 and "parameters" in error_detail(r)
     r = student_api.post(
         "/api/training/runs/", {"builtin": "iris", "optimizer": {"epochs": 51}}, format="json"
     )
-    assert r.status_code == 400 and "up to 50" in r.json()["detail"]
+    assert r.status_code == 400 and "up to 50" in error_detail(r)
     assert (
         student_api.post("/api/training/runs/", {"builtin": "iris"}, format="json").status_code
         == 201
     )
     r = student_api.post("/api/training/runs/", {"builtin": "iris"}, format="json")
-    assert r.status_code == 400 and "at a time" in r.json()["detail"]
+    assert r.status_code == 400 and "at a time" in error_detail(r)
 
 
 def test_bad_requests(student_api, instructor):
@@ -207,14 +208,14 @@ def test_bad_requests(student_api, instructor):
     ]
     for payload, words in cases:
         r = student_api.post("/api/training/runs/", payload, format="json")
-        assert r.status_code == 400 and words in r.json()["detail"], (payload, r.json())
+        assert r.status_code == 400 and words in error_text(r), (payload, r.json())
 
 
 def test_private_dataset_not_trainable_by_student(student_api, iris_dataset):
     iris_dataset.visibility = "private"
     iris_dataset.save()
     r = student_api.post("/api/training/runs/", {"dataset": iris_dataset.pk}, format="json")
-    assert r.status_code == 400 and "may not use it" in r.json()["detail"]
+    assert r.status_code == 400 and "may not use it" in error_detail(r)
 
 
 def test_roles_on_runs(student, other_student, instructor, api_client):
