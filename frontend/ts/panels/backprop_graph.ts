@@ -49,7 +49,7 @@ const POS: Record<string, [number, number]> = {
 export function mountBackpropGraph(host: HTMLElement): void {
   let res: GraphResult | null = null;
   let step = 0; // how many backward steps are shown
-  const graph = h("div", { "data-testid": "bp-graph" });
+  const graph = h("div", { class: "bp-graph", "data-testid": "bp-graph" });
   const rule = h("p", { class: "sum-line", "aria-live": "polite", "data-testid": "bp-rule" });
   const formulas = h("div", { "data-testid": "bp-formulas" });
   const label = h("span", { class: "step-label", "data-testid": "bp-step" });
