@@ -121,10 +121,14 @@ INSTALLED_APPS = [
     "nnweb.modelzoo",
     "nnweb.segmentation",
     "nnweb.lessons",
+    "lti_tool",
+    "nnweb.classes",
     "frontend",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a locked or unreachable database answers JSON 503 + Retry-After (scale).
+    "nnweb.core.db_busy.DatabaseBusyMiddleware",
     # First, so that it also answers JSON for errors raised in the middlewares below it.
     "nnweb.core.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -178,7 +182,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Seconds a writer waits for another process's write lock (web requests wait less:
+    # NNWEB_DB_BUSY below; the worker retries after it: nnweb/training/.../worker.py).
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", env_int("NNWEB_SQLITE_BUSY_TIMEOUT", 20))
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     # Tests use a file (not an in-memory) database, one per test process, so that a real
     # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
@@ -422,8 +428,17 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy` is about the deployment; the schema is checked by tests/web/core.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
     # Data sets and models share one visibility choice set: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "nnweb.datasets.models.Dataset.Visibility"},
+    "ENUM_NAME_OVERRIDES": {
+        "VisibilityEnum": "nnweb.datasets.models.Dataset.Visibility",
+        "HiddenActivationEnum": "nnweb.training.networks.HIDDEN_ACTIVATIONS",
+    },
 }
+
+# --- Classes ----------------------------------------------------------------------------
+
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"] = (
+    "nnweb.classes.models.Assignment.Kind"
+)
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 
@@ -445,10 +460,20 @@ NNWEB_LIMITS = {
     "MAX_EPOCHS_INSTRUCTOR": env_int("NNWEB_MAX_EPOCHS_INSTRUCTOR", 500),
     "MAX_ACTIVE_RUNS_PER_USER": env_int("NNWEB_MAX_ACTIVE_RUNS_PER_USER", 2),
     "MAX_RUN_SECONDS": env_int("NNWEB_MAX_RUN_SECONDS", 1800),
+    # A running run whose worker wrote no heartbeat for this long is failed (scale).
+    "TRAIN_HEARTBEAT_TIMEOUT": env_int("NNWEB_TRAIN_HEARTBEAT_TIMEOUT", 30),
     # Segmentation.
     "MAX_SEGMENT_IMAGE_BYTES": env_int("NNWEB_MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024),
     # Demo task.
     "MAX_PRIMES_N": env_int("NNWEB_MAX_PRIMES_N", 5_000_000),
+}
+
+# --- Busy database (scale: nnweb/core/db_busy.py) -----------------------------------------
+# Web requests wait at most WEB_TIMEOUT s for SQLite's write lock (the worker keeps the 20 s
+# busy timeout and retries), then answer 503 JSON with Retry-After: RETRY_AFTER.
+NNWEB_DB_BUSY = {
+    "WEB_TIMEOUT": env_int("NNWEB_DB_BUSY_WEB_TIMEOUT", 5),
+    "RETRY_AFTER": env_int("NNWEB_DB_BUSY_RETRY_AFTER", 5),
 }
 
 # --- Logging ----------------------------------------------------------------------------

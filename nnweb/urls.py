@@ -17,6 +17,7 @@ API_APPS = [
     "modelzoo",
     "segmentation",
     "lessons",
+    "classes",
 ]
 
 urlpatterns = [

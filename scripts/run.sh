@@ -34,8 +34,22 @@ case "$DEBUG" in
 esac
 "$PY" manage.py demoaccounts
 
-say "Starting one background worker (manage.py db_worker)"
-"$PY" manage.py db_worker --no-reload --queue-name '*' &
+# The worker (manage.py worker: db_worker that rides out a busy database) runs in a loop that
+# starts it again if it ever exits, and says so; TERM/INT to the loop stop the worker with it.
+say "Starting one background worker (manage.py worker); it is restarted if it exits"
+(
+  child=""
+  trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait 2>/dev/null; exit 0' TERM INT
+  while true; do
+    "$PY" manage.py worker --no-reload --queue-name '*' &
+    child=$!
+    rc=0
+    wait "$child" || rc=$?
+    say "The background worker exited (status $rc); restarting it in ${WORKER_RESTART_DELAY:-2} s"
+    sleep "${WORKER_RESTART_DELAY:-2}" &
+    wait $! || true
+  done
+) &
 WORKER_PID=$!
 stop_worker() {
   if kill -0 "$WORKER_PID" 2>/dev/null; then
@@ -48,8 +62,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "nnweb is at http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
+# A socket subscribed to the Redis channel layer (the playground's, for class groups) can keep
+# uvicorn "waiting for background tasks" long after SIGTERM: bound the graceful shutdown.
 "$VENV/bin/uvicorn" nnweb.asgi:application --host "$HOST" --port "$PORT" --lifespan off \
-  --log-level "${UVICORN_LOG_LEVEL:-info}" &
+  --timeout-graceful-shutdown 5 --log-level "${UVICORN_LOG_LEVEL:-info}" &
 SERVER_PID=$!
 trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; stop_worker; exit 130' INT
 trap 'kill -TERM $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null; stop_worker; exit 143' TERM

@@ -20,6 +20,8 @@ class PingConsumer(SocketGuard, AsyncWebsocketConsumer):
     ``{"type": "error", "errors": [{code, detail, attr}]}`` (nnweb.core.errors.ws_error).
     """
 
+    channel_layer_alias = None  # uses no groups: no channel-layer subscription (clean shutdown)
+
     async def connect(self) -> None:
         if not await self.guard_connect():
             return

@@ -27,6 +27,8 @@ from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions, status
 
+from .db_busy import busy_detail, busy_response, busy_retry_after, is_db_busy
+
 logger = logging.getLogger("nnweb.api")
 
 API_PREFIX = "/api/"
@@ -80,6 +82,15 @@ class ServiceUnavailable(exceptions.APIException):
     default_detail = "The service is unavailable."
 
 
+class DatabaseBusy(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_busy"
+
+    def __init__(self, detail: str, wait: int):
+        super().__init__(detail)
+        self.wait = wait  # drf-standardized-errors sends it as Retry-After
+
+
 class LockedOut(exceptions.Throttled):
     """Too many failed sign-ins (django-axes): a 429 saying when to try again."""
 
@@ -111,6 +122,8 @@ class ExceptionHandler(StandardExceptionHandler):
             return exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge(body_limit_message())
+        if is_db_busy(exc):  # a locked database: 503 with Retry-After (nnweb.core.db_busy)
+            return DatabaseBusy(busy_detail(), wait=busy_retry_after())
         return exc
 
     def should_not_handle(self, exc: Exception) -> bool:
@@ -142,6 +155,9 @@ class ApiErrorMiddleware:
             return None
         if isinstance(exc, RequestDataTooBig):
             return error_response(413, "payload_too_large", body_limit_message())
+        busy = busy_response(exc)
+        if busy is not None:
+            return busy
         if isinstance(exc, Http404):
             return error_response(404, "not_found", str(exc) or "Not found.")
         if isinstance(exc, PermissionDenied):

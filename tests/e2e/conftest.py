@@ -56,7 +56,7 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1"}
-STARTUP_TIMEOUT_S = 60
+STARTUP_TIMEOUT_S = 120  # the first /api/schema/ build takes tens of seconds on a busy machine
 
 
 def pytest_collection_modifyitems(config, items):
@@ -176,7 +176,7 @@ class LiveServer:
                     f"uvicorn exited with {server.returncode}:\n{_tail(self.logs[0])}"
                 )
             try:
-                with urllib.request.urlopen(self.url + "/api/schema/", timeout=5) as response:
+                with urllib.request.urlopen(self.url + "/api/schema/", timeout=30) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):

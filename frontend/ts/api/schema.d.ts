@@ -76,6 +76,294 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/classes/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: the classes I teach or attend. POST (instructors): create a class. */
+    get: operations["classes_list"];
+    put?: never;
+    /** @description GET: the classes I teach or attend. POST (instructors): create a class. */
+    post: operations["classes_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
+     *     they teach or attend it), then checked against ``class_permissions``.
+     */
+    get: operations["classes_retrieve"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/assignments/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: the class's assignments (members). POST: create one (instructors of the class). */
+    get: operations["classes_assignments_list"];
+    put?: never;
+    /** @description GET: the class's assignments (members). POST: create one (instructors of the class). */
+    post: operations["classes_assignments_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/assignments/{id}/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
+     *     they teach or attend it), then checked against ``class_permissions``.
+     */
+    get: operations["classes_assignments_retrieve"];
+    put?: never;
+    post?: never;
+    /**
+     * @description A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
+     *     they teach or attend it), then checked against ``class_permissions``.
+     */
+    delete: operations["classes_assignments_destroy"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/assignments/{id}/stats/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: per-question statistics of a lesson assignment (instructors of the class). */
+    get: operations["classes_assignments_stats_list"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/assignments/{id}/submit/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description POST {"session": id} (challenge) or {"run": id} (training): the server checks the
+     *     student's own session or run; no measured value is taken from the request.
+     */
+    post: operations["classes_assignments_submit_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/gradebook/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: roster x assignments with status and score (instructors of the class). */
+    get: operations["classes_gradebook_retrieve"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/gradebook.csv": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: the grade book as a CSV download (instructors of the class). */
+    get: operations["classes_gradebook.csv_retrieve"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/instructors/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description POST {"username": ...}: add a co-instructor (instructors of the class). */
+    post: operations["classes_instructors_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/live/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: every student's latest tile (what the live view starts from). */
+    get: operations["classes_live_retrieve"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/live/{student_pk}/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: a read-only snapshot of one student's live playground session. */
+    get: operations["classes_live_snapshot"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/me/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: my own result on every assignment (students of the class). */
+    get: operations["classes_me_list"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/send/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description POST {"link": token}: push a classroom link's setup to every student's open playground. */
+    post: operations["classes_send_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/students/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: the roster (instructors of the class). */
+    get: operations["classes_students_list"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/students/{student_pk}/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description GET: one student's results. DELETE: remove the student from the class. */
+    get: operations["classes_student_results"];
+    put?: never;
+    post?: never;
+    /** @description GET: one student's results. DELETE: remove the student from the class. */
+    delete: operations["classes_students_destroy"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/join/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description POST {"code": ...}: join the class with that join code. */
+    post: operations["classes_join_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/core/jobs/{job_id}/": {
     parameters: {
       query?: never;
@@ -199,7 +487,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Every lesson endpoint with its arguments and what it computes. */
+    /** @description Every lesson endpoint with its arguments, their defaults and what it computes. */
     get: operations["lessons_retrieve"];
     put?: never;
     post?: never;
@@ -218,8 +506,42 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description f(u) and f'(u) on a grid, from the engine's activation table. */
+    /** @description f(u) and f′(u) on a grid, from the engine's activation table. */
     post: operations["lessons_activation_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/backprop_graph/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description One sigmoid unit as a computational graph: values forward, gradients node by node back. */
+    post: operations["lessons_backprop_graph_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/check/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Grade one answer on the server (predictions are recorded, not graded). */
+    post: operations["lessons_check_create"];
     delete?: never;
     options?: never;
     head?: never;
@@ -235,12 +557,25 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description Train conv(3x3, ReLU) -> max-pool 2 -> flatten -> dense softmax on a small image set in a
-     *     few seconds; return the history, feature maps of one example per class, the confusion
-     *     matrix on the held-out images and the misclassified ones.
-     */
+    /** @description Train a small CNN on digits or shapes; history, feature maps, confusion matrix. */
     post: operations["lessons_cnn_train_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/complete/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Mark a lesson complete for the signed-in student. */
+    post: operations["lessons_complete_create"];
     delete?: never;
     options?: never;
     head?: never;
@@ -256,10 +591,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description 1-D discrete convolution (kernel flipped, the integral's g(t - tau)) and the
-     *     cross-correlation a CNN layer computes (kernel not flipped), 'valid' part only.
-     */
+    /** @description 1-D convolution (kernel flipped) against the cross-correlation a CNN computes. */
     post: operations["lessons_conv1d_create"];
     delete?: never;
     options?: never;
@@ -276,10 +608,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description Slide ``kernel`` over ``image`` and spell out every window: the cells it covers, the
-     *     products cell x weight, and their sum (the output cell).
-     */
+    /** @description Slide the kernel over the image and spell out every window (the notes' 5x5 example). */
     post: operations["lessons_conv2d_create"];
     delete?: never;
     options?: never;
@@ -296,10 +625,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description Apply a preset or given kernel to a real grey image: the generated scene, an engine
-     *     shapes image, a handwritten digit, or a given one.
-     */
+    /** @description A preset or given kernel applied to a real grey image. */
     post: operations["lessons_conv_image_create"];
     delete?: never;
     options?: never;
@@ -316,7 +642,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Several filters over one image: each gives one depth slice of the output volume. */
+    /** @description Several filters over one image, one depth slice each (a C×H×W volume). */
     post: operations["lessons_conv_volume_create"];
     delete?: never;
     options?: never;
@@ -333,10 +659,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description conv(shift(x)) against shift(conv(x)) ('same' zero padding): equal wherever the
-     *     border's zeros do not enter the window.
-     */
+    /** @description conv(shift(x)) against shift(conv(x)). */
     post: operations["lessons_equivariance_create"];
     delete?: never;
     options?: never;
@@ -353,7 +676,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Gaussian NLL = 1/2 SSE / sigma^2 + N/2 log(2 pi sigma^2); the notes keep only 1/2 SSE. */
+    /** @description Gaussian NLL = ½ SSE / σ² + N/2 log(2πσ²). */
     post: operations["lessons_gaussian_nll_create"];
     delete?: never;
     options?: never;
@@ -370,10 +693,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description Two stacked linear (identity-activation) layers equal one layer with W = W2 W1 and
-     *     b = W2 b1 + b2; with a ReLU in between they do not.
-     */
+    /** @description Two linear layers equal one; with a ReLU between they do not. */
     post: operations["lessons_linear_collapse_create"];
     delete?: never;
     options?: never;
@@ -390,7 +710,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description One mini-batch size, three learning rates: too small, about right, too large. */
+    /** @description One mini-batch size, several learning rates. */
     post: operations["lessons_lr_compare_create"];
     delete?: never;
     options?: never;
@@ -407,11 +727,42 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description The mask head's output for one RoI: one m x m map per foreground class. Only the true
-     *     class's map enters the loss (mean binary cross-entropy over its m^2 pixels).
-     */
+    /** @description The mask head's m×m map per class for one RoI; only the true class's enters the loss. */
     post: operations["lessons_mask_head_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/mask_rcnn_inspect/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description The shipped Mask R-CNN on a sample image, stage by stage, computed by the engine. */
+    post: operations["lessons_mask_rcnn_inspect_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/mle_variance/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description The Gaussian variance MLE by simulation: its mean against N shows the (N−1)/N bias. */
+    post: operations["lessons_mle_variance_create"];
     delete?: never;
     options?: never;
     head?: never;
@@ -427,10 +778,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description One sample through a 2-3-K network: the forward quantities u, a of every layer, the
-     *     loss, the backward quantities dE/da, delta, dE/dW, dE/db, and the SGD update.
-     */
+    /** @description One sample through a 2-3-K network, forward and backward, and one SGD update. */
     post: operations["lessons_network_trace_create"];
     delete?: never;
     options?: never;
@@ -447,10 +795,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description -log p of the true class for a predicted distribution (normalised if it does not sum
-     *     to 1), and the cross-entropy -sum_k t_k log p_k that equals it.
-     */
+    /** @description −log p of the true class, equal to the cross-entropy against the one-hot target. */
     post: operations["lessons_nll_create"];
     delete?: never;
     options?: never;
@@ -467,7 +812,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Output width of a convolution or pooling window: floor((W - K + 2P) / S) + 1. */
+    /** @description floor((W − K + 2P) / S) + 1, with a warning when the stride does not fit. */
     post: operations["lessons_output_size_create"];
     delete?: never;
     options?: never;
@@ -484,7 +829,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Parameters of a conv layer against a dense layer producing the same output volume. */
+    /** @description A conv layer's parameters against a dense layer's for the same C×H×W output. */
     post: operations["lessons_param_count_create"];
     delete?: never;
     options?: never;
@@ -501,11 +846,42 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description Max or average pooling of a (C,H,W) or (H,W) input, with the gradient routed back:
-     *     dE/dx for an upstream dE/dy (all ones unless given).
-     */
+    /** @description Max or average pooling with the gradient routed back. */
     post: operations["lessons_pool_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/pool_shift/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Shift the input by a pixel and compare the pooled outputs (small-translation invariance). */
+    post: operations["lessons_pool_shift_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/progress/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The signed-in student's answers and completion, every lesson in course order. */
+    get: operations["lessons_progress_retrieve"];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -521,8 +897,25 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description ReLU(MaxPool(x)) == MaxPool(ReLU(x)) always; ReLU(AvgPool(x)) != AvgPool(ReLU(x)). */
+    /** @description ReLU commutes with max pooling, not with average pooling. */
     post: operations["lessons_relu_pool_create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/lessons/reveal/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description The explanation and accepted answer(s) of one question, on request. */
+    post: operations["lessons_reveal_create"];
     delete?: never;
     options?: never;
     head?: never;
@@ -538,11 +931,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description A size x size RoI pooled to output x output, explained by engine.detection.explain_roi:
-     *     bins, dropped and shared cells (RoI pooling) or sampling points and bilinear weights (RoI
-     *     Align), over a feature map whose values are given too.
-     */
+    /** @description A size×size RoI pooled to output×output: bins, dropped cells or bilinear samples. */
     post: operations["lessons_roi_create"];
     delete?: never;
     options?: never;
@@ -559,10 +948,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * @description The same 2-8-2 network on the same two-moons data, trained with m = 1, m = 16 and the
-     *     full batch for the same number of epochs (curves, updates, wall time).
-     */
+    /** @description The same network trained with m = 1, m = 16 and the full batch. */
     post: operations["lessons_sgd_compare_create"];
     delete?: never;
     options?: never;
@@ -952,16 +1338,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /**
-     * @description * `identity` - identity
-     *     * `relu` - relu
-     *     * `leaky_relu` - leaky_relu
-     *     * `sigmoid` - sigmoid
-     *     * `tanh` - tanh
-     *     * `softplus` - softplus
-     * @enum {string}
-     */
-    ActivationEnum: "identity" | "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    ActivationRequest: {
+      /** @default relu */
+      name: components["schemas"]["HiddenActivationEnum"];
+      /**
+       * Format: double
+       * @default 0.1
+       */
+      alpha: number;
+      /**
+       * Format: double
+       * @default -4
+       */
+      lo: number;
+      /**
+       * Format: double
+       * @default 4
+       */
+      hi: number;
+      /** @default 161 */
+      n: number;
+    };
     ApiIndex: {
       sections: components["schemas"]["ApiSection"][];
       /** @description the OpenAPI schema */
@@ -974,9 +1372,73 @@ export interface components {
       url: string;
       description: string;
     };
+    Assignment: {
+      readonly id: number;
+      title: string;
+      kind: components["schemas"]["AssignmentKindEnum"];
+      /** Format: date-time */
+      due: string;
+      lesson?: string;
+      goal?: unknown;
+      /** @description what the student must do */
+      readonly goal_text: string;
+      dataset?: number | null;
+      readonly dataset_name: string;
+      /** Format: double */
+      target_accuracy?: number | null;
+      /** @description how the score is computed */
+      readonly score_rule: string;
+    };
+    AssignmentInputRequest: {
+      title: string;
+      kind: components["schemas"]["AssignmentKindEnum"];
+      /** Format: date-time */
+      due: string;
+      lesson?: components["schemas"]["LessonEnum"];
+      goal?: components["schemas"]["GoalRequest"];
+      dataset?: number;
+      /** Format: double */
+      target_accuracy?: number;
+    };
+    /**
+     * @description * `lesson` - Lesson
+     *     * `challenge` - Playground challenge
+     *     * `training` - Training run
+     * @enum {string}
+     */
+    AssignmentKindEnum: "lesson" | "challenge" | "training";
     AuthTokenRequest: {
       username: string;
       password: string;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    BackpropGraphRequest: {
+      /**
+       * @description the two inputs x1, x2
+       * @default [
+       *       0.5,
+       *       -1
+       *     ]
+       */
+      x: unknown;
+      /**
+       * @description the two weights w1, w2
+       * @default [
+       *       0.8,
+       *       -0.4
+       *     ]
+       */
+      w: unknown;
+      /**
+       * Format: double
+       * @default 0.1
+       */
+      b: number;
+      /**
+       * Format: double
+       * @default 1
+       */
+      y: number;
     };
     /** @enum {unknown} */
     BlankEnum: "";
@@ -986,11 +1448,68 @@ export interface components {
       kind: string;
       task: string;
     };
+    Cell: {
+      status: string;
+      /** Format: double */
+      score: number | null;
+      late: boolean;
+      detail: string;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    CheckRequest: {
+      lesson: string;
+      question: string;
+      answer: string;
+    };
+    CheckResult: {
+      passed: boolean;
+      measured: {
+        [key: string]: unknown;
+      };
+      reasons: string[];
+      submission: components["schemas"]["Submission"];
+    };
     Choices: {
       builtin: components["schemas"]["BuiltinChoice"][];
       uploaded: components["schemas"]["UploadedChoice"][];
       /** @description null for anonymous visitors */
       quota: components["schemas"]["Quota"] | null;
+    };
+    /** @description A class as its members see it; instructors also get the join code and the roster size. */
+    Class: {
+      readonly id: number;
+      name: string;
+      /** @description instructor | student */
+      readonly role: string;
+      readonly join_code: string | null;
+      readonly join_url: string | null;
+      readonly instructors: components["schemas"]["UserBrief"][];
+      readonly n_students: number | null;
+    };
+    ClassInputRequest: {
+      name: string;
+    };
+    /**
+     * @description * `digits` - digits
+     *     * `shapes` - shapes
+     * @enum {string}
+     */
+    CnnTrainDatasetEnum: "digits" | "shapes";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    CnnTrainRequest: {
+      /** @default digits */
+      dataset: components["schemas"]["CnnTrainDatasetEnum"];
+      /** @default 4 */
+      epochs: number;
+      /**
+       * Format: double
+       * @default 0.3
+       */
+      lr: number;
+      /** @default 6 */
+      filters: number;
+      /** @default 0 */
+      seed: number;
     };
     /**
      * @description * `auto` - auto
@@ -999,6 +1518,89 @@ export interface components {
      * @enum {string}
      */
     ColorEnum: "auto" | "grayscale" | "rgb";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    CompleteRequest: {
+      lesson: string;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    Conv1dRequest: {
+      /** @description a 1-D array, or null for the sample signal */
+      signal?: unknown;
+      /** @description a 1-D array, or null for (0.1, 0.2, 0.4, 0.2, 0.1) */
+      kernel?: unknown;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    Conv2dRequest: {
+      /**
+       * @description 2-D array, at most 16x16 (the notes' 5x5)
+       * @default [
+       *       [
+       *         1,
+       *         1,
+       *         1,
+       *         0,
+       *         0
+       *       ],
+       *       [
+       *         0,
+       *         1,
+       *         1,
+       *         1,
+       *         0
+       *       ],
+       *       [
+       *         0,
+       *         0,
+       *         1,
+       *         1,
+       *         1
+       *       ],
+       *       [
+       *         0,
+       *         0,
+       *         1,
+       *         1,
+       *         0
+       *       ],
+       *       [
+       *         0,
+       *         1,
+       *         1,
+       *         0,
+       *         0
+       *       ]
+       *     ]
+       */
+      image: unknown;
+      /**
+       * @description square 2-D array, at most 7x7 (the notes' X)
+       * @default [
+       *       [
+       *         1,
+       *         0,
+       *         1
+       *       ],
+       *       [
+       *         0,
+       *         1,
+       *         0
+       *       ],
+       *       [
+       *         1,
+       *         0,
+       *         1
+       *       ]
+       *     ]
+       */
+      kernel: unknown;
+      /** @default 1 */
+      stride: number;
+      /**
+       * @description "valid", "same" or a whole number of zero cells on each side
+       * @default valid
+       */
+      padding: unknown;
+    };
     ConvBlockRequest: {
       /** @description 1 to 64 */
       filters?: number;
@@ -1006,6 +1608,36 @@ export interface components {
       kernel?: number;
       /** @description 0 (none) to 4 */
       pool?: number;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    ConvImageRequest: {
+      /**
+       * @description a preset (notes_x, identity, blur, sharpen, edge_vertical, edge_horizontal, edges) or a 2-D array
+       * @default edges
+       */
+      kernel: unknown;
+      /** @description a 2-D array, or null for the chosen source image */
+      image?: unknown;
+      /** @default same */
+      padding: components["schemas"]["PaddingEnum"];
+      /** @default scene */
+      source: components["schemas"]["ConvImageSourceEnum"];
+      /** @default 0 */
+      index: number;
+    };
+    /**
+     * @description * `scene` - scene
+     *     * `shapes` - shapes
+     *     * `digit` - digit
+     * @enum {string}
+     */
+    ConvImageSourceEnum: "scene" | "shapes" | "digit";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    ConvVolumeRequest: {
+      /** @description a 2-D array, or null for the sample scene */
+      image?: unknown;
+      /** @description a 3-D array of square kernels, or null for four presets */
+      kernels?: unknown;
     };
     /** @description One of ``dataset`` (an uploaded data set's id) or ``builtin``, a network, an optimizer. */
     CreateRunRequest: {
@@ -1019,7 +1651,7 @@ export interface components {
       readonly name: string;
       readonly description: string;
       readonly owner: string;
-      readonly kind: components["schemas"]["KindEnum"];
+      readonly kind: components["schemas"]["DatasetKindEnum"];
       readonly task: components["schemas"]["DatasetTaskEnum"];
       readonly target: string;
       readonly visibility: components["schemas"]["VisibilityEnum"];
@@ -1034,12 +1666,33 @@ export interface components {
       readonly created: string;
     };
     /**
+     * @description * `tabular` - Tabular (CSV)
+     *     * `image_classification` - Image classification
+     *     * `instance_segmentation` - Instance segmentation (COCO)
+     * @enum {string}
+     */
+    DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
+    /**
      * @description * `classification` - Classification
      *     * `regression` - Regression
      *     * `segmentation` - Instance segmentation
      * @enum {string}
      */
     DatasetTaskEnum: "classification" | "regression" | "segmentation";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    EquivarianceRequest: {
+      /** @description a 2-D array (3 to 32 per side), or null for the sample scene */
+      image?: unknown;
+      /**
+       * @description a preset (notes_x, identity, blur, sharpen, edge_vertical, edge_horizontal, edges) or a 2-D array
+       * @default edge_vertical
+       */
+      kernel: unknown;
+      /** @default 2 */
+      dy: number;
+      /** @default 3 */
+      dx: number;
+    };
     Error: {
       /** @description stable machine-readable code, e.g. required */
       code: string;
@@ -1069,6 +1722,38 @@ export interface components {
      * @enum {string}
      */
     FormatEnum: "csv" | "image_zip" | "npz" | "coco";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    GaussianNllRequest: {
+      /**
+       * @description targets, 1 to 200 numbers
+       * @default [
+       *       1.2,
+       *       0.4,
+       *       2.1,
+       *       1.6,
+       *       0.9,
+       *       1.9
+       *     ]
+       */
+      y: unknown;
+      /**
+       * @description predictions ŷ, as many as y
+       * @default [
+       *       1,
+       *       0.7,
+       *       1.8,
+       *       1.5,
+       *       1.2,
+       *       2.2
+       *     ]
+       */
+      y_hat: unknown;
+      /**
+       * Format: double
+       * @default 1
+       */
+      sigma: number;
+    };
     GenerateRequestRequest: {
       /** @description omit for a random image */
       seed?: number | null;
@@ -1079,13 +1764,74 @@ export interface components {
       image: string;
       truth: components["schemas"]["Truth"][];
     };
+    /**
+     * @description * `circle` - circle
+     *     * `gauss` - gauss
+     *     * `moons` - moons
+     *     * `multi_gaussian` - multi_gaussian
+     *     * `plane` - plane
+     *     * `sine` - sine
+     *     * `spiral` - spiral
+     *     * `xor` - xor
+     * @enum {string}
+     */
+    GoalDatasetEnum:
+      "circle" | "gauss" | "moons" | "multi_gaussian" | "plane" | "sine" | "spiral" | "xor";
+    /** @description Validates a challenge goal (the ``goal`` field of a challenge assignment). */
+    GoalRequest: {
+      measure: components["schemas"]["MeasureEnum"];
+      dataset: components["schemas"]["GoalDatasetEnum"];
+      /** Format: double */
+      min_test_accuracy?: number | null;
+      /** Format: double */
+      max_test_loss?: number | null;
+      max_hidden_neurons?: number | null;
+      hidden_layers?: number | null;
+      /** @default 100 */
+      min_samples: number;
+      /**
+       * Format: double
+       * @default 0
+       */
+      min_noise: number;
+    };
+    Gradebook: {
+      assignments: components["schemas"]["Assignment"][];
+      rows: components["schemas"]["GradebookRow"][];
+    };
+    GradebookRow: {
+      student: components["schemas"]["UserBrief"];
+      cells: components["schemas"]["Cell"][];
+      /** Format: double */
+      total: number | null;
+    };
+    /**
+     * @description * `relu` - relu
+     *     * `leaky_relu` - leaky_relu
+     *     * `sigmoid` - sigmoid
+     *     * `tanh` - tanh
+     *     * `softplus` - softplus
+     *     * `identity` - identity
+     * @enum {string}
+     */
+    HiddenActivationEnum: "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus" | "identity";
     ImageSize: {
       width: number;
       height: number;
     };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    InspectRequest: {
+      /** @default 0 */
+      image: number;
+      /** @default 8 */
+      top: number;
+    };
+    InstructorInputRequest: {
+      username: string;
+    };
     Job: {
       id: string;
-      status: components["schemas"]["StatusEnum"];
+      status: components["schemas"]["JobStatusEnum"];
       finished: boolean;
       n: number | null;
       result: components["schemas"]["PrimesResult"] | null;
@@ -1098,23 +1844,163 @@ export interface components {
       finished_at: string | null;
     };
     /**
-     * @description * `tabular` - Tabular (CSV)
-     *     * `image_classification` - Image classification
-     *     * `instance_segmentation` - Instance segmentation (COCO)
+     * @description * `READY` - READY
+     *     * `RUNNING` - RUNNING
+     *     * `SUCCESSFUL` - SUCCESSFUL
+     *     * `FAILED` - FAILED
      * @enum {string}
      */
-    KindEnum: "tabular" | "image_classification" | "instance_segmentation";
+    JobStatusEnum: "READY" | "RUNNING" | "SUCCESSFUL" | "FAILED";
+    JoinRequest: {
+      /** @description the class's join code */
+      code: string;
+    };
+    /**
+     * @description * `maximum-likelihood` - Neural networks and maximum likelihood
+     *     * `forward-propagation` - Forward propagation
+     *     * `back-propagation` - Back propagation
+     *     * `sgd` - SGD and mini-batches
+     *     * `why-cnns` - Why CNNs
+     *     * `convolution` - Convolution
+     *     * `activations` - Activations
+     *     * `pooling` - Pooling
+     *     * `fully-connected` - Fully connected layers and flattening
+     *     * `mask-rcnn` - Mask R-CNN
+     * @enum {string}
+     */
+    LessonEnum:
+      | "maximum-likelihood"
+      | "forward-propagation"
+      | "back-propagation"
+      | "sgd"
+      | "why-cnns"
+      | "convolution"
+      | "activations"
+      | "pooling"
+      | "fully-connected"
+      | "mask-rcnn";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    LinearCollapseRequest: {
+      /** @default 0 */
+      seed: number;
+      /** @default 3 */
+      n_in: number;
+      /** @default 4 */
+      hidden: number;
+      /** @default 2 */
+      n_out: number;
+    };
+    LiveSnapshot: {
+      student: components["schemas"]["UserBrief"];
+      open: boolean;
+      message?: string;
+      tile: {
+        [key: string]: unknown;
+      } | null;
+      config?: {
+        [key: string]: unknown;
+      };
+      network?: {
+        [key: string]: unknown;
+      };
+      metrics?: {
+        [key: string]: unknown;
+      };
+      history?: unknown[];
+    };
+    LiveTiles: {
+      tiles: {
+        [key: string]: unknown;
+      }[];
+    };
+    /**
+     * @description * `cross_entropy` - cross_entropy
+     *     * `half_sse` - half_sse
+     * @enum {string}
+     */
+    LossEnum: "cross_entropy" | "half_sse";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    LrCompareRequest: {
+      /**
+       * @description 1 to 4 learning rates
+       * @default [
+       *       0.005,
+       *       0.5,
+       *       20
+       *     ]
+       */
+      rates: unknown;
+      /** @default 16 */
+      batch_size: number;
+      /** @default 20 */
+      epochs: number;
+      /** @default 0 */
+      seed: number;
+    };
     /** @description A mask as row-major run lengths: counts alternate 0-runs and 1-runs, 0s first. */
     Mask: {
       /** @description height, width */
       size: number[];
       counts: number[];
     };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    MaskHeadRequest: {
+      /** @default 14 */
+      m: number;
+      /** @default 2 */
+      true_class: number;
+      /** @default 0 */
+      seed: number;
+    };
     Me: {
       authenticated: boolean;
       username: string | null;
       role: string;
     };
+    /**
+     * @description * `accuracy` - accuracy
+     *     * `loss` - loss
+     *     * `diverge` - diverge
+     * @enum {string}
+     */
+    MeasureEnum: "accuracy" | "loss" | "diverge";
+    /**
+     * @description * `roi_pool` - roi_pool
+     *     * `roi_align` - roi_align
+     * @enum {string}
+     */
+    MethodEnum: "roi_pool" | "roi_align";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    MleVarianceRequest: {
+      /**
+       * Format: double
+       * @default 1
+       */
+      sigma: number;
+      /**
+       * @description 1 to 12 sample sizes N, each 2 to 1000
+       * @default [
+       *       2,
+       *       3,
+       *       5,
+       *       10,
+       *       20,
+       *       50,
+       *       100
+       *     ]
+       */
+      sizes: unknown;
+      /** @default 2000 */
+      repeats: number;
+      /** @default 0 */
+      seed: number;
+    };
+    /**
+     * @description * `max` - max
+     *     * `avg` - avg
+     * @enum {string}
+     */
+    ModeEnum: "max" | "avg";
     ModelUploadRequest: {
       /**
        * Format: binary
@@ -1145,12 +2031,16 @@ export interface components {
     ModelsResponse: {
       models: components["schemas"]["SegmentationModel"][];
     };
+    MyResult: {
+      assignment: components["schemas"]["Assignment"];
+      result: components["schemas"]["Cell"];
+    };
     NetworkSpecRequest: {
       /** @default mlp */
       type: components["schemas"]["NetworkSpecTypeEnum"];
       /** @description units of each hidden layer */
       hidden?: number[];
-      activation?: components["schemas"]["ActivationEnum"];
+      activation?: components["schemas"]["HiddenActivationEnum"];
       /** @description CNN only: 1 to 4 blocks */
       conv?: components["schemas"]["ConvBlockRequest"][];
       /** @description Mask R-CNN only */
@@ -1163,6 +2053,55 @@ export interface components {
      * @enum {string}
      */
     NetworkSpecTypeEnum: "mlp" | "cnn" | "maskrcnn";
+    /**
+     * @description * `sigmoid` - sigmoid
+     *     * `tanh` - tanh
+     *     * `relu` - relu
+     *     * `leaky_relu` - leaky_relu
+     * @enum {string}
+     */
+    NetworkTraceActivationEnum: "sigmoid" | "tanh" | "relu" | "leaky_relu";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    NetworkTraceRequest: {
+      /**
+       * @description the two inputs
+       * @default [
+       *       0.5,
+       *       -1
+       *     ]
+       */
+      x: unknown;
+      /**
+       * @description the class (0 or 1) for cross-entropy, a number for half_sse
+       * @default 1
+       */
+      y: unknown;
+      /** @default sigmoid */
+      activation: components["schemas"]["NetworkTraceActivationEnum"];
+      /** @default cross_entropy */
+      loss: components["schemas"]["LossEnum"];
+      /**
+       * Format: double
+       * @default 0.5
+       */
+      lr: number;
+      /** @default 0 */
+      seed: number;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    NllRequest: {
+      /**
+       * @description 2 to 10 class probabilities (the lesson's 0.7, 0.2, 0.1)
+       * @default [
+       *       0.7,
+       *       0.2,
+       *       0.1
+       *     ]
+       */
+      probs: unknown;
+      /** @default 0 */
+      true_class: number;
+    };
     OptimizerRequest: {
       /**
        * Format: double
@@ -1182,6 +2121,46 @@ export interface components {
       /** Format: double */
       val_fraction?: number;
       seed?: number;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    OutputSizeRequest: {
+      /** @default 5 */
+      width: number;
+      /** @default 3 */
+      kernel: number;
+      /**
+       * @description "valid", "same" or a whole number of zero cells on each side
+       * @default valid
+       */
+      padding: unknown;
+      /** @default 1 */
+      stride: number;
+    };
+    /**
+     * @description * `valid` - valid
+     *     * `same` - same
+     * @enum {string}
+     */
+    PaddingEnum: "valid" | "same";
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    ParamCountRequest: {
+      /** @default 28 */
+      height: number;
+      /** @default 28 */
+      width: number;
+      /** @default 1 */
+      in_channels: number;
+      /** @default 3 */
+      kernel: number;
+      /** @default 32 */
+      out_channels: number;
+      /** @default 1 */
+      stride: number;
+      /**
+       * @description "valid", "same" or a whole number
+       * @default valid
+       */
+      padding: unknown;
     };
     /** @description PATCH body: only the visibility can change; any other field is refused by name. */
     PatchedModelUpdateRequest: {
@@ -1206,6 +2185,60 @@ export interface components {
       /** Format: date-time */
       date_joined: string;
     };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    PoolRequest: {
+      /**
+       * @description (H, W) or (C, H, W) array (the notes' 4x4)
+       * @default [
+       *       [
+       *         1,
+       *         1,
+       *         2,
+       *         4
+       *       ],
+       *       [
+       *         5,
+       *         6,
+       *         7,
+       *         8
+       *       ],
+       *       [
+       *         3,
+       *         2,
+       *         1,
+       *         0
+       *       ],
+       *       [
+       *         1,
+       *         2,
+       *         3,
+       *         4
+       *       ]
+       *     ]
+       */
+      x: unknown;
+      /** @default max */
+      mode: components["schemas"]["ModeEnum"];
+      /** @default 2 */
+      size: number;
+      /** @description null = the window size */
+      stride?: number | null;
+      /** @description dE/dy, the pooled output's shape; null = all ones */
+      upstream?: unknown;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    PoolShiftRequest: {
+      /** @description a 2-D array, or null for the 8x8 example */
+      x?: unknown;
+      /** @default 0 */
+      dy: number;
+      /** @default 1 */
+      dx: number;
+      /** @default max */
+      mode: components["schemas"]["ModeEnum"];
+      /** @default 2 */
+      size: number;
+    };
     /** @description The demo job's input, for the API and the page alike. */
     PrimesRequestRequest: {
       /** @description Count the primes below this number (2 to NNWEB_MAX_PRIMES_N). */
@@ -1218,12 +2251,48 @@ export interface components {
       /** Format: double */
       seconds: number;
     };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    QuestionRefRequest: {
+      lesson: string;
+      question: string;
+    };
+    QuestionStat: {
+      question: string;
+      answered: number;
+      /** Format: double */
+      first_correct: number | null;
+      /** Format: double */
+      correct: number | null;
+      wrong_answers: components["schemas"]["WrongAnswer"][];
+    };
     Quota: {
       role: string;
       max_params: number;
       max_epochs: number;
       max_seconds: number;
       max_active: number;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    ReluPoolRequest: {
+      /** @default 0 */
+      seed: number;
+      /** @default 6 */
+      side: number;
+      /** @default 2 */
+      size: number;
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    RoiRequest: {
+      /** @default 17 */
+      size: number;
+      /** @default 7 */
+      output: number;
+      /** @default roi_pool */
+      method: components["schemas"]["MethodEnum"];
+      /** @default 2 */
+      sampling_ratio: number;
+      /** @default avg */
+      mode: components["schemas"]["ModeEnum"];
     };
     /** @description One run with its loss history (one point per epoch, from ``history_from``). */
     Run: {
@@ -1410,14 +2479,59 @@ export interface components {
      * @enum {string}
      */
     SegmentationModelSourceEnum: "shipped" | "modelzoo";
+    SendRequest: {
+      /** @description a classroom link token */
+      link: string;
+    };
+    Setup: {
+      title: string;
+      url: string;
+      hide: string[];
+      config: {
+        [key: string]: unknown;
+      };
+    };
+    /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
+    SgdCompareRequest: {
+      /**
+       * Format: double
+       * @default 0.3
+       */
+      lr: number;
+      /** @default 15 */
+      epochs: number;
+      /** @default 0 */
+      seed: number;
+      /** @default 128 */
+      n: number;
+    };
+    Submission: {
+      assignment: number;
+      status?: components["schemas"]["SubmissionStatusEnum"];
+      /**
+       * Format: double
+       * @description 0..1
+       */
+      score?: number;
+      /** Format: int64 */
+      attempts?: number;
+      /** Format: date-time */
+      passed_at?: string | null;
+      detail?: unknown;
+    };
     /**
-     * @description * `READY` - READY
-     *     * `RUNNING` - RUNNING
-     *     * `SUCCESSFUL` - SUCCESSFUL
-     *     * `FAILED` - FAILED
+     * @description * `passed` - Passed
+     *     * `not_yet` - Not yet
      * @enum {string}
      */
-    StatusEnum: "READY" | "RUNNING" | "SUCCESSFUL" | "FAILED";
+    SubmissionStatusEnum: "passed" | "not_yet";
+    /** @description Only a reference to the student's own work: the server measures everything itself. */
+    SubmitRequest: {
+      /** @description your live playground session id (challenges) */
+      session?: string;
+      /** @description your training run id (training) */
+      run?: number;
+    };
     TokenResponse: {
       token: string;
       username: string;
@@ -1504,6 +2618,10 @@ export interface components {
       owner: string;
       n_samples: number;
     };
+    UserBrief: {
+      id: number;
+      username: string;
+    };
     /**
      * @description * `private` - Private (only me)
      *     * `students` - Visible to students
@@ -1511,6 +2629,10 @@ export interface components {
      * @enum {string}
      */
     VisibilityEnum: "private" | "students" | "public";
+    WrongAnswer: {
+      answer: string;
+      count: number;
+    };
   };
   responses: never;
   parameters: never;
@@ -1801,6 +2923,1748 @@ export interface operations {
         };
       };
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Class"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ClassInputRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ClassInputRequest"];
+        "multipart/form-data": components["schemas"]["ClassInputRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_assignments_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Assignment"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_assignments_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AssignmentInputRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["AssignmentInputRequest"];
+        "multipart/form-data": components["schemas"]["AssignmentInputRequest"];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Assignment"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_assignments_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Assignment"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_assignments_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_assignments_stats_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["QuestionStat"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_assignments_submit_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["SubmitRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["SubmitRequest"];
+        "multipart/form-data": components["schemas"]["SubmitRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CheckResult"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_gradebook_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Gradebook"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  "classes_gradebook.csv_retrieve": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description grade book CSV */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_instructors_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InstructorInputRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["InstructorInputRequest"];
+        "multipart/form-data": components["schemas"]["InstructorInputRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UserBrief"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_live_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LiveTiles"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_live_snapshot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        student_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LiveSnapshot"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_me_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MyResult"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_send_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["SendRequest"];
+        "multipart/form-data": components["schemas"]["SendRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Setup"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_students_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UserBrief"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_student_results: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        student_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MyResult"][];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_students_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        student_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_join_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["JoinRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["JoinRequest"];
+        "multipart/form-data": components["schemas"]["JoinRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -2824,15 +5688,191 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
+        "application/json": components["schemas"]["ActivationRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ActivationRequest"];
+        "multipart/form-data": components["schemas"]["ActivationRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
-        "multipart/form-data": {
-          [key: string]: unknown;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_backprop_graph_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["BackpropGraphRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["BackpropGraphRequest"];
+        "multipart/form-data": components["schemas"]["BackpropGraphRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_check_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CheckRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["CheckRequest"];
+        "multipart/form-data": components["schemas"]["CheckRequest"];
       };
     };
     responses: {
@@ -2921,15 +5961,100 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
+        "application/json": components["schemas"]["CnnTrainRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["CnnTrainRequest"];
+        "multipart/form-data": components["schemas"]["CnnTrainRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
-        "multipart/form-data": {
-          [key: string]: unknown;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_complete_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CompleteRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["CompleteRequest"];
+        "multipart/form-data": components["schemas"]["CompleteRequest"];
       };
     };
     responses: {
@@ -3018,15 +6143,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["Conv1dRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["Conv1dRequest"];
+        "multipart/form-data": components["schemas"]["Conv1dRequest"];
       };
     };
     responses: {
@@ -3115,15 +6234,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["Conv2dRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["Conv2dRequest"];
+        "multipart/form-data": components["schemas"]["Conv2dRequest"];
       };
     };
     responses: {
@@ -3212,15 +6325,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ConvImageRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ConvImageRequest"];
+        "multipart/form-data": components["schemas"]["ConvImageRequest"];
       };
     };
     responses: {
@@ -3309,15 +6416,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ConvVolumeRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ConvVolumeRequest"];
+        "multipart/form-data": components["schemas"]["ConvVolumeRequest"];
       };
     };
     responses: {
@@ -3406,15 +6507,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["EquivarianceRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["EquivarianceRequest"];
+        "multipart/form-data": components["schemas"]["EquivarianceRequest"];
       };
     };
     responses: {
@@ -3503,15 +6598,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["GaussianNllRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["GaussianNllRequest"];
+        "multipart/form-data": components["schemas"]["GaussianNllRequest"];
       };
     };
     responses: {
@@ -3600,15 +6689,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["LinearCollapseRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["LinearCollapseRequest"];
+        "multipart/form-data": components["schemas"]["LinearCollapseRequest"];
       };
     };
     responses: {
@@ -3697,15 +6780,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["LrCompareRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["LrCompareRequest"];
+        "multipart/form-data": components["schemas"]["LrCompareRequest"];
       };
     };
     responses: {
@@ -3794,15 +6871,191 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
+        "application/json": components["schemas"]["MaskHeadRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["MaskHeadRequest"];
+        "multipart/form-data": components["schemas"]["MaskHeadRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
-        "multipart/form-data": {
-          [key: string]: unknown;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_mask_rcnn_inspect_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["InspectRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["InspectRequest"];
+        "multipart/form-data": components["schemas"]["InspectRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_mle_variance_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["MleVarianceRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["MleVarianceRequest"];
+        "multipart/form-data": components["schemas"]["MleVarianceRequest"];
       };
     };
     responses: {
@@ -3891,15 +7144,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["NetworkTraceRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["NetworkTraceRequest"];
+        "multipart/form-data": components["schemas"]["NetworkTraceRequest"];
       };
     };
     responses: {
@@ -3988,15 +7235,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["NllRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["NllRequest"];
+        "multipart/form-data": components["schemas"]["NllRequest"];
       };
     };
     responses: {
@@ -4085,15 +7326,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["OutputSizeRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["OutputSizeRequest"];
+        "multipart/form-data": components["schemas"]["OutputSizeRequest"];
       };
     };
     responses: {
@@ -4182,15 +7417,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ParamCountRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ParamCountRequest"];
+        "multipart/form-data": components["schemas"]["ParamCountRequest"];
       };
     };
     responses: {
@@ -4279,17 +7508,187 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
+        "application/json": components["schemas"]["PoolRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["PoolRequest"];
+        "multipart/form-data": components["schemas"]["PoolRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
-        "multipart/form-data": {
-          [key: string]: unknown;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
         };
       };
     };
+  };
+  lessons_pool_shift_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["PoolShiftRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["PoolShiftRequest"];
+        "multipart/form-data": components["schemas"]["PoolShiftRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_progress_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
     responses: {
       200: {
         headers: {
@@ -4376,15 +7775,100 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
+        "application/json": components["schemas"]["ReluPoolRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ReluPoolRequest"];
+        "multipart/form-data": components["schemas"]["ReluPoolRequest"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
         };
-        "multipart/form-data": {
-          [key: string]: unknown;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  lessons_reveal_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuestionRefRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["QuestionRefRequest"];
+        "multipart/form-data": components["schemas"]["QuestionRefRequest"];
       };
     };
     responses: {
@@ -4473,15 +7957,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["RoiRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["RoiRequest"];
+        "multipart/form-data": components["schemas"]["RoiRequest"];
       };
     };
     responses: {
@@ -4570,15 +8048,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["SgdCompareRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["SgdCompareRequest"];
+        "multipart/form-data": components["schemas"]["SgdCompareRequest"];
       };
     };
     responses: {
@@ -6339,6 +9811,14 @@ export interface operations {
         };
       };
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
         headers: {
           [name: string]: unknown;
         };

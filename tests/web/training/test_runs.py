@@ -393,3 +393,37 @@ def test_every_builtin_accepts_a_default_run(student):
         )
     )
     assert run.status == "succeeded" and run.metrics["val_accuracy"] >= 0.8
+
+
+def test_exploding_loss_fails_as_diverged_and_publishes_nothing(student, _media):
+    from nnweb.modelzoo.models import TrainedModel
+
+    run = services.create_run(
+        student,
+        builtin="iris",
+        network={"type": "mlp"},  # the default ReLU network: its loss reaches 1e7 by epoch 2
+        optimizer={"lr": 10, "momentum": 0.99, "epochs": 20},
+        enqueue=False,
+    )
+    run = run_now(run)
+    assert run.status == "failed", (run.status, run.train_loss, run.reason)
+    assert "diverged" in run.reason and "lr=10" in run.reason
+    assert run.result_model is None and not run.onnx and not run.checkpoint
+    assert not TrainedModel.objects.filter(owner=student).exists()
+    assert not (_media / "training" / str(run.pk)).exists()
+
+
+def test_non_finite_weights_fail_as_diverged(student, monkeypatch):
+    real_evaluate = tasks.Sequential.evaluate
+    calls = {"n": 0}
+
+    def poisoned(self, x, y):
+        calls["n"] += 1
+        if calls["n"] == 2:  # after the first epoch: a weight overflowed, the loss still finite
+            self.layers[0].W[0, 0] = np.inf
+        return real_evaluate(self, x, y) if calls["n"] != 2 else {"loss": 1.0, "accuracy": 0.5}
+
+    monkeypatch.setattr(tasks.Sequential, "evaluate", poisoned)
+    run = run_now(services.create_run(student, builtin="iris", network=MLP, enqueue=False))
+    assert run.status == "failed" and "non-finite" in run.reason and "diverged" in run.reason
+    assert run.result_model is None
