@@ -5,16 +5,20 @@ still change the setup and read the network's description); frontend/ts/pages/pl
 hydrates it: it opens a playground session (REST), a websocket to it, and draws the panels.
 """
 
+from csp.decorators import csp_replace
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from nnweb.core.permissions import is_instructor
+from nnweb.playground import classroom as classroom_links
 from nnweb.playground import config as cfgmod
 from nnweb.playground import data as datamod
-from nnweb.playground import features, services
+from nnweb.playground import experiments, features
 from nnweb.playground.config import ConfigError
+from nnweb.playground.controls import HIDEABLE_CONTROLS
+from nnweb.playground.errors import PlaygroundError
 
 QUERY_KEYS = {
     "n": "n_samples",
@@ -23,16 +27,42 @@ QUERY_KEYS = {
 }
 
 ACTION_BUTTONS = [
-    ("forward", "Forward one layer", "→ u, a"),
-    ("backward", "Backward one layer", "δ, ∂E/∂W"),
+    ("play", "Play", "train continuously (space)"),
+    ("reset", "Reset", "new weights from the seed"),
+    ("forward", "Forward", "one layer forward: u, a (→)"),
+    ("backward", "Backward", "one layer back: δ, ∂E/∂W"),
     ("update", "Update", "W ← W − η ∂E/∂W"),
-    ("step", "Full step (one sample)", ""),
-    ("batch", "One mini-batch", ""),
-    ("epoch", "One epoch", ""),
-    ("play", "Play / pause", "space"),
-    ("reset", "Reset", ""),
-    ("gradcheck", "Gradient check", ""),
+    ("step", "Step", "forward, backward and update on the chosen sample"),
+    ("batch", "Mini-batch", "one update on the next mini-batch of m samples"),
+    ("epoch", "Epoch", "one pass over the training set"),
+    ("gradcheck", "Gradient check", "back propagation against finite differences"),
 ]
+
+# Setups that learn, one click away (plain links: they work without JavaScript too).
+PRESETS = [
+    ("XOR, 4 tanh neurons", "dataset=xor&hidden=4&activations=tanh&lr=0.3&speed=5"),
+    (
+        "Spiral with x₁², x₂², sin features",
+        "dataset=spiral&features=x1,x2,x1^2,x2^2,sin_x1,sin_x2&hidden=8,8&activations=tanh"
+        "&lr=0.1&momentum=0.9&speed=10",
+    ),
+    ("Sine curve, 8 tanh neurons", "dataset=sine&problem=regression&hidden=8&lr=0.1&speed=10"),
+]
+
+
+def _thumbnail(name: str) -> list[tuple[float, float, int]]:
+    """Small scatter of a toy data set for its picker button: (x, y) in 0..40, class or 0."""
+    import numpy as np
+
+    X, y = datamod._toy(name, 60, 0.05, 1)
+    if X.shape[1] == 1:
+        X = np.concatenate([X, np.asarray(y, dtype=float).reshape(len(X), -1)[:, :1]], axis=1)
+        y = np.zeros(len(X), dtype=int)
+    y = np.asarray(y)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    P = 2 + 36 * (X[:, :2] - lo[:2]) / np.where(hi[:2] > lo[:2], hi[:2] - lo[:2], 1)
+    cls = y.astype(int) if y.ndim == 1 and np.all(y == y.astype(int)) else np.zeros(len(X), int)
+    return [(round(float(a), 1), round(float(40 - b), 1), int(c) % 2) for (a, b), c in zip(P, cls)]
 
 
 def _config_from_query(request, anonymous: bool):
@@ -87,6 +117,8 @@ def _context(request, cfg, error=None, classroom=None):
         "cfg_json": cfg.to_dict(),
         "config_error": error,
         "toys": [(n, p, d) for n, (p, d) in datamod.TOYS.items()],
+        "thumbs": [(n, p, d, _thumbnail(n)) for n, (p, d) in datamod.TOYS.items()],
+        "presets": PRESETS,
         "uploaded": _uploaded(request.user),
         "features": [(n, features.LABELS[n], n in cfg.features) for n in features.FEATURES],
         "activations": cfgmod.HIDDEN_ACTIVATIONS,
@@ -97,12 +129,13 @@ def _context(request, cfg, error=None, classroom=None):
         "classroom": classroom,
         "can_save": not anonymous,
         "can_make_links": is_instructor(request.user),
-        "hideable": services.HIDEABLE_CONTROLS,
-        "experiments": services.list_experiments(request.user),
+        "hideable": HIDEABLE_CONTROLS,
+        "experiments": experiments.list_experiments(request.user),
     }
 
 
 @xframe_options_sameorigin  # lessons embed the guided playground in an <iframe>
+@csp_replace({"frame-ancestors": ["'self'"]})
 def index(request):
     cfg, error = _config_from_query(request, not request.user.is_authenticated)
     return render(request, "frontend/playground/index.html", _context(request, cfg, error))
@@ -110,8 +143,8 @@ def index(request):
 
 def classroom(request, token):
     try:
-        link = services.get_classroom_link(token)
-    except services.PlaygroundError:
+        link = classroom_links.get_classroom_link(token)
+    except PlaygroundError:
         raise Http404("no such classroom link") from None
     cfg = cfgmod.validate(link.config, anonymous=True)
     info = {"token": link.token, "title": link.title, "hide": link.hidden_controls}

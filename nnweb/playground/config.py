@@ -23,7 +23,7 @@ MAX_SAMPLES = 2000
 ANON_MAX_SAMPLES = 500
 MAX_SPEED = 50  # mini-batches per frame while playing
 ANON_MAX_SPEED = 20
-MAX_FPS = 30
+MAX_FPS = 60
 MAX_EDITS = 500  # points added by hand
 
 HIDDEN_ACTIVATIONS = ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus")
@@ -39,9 +39,18 @@ class ConfigError(ValueError):
     """A refused setting; ``field`` says which one."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{_label(field)}: {message}")
         self.field = field
         self.message = message
+
+
+def _label(field: str) -> str:
+    """How a message names a field: "hidden[1]" is "hidden layer 2" to a student."""
+    key, _, rest = field.partition("[")
+    names = {"hidden": "hidden layer", "activations": "activation of layer"}
+    if key in names and rest.endswith("]") and rest[:-1].isdigit():
+        return f"{names[key]} {int(rest[:-1]) + 1}"
+    return field
 
 
 @dataclass
@@ -56,12 +65,12 @@ class Config:
     problem: str = "classification"
     init: str = "auto"
     seed: int = 1
-    lr: float = 0.1
+    lr: float = 0.3
     batch_size: int = 10
     momentum: float = 0.0
     l2: float = 0.0
-    speed: int = 1
-    fps: int = 20
+    speed: int = 5
+    fps: int = 60
     # Points added by hand: [x1, x2, target]; indices of generated points removed by hand.
     added: list[list[float]] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
@@ -81,13 +90,20 @@ class Config:
 FIELD_NAMES = tuple(f.name for f in fields(Config))
 
 
+def _given(raw: Any) -> str:
+    """The value a student typed, quoted as they typed it (nothing typed: "nothing")."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return "an empty field"
+    return f"'{raw}'" if isinstance(raw, str) else repr(raw)
+
+
 def _number(raw: Any, name: str, lo: float, hi: float, *, lo_open: bool = False) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise ConfigError(name, f"must be a number, got {raw!r}")
+        raise ConfigError(name, f"{_given(raw)} is not a number")
     try:
         v = float(raw)
     except ValueError:
-        raise ConfigError(name, f"must be a number, got {raw!r}") from None
+        raise ConfigError(name, f"{_given(raw)} is not a number") from None
     if not math.isfinite(v):
         raise ConfigError(name, f"must be a finite number, got {raw!r}")
     if v < lo or v > hi or (lo_open and v == lo):
@@ -97,17 +113,18 @@ def _number(raw: Any, name: str, lo: float, hi: float, *, lo_open: bool = False)
 
 
 def _int(raw: Any, name: str, lo: int, hi: int, hint: str = "") -> int:
+    given = raw
     if isinstance(raw, bool):
-        raise ConfigError(name, f"must be a whole number, got {raw!r}")
+        raise ConfigError(name, f"{_given(given)} is not a whole number")
     if isinstance(raw, str):
         try:
             raw = int(raw.strip())
         except ValueError:
-            raise ConfigError(name, f"must be a whole number, got {raw!r}") from None
+            raise ConfigError(name, f"{_given(given)} is not a whole number") from None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if not isinstance(raw, int):
-        raise ConfigError(name, f"must be a whole number, got {raw!r}")
+        raise ConfigError(name, f"{_given(given)} is not a whole number")
     if raw < lo or raw > hi:
         raise ConfigError(name, f"must be between {lo} and {hi}{hint} (got {raw})")
     return raw
@@ -115,7 +132,7 @@ def _int(raw: Any, name: str, lo: int, hi: int, hint: str = "") -> int:
 
 def _list(raw: Any, name: str) -> list:
     if isinstance(raw, str):
-        return [s for s in raw.split(",") if s.strip() != ""]
+        return [s.strip() for s in raw.split(",") if s.strip() != ""]
     if not isinstance(raw, list | tuple):
         raise ConfigError(name, f"must be a list, got {raw!r}")
     return list(raw)

@@ -1,7 +1,7 @@
 """The playground websocket: ws/playground/<session_id>/.
 
 Client -> server: JSON text ``{"action": ..., "id": <echoed>, ...}`` (the actions of
-services.PlaygroundSession.apply, plus "save"). Server -> client: JSON text replies (orjson;
+actions.py, run through actions.dispatch as over REST). Server -> client: JSON text replies (orjson;
 numbers exactly as the engine computed them) and, while playing, binary frames (frames.py).
 
 Engine work runs in worker threads, never on the event loop. The play loop is an asyncio task
@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
-from . import frames, services
+from nnweb.classes.live import PlaygroundLiveMixin  # classes hook: live lab view
+
+from . import actions, frames, store
+from . import config as cfgmod
 from .config import ConfigError
+from .errors import PlaygroundError, error_reply
+from .session import PlaygroundSession
+from .throttles import message_rate
 
 # Engine work runs here, off the event loop. Small NumPy operations hold the GIL, so more
 # threads would only contend for it; two keep one slow action from blocking the others.
@@ -32,8 +38,6 @@ async def run_engine(fn, *args):
 
 # Play loops currently running in this process (tests check that a closed socket leaves none).
 ACTIVE_PLAY_LOOPS: set[asyncio.Task] = set()
-
-DB_ACTIONS = {"configure", "add_point", "remove_point", "save"}
 
 
 class RateLimiter:
@@ -55,13 +59,14 @@ class RateLimiter:
         return False
 
 
-def message_rate() -> int:
-    return int(getattr(settings, "NNWEB_LIMITS", {}).get("WS_MESSAGES_PER_SECOND", 30))
-
-
-class PlaygroundConsumer(AsyncWebsocketConsumer):
-    session: services.PlaygroundSession | None = None
+class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
+    # classes hook: subscribed to the channel layer (the default alias) so that a student's
+    # playground joins their classes' groups and receives "send to class". Unsubscribed
+    # (channel_layer_alias = None), a socket could not receive it; the cost is the Redis
+    # layer's blocking receive at shutdown.
+    session: PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
+    play_token: str | None = None  # the play loop this socket started last (store.play_frame)
 
     async def dispatch(self, message) -> None:
         """Like Channels' dispatch, without closing old database connections around every
@@ -79,8 +84,8 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         self.limiter = RateLimiter(rate, 2 * rate)
         await self.accept()
         try:
-            self.session = await database_sync_to_async(services.get_session)(sid, self.user)
-        except services.PlaygroundError as exc:
+            self.session = await database_sync_to_async(store.get)(sid, self.user)
+        except PlaygroundError as exc:
             await self._send_json(exc.as_dict())
             await self.close(code=4404 if exc.code == "not_found" else 4403)
             return
@@ -92,12 +97,13 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
                 "playing": False,
             }
         )
+        await self.classes_connect()  # classes hook: join the class groups, first tile
 
     async def disconnect(self, code) -> None:
         await self._stop_play()
+        await self.classes_disconnect()  # classes hook
         if self.session is not None:
-            self.session.playing = False
-            await run_engine(services.persist, self.session)
+            await run_engine(store.close_socket, self.session, self.play_token)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         if self.session is None:
@@ -127,10 +133,8 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         mid = msg.get("id") if isinstance(msg, dict) else None
         try:
             reply = await self._handle(msg)
-        except ConfigError as exc:
-            reply = {"type": "error", "code": "invalid", "field": exc.field, "message": str(exc)}
-        except services.PlaygroundError as exc:
-            reply = exc.as_dict()
+        except (ConfigError, PlaygroundError) as exc:
+            reply = error_reply(exc)
         if reply is None:
             return
         if isinstance(reply, bytes):
@@ -139,26 +143,19 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         if mid is not None:
             reply["id"] = mid
         await self._send_json(reply)
+        await self.classes_publish()  # classes hook: tile to the live view (at most 2/s)
 
     async def _handle(self, msg):
-        session = self.session
-        action = msg.get("action") if isinstance(msg, dict) else None
-        if action == "play":
-            reply = await run_engine(session.apply, msg, self.user)
+        spec = actions.get(msg)
+        if spec.play == "stop":
+            await self._stop_play()  # before the reply, so no frame follows it
+        run = database_sync_to_async if spec.uses_db else _on_engine
+        reply = await run(actions.dispatch)(self.session, msg, self.user)
+        if reply.play == "start":
             self._start_play()
-            return reply
-        if action == "pause":
-            await self._stop_play()
-            return await run_engine(session.apply, msg, self.user)
-        if action == "frame":
-            return await run_engine(_binary_frame, session)
-        if action == "save":
-            return await database_sync_to_async(services.save_experiment)(
-                session, self.user, msg.get("name"), msg.get("experiment")
-            )
-        if action in DB_ACTIONS:
-            return await database_sync_to_async(session.apply)(msg, self.user)
-        return await run_engine(session.apply, msg, self.user)
+        if reply.frame is not None:
+            return frames.encode_binary(*reply.frame)
+        return reply.body
 
     def _start_play(self) -> None:
         if self.play_task is not None and not self.play_task.done():
@@ -180,16 +177,20 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
     async def _play_loop(self) -> None:
         loop = asyncio.get_running_loop()
         session = self.session
+        token, first = uuid.uuid4().hex, True
+        self.play_token = token
         while True:
             t0 = loop.time()
-            data = await run_engine(session.play_frame)
+            data = await run_engine(store.play_frame, session, token, first)
+            first = False
             if data is None:  # paused (by the client or by a stepping action)
                 await self._send_json({"type": "paused", "iteration": session.iteration})
                 return
             await self.send(bytes_data=data)
+            await self.classes_publish()  # classes hook: tile to the live view (at most 2/s)
             if not session.playing:  # stopped by a refusal (e.g. the loss diverged)
                 return
-            fps = max(1, min(session.config.fps, 30))
+            fps = max(1, min(session.config.fps, cfgmod.MAX_FPS))
             spent = loop.time() - t0
             # at most the requested frame rate, and never more than 2/3 of a core per socket
             await asyncio.sleep(max(1.0 / fps - spent, 0.5 * spent))
@@ -198,7 +199,10 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=frames.dumps(content).decode())
 
 
-def _binary_frame(session: services.PlaygroundSession) -> bytes:
-    with session.lock:
-        meta, arrays = session.frame()
-    return frames.encode_binary(meta, arrays)
+def _on_engine(fn):
+    """``fn`` run in the engine pool (the counterpart of database_sync_to_async)."""
+
+    async def call(*args):
+        return await run_engine(fn, *args)
+
+    return call

@@ -18,16 +18,20 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from nnweb.core.throttles import BurstRateThrottle
 
+from . import actions, classroom, experiments, features, frames, store
 from . import config as cfgmod
 from . import data as datamod
-from . import features, frames, services
 from .config import ConfigError
-from .consumers import RateLimiter, message_rate
+from .controls import HIDEABLE_CONTROLS
+from .errors import PlaygroundError, error_reply
+from .session import PlaygroundSession
+from .throttles import SessionActionThrottle, message_rate
 
 STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429, "limit": 403}
 
@@ -37,19 +41,16 @@ def _json(data, status: int = 200) -> HttpResponse:
 
 
 def _error(exc: Exception) -> HttpResponse:
-    if isinstance(exc, ConfigError):
-        return _json(
-            {"type": "error", "code": "invalid", "field": exc.field, "message": str(exc)}, 400
-        )
-    if isinstance(exc, services.PlaygroundError):
-        return _json(exc.as_dict(), STATUS.get(exc.code, 400))
+    if isinstance(exc, ConfigError | PlaygroundError):
+        reply = error_reply(exc)
+        return _json(reply, STATUS.get(reply["code"], 400))
     raise exc
 
 
 def _body(request) -> dict:
     data = request.data
     if not isinstance(data, dict):
-        raise services.PlaygroundError("send a JSON object")
+        raise PlaygroundError("send a JSON object")
     return data
 
 
@@ -87,7 +88,7 @@ class OptionsView(APIView):
                 "inits": list(cfgmod.INITS),
                 "limits": cfgmod.limits(anonymous),
                 "defaults": cfgmod.Config().to_dict(),
-                "hideable": list(services.HIDEABLE_CONTROLS),
+                "hideable": list(HIDEABLE_CONTROLS),
             }
         )
 
@@ -108,19 +109,19 @@ class SessionListView(APIView):
         try:
             body = _body(request)
             if body.get("experiment") is not None:
-                session = services.open_experiment(request.user, body["experiment"])
+                session = experiments.open_experiment(request.user, body["experiment"])
             elif body.get("classroom") is not None:
-                session = services.open_classroom(
+                session = classroom.open_classroom(
                     request.user, body["classroom"], body.get("config") or {}
                 )
             else:
-                session = services.PlaygroundSession.create(
-                    body.get("config") or {}, user=request.user, model_id=body.get("model")
+                session = store.save(
+                    PlaygroundSession.create(
+                        body.get("config") or {}, user=request.user, model_id=body.get("model")
+                    )
                 )
-                services.store.add(session)
-        except (ConfigError, services.PlaygroundError) as exc:
+        except (ConfigError, PlaygroundError) as exc:
             return _error(exc)
-        services.persist(session)
         return _json(session.state(), 201)
 
 
@@ -135,10 +136,10 @@ class SessionView(APIView):
     )
     def get(self, request, session_id):
         try:
-            session = services.get_session(session_id, request.user)
+            session = store.get(session_id, request.user)
             with session.lock:
                 return _json(session.state())
-        except services.PlaygroundError as exc:
+        except PlaygroundError as exc:
             return _error(exc)
 
     @extend_schema(
@@ -149,18 +150,24 @@ class SessionView(APIView):
     )
     def delete(self, request, session_id):
         try:
-            session = services.get_session(session_id, request.user)
-        except services.PlaygroundError as exc:
+            session = store.get(session_id, request.user)
+        except PlaygroundError as exc:
             return _error(exc)
         session.playing = False
-        services.store.discard(session.id)
-        services.forget(session.id)
+        store.delete(session.id)
         return HttpResponse(status=204)
 
 
 class ActionView(APIView):
-    # Each session has its own message-rate limit (the socket's), not the site-wide API one.
-    throttle_classes: list = []
+    # Each session has its own action rate (the socket's), not the site-wide API one.
+    throttle_classes = [SessionActionThrottle]
+
+    def throttled(self, request, wait):
+        raise Throttled(
+            wait,
+            detail=f"Too many requests: at most {message_rate()} actions per second on one "
+            "session. Wait a moment and try again.",
+        )
 
     @extend_schema(
         operation_id="playground_session_action",
@@ -175,38 +182,24 @@ class ActionView(APIView):
     )
     def post(self, request, session_id):
         try:
-            session = services.get_session(session_id, request.user)
-            limiter = getattr(session, "_rest_limiter", None)
-            if limiter is None:
-                rate = message_rate()
-                limiter = session._rest_limiter = RateLimiter(rate, 2 * rate)
-            if not limiter.allow():
-                raise services.PlaygroundError(
-                    f"Too many requests: at most {limiter.rate:g} actions per second on one "
-                    "session. Wait a moment and try again.",
-                    code="rate_limited",
-                )
+            session = store.get(session_id, request.user)
             msg = _body(request)
-            action = msg.get("action")
-            if action == "save":
-                reply = services.save_experiment(
-                    session, request.user, msg.get("name"), msg.get("experiment")
-                )
-            elif action == "play":
-                reply = session.apply(msg, request.user)
-                data = session.play_frame()
-                if data is not None:
-                    meta, arrays = frames.decode_binary(data)
-                    meta["arrays"] = frames.encode_arrays_b64(arrays)
-                    reply = meta
-            else:
-                reply = session.apply(msg, request.user)
-        except (ConfigError, services.PlaygroundError) as exc:
+            reply = actions.dispatch(session, msg, request.user)
+            if reply.play == "start":
+                # over REST, "play" trains one frame's worth per call (poll it while playing)
+                reply.frame = session.play_step() or reply.frame
+        except (ConfigError, PlaygroundError) as exc:
             return _error(exc)
-        services.persist(session)
+        store.save(session)
+        body = reply.body if reply.frame is None else _frame_json(*reply.frame)
         if isinstance(msg.get("id"), str | int):
-            reply["id"] = msg["id"]
-        return _json(reply)
+            body["id"] = msg["id"]
+        return _json(body)
+
+
+def _frame_json(meta: dict, arrays: dict) -> dict:
+    """A frame over REST: its meta with the arrays base64-encoded (frames.encode_arrays_b64)."""
+    return {**meta, "arrays": frames.encode_arrays_b64(arrays)}
 
 
 class ExperimentListView(APIView):
@@ -217,7 +210,7 @@ class ExperimentListView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        return _json({"experiments": services.list_experiments(request.user)})
+        return _json({"experiments": experiments.list_experiments(request.user)})
 
     @extend_schema(
         operation_id="playground_experiment_save",
@@ -229,11 +222,11 @@ class ExperimentListView(APIView):
         """Save a session: {"session": id, "name": ..., "experiment": id to overwrite?}."""
         try:
             body = _body(request)
-            session = services.get_session(str(body.get("session")), request.user)
-            reply = services.save_experiment(
+            session = store.get(str(body.get("session")), request.user)
+            reply = experiments.save_experiment(
                 session, request.user, body.get("name"), body.get("experiment")
             )
-        except services.PlaygroundError as exc:
+        except PlaygroundError as exc:
             return _error(exc)
         return _json(reply, 201)
 
@@ -247,8 +240,8 @@ class ExperimentView(APIView):
     )
     def get(self, request, pk):
         try:
-            exp = services.get_experiment(request.user, pk)
-        except services.PlaygroundError as exc:
+            exp = experiments.get_experiment(request.user, pk)
+        except PlaygroundError as exc:
             return _error(exc)
         return _json(
             {
@@ -268,8 +261,8 @@ class ExperimentView(APIView):
     )
     def delete(self, request, pk):
         try:
-            services.delete_experiment(request.user, pk)
-        except services.PlaygroundError as exc:
+            experiments.delete_experiment(request.user, pk)
+        except PlaygroundError as exc:
             return _error(exc)
         return HttpResponse(status=204)
 
@@ -301,10 +294,10 @@ class ClassroomLinkListView(APIView):
     def post(self, request):
         try:
             body = _body(request)
-            link = services.create_classroom_link(
+            link = classroom.create_classroom_link(
                 request.user, body.get("config"), body.get("hide", []), body.get("title", "")
             )
-        except (ConfigError, services.PlaygroundError) as exc:
+        except (ConfigError, PlaygroundError) as exc:
             return _error(exc)
         return _json(link, 201)
 
@@ -318,8 +311,8 @@ class ClassroomLinkView(APIView):
     )
     def get(self, request, token):
         try:
-            return _json(services.get_classroom_link(token).as_dict())
-        except services.PlaygroundError as exc:
+            return _json(classroom.get_classroom_link(token).as_dict())
+        except PlaygroundError as exc:
             return _error(exc)
 
     @extend_schema(
@@ -330,10 +323,10 @@ class ClassroomLinkView(APIView):
     )
     def delete(self, request, token):
         try:
-            link = services.get_classroom_link(token)
-        except services.PlaygroundError as exc:
+            link = classroom.get_classroom_link(token)
+        except PlaygroundError as exc:
             return _error(exc)
         if link.owner_id != getattr(request.user, "pk", None):
-            return _error(services.PlaygroundError("not your classroom link", code="forbidden"))
+            return _error(PlaygroundError("not your classroom link", code="forbidden"))
         link.delete()
         return HttpResponse(status=204)

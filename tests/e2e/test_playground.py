@@ -162,3 +162,33 @@ def test_batch_view_gradcheck_table_and_data_editor(page):
     )
     page.click("#pg-heatmap svg", position={"x": 40, "y": 40}, modifiers=["Shift"])
     page.wait_for_function(f"document.querySelectorAll('#pg-heatmap circle.point').length === {n}")
+
+
+XSS_CLASS = "<img src=y onerror=window.__pgXss=1>"
+
+
+def test_uploaded_class_names_are_shown_as_text(page, nnweb_server):
+    """Class names come from uploads: the page shows them as text and never parses them."""
+    rows = ["x1,x2,label"] + [
+        f"{(k % 7) / 7 - 0.5:g},{(k % 5) / 5 - 0.5:g},{XSS_CLASS if k % 2 else 'plain'}"
+        for k in range(40)
+    ]
+    csv = ("\n".join(rows) + "\n").encode()
+    code = (
+        "import io\n"
+        "from nnweb.accounts.services import ensure_user\n"
+        "from nnweb.datasets.services import import_dataset\n"
+        "t = ensure_user('pg_xss_teacher', 'pw-Playground-3', instructor=True)\n"
+        f"f = io.BytesIO({csv!r}); f.name = 'xss.csv'\n"
+        "ds = import_dataset(t, f, name='xss', target='label', visibility='public')\n"
+        "print('DATASET', ds.pk)\n"
+    )
+    out = nnweb_server.manage("shell", "-c", code)
+    ds_id = int(out.split("DATASET", 1)[1].split()[0])
+    _open(page, f"dataset=dataset:{ds_id}&hidden=3&activations=tanh")
+    options = page.eval_on_selector_all("#pg-add-class option", "els => els.map(e => e.text)")
+    assert XSS_CLASS in options
+    assert page.locator("#pg-add-class img, #pg-controls img, #pg-formula img").count() == 0
+    page.click("g.neuron[data-l='0'][data-j='0']")
+    page.wait_for_selector("#pg-formula h3")
+    assert page.evaluate("window.__pgXss") is None

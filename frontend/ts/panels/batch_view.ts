@@ -1,4 +1,5 @@
 // A mini-batch: per-sample gradients ∂E_n/∂θ beside their mean (the batch gradient).
+import { h, replace } from "../playground/dom";
 import type { StageView } from "../playground/types";
 
 const f = (x: number) => Number(x.toPrecision(4)).toString();
@@ -9,7 +10,14 @@ function flat(v: unknown): number[] {
 
 export function renderBatch(root: HTMLElement, stage: StageView, param = "b1"): void {
   if (!stage.per_sample || !stage.mean) {
-    root.innerHTML = `<p class="note">Run one mini-batch to see each sample's gradient beside their mean.</p>`;
+    replace(
+      root,
+      h(
+        "p",
+        { class: "note" },
+        "Run one mini-batch to see each sample's gradient beside their mean.",
+      ),
+    );
     return;
   }
   const names = Object.keys(stage.per_sample);
@@ -17,24 +25,51 @@ export function renderBatch(root: HTMLElement, stage: StageView, param = "b1"): 
   const per = stage.per_sample[name] as unknown[];
   const mean = flat(stage.mean[name]);
   const shown = Math.min(mean.length, 8);
-  const head = Array.from({ length: shown }, (_, k) => `<th>${name}[${k}]</th>`).join("");
-  const body = per
-    .map((p, n) => {
-      const v = flat(p);
-      return `<tr><th>n = ${stage.selection.indices[n]}</th>${v
-        .slice(0, shown)
-        .map((x) => `<td>${f(x)}</td>`)
-        .join("")}</tr>`;
-    })
-    .join("");
-  const select = names.map((n) => `<option${n === name ? " selected" : ""}>${n}</option>`).join("");
-  root.innerHTML =
-    `<label>parameter <select class="batch-param">${select}</select></label> <span class="note">m = ${stage.m}, mean = (1/m) Σ<sub>n</sub> ∂E<sub>n</sub>/∂θ</span>` +
-    `<table class="numbers batch"><thead><tr><th>sample</th>${head}</tr></thead><tbody>${body}` +
-    `<tr class="mean"><th>mean</th>${mean
-      .slice(0, shown)
-      .map((x) => `<td>${f(x)}</td>`)
-      .join("")}</tr></tbody></table>`;
-  root.querySelector<HTMLSelectElement>("select.batch-param")!.onchange = (ev) =>
-    renderBatch(root, stage, (ev.target as HTMLSelectElement).value);
+  const cells = (v: number[]) => v.slice(0, shown).map((x) => h("td", {}, f(x)));
+  const select = h(
+    "select",
+    { class: "batch-param" },
+    names.map((n) => h("option", { selected: n === name }, n)),
+  );
+  select.onchange = () => renderBatch(root, stage, select.value);
+  replace(
+    root,
+    h("label", {}, "parameter ", select),
+    " ",
+    h(
+      "span",
+      { class: "note" },
+      `m = ${stage.m}, mean = (1/m) Σ`,
+      h("sub", {}, "n"),
+      " ∂E",
+      h("sub", {}, "n"),
+      "/∂θ",
+    ),
+    h(
+      "div",
+      { class: "pg-scroll" },
+      h(
+        "table",
+        { class: "numbers batch" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", {}, "sample"),
+            Array.from({ length: shown }, (_, k) => h("th", {}, `${name}[${k}]`)),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          per.map((p, n) =>
+            h("tr", {}, h("th", {}, `n = ${stage.selection.indices[n]}`), cells(flat(p))),
+          ),
+          h("tr", { class: "mean" }, h("th", {}, "mean"), cells(mean)),
+        ),
+      ),
+    ),
+  );
 }

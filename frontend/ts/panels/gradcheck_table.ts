@@ -1,18 +1,50 @@
 // Gradient check: back propagation against central differences, per parameter array.
+import { h, replace } from "../playground/dom";
 import type { GradcheckView } from "../playground/types";
 
 const f = (x: number) => x.toPrecision(6);
 
 export function renderGradcheck(root: HTMLElement, g: GradcheckView): void {
-  const rows = g.rows
-    .map(
-      (r) =>
-        `<tr data-param="${r.name}" class="${r.ok ? "ok" : "bad"}"><th>${r.name}</th><td>${r.rel_error.toExponential(2)}</td><td>${r.ok ? "✓" : "✗"}</td><td>${r.entries
-          .map((e) => `[${e.index.join(",")}] ${f(e.backprop)} vs ${f(e.numeric)}`)
-          .join("<br>")}</td></tr>`,
-    )
-    .join("");
-  root.innerHTML =
-    `<p>${g.ok ? "Back propagation agrees with finite differences." : "Mismatch: check the gradients."} (ε = ${g.eps})</p>` +
-    `<table class="numbers gradcheck"><thead><tr><th>parameter</th><th>relative error</th><th></th><th>entries: backprop vs numeric</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const rows = g.rows.map((r) =>
+    h(
+      "tr",
+      { "data-param": r.name, class: r.ok ? "ok" : "bad" },
+      h("th", {}, r.name),
+      h("td", {}, r.rel_error.toExponential(2)),
+      h("td", {}, r.ok ? "✓" : "✗"),
+      h(
+        "td",
+        {},
+        r.entries.flatMap((e, k) => {
+          const text = `[${e.index.join(",")}] ${f(e.backprop)} vs ${f(e.numeric)}`;
+          return k ? [h("br"), text] : [text];
+        }),
+      ),
+    ),
+  );
+  replace(
+    root,
+    h(
+      "p",
+      {},
+      `${g.ok ? "Back propagation agrees with finite differences." : "Mismatch: check the gradients."} (ε = ${g.eps})`,
+    ),
+    h(
+      "table",
+      { class: "numbers gradcheck" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", {}, "parameter"),
+          h("th", {}, "relative error"),
+          h("th"),
+          h("th", {}, "entries: backprop vs numeric"),
+        ),
+      ),
+      h("tbody", {}, rows),
+    ),
+  );
 }

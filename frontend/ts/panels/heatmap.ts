@@ -3,6 +3,7 @@
 // points (ringed). Click adds a point, shift-click removes the nearest one.
 import * as d3 from "d3";
 import type { FrameArray } from "../playground/frame";
+import { classLut, DIVERGING, level } from "../playground/palette";
 
 const CLASS_COLORS = ["#1b6ca8", "#d95f02", "#2a9d4b", "#9b3fb5", "#c9a100", "#555555"];
 
@@ -15,7 +16,7 @@ export interface HeatmapPoints {
 export class Heatmap {
   private canvas: HTMLCanvasElement;
   private svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
-  private size = 320;
+  private size: number;
   extent: [[number, number], [number, number]] = [
     [-1, 1],
     [-1, 1],
@@ -24,8 +25,10 @@ export class Heatmap {
   constructor(
     root: HTMLElement,
     private readonly onClick?: (x1: number, x2: number, remove: boolean) => void,
+    size = 280,
   ) {
-    root.innerHTML = "";
+    this.size = size;
+    root.replaceChildren();
     root.style.position = "relative";
     root.style.width = `${this.size}px`;
     root.style.height = `${this.size}px`;
@@ -63,6 +66,37 @@ export class Heatmap {
     return d3.scaleLinear().domain(this.extent[1]).range([this.size, 0]);
   }
 
+  /** Plane coordinates of a point in the picture (pixels from its top left corner). */
+  toPlane(px: number, py: number): [number, number] {
+    return [this.sx().invert(px), this.sy().invert(py)];
+  }
+
+  /** Forget the drawing of the previous data set: its curve, points and picture. */
+  clear(): void {
+    this.svg.selectAll("path.curve, circle.point").remove();
+    const ctx = this.canvas.getContext("2d")!;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  /** One hidden neuron's output a_j^(l) over the plane (a thumbnail, drawn large). */
+  drawNeuron(values: Uint8Array | Float32Array, T: number, lo: number, hi: number): void {
+    this.canvas.width = T;
+    this.canvas.height = T;
+    const ctx = this.canvas.getContext("2d")!;
+    const img = ctx.createImageData(T, T);
+    const amax = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    for (let p = 0; p < T * T; p++) {
+      const v = lo + (values[p] / 255) * (hi - lo);
+      const k = 3 * level(0.5 - (0.5 * v) / amax);
+      img.data[4 * p] = DIVERGING[k];
+      img.data[4 * p + 1] = DIVERGING[k + 1];
+      img.data[4 * p + 2] = DIVERGING[k + 2];
+      img.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
   /** out: (K, G, G) class probabilities, or (1, G, G) regression output. */
   drawGrid(out: FrameArray, problem: string, yRange?: [number, number]): void {
     const [K, G] = [out.shape[0], out.shape[1]];
@@ -72,27 +106,23 @@ export class Heatmap {
     const img = ctx.createImageData(G, G);
     const d = out.data;
     const GG = G * G;
-    const reg = d3
-      .scaleDiverging(d3.interpolateRdBu)
-      .domain(yRange ? [yRange[1], (yRange[0] + yRange[1]) / 2, yRange[0]] : [1, 0, -1]);
+    const luts = CLASS_COLORS.map((c) => classLut(c));
+    const [lo, hi] = yRange ?? [-1, 1];
     for (let p = 0; p < GG; p++) {
-      let rgb: d3.RGBColor;
+      let lut = DIVERGING;
+      let t: number;
       if (problem === "classification") {
         let best = 0;
         for (let k = 1; k < K; k++) if (d[k * GG + p] > d[best * GG + p]) best = k;
-        const conf = K > 1 ? (d[best * GG + p] - 1 / K) / (1 - 1 / K) : 1;
-        rgb = d3.rgb(
-          d3.interpolateRgb(
-            "#ffffff",
-            CLASS_COLORS[best % CLASS_COLORS.length],
-          )(0.15 + 0.55 * conf),
-        );
+        t = K > 1 ? (d[best * GG + p] - 1 / K) / (1 - 1 / K) : 1;
+        lut = luts[best % luts.length];
       } else {
-        rgb = d3.rgb(reg(d[p]));
+        t = hi > lo ? 1 - (d[p] - lo) / (hi - lo) : 0.5; // high values red, as the points
       }
-      img.data[4 * p] = rgb.r;
-      img.data[4 * p + 1] = rgb.g;
-      img.data[4 * p + 2] = rgb.b;
+      const k = 3 * level(t);
+      img.data[4 * p] = lut[k];
+      img.data[4 * p + 1] = lut[k + 1];
+      img.data[4 * p + 2] = lut[k + 2];
       img.data[4 * p + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);

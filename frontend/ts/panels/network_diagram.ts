@@ -1,8 +1,11 @@
 // Network diagram (d3): neurons coloured by a or u of the chosen sample (δ during back
 // propagation), edges by the sign and size of w_ji (∂E/∂w_ji during back propagation), the
-// current stage's layer highlighted. Every neuron carries its numbers in data-* attributes and
-// a hover title; clicking a neuron or an edge calls back.
+// current stage's layer highlighted. Every neuron carries its numbers in data-u/-a/-delta and
+// every edge its weight now in data-w (the session's W, not the traced one). Neurons are
+// buttons (click, Enter or Space); the edges are one tab stop, arrow keys move along them and
+// Enter edits the focused one.
 import * as d3 from "d3";
+import { fmt4, fmtShort, textOn } from "../playground/format";
 import type { LayerView, Params, StageView } from "../playground/types";
 
 export interface DiagramInput {
@@ -17,7 +20,9 @@ export interface DiagramInput {
 
 export interface DiagramCallbacks {
   onNeuron?: (l: number, j: number) => void;
-  onEdge?: (l: number, j: number, i: number, w: number) => void;
+  onEdge?: (l: number, j: number, i: number, w: number, at: { x: number; y: number }) => void;
+  /** Pointer or focus on a neuron (null when it leaves). */
+  onHover?: (l: number | null, j: number | null) => void;
 }
 
 interface NodeDatum {
@@ -44,7 +49,7 @@ interface EdgeDatum {
   g: number | null;
 }
 
-const fmt = (x: number | null) => (x === null ? "–" : Number(x.toPrecision(4)).toString());
+const fmt = fmt4;
 const full = (x: number | null) => (x === null ? "" : String(x));
 
 function pick(m: number[][] | undefined, r: number, j: number): number | null {
@@ -56,20 +61,21 @@ function pick(m: number[][] | undefined, r: number, j: number): number | null {
 export class NetworkDiagram {
   private svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private width = 620;
-  private height = 340;
+  private height = 360;
+  private focusedEdge = "";
 
   constructor(
     root: HTMLElement,
     private readonly callbacks: DiagramCallbacks = {},
   ) {
-    root.innerHTML = "";
+    root.replaceChildren();
     this.svg = d3
       .select(root)
       .append("svg")
       .attr("class", "network-diagram")
       .attr("viewBox", `0 0 ${this.width} ${this.height}`)
-      .attr("role", "img")
-      .attr("aria-label", "network diagram");
+      .attr("role", "group")
+      .attr("aria-label", "network diagram: neurons and weights");
     this.svg.append("g").attr("class", "bands");
     this.svg.append("g").attr("class", "edges");
     this.svg.append("g").attr("class", "nodes");
@@ -83,7 +89,7 @@ export class NetworkDiagram {
     const my = 24;
     const colX = (l: number) => mx + (l * (this.width - 2 * mx)) / Math.max(1, L);
     const maxN = Math.max(...sizes);
-    const r = Math.max(3, Math.min(16, (this.height - 2 * my) / (2.6 * maxN)));
+    const r = Math.max(3, Math.min(18, (this.height - 2 * my) / (2.6 * maxN)));
     const rowY = (l: number, j: number) => {
       const n = sizes[l];
       const step = Math.min(3 * r, (this.height - 2 * my) / Math.max(1, n));
@@ -118,7 +124,8 @@ export class NetworkDiagram {
     // edges
     const edges: EdgeDatum[] = [];
     for (let l = 1; l <= L; l++) {
-      const W = (stage?.trace_params?.[`W${l}`] ?? input.params[`W${l}`]) as number[][] | undefined;
+      // the weights as they are now: after an update they are not the traced ones
+      const W = (input.params[`W${l}`] ?? stage?.trace_params?.[`W${l}`]) as number[][] | undefined;
       if (!W) continue;
       const G = backward ? stage?.layers[l - 1]?.dE_dW : undefined;
       for (let j = 0; j < sizes[l]; j++)
@@ -155,31 +162,49 @@ export class NetworkDiagram {
       .attr("height", this.height - 8)
       .attr("rx", 6);
 
-    this.svg
+    const edgeKey = (e: EdgeDatum) => `${e.l}-${e.j}-${e.i}`;
+    if (!edges.some((e) => edgeKey(e) === this.focusedEdge))
+      this.focusedEdge = edges.length ? edgeKey(edges[0]) : "";
+    const edgeName = (e: EdgeDatum) => `w_${e.j + 1}${e.i + 1}^(${e.l})`;
+    const edgeSel = this.svg
       .select("g.edges")
       .selectAll<SVGLineElement, EdgeDatum>("line")
-      .data(edges, (e) => `${e.l}-${e.j}-${e.i}`)
+      .data(edges, edgeKey)
       .join((enter) =>
         enter
           .append("line")
           .attr("class", "edge")
-          .on("click", (_ev, e) => this.callbacks.onEdge?.(e.l, e.j, e.i, e.w))
-          .call((s) => s.append("title")),
+          .attr("role", "button")
+          .on("click", (_ev, e) => this.editEdge(e))
+          .on("keydown", (ev: KeyboardEvent, e) => this.edgeKey(ev, e, edges))
+          .call((sel) => sel.append("title")),
       )
+      .attr("tabindex", (e) => (edgeKey(e) === this.focusedEdge ? 0 : -1))
+      .attr("data-l", (e) => e.l)
+      .attr("data-j", (e) => e.j)
+      .attr("data-i", (e) => e.i)
       .attr("x1", (e) => e.x1)
       .attr("y1", (e) => e.y1)
       .attr("x2", (e) => e.x2)
       .attr("y2", (e) => e.y2)
       .attr("stroke", (e) => (edgeVal(e) >= 0 ? "#d95f02" : "#1b6ca8"))
-      .attr("stroke-width", (e) => width(Math.abs(edgeVal(e))))
+      .attr("stroke-width", (e) => Math.max(1, width(Math.abs(edgeVal(e)))))
       .attr("data-w", (e) => full(e.w))
       .attr("data-g", (e) => full(e.g))
+      .attr(
+        "aria-label",
+        (e) =>
+          `weight ${edgeName(e)} = ${fmt(e.w)}` +
+          (e.g !== null ? `, ∂E/∂w = ${fmt(e.g)}` : "") +
+          " (Enter to edit)",
+      );
+    edgeSel
       .select("title")
       .text(
         (e) =>
-          `w_${e.j + 1}${e.i + 1}^(${e.l}) = ${fmt(e.w)}` +
-          (e.g !== null ? `\n∂E/∂w = ${fmt(e.g)}` : "") +
-          "\n(click to set)",
+          `${edgeName(e)} = ${full(e.w)}` +
+          (e.g !== null ? `\n∂E/∂w = ${full(e.g)}` : "") +
+          "\n(click or Enter to set)",
       );
 
     const g = this.svg
@@ -191,7 +216,17 @@ export class NetworkDiagram {
           .append("g")
           .attr("class", "neuron")
           .attr("tabindex", 0)
-          .on("click", (_ev, d) => this.callbacks.onNeuron?.(d.l, d.j));
+          .attr("role", "button")
+          .on("click", (_ev, d) => this.callbacks.onNeuron?.(d.l, d.j))
+          .on("keydown", (ev: KeyboardEvent, d) => {
+            if (ev.key === "Enter" || ev.key === " ") {
+              ev.preventDefault();
+              ev.stopPropagation();
+              this.callbacks.onNeuron?.(d.l, d.j);
+            }
+          })
+          .on("mouseenter focus", (_ev, d) => this.callbacks.onHover?.(d.l, d.j))
+          .on("mouseleave blur", () => this.callbacks.onHover?.(null, null));
         e.append("circle");
         e.append("text").attr("class", "value").attr("text-anchor", "middle").attr("dy", "0.35em");
         e.append("title");
@@ -203,18 +238,24 @@ export class NetworkDiagram {
       .attr("data-u", (d) => full(d.u))
       .attr("data-a", (d) => full(d.a))
       .attr("data-delta", (d) => full(d.delta))
+      .attr("aria-label", (d) =>
+        d.l === 0
+          ? `input ${d.j + 1}, ${d.label} = ${fmt(d.a)}`
+          : `neuron ${d.j + 1} of layer ${d.l}: u = ${fmt(d.u)}, a = ${fmt(d.a)}` +
+            (d.delta !== null ? `, δ = ${fmt(d.delta)}` : ""),
+      )
       .classed("current", (d) => cur !== null && d.l === cur);
-    g.select("circle")
-      .attr("r", r)
-      .attr("fill", (d) => (d.value === null ? "#eee" : color(d.value)));
+    const fill = (d: NodeDatum) => (d.value === null ? "#eeeeee" : color(d.value));
+    g.select("circle").attr("r", r).attr("fill", fill);
     g.select("text.value")
-      .attr("font-size", Math.max(6, Math.min(10, r * 0.7)))
-      .text((d) => (r >= 10 && d.value !== null ? fmt(d.value) : ""));
+      .attr("font-size", Math.max(6, Math.min(10.5, r * 0.6)))
+      .attr("fill", (d) => textOn(fill(d)))
+      .text((d) => (r >= 11 && d.value !== null ? fmtShort(d.value) : ""));
     g.select("title").text((d) =>
       d.l === 0
-        ? `a_${d.j + 1}^(0) = ${d.label} = ${fmt(d.a)}`
-        : `neuron ${d.j + 1} of layer ${d.l}\nu = ${fmt(d.u)}\na = ${fmt(d.a)}` +
-          (d.delta !== null ? `\nδ = ${fmt(d.delta)}` : ""),
+        ? `a_${d.j + 1}^(0) = ${d.label} = ${full(d.a)}`
+        : `neuron ${d.j + 1} of layer ${d.l}\nu = ${full(d.u)}\na = ${full(d.a)}` +
+          (d.delta !== null ? `\nδ = ${full(d.delta)}` : ""),
     );
 
     // column labels
@@ -234,5 +275,51 @@ export class NetworkDiagram {
       .attr("text-anchor", "middle")
       .attr("font-size", 10)
       .text((d) => d);
+  }
+
+  /** Where on the page an edge's midpoint is, for the in-place editor. */
+  private editEdge(e: EdgeDatum): void {
+    const box = this.svg.node()!.getBoundingClientRect();
+    const k = box.width / this.width;
+    this.focusedEdge = `${e.l}-${e.j}-${e.i}`;
+    this.callbacks.onEdge?.(e.l, e.j, e.i, e.w, {
+      x: (k * (e.x1 + e.x2)) / 2,
+      y: (k * (e.y1 + e.y2)) / 2,
+    });
+  }
+
+  /** Arrow keys move along the edges (one tab stop for all of them); Enter edits. */
+  private edgeKey(ev: KeyboardEvent, e: EdgeDatum, edges: EdgeDatum[]): void {
+    const idx = edges.findIndex((x) => x.l === e.l && x.j === e.j && x.i === e.i);
+    let next = -1;
+    if (ev.key === "ArrowDown" || ev.key === "ArrowRight")
+      next = Math.min(edges.length - 1, idx + 1);
+    else if (ev.key === "ArrowUp" || ev.key === "ArrowLeft") next = Math.max(0, idx - 1);
+    else if (ev.key === "Home") next = 0;
+    else if (ev.key === "End") next = edges.length - 1;
+    else if (ev.key === "Enter" || ev.key === " ") {
+      ev.preventDefault();
+      ev.stopPropagation();
+      this.editEdge(e);
+      return;
+    } else return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const n = edges[next];
+    this.focusedEdge = `${n.l}-${n.j}-${n.i}`;
+    const lines = this.svg.select("g.edges").selectAll<SVGLineElement, EdgeDatum>("line");
+    lines.attr("tabindex", (x) => (`${x.l}-${x.j}-${x.i}` === this.focusedEdge ? 0 : -1));
+    lines
+      .filter((x) => `${x.l}-${x.j}-${x.i}` === this.focusedEdge)
+      .node()
+      ?.focus();
+  }
+
+  /** Focus the edge w_ji^(l) (after its editor closes). */
+  focusEdge(l: number, j: number, i: number): void {
+    this.svg
+      .select<SVGLineElement>(`line.edge[data-l="${l}"][data-j="${j}"][data-i="${i}"]`)
+      .node()
+      ?.focus();
   }
 }

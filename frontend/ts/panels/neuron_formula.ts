@@ -1,6 +1,7 @@
 // One neuron's formulas with the numbers of the chosen sample substituted (KaTeX).
 import katex from "katex";
 import { neuronFormulas, type LossName, type NeuronNumbers } from "../playground/formula";
+import { h, replace } from "../playground/dom";
 import type { StageView } from "../playground/types";
 
 type M = number[][];
@@ -60,15 +61,16 @@ export function neuronNumbers(
   return n;
 }
 
-function block(title: string, lines: string[]): string {
-  if (!lines.length) return "";
-  const rendered = lines
-    .map(
-      (tex) =>
-        `<div class="formula-line" data-tex="${tex.replace(/"/g, "&quot;")}">${katex.renderToString(tex, { displayMode: true, throwOnError: false })}</div>`,
-    )
-    .join("");
-  return `<h4>${title}</h4>${rendered}`;
+function block(title: string, lines: string[]): Node[] {
+  if (!lines.length) return [];
+  return [
+    h("h4", {}, title),
+    ...lines.map((tex) => {
+      const div = h("div", { class: "formula-line", "data-tex": tex });
+      katex.render(tex, div, { displayMode: true, throwOnError: false });
+      return div;
+    }),
+  ];
 }
 
 export function renderNeuronFormula(
@@ -77,16 +79,18 @@ export function renderNeuronFormula(
   label: string,
 ): void {
   if (!n) {
-    root.innerHTML = `<p class="note">${label}: run the forward pass to see its numbers.</p>`;
+    replace(root, h("p", { class: "note" }, `${label}: run the forward pass to see its numbers.`));
     return;
   }
   const f = neuronFormulas(n);
-  root.innerHTML =
-    `<h3>${label}</h3>` +
-    block("Forward", f.forward) +
-    block("Back propagation", f.backward) +
-    block("Gradients", f.gradient) +
-    block("Update", f.update);
+  replace(
+    root,
+    h("h3", {}, label),
+    block("Forward", f.forward),
+    block("Back propagation", f.backward),
+    block("Gradients", f.gradient),
+    block("Update", f.update),
+  );
   root.dataset.l = String(n.l);
   root.dataset.j = String(n.j);
 }

@@ -1,6 +1,6 @@
 // Each hidden neuron's output a_j^(l) over the input grid, as a small picture (uint8 frames).
-import * as d3 from "d3";
 import type { FrameArray } from "../playground/frame";
+import { DIVERGING, level } from "../playground/palette";
 
 export function drawThumbnails(
   root: HTMLElement,
@@ -10,7 +10,7 @@ export function drawThumbnails(
 ): void {
   const [n, T] = [neurons.shape[0], neurons.shape[1]];
   if (root.childElementCount !== n) {
-    root.innerHTML = "";
+    root.replaceChildren();
     for (let k = 0; k < n; k++) {
       const fig = document.createElement("figure");
       fig.className = "thumb";
@@ -22,7 +22,6 @@ export function drawThumbnails(
       root.appendChild(fig);
     }
   }
-  const color = d3.interpolateRdBu;
   for (let k = 0; k < n; k++) {
     const fig = root.children[k] as HTMLElement;
     const c = fig.querySelector("canvas")!;
@@ -33,10 +32,10 @@ export function drawThumbnails(
     const amax = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
     for (let p = 0; p < T * T; p++) {
       const v = lo + (neurons.data[k * T * T + p] / 255) * (hi - lo);
-      const rgb = d3.rgb(color(0.5 - (0.5 * v) / amax));
-      img.data[4 * p] = rgb.r;
-      img.data[4 * p + 1] = rgb.g;
-      img.data[4 * p + 2] = rgb.b;
+      const c = 3 * level(0.5 - (0.5 * v) / amax);
+      img.data[4 * p] = DIVERGING[c];
+      img.data[4 * p + 1] = DIVERGING[c + 1];
+      img.data[4 * p + 2] = DIVERGING[c + 2];
       img.data[4 * p + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);

@@ -4,9 +4,11 @@ import { cloneConfig, type PlaygroundConfig, type Problem } from "./state";
 export function readForm(form: HTMLFormElement, base: PlaygroundConfig): PlaygroundConfig {
   const c = cloneConfig(base);
   const v = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value;
+  // what is not a number goes to the server as typed, so its refusal can quote it
   const num = (name: string, fallback: number) => {
     const x = v(name);
-    return x === undefined || x.trim() === "" ? fallback : Number(x);
+    if (x === undefined || x.trim() === "") return fallback;
+    return Number.isFinite(Number(x)) ? Number(x) : (x as unknown as number);
   };
   c.dataset = v("dataset") ?? c.dataset;
   c.problem = (v("problem") as Problem) ?? c.problem;
@@ -17,7 +19,7 @@ export function readForm(form: HTMLFormElement, base: PlaygroundConfig): Playgro
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  c.hidden = hidden.map(Number);
+  c.hidden = hidden.map((w) => (Number.isFinite(Number(w)) ? Number(w) : (w as unknown as number)));
   c.activations = (v("activations") ?? "")
     .split(",")
     .map((s) => s.trim())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeFrame } from "./frame";
+import { decodeFrame, dequantize } from "./frame";
 
 /** A frame laid out as nnweb/playground/frames.py writes it. */
 function encode(
@@ -53,5 +53,14 @@ describe("binary frames", () => {
     expect(() => decodeFrame(new Uint8Array([1, 2, 3, 4, 0, 0, 0, 0]).buffer)).toThrow(
       /not a playground frame/,
     );
+  });
+});
+
+describe("dequantize", () => {
+  it("maps each row's bytes back onto its range", () => {
+    const q = { dtype: "u1" as const, shape: [2, 2], data: new Uint8Array([0, 255, 0, 51]) };
+    const r = { dtype: "f4" as const, shape: [2, 2], data: new Float32Array([0, 1, -1, 4]) };
+    const out = dequantize(q, r);
+    expect(Array.from(out.data)).toEqual([0, 1, -1, 0]);
   });
 });

@@ -63,3 +63,17 @@ export function row(a: FrameArray, r: number): number[] {
   const n = a.shape[1] ?? 1;
   return Array.from(a.data.subarray(r * n, (r + 1) * n));
 }
+
+/** Rows of uint8 `q` (n, ...) back to float32 with each row's [lo, hi] in `ranges` (n, 2). */
+export function dequantize(q: FrameArray, ranges: FrameArray): FrameArray {
+  if (q.dtype !== "u1") return q;
+  const n = q.shape[0];
+  const per = q.data.length / n;
+  const out = new Float32Array(q.data.length);
+  for (let k = 0; k < n; k++) {
+    const lo = ranges.data[2 * k];
+    const span = ranges.data[2 * k + 1] - lo;
+    for (let p = 0; p < per; p++) out[k * per + p] = lo + (q.data[k * per + p] / 255) * span;
+  }
+  return { dtype: "f4", shape: q.shape, data: out };
+}

@@ -1,4 +1,4 @@
-// Shapes of the playground server's messages (nnweb/playground/services.py).
+// Shapes of the playground server's messages (nnweb/playground/session.py views, actions.py).
 import type { PlaygroundConfig } from "./state";
 
 export type Matrix = number[][];
@@ -79,6 +79,15 @@ export interface StateView {
   playing: boolean;
   history: number[][];
   stage: StageView;
+  /** Loss and accuracy of the network now, on the data now (after an edit of the data too). */
+  metrics: Metrics;
+}
+
+export interface Metrics {
+  train_loss: number;
+  test_loss: number | null;
+  train_acc: number | null;
+  test_acc: number | null;
 }
 
 export interface MetricsView {
@@ -92,6 +101,7 @@ export interface MetricsView {
   train_acc: number | null;
   test_acc: number | null;
   history: number[][];
+  params: Params;
 }
 
 export interface GradcheckRow {

@@ -8,7 +8,8 @@ from channels.routing import URLRouter
 from channels.testing.websocket import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from nnweb.playground import frames, services
+from nnweb.playground import frames, store
+from nnweb.playground.session import PlaygroundSession
 
 
 class _WithUser:
@@ -41,8 +42,8 @@ async def ask(comm: WebsocketCommunicator, msg: dict, timeout: float = 10) -> di
             return frames.loads(out["text"])
 
 
-def new_session(config: dict | None = None, user=None) -> services.PlaygroundSession:
-    return services.store.add(services.PlaygroundSession.create(config or {}, user=user))
+def new_session(config: dict | None = None, user=None) -> PlaygroundSession:
+    return store.save(PlaygroundSession.create(config or {}, user=user))
 
 
 def arr(x) -> np.ndarray:
@@ -54,4 +55,4 @@ def xor_session():
     s = new_session({"dataset": "xor", "hidden": [4], "activations": ["tanh"], "seed": 3})
     yield s
     s.playing = False
-    services.store.discard(s.id)
+    store.local.discard(s.id)

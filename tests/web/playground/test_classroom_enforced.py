@@ -8,7 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from rest_framework.test import APIClient
 
-from nnweb.playground import frames, services
+from nnweb.playground import classroom, frames, store
 
 from .conftest import ask, communicator, new_session
 
@@ -27,7 +27,7 @@ def act(client: APIClient, sid: str, msg: dict):
 
 
 def make_link(instructor) -> str:
-    return services.create_classroom_link(instructor, XOR, HIDE, "XOR")["token"]
+    return classroom.create_classroom_link(instructor, XOR, HIDE, "XOR")["token"]
 
 
 @pytest.mark.django_db
@@ -66,21 +66,21 @@ def test_hidden_controls_survive_the_cache(instructor, api_client):
     token = make_link(instructor)
     code, st = create(api_client, {"classroom": token, "config": {}})
     sid = st["session"]
-    services.store.discard(sid)  # another process takes it over from the cache
+    store.local.discard(sid)  # another process takes it over from the cache
     code, body = act(api_client, sid, {"action": "state"})
     assert code == 200
-    assert services.store.get(sid).hidden_controls == frozenset(HIDE)
+    assert store.local.get(sid).hidden_controls == frozenset(HIDE)
     code, body = act(api_client, sid, {"action": "remove_point", "index": 0})
     assert code == 403 and "'data_editor'" in body["message"]
-    services.store.discard(sid)
-    services.forget(sid)
+    store.local.discard(sid)
+    store.delete(sid)
 
 
 @pytest.mark.django_db
 def test_sessions_without_a_link_are_unaffected(api_client):
     code, st = create(api_client, {"config": XOR})
     sid = st["session"]
-    assert services.store.get(sid).hidden_controls == frozenset()
+    assert store.local.get(sid).hidden_controls == frozenset()
     for action in ("forward", "forward", "backward", "backward", "update"):
         code, _ = act(api_client, sid, {"action": action})
         assert code == 200
@@ -97,7 +97,7 @@ def test_unknown_classroom_token(db, api_client):
 @pytest.mark.django_db(transaction=True)
 async def test_websocket_refuses_hidden_actions(instructor):
     token = await database_sync_to_async(make_link)(instructor)
-    session = await database_sync_to_async(services.open_classroom)(None, token, {})
+    session = await database_sync_to_async(classroom.open_classroom)(None, token, {})
     comm = communicator(session.id)
     connected, _ = await comm.connect()
     assert connected
@@ -115,8 +115,8 @@ async def test_websocket_refuses_hidden_actions(instructor):
     reply = await ask(comm, {"action": "batch"})
     assert reply["type"] == "stage"
     await comm.disconnect()
-    services.store.discard(session.id)
-    services.forget(session.id)
+    store.local.discard(session.id)
+    store.delete(session.id)
 
 
 @pytest.mark.asyncio
@@ -133,4 +133,4 @@ async def test_websocket_session_without_a_link_is_unaffected():
     assert reply["type"] != "error"
     reply = await ask(comm, {"action": "pause"})
     await comm.disconnect()
-    services.store.discard(session.id)
+    store.local.discard(session.id)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine import Sequential
-from nnweb.playground import consumers, frames, services
+from nnweb.playground import consumers, frames, store
 
 from .conftest import arr, ask, communicator, new_session
 
@@ -193,8 +193,9 @@ async def test_play_streams_frames_and_a_dropped_socket_stops_training(xor_sessi
     assert meta["type"] == "frame" and meta["iteration"] > 0
     assert arrays["out"].shape == (2, 64, 64) and arrays["neurons"].shape == (4, 32, 32)
     assert arrays["W1"].dtype == np.float32
-    probs = arrays["out"].sum(axis=0)
-    assert np.allclose(probs, 1, atol=1e-5)
+    lo, hi = arrays["out_range"][:, :1, None], arrays["out_range"][:, 1:, None]
+    probs = (lo + arrays["out"] / 255.0 * (hi - lo)).sum(axis=0)  # uint8 with each row's range
+    assert arrays["out"].dtype == np.uint8 and np.allclose(probs, 1, atol=2 / 255)
     assert len(consumers.ACTIVE_PLAY_LOOPS) == 1
     # drop the socket without pausing
     await comm.disconnect()
@@ -243,7 +244,7 @@ async def test_save_over_the_socket_needs_a_user(student):
     msg = frames.loads((await other.receive_output(5))["text"])
     assert msg["code"] == "forbidden"
     await other.disconnect()
-    services.store.discard(s.id)
+    store.local.discard(s.id)
 
 
 async def test_anonymous_cannot_save(xor_session):
