@@ -116,8 +116,8 @@ export function mountMaskInspect(host: HTMLElement): void {
     stage = Math.max(0, Math.min(STAGES.length - 1, s));
     label.textContent = STAGES[stage];
     side.replaceChildren();
-    let msg = "";
-    let boxes: Box[] = [];
+    let msg: string;
+    let boxes: Box[];
     let colour = "#f0a500";
     let mask: Uint8Array | undefined;
     const [C, fh, fw] = r.feature_shape;
