@@ -37,6 +37,8 @@ def _lesson_slugs() -> list[str]:
 # `{name}` is filled from the objects `site` made. POST-only actions say why they are not
 # visited (their forms are on pages that are).
 POST_ONLY = "POST-only action; its form is checked on the page that holds it"
+_PENDING_CLASS = "not crawled yet: needs a class fixture in SEED"
+_LTI = "LTI protocol endpoint (OIDC login, launch, JWKS), not a page a reader visits"
 ROUTES: dict[str, list[str] | str] = {
     "home": ["/"],
     "primes-job-new": ["/jobs/primes/"],
@@ -63,6 +65,20 @@ ROUTES: dict[str, list[str] | str] = {
     "models-delete": POST_ONLY,
     "models-visibility": POST_ONLY,
     "segmentation": ["/segmentation/"],
+    "classes:index": ["/classes/"],
+    # Pages of a class need a class, an assignment and a live session in SEED (made with
+    # nnweb.classes' services); until then they are listed here, not visited.
+    "classes:join": _PENDING_CLASS,
+    "classes:detail": _PENDING_CLASS,
+    "classes:live": _PENDING_CLASS,
+    "classes:snapshot": _PENDING_CLASS,
+    "classes:assignment": _PENDING_CLASS,
+    "classes:check": _PENDING_CLASS,
+    "classes:gradebook-csv": "CSV download, not an HTML page",
+    "lti:login": _LTI,
+    "lti:launch": _LTI,
+    "lti:jwks": _LTI,
+    "lti:deep-link": _LTI,
 }
 
 # Pages whose remaining failures come from files other branches own (their templates and TS).
@@ -73,10 +89,15 @@ _COURSE = (
     "scrolling regions (issue 15)"
 )
 _PLAYGROUND = "playground branch: its template, playground.css and panels (issue 11)"
+_PLAYGROUND_CSP = "playground branch: an inline <style> the content security policy blocks"
 KNOWN_FAILURES: dict[str, dict[str, str]] = {
     **{f"/lessons/{slug}/": {"axe": _COURSE} for slug in _lesson_slugs()},
-    "/playground/": {"axe": _PLAYGROUND, "overflow": _PLAYGROUND},
-    "/playground/c/{classroom}/": {"axe": _PLAYGROUND, "overflow": _PLAYGROUND},
+    "/playground/": {"axe": _PLAYGROUND, "overflow": _PLAYGROUND, "console": _PLAYGROUND_CSP},
+    "/playground/c/{classroom}/": {
+        "axe": _PLAYGROUND,
+        "overflow": _PLAYGROUND,
+        "console": _PLAYGROUND_CSP,
+    },
 }
 
 
@@ -122,7 +143,7 @@ from nnweb.accounts.services import ensure_user
 from nnweb.core import services as core
 from nnweb.datasets.services import import_dataset
 from nnweb.modelzoo.services import publish_model
-from nnweb.playground.services import create_classroom_link
+from nnweb.playground.classroom import create_classroom_link
 from nnweb.training import services as training
 from nnweb.training.tasks import Trainer
 
@@ -143,7 +164,7 @@ model = publish_model(pupil, "crawl net", "classification", net, {"val_accuracy"
 run = training.create_run(pupil, builtin="xor", network={"type": "mlp", "hidden": [4]},
                           optimizer={"lr": 0.1, "batch_size": 32, "epochs": 2}, enqueue=False)
 Trainer(run.pk).run()
-job = core.enqueue_count_primes(1000)
+job = core.enqueue_count_primes(1000, f"user:{pupil.pk}")  # the student's job
 link = create_classroom_link(teacher, {}, [], "Crawl class")
 print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.pk,
                            "job": str(job.id), "classroom": link["token"]}))
