@@ -37,6 +37,8 @@ def _lesson_slugs() -> list[str]:
 # `{name}` is filled from the objects `site` made. POST-only actions say why they are not
 # visited (their forms are on pages that are).
 POST_ONLY = "POST-only action; its form is checked on the page that holds it"
+_PENDING_CLASS = "not crawled yet: needs a class fixture in SEED"
+_LTI = "LTI protocol endpoint (OIDC login, launch, JWKS), not a page a reader visits"
 ROUTES: dict[str, list[str] | str] = {
     "home": ["/"],
     "primes-job-new": ["/jobs/primes/"],
@@ -63,12 +65,40 @@ ROUTES: dict[str, list[str] | str] = {
     "models-delete": POST_ONLY,
     "models-visibility": POST_ONLY,
     "segmentation": ["/segmentation/"],
+    "classes:index": ["/classes/"],
+    # Pages of a class need a class, an assignment and a live session in SEED (made with
+    # nnweb.classes' services); until then they are listed here, not visited.
+    "classes:join": _PENDING_CLASS,
+    "classes:detail": _PENDING_CLASS,
+    "classes:live": _PENDING_CLASS,
+    "classes:snapshot": _PENDING_CLASS,
+    "classes:assignment": _PENDING_CLASS,
+    "classes:check": _PENDING_CLASS,
+    "classes:gradebook-csv": "CSV download, not an HTML page",
+    "lti:login": _LTI,
+    "lti:launch": _LTI,
+    "lti:jwks": _LTI,
+    "lti:deep-link": _LTI,
 }
 
 # Pages whose remaining failures come from files other branches own (their templates and TS).
 # Only the named check is excused, only on that page; every other check still runs there.
 # Remove an entry when the branch that owns the page has landed its fix.
-KNOWN_FAILURES: dict[str, dict[str, str]] = {}
+_COURSE = (
+    "course branch: lesson templates, lessons.css and the lesson panels' colours, labels and "
+    "scrolling regions (issue 15)"
+)
+_PLAYGROUND = "playground branch: its template, playground.css and panels (issue 11)"
+_PLAYGROUND_CSP = "playground branch: an inline <style> the content security policy blocks"
+KNOWN_FAILURES: dict[str, dict[str, str]] = {
+    **{f"/lessons/{slug}/": {"axe": _COURSE} for slug in _lesson_slugs()},
+    "/playground/": {"axe": _PLAYGROUND, "overflow": _PLAYGROUND, "console": _PLAYGROUND_CSP},
+    "/playground/c/{classroom}/": {
+        "axe": _PLAYGROUND,
+        "overflow": _PLAYGROUND,
+        "console": _PLAYGROUND_CSP,
+    },
+}
 
 
 def _walk(patterns, prefix=""):
@@ -113,7 +143,7 @@ from nnweb.accounts.services import ensure_user
 from nnweb.core import services as core
 from nnweb.datasets.services import import_dataset
 from nnweb.modelzoo.services import publish_model
-from nnweb.playground.services import create_classroom_link
+from nnweb.playground.classroom import create_classroom_link
 from nnweb.training import services as training
 from nnweb.training.tasks import Trainer
 
@@ -134,7 +164,7 @@ model = publish_model(pupil, "crawl net", "classification", net, {"val_accuracy"
 run = training.create_run(pupil, builtin="xor", network={"type": "mlp", "hidden": [4]},
                           optimizer={"lr": 0.1, "batch_size": 32, "epochs": 2}, enqueue=False)
 Trainer(run.pk).run()
-job = core.enqueue_count_primes(1000)
+job = core.enqueue_count_primes(1000, f"user:{pupil.pk}")  # the student's job
 link = create_classroom_link(teacher, {}, [], "Crawl class")
 print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.pk,
                            "job": str(job.id), "classroom": link["token"]}))
@@ -212,12 +242,9 @@ def _shot_name(path: str, role: str, width: str, theme: str) -> str:
 
 
 def _settle(page) -> None:
-    # Pages draw their charts after load; wait for the network to go quiet (websockets
-    # do not count) so axe sees what a reader sees.
-    try:
-        page.wait_for_load_state("networkidle", timeout=5_000)
-    except Exception:  # noqa: BLE001 - a page that keeps polling is still checked as it is
-        pass
+    # Pages draw their panels on DOMContentLoaded; two animation frames after `load` they
+    # have painted. (Waiting for network idle would cost half a second a view.)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def check_page(viewer: Viewer, path: str) -> list[tuple[str, str]]:
@@ -273,13 +300,114 @@ def _report(path: str, problems: list[tuple[str, str]]) -> None:
         pytest.xfail("; ".join(f"{c}: {excused[c]}" for c, _ in problems))
 
 
+# Light theme: every role at both widths. Dark theme (the same checks, contrast above all):
+# the fewest and the most links (anonymous, instructor), wide and narrow respectively.
+VIEWS = [(role, width, "light") for role in ROLES for width in WIDTHS] + [
+    ("anonymous", "wide", "dark"),
+    ("instructor", "narrow", "dark"),
+]
+
+
 @pytest.mark.parametrize("path", _page_paths())
-@pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("role", ROLES)
-def test_page(viewers, site, role, width, path):
-    viewer = viewers(role, width, "light")
-    url = _fill(path, site)
-    problems = check_page(viewer, url)
+@pytest.mark.parametrize("view", VIEWS, ids="-".join)
+def test_page(viewers, site, view, path):
+    role, width, theme = view
+    viewer = viewers(role, width, theme)
+    problems = check_page(viewer, _fill(path, site))
     SHOTS.mkdir(parents=True, exist_ok=True)
-    viewer.page.screenshot(path=str(SHOTS / _shot_name(path, role, width, "light")))
+    viewer.page.screenshot(path=str(SHOTS / _shot_name(path, role, width, theme)))
     _report(path, problems)
+
+
+ERROR_PAGES = {"400.html": 400, "403.html": 403, "404.html": 404, "500.html": 500}
+
+
+@pytest.mark.parametrize("template", list(ERROR_PAGES))
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_error_page(viewers, base_url, template, theme):
+    """The error pages (shown with DEBUG off; the live server runs with DEBUG on): rendered
+    here as Django's handlers render them, served at the server's origin so their styles
+    and scripts load, and checked like every other page."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import loader
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/no-such-page/")
+    request.user = AnonymousUser()
+    html = loader.render_to_string(template, {"request_path": request.path}, request=request)
+    assert "Back to the home page" in html
+    viewer = viewers("anonymous", "narrow", theme)
+    url = f"/__error/{ERROR_PAGES[template]}/"
+    viewer.page.route(
+        f"{base_url}{url}",
+        lambda route: route.fulfill(status=200, body=html, content_type="text/html"),
+    )
+    try:
+        problems = check_page(viewer, url)
+        viewer.page.screenshot(path=str(SHOTS / f"error-{template[:3]}--{theme}.png"))
+    finally:
+        viewer.page.unroute(f"{base_url}{url}")
+    # A page fulfilled by the test has no server address, so Chromium's local-network check
+    # refuses its websocket to 127.0.0.1: an artefact of serving it this way, nothing else.
+    artefact = "ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS"
+    problems = [(c, m) for c, m in problems if not (c == "console" and artefact in m)]
+    _report(url, problems)
+
+
+def test_theme_toggle_is_remembered_and_passes_axe(viewers):
+    """The header toggle switches a light-system reader to dark; the choice survives a reload
+    (localStorage, anonymous), is applied before the page's module script runs, and the dark
+    page has no contrast violation."""
+    viewer = viewers("anonymous", "wide", "light")
+    page = viewer.page
+    page.goto("/datasets/")
+    toggle = page.locator("#theme-toggle")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.reload()
+    # theme.js ran in <head>: the attribute is there before DOMContentLoaded's handlers.
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg == "rgb(17, 21, 27)", bg
+    assert not [v for v in axe_violations(page) if v["id"] == "color-contrast"]
+    page.locator("#theme-toggle").click()
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    page.evaluate("localStorage.removeItem('nnweb-theme')")
+
+
+def test_keyboard_skip_link_menu_and_shortcuts(viewers):
+    """Tab reaches the skip link first and it moves focus to <main>; at 390 px the menu button
+    opens the tool links; `?` opens the shortcuts overlay, Escape closes it and focus
+    returns to the page (no trap)."""
+    viewer = viewers("anonymous", "narrow", "light")
+    page = viewer.page
+    page.goto("/datasets/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    menu = page.locator("#menu-button")
+    assert page.locator("#site-nav").is_hidden()
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert page.locator("#site-nav a", has_text="Training").is_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+
+    page.locator("main").focus()
+    page.keyboard.press("?")
+    dialog = page.locator("dialog#shortcuts-help")
+    assert dialog.is_visible()
+    assert "Show this list of shortcuts" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    assert page.locator("dialog#shortcuts-help").count() == 0
+    # Typing "?" into a field is typing, not a shortcut.
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").press("?")
+    assert page.locator("dialog#shortcuts-help").count() == 0

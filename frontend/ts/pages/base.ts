@@ -1,14 +1,16 @@
 // Loaded by every page (frontend/base.html): styles, KaTeX math, live indicator, the theme
 // toggle, the narrow-screen menu and the keyboard shortcuts overlay.
 import "../styles/main.css";
-import { renderMath } from "../panels/math";
 import { startLiveIndicator } from "../panels/liveIndicator";
 import { initMenu, markCurrentLink } from "../ui/menu";
 import { initShortcuts } from "../ui/shortcuts";
 import { initThemeToggle } from "../ui/theme";
 
 function init(): void {
-  renderMath(document);
+  // KaTeX (about 260 KiB) loads only on pages that have math; the others stay small.
+  if (document.querySelector(".math, [data-math]")) {
+    void import("../panels/math").then(({ renderMath }) => renderMath(document));
+  }
   const indicator = document.getElementById("live-indicator");
   if (indicator) startLiveIndicator(indicator);
   const nav = document.getElementById("site-nav");

@@ -291,7 +291,7 @@ export class NetworkDiagram {
   /** Arrow keys move along the edges (one tab stop for all of them); Enter edits. */
   private edgeKey(ev: KeyboardEvent, e: EdgeDatum, edges: EdgeDatum[]): void {
     const idx = edges.findIndex((x) => x.l === e.l && x.j === e.j && x.i === e.i);
-    let next = -1;
+    let next: number;
     if (ev.key === "ArrowDown" || ev.key === "ArrowRight")
       next = Math.min(edges.length - 1, idx + 1);
     else if (ev.key === "ArrowUp" || ev.key === "ArrowLeft") next = Math.max(0, idx - 1);
