@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
+import { pageSizes } from "./vite-page-sizes.ts";
 
 const root = fileURLToPath(new URL("./frontend/ts", import.meta.url));
 const pagesDir = resolve(root, "pages");
@@ -17,6 +18,7 @@ export default defineConfig({
   root,
   base: "/static/frontend/build/",
   publicDir: false,
+  plugins: [pageSizes()],
   build: {
     manifest: true,
     outDir: fileURLToPath(new URL("./frontend/static/frontend/build", import.meta.url)),

@@ -23,22 +23,32 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nnweb.settings")
 
 import numpy as np  # noqa: E402
 
-from nnweb.lessons import services as s  # noqa: E402
+from nnweb.lessons.panels import (  # noqa: E402
+    activations,
+    convolution,
+    fully_connected,
+    mask_rcnn,
+    pooling,
+    propagation,
+    sgd,
+)
 
 CASES = {
-    "conv2d (notes' 5x5)": lambda: s.conv2d(s.NOTES_IMAGE_5X5, s.NOTES_KERNEL_X),
-    "conv2d (16x16, 7x7, limit)": lambda: s.conv2d(np.ones((16, 16)).tolist(), np.ones((7, 7))),
-    "conv_image (32x32)": lambda: s.conv_image("edges"),
-    "conv_volume": lambda: s.conv_volume(),
-    "pool (notes' 4x4)": lambda: s.pool(s.NOTES_POOL_4X4),
-    "activation (401 points)": lambda: s.activation_samples("softplus", n=401),
-    "network_trace": lambda: s.network_trace(),
-    "roi 18x18 pool": lambda: s.roi_explain(18),
-    "roi 18x18 align": lambda: s.roi_explain(18, method="roi_align"),
-    "mask_head": lambda: s.mask_head_demo(),
-    "sgd_compare (default)": lambda: s.sgd_compare(),
-    "lr_compare (default)": lambda: s.lr_compare(),
-    "cnn_train digits, 4 epochs": lambda: s.cnn_train("digits", epochs=4),
+    "conv2d (notes' 5x5)": lambda: convolution.conv2d(),
+    "conv2d (16x16, 7x7, limit)": lambda: convolution.conv2d(
+        np.ones((16, 16)).tolist(), np.ones((7, 7))
+    ),
+    "conv_image (32x32)": lambda: convolution.conv_image("edges"),
+    "conv_volume": lambda: convolution.conv_volume(),
+    "pool (notes' 4x4)": lambda: pooling.pool(),
+    "activation (401 points)": lambda: activations.activation_samples("softplus", n=401),
+    "network_trace": lambda: propagation.network_trace(),
+    "roi 18x18 pool": lambda: mask_rcnn.roi_explain(18),
+    "roi 18x18 align": lambda: mask_rcnn.roi_explain(18, method="roi_align"),
+    "mask_head": lambda: mask_rcnn.mask_head_demo(),
+    "sgd_compare (default)": lambda: sgd.sgd_compare(),
+    "lr_compare (default)": lambda: sgd.lr_compare(),
+    "cnn_train digits, 4 epochs": lambda: fully_connected.cnn_train("digits", epochs=4),
 }
 
 
@@ -57,7 +67,7 @@ def main() -> None:
     args = ap.parse_args()
     a = np.random.default_rng(0).random((64, 64))
     ref = best_of(lambda: a @ a, max(args.repeat, 50))
-    s.cnn_train("digits", epochs=1)  # warm-up: imports and caches the digits
+    fully_connected.cnn_train("digits", epochs=1)  # warm-up: imports and caches the digits
     print(f"reference: 64x64 matmul {ref * 1e6:.1f} us")
     print(f"{'service':32s} {'best ms':>9s} {'x reference':>12s}")
     for name, fn in CASES.items():

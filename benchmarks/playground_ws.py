@@ -18,6 +18,10 @@ SQLite database, then measures:
      traced step reply and on a binary frame, in-process, beside their sizes.
 
     .venv/bin/python benchmarks/playground_ws.py [--steps 500] [--clients 200] [--seconds 10]
+
+With ``--scaled-out REDIS_URL`` it instead prints, in one run, the one-step round trip p50/p99
+for 1 client and for ``--scale-clients`` (200) clients on an embedded server (one process, no
+Redis) and on two uvicorn processes sharing every session through Redis.
 """
 
 from __future__ import annotations
@@ -95,10 +99,10 @@ class Server:
              "--workers", str(self.workers)],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.time() + 60
+        deadline = time.time() + 180  # a loaded machine takes a while to import everything
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(f"{self.url}/api/playground/options/", timeout=2)
+                urllib.request.urlopen(f"{self.url}/api/playground/options/", timeout=20)
                 return self
             except OSError:
                 time.sleep(0.3)
@@ -352,6 +356,59 @@ def report(server: Server, args, label: str) -> None:
         )
 
 
+class Pair:
+    """Two single-process servers on one database and one Redis, used as a round-robin proxy
+    would: sessions are created on the first, websockets alternate (the first one opened
+    goes to the other process than the one holding the session's creation)."""
+
+    def __init__(self, a: Server, b: Server) -> None:
+        self.a, self.b, self.opened = a, b, 0
+
+    def new_session(self, config: dict) -> str:
+        return self.a.new_session(config)
+
+    def ws(self, path: str):
+        self.opened += 1
+        return (self.b if self.opened % 2 else self.a).ws(path)
+
+
+def scale_report(args) -> None:
+    """--scaled-out: the same steps on one embedded process and on two uvicorn processes
+    sharing sessions through Redis (nnweb/playground/shared.py), one after the other."""
+    for label in ("embedded: 1 process, no Redis", "scaled out: 2 processes + Redis"):
+        if label.startswith("embedded"):
+            with Server(1, None) as server:
+                server.compression = None
+                step, ping = asyncio.run(round_trips(server, args.steps))
+                lat, errors = asyncio.run(
+                    concurrent(server, args.scale_clients, args.scale_rate, args.seconds)
+                )
+        else:
+            with Server(1, args.scaled_out) as a:
+                b = Server(1, args.scaled_out)
+                b.env["DATABASE_URL"] = a.env["DATABASE_URL"]
+                with b:
+                    a.compression = b.compression = None
+                    step, ping = asyncio.run(round_trips(Pair(a, b), args.steps))
+                    lat, errors = asyncio.run(
+                        concurrent(Pair(a, b), args.scale_clients, args.scale_rate, args.seconds)
+                    )
+        print(f"-- {label}")
+        print(
+            f"  1 client, traced step round trip : p50 {pct(step, 50):.2f} ms"
+            f"  p99 {pct(step, 99):.2f} ms  (ping p50 {pct(ping, 50):.2f} ms)"
+        )
+        c50 = pct(lat, 50) if lat else float("nan")
+        c99 = pct(lat, 99) if lat else float("nan")
+        print(
+            f"  {args.scale_clients} clients x {args.scale_rate:g} steps/s for {args.seconds:g} s:"
+            f" {len(lat)} steps, p50 {c50:.2f} ms  p99 {c99:.2f} ms, errors {len(errors)}",
+            flush=True,
+        )
+        for e in errors[:5]:
+            print("     error:", e)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=500)
@@ -363,6 +420,14 @@ def main() -> None:
     ap.add_argument(
         "--redis", default=None, help="REDIS_URL for the server, e.g. redis://127.0.0.1:6379/0"
     )
+    ap.add_argument(
+        "--scaled-out",
+        default=None,
+        metavar="REDIS_URL",
+        help="compare embedded (1 process) with 2 processes sharing sessions through this Redis",
+    )
+    ap.add_argument("--scale-clients", type=int, default=200)
+    ap.add_argument("--scale-rate", type=float, default=2.0, help="steps/s per client there")
     args = ap.parse_args()
 
     load0 = os.getloadavg()[0]
@@ -381,6 +446,9 @@ def main() -> None:
             f"  permessage-deflate cost, {name}: {ms:.3f} ms CPU per message,"
             f" {raw / 1024:.1f} KiB -> {packed / 1024:.1f} KiB"
         )
+    if args.scaled_out:
+        scale_report(args)
+        return
     if args.workers > 1 and not args.redis:
         ap.error("--workers > 1 needs --redis (sessions move between processes through it)")
     with Server(args.workers, args.redis) as server:

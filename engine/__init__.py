@@ -5,7 +5,7 @@ from . import activations, init, losses
 from .gradcheck import gradcheck
 from .layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D
 from .network import LayerTrace, Sequential, StepEvent, Trace
-from .optim import SGD, FitInfo, TrainingDiverged
+from .optim import SGD, Adam, FitInfo, TrainingDiverged
 
 __all__ = [
     "Sequential",
@@ -16,6 +16,7 @@ __all__ = [
     "Flatten",
     "Layer",
     "SGD",
+    "Adam",
     "FitInfo",
     "TrainingDiverged",
     "gradcheck",

@@ -1,10 +1,10 @@
 """Activation functions f(u) and their backward rules, by name.
 
-Each activation has
-  * ``forward(u, alpha)``         -> a = f(u)
-  * ``backward(dE_da, u, a, alpha)`` -> delta = dE/du
-  * ``derivative(u, a, alpha)``   -> f'(u) elementwise (not for softmax, whose
-    derivative is a Jacobian; its backward rule is delta = a * (dE_da - sum(dE_da * a)))
+Each activation (an ``Activation``) keeps together
+  * ``forward(u, alpha)``            -> a = f(u)
+  * ``prime(u, a, alpha)``           -> f'(u) elementwise (not for softmax, whose derivative is a
+    Jacobian; its backward rule is delta = a * (dE_da - sum(dE_da * a)))
+  * ``backward(dE_da, u, a, alpha)`` -> delta = dE/du = dE/da * f'(u), written once for all
 
 The notes' backward step is delta_j = dE/da_j * f'(u_j)  (f' evaluated at u, not at a;
 see ERRATA.md). For tanh and sigmoid f'(u) is cheapest written with a = f(u):
@@ -63,65 +63,74 @@ def softmax(u: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     return e
 
 
-# --- backward: delta = dE/du = dE/da * f'(u) -------------------------------------------------
-def _identity_backward(dE_da, u, a, alpha):
-    return dE_da
+# --- f'(u) elementwise, and the backward rule built on it ------------------------------------
+def _identity_prime(u, a, alpha):
+    return np.ones_like(u)
 
 
-def _relu_backward(dE_da, u, a, alpha):
-    return dE_da * (u > 0)
+def _relu_prime(u, a, alpha):
+    return u > 0  # a boolean mask multiplies as 0 / 1 and saves a conversion
 
 
-def _leaky_relu_backward(dE_da, u, a, alpha):
-    return dE_da * np.where(u > 0, 1.0, alpha).astype(u.dtype, copy=False)
+def _leaky_relu_prime(u, a, alpha):
+    return np.where(u > 0, 1.0, alpha).astype(u.dtype, copy=False)
 
 
-def _sigmoid_backward(dE_da, u, a, alpha):
-    return dE_da * (a * (1 - a))
+def _sigmoid_prime(u, a, alpha):
+    return a * (1 - a)
 
 
-def _tanh_backward(dE_da, u, a, alpha):
-    return dE_da * (1 - a * a)
+def _tanh_prime(u, a, alpha):
+    return 1 - a * a
 
 
-def _softplus_backward(dE_da, u, a, alpha):
-    return dE_da * sigmoid(u)
-
-
-def _softmax_backward(dE_da, u, a, alpha):
-    # Jacobian-vector product of softmax: da_k/du_j = a_k (1[k=j] - a_j)
-    return a * (dE_da - (dE_da * a).sum(axis=1, keepdims=True))
-
-
-# --- f'(u) elementwise (for the lessons' plots) ----------------------------------------------
-def _deriv(name: str) -> Callable:
-    table = {
-        "identity": lambda u, a, alpha: np.ones_like(u),
-        "relu": lambda u, a, alpha: (u > 0).astype(u.dtype),
-        "leaky_relu": lambda u, a, alpha: np.where(u > 0, 1.0, alpha).astype(u.dtype),
-        "sigmoid": lambda u, a, alpha: a * (1 - a),
-        "tanh": lambda u, a, alpha: 1 - a * a,
-        "softplus": lambda u, a, alpha: sigmoid(u),
-    }
-    return table.get(name)
+def _softplus_prime(u, a, alpha):
+    return sigmoid(u)
 
 
 @dataclass(frozen=True)
 class Activation:
+    """f, f' and the backward rule of one activation, kept together.
+
+    ``forward(u, alpha)`` -> a = f(u);  ``prime(u, a, alpha)`` -> f'(u) (None for softmax);
+    ``backward(dE_da, u, a, alpha)`` -> delta = dE/du = dE/da * f'(u), the notes' backward step.
+    """
+
     name: str
     forward: Callable
-    backward: Callable
-    derivative: Callable | None
+    prime: Callable | None
+
+    def backward(self, dE_da: np.ndarray, u: np.ndarray, a: np.ndarray, alpha: float = 0.01):
+        if self.name == "identity":
+            return dE_da  # f'(u) = 1
+        return dE_da * self.prime(u, a, alpha)
+
+    @property
+    def derivative(self) -> Callable | None:
+        """f'(u, a, alpha) (the name the lessons use)."""
+        return self.prime
+
+
+@dataclass(frozen=True)
+class Softmax(Activation):
+    """softmax has a Jacobian instead of an elementwise f': da_k/du_j = a_k (1[k=j] - a_j), so
+    its backward is the Jacobian-vector product delta = a * (dE_da - sum_k dE_da_k a_k)."""
+
+    def backward(self, dE_da: np.ndarray, u: np.ndarray, a: np.ndarray, alpha: float = 0.01):
+        return a * (dE_da - (dE_da * a).sum(axis=1, keepdims=True))
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "identity": Activation("identity", identity, _identity_backward, _deriv("identity")),
-    "relu": Activation("relu", relu, _relu_backward, _deriv("relu")),
-    "leaky_relu": Activation("leaky_relu", leaky_relu, _leaky_relu_backward, _deriv("leaky_relu")),
-    "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_backward, _deriv("sigmoid")),
-    "tanh": Activation("tanh", tanh, _tanh_backward, _deriv("tanh")),
-    "softplus": Activation("softplus", softplus, _softplus_backward, _deriv("softplus")),
-    "softmax": Activation("softmax", softmax, _softmax_backward, None),
+    act.name: act
+    for act in (
+        Activation("identity", identity, _identity_prime),
+        Activation("relu", relu, _relu_prime),
+        Activation("leaky_relu", leaky_relu, _leaky_relu_prime),
+        Activation("sigmoid", sigmoid, _sigmoid_prime),
+        Activation("tanh", tanh, _tanh_prime),
+        Activation("softplus", softplus, _softplus_prime),
+        Softmax("softmax", softmax, None),
+    )
 }
 
 
@@ -136,7 +145,7 @@ def get(name: str) -> Activation:
 def derivative(name: str, u: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """f'(u) elementwise for activation ``name`` (softmax has a Jacobian instead: ValueError)."""
     act = get(name)
-    if act.derivative is None:
+    if act.prime is None:
         raise ValueError("softmax has no elementwise derivative; use its backward rule")
     u = np.asarray(u, dtype=float)
-    return act.derivative(u, act.forward(u, alpha), alpha)
+    return np.asarray(act.prime(u, act.forward(u, alpha), alpha), dtype=u.dtype)

@@ -86,6 +86,23 @@ def spiral(n: int = 200, noise: float = 0.05, seed=None):
     return _shuffle(rng, X, y)
 
 
+def moons(n: int = 200, noise: float = 0.05, seed=None):
+    """Two interleaved half moons: class 0 the upper arc (cos t, sin t), class 1 the lower arc
+    (1 - cos t, 0.5 - sin t), t uniform in [0, pi], centred and scaled into about [-1, 1]^2;
+    classes alternate (sample i has class i % 2)."""
+    _check(n, noise)
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) % 2).astype(np.int64)
+    t = rng.uniform(0, np.pi, n)
+    X = np.where(
+        y[:, None] == 0,
+        np.stack([np.cos(t), np.sin(t)], axis=1),
+        np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1),
+    )
+    X = (X - [0.5, 0.25]) / 1.2
+    return X + noise * rng.normal(size=X.shape), y
+
+
 # --- regression ------------------------------------------------------------------------------
 def plane(n: int = 200, noise: float = 0.05, seed=None):
     """y = 0.6 x1 - 0.4 x2 + 0.1 + noise, x uniform in [-1, 1]^2; y shape (n, 1)."""
@@ -194,6 +211,7 @@ DATASETS: dict[str, DatasetInfo] = {
         DatasetInfo("xor", "classification", (2,), 2, xor, "opposite quadrants share a class"),
         DatasetInfo("gauss", "classification", (2,), 2, gauss, "two Gaussian blobs"),
         DatasetInfo("spiral", "classification", (2,), 2, spiral, "two interleaved spirals"),
+        DatasetInfo("moons", "classification", (2,), 2, moons, "two interleaved half moons"),
         DatasetInfo("plane", "regression", (2,), None, plane, "a tilted plane"),
         DatasetInfo(
             "multi_gaussian", "regression", (2,), None, multi_gaussian, "four Gaussian bumps"

@@ -25,15 +25,13 @@ def gradcheck(
         clone = Sequential.from_spec({**net.spec(), "dtype": "float64"})
         clone.set_params(net.get_params())
         net = clone
-    x = net._check_x(x)
-    y = net._check_y(y, x)
-    t = net._targets(y)
-    grads = net._make_trace(x, y, t, net._propagate(x, t, True)).grads()
+    x, y, t = net.prepare(x, y)
+    grads = net.make_trace(x, y, t, net.propagate(x, t)).grads()
     layers = dict(net.param_layers())
     rng = np.random.default_rng(seed)
 
     def loss() -> float:
-        return net._propagate(x, t, False)[0]
+        return net.propagate(x, t).loss
 
     out = {}
     for name, g in grads.items():

@@ -40,7 +40,28 @@ def cross_entropy_delta(y_hat: np.ndarray, t: np.ndarray) -> np.ndarray:
         d[np.arange(m), t] -= 1
         d *= 1.0 / m
         return d
-    return (y_hat - t) * (1.0 / m)
+    d = y_hat - t
+    d *= 1.0 / m
+    return d
+
+
+def softmax_cross_entropy(u: np.ndarray, t: np.ndarray):
+    """Softmax output and cross-entropy together, from the logits u (m, K) of the output layer;
+    t one-hot rows (m, K) or class indices (m,).  Returns (y_hat, losses E_n, delta^(L)).
+
+    One exp serves both: with s = u - max_k u_k,  y_hat = e^s / sum_k e^s_k  and
+    E_n = log sum_k e^{s_k} - s_{t_n}  (log-sum-exp: logits of +-1000 stay finite);
+    delta^(L) = cross_entropy_delta(y_hat, t) = (y_hat - t) / m.
+    """
+    shift = u - u.max(axis=1, keepdims=True)
+    y_hat = np.exp(shift)
+    s = y_hat.sum(axis=1, keepdims=True)
+    y_hat /= s
+    if t.ndim == 1:
+        losses = np.log(s[:, 0]) - shift[np.arange(len(t)), t]
+    else:
+        losses = np.log(s[:, 0]) - (t * shift).sum(axis=1)
+    return y_hat, losses, cross_entropy_delta(y_hat, t)
 
 
 def cross_entropy_dE_da(y_hat: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -22,23 +22,39 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from . import init as init_mod
 from . import losses as loss_mod
-from .layers import LAYER_TYPES, Conv2D, Dense, Flatten, Layer
-from .layers.pool import _Pool
+from .layers import LAYER_TYPES, Conv2D, Dense, Flatten, Layer, Pool2D
 
 SPEC_FORMAT = "nnweb.engine.sequential/1"
 
 
+class Propagation(NamedTuple):
+    """Everything one forward + backward pass computed; lists are indexed by layer position
+    (i = l - 1). dE_das[i] is dE/da^(l) (None for a softmax + cross-entropy output)."""
+
+    loss: float
+    losses: np.ndarray
+    us: list
+    as_: list
+    caches: list
+    deltas: list
+    dE_das: list
+    dWs: list
+    dbs: list
+
+
 class LayerTrace:
-    """Everything layer l computed on one batch: u, a, delta (= dE/du), dE_da, dE_dW, dE_db."""
+    """Everything layer l computed on one batch: u, a, delta (= dE/du), dE_da, dE_dW, dE_db,
+    and the layer's forward cache (``cache``)."""
 
-    __slots__ = ("l", "layer", "u", "a", "delta", "_dE_da", "dE_dW", "dE_db", "_cache", "_lazy")
+    __slots__ = ("l", "layer", "u", "a", "delta", "_dE_da", "dE_dW", "dE_db", "cache", "_lazy")
 
-    def __init__(self, l, layer, u, a, delta, dE_da, dE_dW, dE_db, cache, lazy=None):
+    def __init__(self, l, layer, u, a, delta, dE_da, dE_dW, dE_db, cache):
         self.l = l
         self.layer = layer
         self.u = u
@@ -47,8 +63,12 @@ class LayerTrace:
         self._dE_da = dE_da
         self.dE_dW = dE_dW
         self.dE_db = dE_db
-        self._cache = cache
-        self._lazy = lazy  # computes dE_da on first access (softmax + cross-entropy output)
+        self.cache = cache
+        self._lazy = None
+
+    def set_lazy_dE_da(self, compute) -> None:
+        """dE_da = compute(), on first access (softmax + cross-entropy output)."""
+        self._lazy = compute
 
     @property
     def dE_da(self):
@@ -74,14 +94,14 @@ class Trace:
 
     __slots__ = ("a0", "loss", "losses", "y", "_grads", "_layers", "_build")
 
-    def __init__(self, a0, layers, loss, losses, y, grads=None):
+    def __init__(self, a0, layers, loss, losses, y, grads=None, build=None):
         self.a0 = a0
-        self._layers = layers  # a list of LayerTrace, or None while _build has not run
-        self._build = None
+        self._layers = layers  # a list of LayerTrace, or None until build() makes it
+        self._build = build
         self.loss = loss
         self.losses = losses
         self.y = y
-        self._grads = grads  # (dWs, dbs) lists by layer position, for SGD.step
+        self._grads = grads  # (dWs, dbs) lists by layer position
 
     @property
     def layers(self) -> list[LayerTrace]:
@@ -103,6 +123,13 @@ class Trace:
                 out[f"W{lt.l}"] = lt.dE_dW
                 out[f"b{lt.l}"] = lt.dE_db
         return out
+
+    def layer_grads(self) -> tuple[list, list]:
+        """(dWs, dbs): dE_dW and dE_db by layer position (None for layers without parameters),
+        what an optimizer's ``apply`` takes."""
+        if self._grads is None:
+            self._grads = [lt.dE_dW for lt in self.layers], [lt.dE_db for lt in self.layers]
+        return self._grads
 
     def __repr__(self) -> str:
         return f"Trace(L={len(self.layers)}, m={len(self.a0)}, loss={self.loss:.6g})"
@@ -199,7 +226,7 @@ class Sequential:
                         f"{flat} features"
                     )
                 kind, flat = "flat", layer.n_out
-            elif isinstance(layer, Conv2D | _Pool):
+            elif isinstance(layer, Conv2D | Pool2D):
                 if kind == "flat":
                     raise ValueError(
                         f"{_where(l, layer)}: needs images (m, C, H, W) but layer {l - 1} "
@@ -302,8 +329,9 @@ class Sequential:
                 f"{(len(x), *out_shape)})"
             ) from None
 
-    def _prepare(self, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(x, y, t) checked: t is what _propagate needs (one-hot rows for class indices)."""
+    def prepare(self, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x, y, t): the batch and its targets checked (clear errors otherwise); t is what
+        ``propagate`` takes (one-hot rows for class indices)."""
         x = self._check_x(x)
         if (
             self.loss == "cross_entropy"
@@ -323,7 +351,7 @@ class Sequential:
         return x, y, self._targets(y)
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
-        """What _propagate needs: one-hot rows for class indices (cross_entropy), else y."""
+        """What propagate needs: one-hot rows for class indices (cross_entropy), else y."""
         if y.ndim == 1 and self.loss == "cross_entropy":
             # a softmax output with a flat (m, K) shape is always a Dense layer
             return (y[:, None] == np.arange(self.layers[-1].n_out)).astype(self.dtype)
@@ -335,7 +363,7 @@ class Sequential:
         u = a
         for layer in self.layers:
             u, _ = layer.forward(a)
-            a = layer._f(u, layer.alpha)
+            a = layer.activate(u)
         return u, a
 
     def forward(self, x) -> np.ndarray:
@@ -344,94 +372,85 @@ class Sequential:
 
     predict = forward
 
-    def _propagate(self, x: np.ndarray, y: np.ndarray, keep: bool):
-        """Forward + backward on checked inputs (y: one-hot rows for cross_entropy, see
-        _prepare). Returns (loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs), lists
-        indexed by layer position. ``keep`` is accepted for callers; everything is returned
-        either way (the output dE_da of softmax + cross-entropy is computed lazily by Trace)."""
+    def propagate(self, x: np.ndarray, t: np.ndarray) -> Propagation:
+        """Forward + backward on a checked batch (x, t from ``prepare``): every quantity of
+        every layer, as a Propagation (lists indexed by layer position)."""
         layers = self.layers
         L = len(layers)
         us = [None] * L
         as_ = [None] * L
         caches = [None] * L
         a = x
-        last = L - 1
-        for i in range(last):
-            layer = layers[i]
-            u, c = layer.forward(a)
-            a = layer._f(u, layer.alpha)
+        for i, layer in enumerate(layers):  # u^(l) = g_l(a^(l-1)), a^(l) = f_l(u^(l))
+            u, caches[i] = layer.forward(a)
             us[i] = u
-            as_[i] = a
-            caches[i] = c
-        out = layers[last]
-        u, c = out.forward(a)
-        us[last] = u
-        caches[last] = c
-        m = len(x)
-        dE_da_out = None
+            if i < L - 1:
+                a = as_[i] = layer.activate(u)
+        out = layers[-1]
+        dE_da = None  # dE/da^(L); softmax + cross-entropy go straight to delta^(L)
         if self.loss == "cross_entropy":
-            # y: one-hot rows t (see _targets). softmax and log-sum-exp together, stable for
-            # logits of +-1000:  E_n = log sum_k e^{u_k - max} - sum_k t_k (u_k - max)
-            shift = u - u.max(axis=1, keepdims=True)
-            a = np.exp(shift)
-            s = a.sum(axis=1, keepdims=True)
-            a /= s
-            losses = np.log(s[:, 0]) - (y * shift).sum(axis=1)
-            delta = a - y
-            delta *= 1.0 / m
+            a, losses, delta = loss_mod.softmax_cross_entropy(u, t)
         else:
-            a = out._f(u, out.alpha)
-            r = a - y
-            losses = 0.5 * (r * r).reshape(m, -1).sum(axis=1)
-            dE_da_out = r * (1.0 / m)
-            delta = out._f_backward(dE_da_out, u, a, out.alpha)
-        as_[last] = a
+            a = out.activate(u)
+            losses = loss_mod.half_sse_losses(a, t)
+            dE_da = loss_mod.half_sse_dE_da(a, t)
+            delta = out.activation_backward(dE_da, u, a)
+        as_[-1] = a
+        m = len(x)
         loss = float(losses.sum()) / m
 
         deltas = [None] * L
         dE_das = [None] * L
         dWs = [None] * L
         dbs = [None] * L
-        dE_das[last] = dE_da_out
-        dE_da = dE_da_out
-        for i in range(last, -1, -1):
+        dE_das[-1] = dE_da
+        for i in range(L - 1, -1, -1):
             layer = layers[i]
-            if i != last:
-                delta = layer._f_backward(dE_da, us[i], as_[i], layer.alpha)
+            if i < L - 1:
+                # the notes' backward step: delta^(l) = f'(u^(l)) * dE/da^(l), where
+                # dE/da^(l) = W^(l+1)T delta^(l+1) came out of layer l+1's backward
+                delta = layer.activation_backward(dE_da, us[i], as_[i])
             deltas[i] = delta
             dE_da, dWs[i], dbs[i] = layer.backward(delta, caches[i], i > 0)
             if i > 0:
                 dE_das[i - 1] = dE_da
-        return loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs
+        return Propagation(loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs)
 
-    def _make_trace(self, x, y, t, res) -> Trace:
-        loss, losses, us, as_, caches, deltas, dE_das, dWs, dbs = res
+    def make_trace(self, x, y, t, prop: Propagation) -> Trace:
+        """The Trace of one ``propagate`` (x, y as given to ``prepare``, t its targets)."""
         layers = list(self.layers)
         ce = self.loss == "cross_entropy"
+        p = prop
 
         def build() -> list[LayerTrace]:
             lts = [
                 LayerTrace(
-                    i + 1, layer, us[i], as_[i], deltas[i], dE_das[i], dWs[i], dbs[i], caches[i]
-                )
+                    i + 1,
+                    layer,
+                    p.us[i],
+                    p.as_[i],
+                    p.deltas[i],
+                    p.dE_das[i],
+                    p.dWs[i],
+                    p.dbs[i],
+                    p.caches[i],
+                )  # fmt: skip
                 for i, layer in enumerate(layers)
             ]
             if ce:  # dE/dy_hat = -t / (m y_hat), computed only if someone reads it
-                lts[-1]._lazy = lambda: loss_mod.cross_entropy_dE_da(as_[-1], t)
+                lts[-1].set_lazy_dE_da(lambda: loss_mod.cross_entropy_dE_da(p.as_[-1], t))
             return lts
 
-        tr = Trace(x, None, loss, losses, y, (dWs, dbs))
-        tr._build = build
-        return tr
+        return Trace(x, None, p.loss, p.losses, y, (p.dWs, p.dbs), build)
 
     def trace(self, x, y) -> Trace:
         """Forward then backward on the batch (x, y); every quantity kept (see Trace)."""
-        x, y, t = self._prepare(x, y)
-        return self._make_trace(x, y, t, self._propagate(x, t, True))
+        x, y, t = self.prepare(x, y)
+        return self.make_trace(x, y, t, self.propagate(x, t))
 
     def evaluate(self, x, y) -> dict:
         """{"loss": E, "accuracy": fraction correct (cross_entropy only)} on (x, y)."""
-        x, y, t = self._prepare(x, y)
+        x, y, t = self.prepare(x, y)
         u, a = self._output(x)
         if self.loss == "cross_entropy":
             losses = -(t * loss_mod.log_softmax(u)).sum(axis=1)
@@ -451,7 +470,7 @@ class Sequential:
         out = {}
         for lt in tr.layers:
             if lt.layer.has_params:
-                dW, db = lt.layer.per_sample_grads(lt.delta * m, lt._cache)
+                dW, db = lt.layer.per_sample_grads(lt.delta * m, lt.cache)
                 out[f"W{lt.l}"] = dW
                 out[f"b{lt.l}"] = db
         return out
@@ -460,16 +479,16 @@ class Sequential:
         """Yield one StepEvent per stage: forward l=1..L, loss, backward l=L..1, then (with an
         optimizer) the update. Work happens lazily, so stopping after any event stops there; the
         parameters change only when the "update" event is produced."""
-        x, y, t = self._prepare(x, y)
+        x, y, t = self.prepare(x, y)
         layers = self.layers
         L = len(layers)
         a = x
         for l, layer in enumerate(layers, start=1):
             u, _ = layer.forward(a)
-            a = layer._f(u, layer.alpha)
+            a = layer.activate(u)
             yield StepEvent("forward", l=l, layer=layer, u=u, a=a)
         # the full pass (cheap next to a UI's pace) gives the exact numbers of trace()
-        tr = self._make_trace(x, y, t, self._propagate(x, t, True))
+        tr = self.make_trace(x, y, t, self.propagate(x, t))
         out = tr.layers[-1]
         yield StepEvent(
             "loss", l=L, layer=out.layer, loss=tr.loss, losses=tr.losses, y_hat=out.a,

@@ -59,7 +59,9 @@ class SGD:
         self.velocity = {}
         self._net_ref = None
 
-    def _apply(self, net, dWs, dbs) -> dict[str, np.ndarray]:
+    def apply(self, net, dWs, dbs) -> dict[str, np.ndarray]:
+        """One update of net's parameters from gradients by layer position (``dWs[i]`` for
+        layer l = i + 1, None for layers without parameters); returns {"W1": dW1, ...}."""
         if self.momentum:
             if self._net_ref is None or self._net_ref() is not net:
                 self.velocity = {}
@@ -95,10 +97,12 @@ class SGD:
                 f"loss is {trace.loss} on this batch; not updating. Try a smaller learning rate "
                 f"(lr={self.lr})"
             )
-        grads = trace._grads
-        if grads is None or len(grads[0]) != len(net.layers):
-            grads = [lt.dE_dW for lt in trace.layers], [lt.dE_db for lt in trace.layers]
-        return self._apply(net, grads[0], grads[1])
+        dWs, dbs = trace.layer_grads()
+        if len(dWs) != len(net.layers):
+            raise ValueError(
+                f"SGD.step: the trace has {len(dWs)} layers but the network {len(net.layers)}"
+            )
+        return self.apply(net, dWs, dbs)
 
     def fit(self, net, X, Y, epochs: int = 1, shuffle: bool = True, seed=None, callback=None):
         """Train ``net`` on (X, Y) for ``epochs`` passes in batches of ``batch_size``.
@@ -111,8 +115,7 @@ class SGD:
         """
         if not isinstance(epochs, int | np.integer) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
-        X = net._check_x(X)
-        Y = net._targets(net._check_y(Y, X))
+        X, _, Y = net.prepare(X, Y)
         if len(X) == 0:
             raise ValueError("fit: X has no samples")
         rng = np.random.default_rng(seed)
@@ -123,8 +126,8 @@ class SGD:
     def _fit_loop(self, net, X, Y, epochs, shuffle, rng, callback):
         N = len(X)
         bs = self.batch_size
-        propagate = net._propagate
-        apply = self._apply
+        propagate = net.propagate
+        apply = self.apply
         history: list[float] = []
         epoch_loss: list[float] = []
         step = 0
@@ -139,14 +142,14 @@ class SGD:
                 else:
                     idx = order[start : start + bs]
                     xb, yb = X[idx], Y[idx]
-                res = propagate(xb, yb, False)
-                loss = res[0]
+                res = propagate(xb, yb)
+                loss = res.loss
                 if not math.isfinite(loss):
                     raise TrainingDiverged(
                         f"loss became {loss} at step {step + 1} (epoch {epoch}, batch {batch}); "
                         f"training stopped. Try a smaller learning rate (lr={self.lr})"
                     )
-                apply(net, res[7], res[8])
+                apply(net, res.dWs, res.dbs)
                 step += 1
                 history.append(loss)
                 total += loss
@@ -163,3 +166,32 @@ class SGD:
             if stopped:
                 break
         return {"loss": history, "epoch_loss": epoch_loss, "steps": step, "stopped": stopped}
+
+
+class Adam:
+    """Adam (Kingma & Ba) on a dict of named arrays, updated in place.
+
+    For each parameter P with gradient g, at step t = 1, 2, ...:
+        m <- beta1 m + (1 - beta1) g,      v <- beta2 v + (1 - beta2) g^2
+        P <- P - lr (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+    """
+
+    def __init__(self, params: dict, lr: float = 1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.t = 0
+
+    def step(self, params: dict, grads: dict, lr: float | None = None) -> None:
+        """Update ``params[k]`` in place from ``grads[k]`` (lr: this step's rate)."""
+        lr = self.lr if lr is None else lr
+        self.t += 1
+        c1 = 1 - self.beta1**self.t
+        c2 = 1 - self.beta2**self.t
+        for k, g in grads.items():
+            m, v = self.m[k], self.v[k]
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            params[k] -= (lr / c1) * m / (np.sqrt(v / c2) + self.eps)

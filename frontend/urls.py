@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("frontend.pages.training")),
     path("", include("frontend.pages.models")),
     path("", include("frontend.pages.segmentation")),
+    path("", include("frontend.pages.classes")),
+    path("", include("nnweb.classes.lti.urls")),
 ]

@@ -4,6 +4,7 @@ Apps add routes in their own routing.py; this file only aggregates them.
 """
 
 from nnweb.accounts.routing import websocket_urlpatterns as accounts_ws
+from nnweb.classes.routing import websocket_urlpatterns as classes_ws
 from nnweb.core.routing import websocket_urlpatterns as core_ws
 from nnweb.datasets.routing import websocket_urlpatterns as datasets_ws
 from nnweb.lessons.routing import websocket_urlpatterns as lessons_ws
@@ -21,4 +22,5 @@ websocket_urlpatterns = [
     *modelzoo_ws,
     *segmentation_ws,
     *lessons_ws,
+    *classes_ws,
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,15 +52,47 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 # --- Core -------------------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: Django's debug pages show settings and URLs to whoever hits an error.
+DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-nnweb-development-key-only-for-debug-runs"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else generated once into var/secret_key (mode 0600)."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    import secrets
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+# The host `make run` binds (HOST). On a loopback address the local names are served; any
+# other address must say which names it answers to (ALLOWED_HOSTS), or nnweb refuses to start.
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+BIND_HOST = os.environ.get("HOST", "127.0.0.1")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+if not ALLOWED_HOSTS:
+    if BIND_HOST not in {"127.0.0.1", "localhost", "::1", "[::1]"}:
+        raise ImproperlyConfigured(
+            f"HOST={BIND_HOST} is not a loopback address: set ALLOWED_HOSTS to the host names "
+            "nnweb is reached by (comma-separated)."
+        )
+    ALLOWED_HOSTS = LOOPBACK_HOSTS
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -75,6 +108,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "nnweb.core",
@@ -85,10 +121,16 @@ INSTALLED_APPS = [
     "nnweb.modelzoo",
     "nnweb.segmentation",
     "nnweb.lessons",
+    "lti_tool",
+    "nnweb.classes",
     "frontend",
 ]
 
 MIDDLEWARE = [
+    # Outermost: a locked or unreachable database answers JSON 503 + Retry-After (scale).
+    "nnweb.core.db_busy.DatabaseBusyMiddleware",
+    # First, so that it also answers JSON for errors raised in the middlewares below it.
+    "nnweb.core.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +139,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it answers the login form's lock-out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nnweb.urls"
@@ -136,7 +182,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Seconds a writer waits for another process's write lock (web requests wait less:
+    # NNWEB_DB_BUSY below; the worker retries after it: nnweb/training/.../worker.py).
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", env_int("NNWEB_SQLITE_BUSY_TIMEOUT", 20))
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     # Tests use a file (not an in-memory) database, one per test process, so that a real
     # `db_worker` subprocess can share it (tests/web/training/test_worker.py).
@@ -197,6 +245,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes bounds password guessing on the login form and the token endpoint alike (both go
+# through authenticate()): after AXES_FAILURE_LIMIT failures for one user name from one address,
+# that pair is locked out for AXES_COOLOFF_TIME; the message says when to try again.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("NNWEB_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NNWEB_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "nnweb.accounts.lockout.lockout_response"
+# One trusted-proxy count for axes and DRF's throttles alike: X-Forwarded-For is believed only
+# when nnweb runs behind that many proxies (NNWEB_TRUSTED_PROXIES; 0 = use the peer address).
+TRUSTED_PROXIES = env_int("NNWEB_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -222,11 +291,12 @@ if DEBUG:
         pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names once `collectstatic` (make run with DEBUG off) has written its manifest.
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
@@ -240,19 +310,62 @@ VITE_BASE_URL = STATIC_URL + "frontend/build/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
-# --- Security (production defaults apply when DEBUG is off) -------------------------------
+# --- Security ---------------------------------------------------------------------------
+# HTTPS-only settings follow HTTPS (served over https, directly or behind a proxy), not DEBUG,
+# so that plain http on loopback works with DEBUG off and the browser tests' live server too.
 
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4 format). Scripts only from our own origin, never inline:
+# the pages are Vite modules and their data travels in json_script blocks (not executed).
+# Styles from our own origin; style *attributes* are allowed because KaTeX's HTML output sets
+# heights, margins and widths in style="..." attributes (style-src-attr), while <style>
+# elements stay refused (style-src-elem 'self'). Images may be data:/blob: URLs (canvas
+# snapshots, generated PNGs). frame-ancestors 'none', except the embeddable playground view,
+# which replaces it with 'self' (frontend/pages/playground.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Permissions-Policy: nnweb uses none of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 # --- REST API ---------------------------------------------------------------------------
 
@@ -262,10 +375,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Counted atomically in the cache (nnweb.core.throttles), so concurrent requests all count.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "nnweb.core.throttles.AnonRateThrottle",
+        "nnweb.core.throttles.UserRateThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/min"),
         "user": os.environ.get("THROTTLE_USER", "600/min"),
@@ -275,7 +390,27 @@ REST_FRAMEWORK = {
         # Token and login attempts from scripts.
         "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error shape for every API error (nnweb.core.errors): drf-standardized-errors.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # JSON bodies nested deeper than a few levels are refused (nnweb.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "nnweb.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Documents the error responses (400 with each field's codes, 401, 403, 404, 429...).
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+}
+
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "nnweb.core.errors.ExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429"],
+    # One documented error component for every status (code is a plain string, not an enum
+    # per field, so views may add their own codes without the schema going stale).
+    "ERROR_SCHEMAS": {
+        code: "nnweb.core.serializers.ErrorResponseSerializer"
+        for code in ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"]
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -294,6 +429,12 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
+# --- Classes ----------------------------------------------------------------------------
+
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"] = (
+    "nnweb.classes.models.Assignment.Kind"
+)
+
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 
 NNWEB_LIMITS = {
@@ -311,10 +452,20 @@ NNWEB_LIMITS = {
     "MAX_EPOCHS_INSTRUCTOR": env_int("NNWEB_MAX_EPOCHS_INSTRUCTOR", 500),
     "MAX_ACTIVE_RUNS_PER_USER": env_int("NNWEB_MAX_ACTIVE_RUNS_PER_USER", 2),
     "MAX_RUN_SECONDS": env_int("NNWEB_MAX_RUN_SECONDS", 1800),
+    # A running run whose worker wrote no heartbeat for this long is failed (scale).
+    "TRAIN_HEARTBEAT_TIMEOUT": env_int("NNWEB_TRAIN_HEARTBEAT_TIMEOUT", 30),
     # Segmentation.
     "MAX_SEGMENT_IMAGE_BYTES": env_int("NNWEB_MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024),
     # Demo task.
     "MAX_PRIMES_N": env_int("NNWEB_MAX_PRIMES_N", 5_000_000),
+}
+
+# --- Busy database (scale: nnweb/core/db_busy.py) -----------------------------------------
+# Web requests wait at most WEB_TIMEOUT s for SQLite's write lock (the worker keeps the 20 s
+# busy timeout and retries), then answer 503 JSON with Retry-After: RETRY_AFTER.
+NNWEB_DB_BUSY = {
+    "WEB_TIMEOUT": env_int("NNWEB_DB_BUSY_WEB_TIMEOUT", 5),
+    "RETRY_AFTER": env_int("NNWEB_DB_BUSY_RETRY_AFTER", 5),
 }
 
 # --- Logging ----------------------------------------------------------------------------

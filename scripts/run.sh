@@ -3,10 +3,22 @@
 # background worker at http://127.0.0.1:8000. Ctrl-C stops both.
 source "$(dirname "$0")/setup.sh"
 
-export DEBUG="${DEBUG:-1}"
-HOST="${HOST:-127.0.0.1}"
+# DEBUG is off unless DEBUG=1 is given (Django's debug pages show settings to any visitor).
+export DEBUG="${DEBUG:-0}"
+export HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 PY="$VENV/bin/python"
+
+case "$HOST" in
+  127.0.0.1|localhost|::1|"[::1]") ;;
+  *)
+    if [ -z "${ALLOWED_HOSTS:-}" ]; then
+      say "HOST=$HOST is not a loopback address: set ALLOWED_HOSTS to the names nnweb is reached by"
+      say "  e.g. HOST=$HOST ALLOWED_HOSTS=nnweb.example.org make run  (and HTTPS=1 behind TLS)"
+      exit 2
+    fi
+    ;;
+esac
 
 ensure_requirements requirements.txt
 ensure_node_modules
@@ -22,8 +34,22 @@ case "$DEBUG" in
 esac
 "$PY" manage.py demoaccounts
 
-say "Starting one background worker (manage.py db_worker)"
-"$PY" manage.py db_worker --no-reload --queue-name '*' &
+# The worker (manage.py worker: db_worker that rides out a busy database) runs in a loop that
+# starts it again if it ever exits, and says so; TERM/INT to the loop stop the worker with it.
+say "Starting one background worker (manage.py worker); it is restarted if it exits"
+(
+  child=""
+  trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait 2>/dev/null; exit 0' TERM INT
+  while true; do
+    "$PY" manage.py worker --no-reload --queue-name '*' &
+    child=$!
+    rc=0
+    wait "$child" || rc=$?
+    say "The background worker exited (status $rc); restarting it in ${WORKER_RESTART_DELAY:-2} s"
+    sleep "${WORKER_RESTART_DELAY:-2}" &
+    wait $! || true
+  done
+) &
 WORKER_PID=$!
 stop_worker() {
   if kill -0 "$WORKER_PID" 2>/dev/null; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing (dev packages, chromium, npm packages), build the
-# front end, then run every check: ruff, ruff format --check, tsc, vitest and pytest
-# (engine, web and browser tests). Every step runs; the exit status is non-zero if any failed.
+# front end, then run every check: ruff, ruff format --check, tsc, eslint, prettier --check,
+# vitest and pytest (engine, web and browser tests). Every step runs; the exit status is non-zero if any failed.
 source "$(dirname "$0")/setup.sh"
 
 ensure_requirements requirements.txt requirements-dev.txt
@@ -26,6 +26,9 @@ step() {
 step "ruff check" "$VENV/bin/ruff" check .
 step "ruff format --check" "$VENV/bin/ruff" format --check .
 step "tsc --noEmit" npx --no-install tsc --noEmit
+step "eslint" npx --no-install eslint .
+step "prettier --check" npx --no-install prettier --check "frontend/ts/**/*.{ts,css}" \
+  eslint.config.js vite.config.ts vite-page-sizes.ts
 step "vitest" npx --no-install vitest run
 step "pytest" "$VENV/bin/python" -m pytest "$@"
 

@@ -9,6 +9,11 @@ Conv W (C_out, C_in, k, k), ConvTranspose W (C_in, C_out, 2, 2), Dense W (n_out,
 Each ``*_forward`` returns ``(out, cache)``; each ``*_backward(dout, cache)`` returns the
 gradients (dE/d input and, for layers with parameters, dE_dW, dE_db).
 
+The dense layers are the core library's (``engine.layers.dense_forward`` / ``dense_backward``)
+and ReLU is ``engine.activations``' (f, f' and backward in one place); only the channels-last
+convolution, pooling and the 2x2 transposed convolution live here (see README.md: why the
+layout differs).
+
 The two heads of Mask R-CNN:
 
 box head
@@ -22,9 +27,23 @@ mask head
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
+from engine.activations import ACTIVATIONS, relu
+from engine.layers import dense_backward, dense_forward
+
+RELU = ACTIVATIONS["relu"]
+
 # --------------------------------------------------------------------------- layers
+
+
+class ConvNHWCCache(NamedTuple):
+    cols: np.ndarray  # (N*Ho*Wo, k*k*C): row (n, y, x) is the window at (y, x), (i, j, c) order
+    x_shape: tuple  # (N, H, W, C)
+    W: np.ndarray
+    pad: int
 
 
 def conv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, pad: int = 0):
@@ -45,7 +64,7 @@ def conv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, pad: int = 0):
         cols = cols.reshape(-1, k * k * C)
     Wm = W.transpose(2, 3, 1, 0).reshape(k * k * C, C_out)
     u = cols @ Wm + b
-    return u.reshape(N, Ho, Wo, C_out), (cols, x.shape, W, pad)
+    return u.reshape(N, Ho, Wo, C_out), ConvNHWCCache(cols, x.shape, W, pad)
 
 
 def conv_backward(du: np.ndarray, cache, need_dx: bool = True):
@@ -73,12 +92,10 @@ def conv_backward(du: np.ndarray, cache, need_dx: bool = True):
     return dx, dE_dW, dE_db
 
 
-def relu_forward(u: np.ndarray):
-    return np.maximum(u, 0), u
-
-
-def relu_backward(da: np.ndarray, u: np.ndarray) -> np.ndarray:
-    return da * (u > 0)
+class MaxPoolNHWCCache(NamedTuple):
+    windows: np.ndarray  # (N, H/2, 2, W/2, 2, C) view of the input
+    out: np.ndarray
+    x_shape: tuple
 
 
 def maxpool_forward(x: np.ndarray):
@@ -87,7 +104,7 @@ def maxpool_forward(x: np.ndarray):
     Hh, Wh = H // 2, Wd // 2
     xr = x[:, : 2 * Hh, : 2 * Wh].reshape(N, Hh, 2, Wh, 2, C)
     out = xr.max(axis=(2, 4))
-    return out, (xr, out, x.shape)
+    return out, MaxPoolNHWCCache(xr, out, x.shape)
 
 
 def maxpool_backward(dout: np.ndarray, cache) -> np.ndarray:
@@ -108,16 +125,10 @@ def maxpool_backward(dout: np.ndarray, cache) -> np.ndarray:
     return dx
 
 
-def dense_forward(a: np.ndarray, W: np.ndarray, b: np.ndarray):
-    """u = a W^T + b for rows ``a`` (m, n_in), W (n_out, n_in)."""
-    if a.shape[1] != W.shape[1]:
-        raise ValueError(f"dense: input {a.shape} does not fit W {W.shape}")
-    return a @ W.T + b, (a, W)
-
-
-def dense_backward(delta: np.ndarray, cache):
-    a, W = cache
-    return delta @ W, delta.T @ a, delta.sum(axis=0)
+class DeconvCache(NamedTuple):
+    x_rows: np.ndarray  # (N*H*W, C_in)
+    x_shape: tuple
+    W: np.ndarray
 
 
 def deconv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
@@ -129,7 +140,7 @@ def deconv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
     Wm = W.transpose(0, 2, 3, 1).reshape(C_in, 4 * C_out)
     x2 = x.reshape(-1, C)
     u = (x2 @ Wm).reshape(N, H, Wd, 2, 2, C_out).transpose(0, 1, 3, 2, 4, 5)
-    return u.reshape(N, 2 * H, 2 * Wd, C_out) + b, (x2, x.shape, W)
+    return u.reshape(N, 2 * H, 2 * Wd, C_out) + b, DeconvCache(x2, x.shape, W)
 
 
 def deconv_backward(du: np.ndarray, cache):
@@ -146,48 +157,74 @@ def deconv_backward(du: np.ndarray, cache):
 # --------------------------------------------------------------------------- heads
 
 
+class BoxHeadCache(NamedTuple):
+    feats_shape: tuple
+    u1: np.ndarray
+    fc1: tuple  # dense caches
+    u2: np.ndarray
+    fc2: tuple
+    cls: tuple
+    reg: tuple
+
+
+def _check_dense(a: np.ndarray, W: np.ndarray, name: str) -> None:
+    if a.shape[1] != W.shape[1]:
+        raise ValueError(f"{name}: input {a.shape} does not fit W {W.shape}")
+
+
 def box_head_forward(p: dict, feats: np.ndarray):
     """feats (R, C, 7, 7) -> (class logits (R, K), deltas (R, 4K)), cache."""
     R = feats.shape[0]
     a0 = feats.reshape(R, -1)
+    _check_dense(a0, p["box_fc1.W"], "box_fc1")
     u1, c1 = dense_forward(a0, p["box_fc1.W"], p["box_fc1.b"])
-    a1 = np.maximum(u1, 0)
+    a1 = relu(u1)
     u2, c2 = dense_forward(a1, p["box_fc2.W"], p["box_fc2.b"])
-    a2 = np.maximum(u2, 0)
+    a2 = relu(u2)
     logits, c3 = dense_forward(a2, p["box_cls.W"], p["box_cls.b"])
     deltas, c4 = dense_forward(a2, p["box_reg.W"], p["box_reg.b"])
-    return logits, deltas, (feats.shape, u1, c1, u2, c2, c3, c4)
+    return logits, deltas, BoxHeadCache(feats.shape, u1, c1, u2, c2, c3, c4)
 
 
-def box_head_backward(d_logits: np.ndarray, d_deltas: np.ndarray, cache, grads: dict):
+def box_head_backward(d_logits: np.ndarray, d_deltas: np.ndarray, cache: BoxHeadCache, grads):
     """Adds the head's dE_dW/dE_db to ``grads``; returns dE/dfeats (R, C, 7, 7)."""
-    shape, u1, c1, u2, c2, c3, c4 = cache
-    da2_c, grads["box_cls.W"], grads["box_cls.b"] = dense_backward(d_logits, c3)
-    da2_r, grads["box_reg.W"], grads["box_reg.b"] = dense_backward(d_deltas, c4)
-    d2 = (da2_c + da2_r) * (u2 > 0)
-    da1, grads["box_fc2.W"], grads["box_fc2.b"] = dense_backward(d2, c2)
-    d1 = da1 * (u1 > 0)
-    da0, grads["box_fc1.W"], grads["box_fc1.b"] = dense_backward(d1, c1)
-    return da0.reshape(shape)
+    c = cache
+    da2_c, grads["box_cls.W"], grads["box_cls.b"] = dense_backward(d_logits, c.cls)
+    da2_r, grads["box_reg.W"], grads["box_reg.b"] = dense_backward(d_deltas, c.reg)
+    d2 = RELU.backward(da2_c + da2_r, c.u2, None)  # both outputs read a2
+    da1, grads["box_fc2.W"], grads["box_fc2.b"] = dense_backward(d2, c.fc2)
+    d1 = RELU.backward(da1, c.u1, None)
+    da0, grads["box_fc1.W"], grads["box_fc1.b"] = dense_backward(d1, c.fc1)
+    return da0.reshape(c.feats_shape)
+
+
+class MaskHeadCache(NamedTuple):
+    u1: np.ndarray
+    conv1: ConvNHWCCache
+    u2: np.ndarray
+    conv2: ConvNHWCCache
+    u3: np.ndarray
+    up: DeconvCache
+    out: ConvNHWCCache
 
 
 def mask_head_forward(p: dict, feats: np.ndarray):
     """feats (R, 14, 14, C) channels last -> mask logits (R, 28, 28, n_fg), cache."""
     u1, c1 = conv_forward(feats, p["mask_conv1.W"], p["mask_conv1.b"], pad=1)
-    a1 = np.maximum(u1, 0)
-    u2, c2 = conv_forward(a1, p["mask_conv2.W"], p["mask_conv2.b"], pad=1)
-    a2 = np.maximum(u2, 0)
-    u3, c3 = deconv_forward(a2, p["mask_up.W"], p["mask_up.b"])
-    a3 = np.maximum(u3, 0)
-    logits, c4 = conv_forward(a3, p["mask_out.W"], p["mask_out.b"], pad=0)
-    return logits, (u1, c1, u2, c2, u3, c3, c4)
+    u2, c2 = conv_forward(relu(u1), p["mask_conv2.W"], p["mask_conv2.b"], pad=1)
+    u3, c3 = deconv_forward(relu(u2), p["mask_up.W"], p["mask_up.b"])
+    logits, c4 = conv_forward(relu(u3), p["mask_out.W"], p["mask_out.b"], pad=0)
+    return logits, MaskHeadCache(u1, c1, u2, c2, u3, c3, c4)
 
 
-def mask_head_backward(d_logits: np.ndarray, cache, grads: dict) -> np.ndarray:
+def mask_head_backward(d_logits: np.ndarray, cache: MaskHeadCache, grads: dict) -> np.ndarray:
     """Adds the head's gradients to ``grads``; returns dE/dfeats (R, 14, 14, C)."""
-    u1, c1, u2, c2, u3, c3, c4 = cache
-    da3, grads["mask_out.W"], grads["mask_out.b"] = conv_backward(d_logits, c4)
-    da2, grads["mask_up.W"], grads["mask_up.b"] = deconv_backward(da3 * (u3 > 0), c3)
-    da1, grads["mask_conv2.W"], grads["mask_conv2.b"] = conv_backward(da2 * (u2 > 0), c2)
-    dx, grads["mask_conv1.W"], grads["mask_conv1.b"] = conv_backward(da1 * (u1 > 0), c1)
+    c = cache
+    da3, grads["mask_out.W"], grads["mask_out.b"] = conv_backward(d_logits, c.out)
+    d3 = RELU.backward(da3, c.u3, None)
+    da2, grads["mask_up.W"], grads["mask_up.b"] = deconv_backward(d3, c.up)
+    d2 = RELU.backward(da2, c.u2, None)
+    da1, grads["mask_conv2.W"], grads["mask_conv2.b"] = conv_backward(d2, c.conv2)
+    d1 = RELU.backward(da1, c.u1, None)
+    dx, grads["mask_conv1.W"], grads["mask_conv1.b"] = conv_backward(d1, c.conv1)
     return dx

@@ -1,7 +1,8 @@
 """Mask R-CNN's losses, each returning ``(E, dE/dinput)``.
 
 * ``sigmoid_bce``: binary cross-entropy of sigmoid(logits) -- RPN objectness.
-* ``softmax_cross_entropy``: -log softmax(logits)[label], mean over rows -- box head classes.
+* ``softmax_cross_entropy``: -log softmax(logits)[label], mean over rows -- box head classes;
+  the core ``engine.losses.softmax_cross_entropy`` (delta = (y_hat - t) / m) with the mean taken.
 * ``smooth_l1``: 0.5 d^2 / beta for |d| < beta, |d| - 0.5 beta otherwise, summed and divided
   by ``normalizer`` -- box deltas of the RPN and of the box head.
 * ``mask_loss``: per-pixel binary cross-entropy between the mask logits of each RoI's
@@ -13,15 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine import losses as core_losses
+from engine.activations import sigmoid
+
 
 def _log_sigmoid_terms(z: np.ndarray):
     # log(1 + exp(-|z|)) is stable; bce(z, t) = max(z, 0) - z t + log(1 + exp(-|z|))
     return np.maximum(z, 0), np.log1p(np.exp(-np.abs(z)))
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype)
 
 
 def sigmoid_bce(logits: np.ndarray, targets: np.ndarray, normalizer: float | None = None):
@@ -31,21 +30,15 @@ def sigmoid_bce(logits: np.ndarray, targets: np.ndarray, normalizer: float | Non
         return 0.0, np.zeros_like(logits)
     pos, soft = _log_sigmoid_terms(logits)
     E = float(np.sum(pos - logits * targets + soft)) / n
-    return E, ((sigmoid(logits) - targets) / n).astype(logits.dtype)
+    return E, ((sigmoid(logits) - targets) / n).astype(logits.dtype)  # (sigmoid - t) / n
 
 
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray):
-    """Mean over rows of -log softmax(logits)[label]."""
-    m = logits.shape[0]
-    if m == 0:
+    """Mean over rows of -log softmax(logits)[label]; returns (E, dE/dlogits)."""
+    if logits.shape[0] == 0:
         return 0.0, np.zeros_like(logits)
-    z = logits - logits.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
-    E = float(-np.mean(np.log(np.maximum(p[np.arange(m), labels], 1e-12))))
-    delta = p.copy()
-    delta[np.arange(m), labels] -= 1
-    return E, (delta / m).astype(logits.dtype)
+    _, losses, delta = core_losses.softmax_cross_entropy(logits, labels)
+    return float(losses.mean()), delta
 
 
 def smooth_l1(pred: np.ndarray, target: np.ndarray, beta: float, normalizer: float):

@@ -25,10 +25,11 @@ of the exported ONNX graph (see onnx_export.py), so both give the same detection
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from engine.activations import ACTIVATIONS, sigmoid, softmax
 from engine.detection.anchors import make_anchors
 from engine.detection.boxes import box_iou, clip_boxes, decode, encode
 from engine.detection.heads import (
@@ -41,7 +42,7 @@ from engine.detection.heads import (
     maxpool_backward,
     maxpool_forward,
 )
-from engine.detection.losses import mask_loss, sigmoid, smooth_l1, softmax_cross_entropy
+from engine.detection.losses import mask_loss, smooth_l1, softmax_cross_entropy
 from engine.detection.nms import nms
 from engine.detection.roi import roi_align_backward, roi_align_forward
 from engine.detection.rpn import (
@@ -53,6 +54,19 @@ from engine.detection.rpn import (
     sample_labels,
 )
 from engine.detection.shapes import CLASSES
+
+RELU = ACTIVATIONS["relu"]
+
+
+class BackboneStep(NamedTuple):
+    """The cache of one backbone step: kind "conv" (name, u, conv cache), "pool" (cache) or
+    "c3" (where C3 is taken)."""
+
+    kind: str
+    name: str | None = None
+    u: np.ndarray | None = None
+    cache: Any = None
+
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "classes": CLASSES,
@@ -99,11 +113,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "max_det": 100,
     "box_min_size": 1e-3,
 }
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def paste_grid(boxes: np.ndarray, length: int) -> np.ndarray:
@@ -235,35 +244,36 @@ class MaskRCNN:
         return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
     def backbone_forward(self, x: np.ndarray):
-        """x (N, H, W, 3) -> C3 (N, H/4, W/4, C), C5 (N, H/8, W/8, C), caches."""
+        """x (N, H, W, 3) -> C3 (N, H/4, W/4, C), C5 (N, H/8, W/8, C), caches (one
+        BackboneStep per step of the config)."""
         p, cfg = self.params, self.config
         caches = []
         c3 = None
         for step in cfg["backbone"]:
             if step[0] == "conv":
                 u, c = conv_forward(x, p[step[1] + ".W"], p[step[1] + ".b"], pad=1)
-                x = np.maximum(u, 0)
-                caches.append(("conv", step[1], u, c))
+                x = RELU.forward(u)
+                caches.append(BackboneStep("conv", step[1], u, c))
                 if step[1] == cfg["c3_after"]:
                     c3 = x
-                    caches.append(("c3",))
+                    caches.append(BackboneStep("c3"))
             else:
                 x, c = maxpool_forward(x)
-                caches.append(("pool", c))
+                caches.append(BackboneStep("pool", cache=c))
         return c3, x, caches
 
     def backbone_backward(self, d_c3: np.ndarray, d_c5: np.ndarray, caches, grads: dict) -> None:
         d = d_c5
         for n, entry in enumerate(reversed(caches)):
-            if entry[0] == "c3":
+            if entry.kind == "c3":
                 d = d + d_c3
-            elif entry[0] == "pool":
-                d = maxpool_backward(d, entry[1])
+            elif entry.kind == "pool":
+                d = maxpool_backward(d, entry.cache)
             else:
-                _, name, u, c = entry
                 first = n == len(caches) - 1  # no gradient needed for the image itself
-                d, grads[name + ".W"], grads[name + ".b"] = conv_backward(
-                    d * (u > 0), c, need_dx=not first
+                delta = RELU.backward(d, entry.u, None)
+                d, grads[entry.name + ".W"], grads[entry.name + ".b"] = conv_backward(
+                    delta, entry.cache, need_dx=not first
                 )
 
     def _anchors(self, fh: int, fw: int) -> np.ndarray:

@@ -156,8 +156,10 @@ def _align_geometry(
         grid_h = np.full(rois.shape[0], sampling_ratio, dtype=np.int64)
         grid_w = grid_h.copy()
     else:  # adaptive: about one point per feature cell
-        grid_h = np.ceil(roi_h / oh).astype(np.int64)
-        grid_w = np.ceil(roi_w / ow).astype(np.int64)
+        # clipped in float first so that a huge box cannot overflow the integer cast
+        # (_check_sampling then refuses it by name)
+        grid_h = np.ceil(np.clip(roi_h / oh, -1.0, 2.0**62)).astype(np.int64)
+        grid_w = np.ceil(np.clip(roi_w / ow, -1.0, 2.0**62)).astype(np.int64)
     # A negative-size box (x2 < x1) has no points; ONNX/torchvision sum nothing there too.
     grid_h = np.maximum(grid_h, 0)
     grid_w = np.maximum(grid_w, 0)
@@ -171,6 +173,53 @@ def _align_geometry(
         "grid_h": grid_h,
         "grid_w": grid_w,
     }
+
+
+# Sampling bounds: an RoI is untrusted input (a box of side 1e9 would ask the adaptive grid
+# for ~1e8 points per bin side, gigabytes of coordinates). 1024 points per bin side covers any
+# box on any feature map this engine handles (a 7x7 output over a 7000-cell side); the total
+# bounds what one call builds: about 128 MiB per float64 sampling array.
+MAX_POINTS_PER_BIN_SIDE = 1024
+MAX_SAMPLING_VALUES = 2**24
+
+
+def _check_sampling(
+    name: str, rois: np.ndarray, geo: dict[str, np.ndarray], oh: int, ow: int, C: int, mode: str
+) -> None:
+    """Refuse a call whose sampling grid would be too large, naming the RoI and the limit."""
+    R = rois.shape[0]
+    if not R:
+        return
+    bad = ~(np.isfinite(geo["roi_h"]) & np.isfinite(geo["roi_w"]))
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise ValueError(
+            f"{name}: RoI {r} is infinite on the feature map (spatial_scale overflows its box)"
+        )
+    grid_h, grid_w = geo["grid_h"], geo["grid_w"]
+    side = np.maximum(grid_h, grid_w)
+    r = int(np.argmax(side))
+    box = ", ".join(f"{v:g}" for v in rois[r])
+    if side[r] > MAX_POINTS_PER_BIN_SIDE:
+        raise ValueError(
+            f"{name}: RoI {r} (x1, y1, x2, y2 = {box}; {geo['roi_h'][r]:g} x "
+            f"{geo['roi_w'][r]:g} cells on the feature map) needs {int(grid_h[r])} x "
+            f"{int(grid_w[r])} sampling points per bin for a {oh} x {ow} output; the limit is "
+            f"{MAX_POINTS_PER_BIN_SIDE} per bin side (clip the box to the image or pass a "
+            "smaller sampling_ratio)"
+        )
+    Gy, Gx = int(grid_h.max()), int(grid_w.max())
+    if mode == "avg":  # separable: one (R, oh, Gy) and one (R, ow, Gx) set of points
+        values = R * (oh * Gy + ow * Gx)
+    else:  # every point of every bin, for every channel
+        values = R * oh * Gy * ow * Gx * C
+    if values > MAX_SAMPLING_VALUES:
+        raise ValueError(
+            f"{name}: {R} RoIs would sample {values} values in {mode} mode (largest grid: RoI "
+            f"{r}, x1, y1, x2, y2 = {box}, {int(grid_h[r])} x {int(grid_w[r])} points per "
+            f"bin), over the limit of {MAX_SAMPLING_VALUES}; pass fewer or smaller RoIs or a "
+            "smaller sampling_ratio"
+        )
 
 
 def _axis_points(
@@ -291,6 +340,7 @@ def roi_align_forward(
     N, C, H, W = x.shape
     R = rois.shape[0]
     geo = _align_geometry(rois, float(spatial_scale), bool(aligned), sampling_ratio, oh, ow)
+    _check_sampling(name, rois, geo, oh, ow, C, mode)
     py = _axis_points(geo["y1"], geo["bin_h"], geo["grid_h"], oh, H)
     px = _axis_points(geo["x1"], geo["bin_w"], geo["grid_w"], ow, W)
     cache: dict[str, Any] = {

@@ -8,28 +8,41 @@ Outputs are channels last: objectness (N, H, W, A), deltas (N, H, W, 4A) with ch
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
+from engine.activations import ACTIVATIONS, relu
 from engine.detection.boxes import box_iou, clip_boxes, decode, encode
-from engine.detection.heads import conv_backward, conv_forward
+from engine.detection.heads import ConvNHWCCache, conv_backward, conv_forward
 from engine.detection.losses import sigmoid_bce, smooth_l1
 from engine.detection.nms import nms
+
+RELU = ACTIVATIONS["relu"]
+
+
+class RPNHeadCache(NamedTuple):
+    u: np.ndarray  # the 3x3 conv's pre-activation
+    conv: ConvNHWCCache
+    cls: ConvNHWCCache
+    reg: ConvNHWCCache
 
 
 def rpn_head_forward(p: dict, feat: np.ndarray):
     """feat (N, H, W, C) -> objectness logits (N, H, W, A), deltas (N, H, W, 4A), cache."""
     u, c0 = conv_forward(feat, p["rpn_conv.W"], p["rpn_conv.b"], pad=1)
-    a = np.maximum(u, 0)
+    a = relu(u)
     obj, c1 = conv_forward(a, p["rpn_cls.W"], p["rpn_cls.b"])
     deltas, c2 = conv_forward(a, p["rpn_reg.W"], p["rpn_reg.b"])
-    return obj, deltas, (u, c0, c1, c2)
+    return obj, deltas, RPNHeadCache(u, c0, c1, c2)
 
 
-def rpn_head_backward(d_obj: np.ndarray, d_deltas: np.ndarray, cache, grads: dict) -> np.ndarray:
-    u, c0, c1, c2 = cache
-    da1, grads["rpn_cls.W"], grads["rpn_cls.b"] = conv_backward(d_obj, c1)
-    da2, grads["rpn_reg.W"], grads["rpn_reg.b"] = conv_backward(d_deltas, c2)
-    dx, grads["rpn_conv.W"], grads["rpn_conv.b"] = conv_backward((da1 + da2) * (u > 0), c0)
+def rpn_head_backward(d_obj: np.ndarray, d_deltas: np.ndarray, cache: RPNHeadCache, grads: dict):
+    """Adds the head's gradients to ``grads``; returns dE/dfeat (N, H, W, C)."""
+    da1, grads["rpn_cls.W"], grads["rpn_cls.b"] = conv_backward(d_obj, cache.cls)
+    da2, grads["rpn_reg.W"], grads["rpn_reg.b"] = conv_backward(d_deltas, cache.reg)
+    delta = RELU.backward(da1 + da2, cache.u, None)  # both outputs read a
+    dx, grads["rpn_conv.W"], grads["rpn_conv.b"] = conv_backward(delta, cache.conv)
     return dx
 
 

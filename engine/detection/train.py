@@ -25,6 +25,7 @@ import numpy as np
 
 from engine.detection.maskrcnn import MaskRCNN
 from engine.detection.shapes import generate_image
+from engine.optim import Adam
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 CALIBRATE_STEPS = 40
@@ -32,29 +33,6 @@ CALIBRATE_STEPS = 40
 # shared development machine; about 7.5 min of CPU time single-threaded)
 DEFAULT_STEPS = 3572
 EMPTY_FRACTION = 0.05
-
-
-class Adam:
-    """Adam (Kingma & Ba) on a dict of float32 arrays, updated in place."""
-
-    def __init__(self, params: dict, lr: float = 1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-        self.t = 0
-
-    def step(self, params: dict, grads: dict, lr: float | None = None) -> None:
-        lr = self.lr if lr is None else lr
-        self.t += 1
-        c1 = 1 - self.beta1**self.t
-        c2 = 1 - self.beta2**self.t
-        for k, g in grads.items():
-            m, v = self.m[k], self.v[k]
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            params[k] -= (lr / c1) * m / (np.sqrt(v / c2) + self.eps)
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:

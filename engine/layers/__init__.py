@@ -16,6 +16,7 @@ from .flatten import Flatten, flatten_backward, flatten_forward
 from .pool import (
     AvgPool2D,
     MaxPool2D,
+    Pool2D,
     avg_pool_backward,
     avg_pool_forward,
     max_pool_backward,
@@ -31,6 +32,7 @@ __all__ = [
     "Conv2D",
     "MaxPool2D",
     "AvgPool2D",
+    "Pool2D",
     "Flatten",
     "LAYER_TYPES",
     "dense_forward",

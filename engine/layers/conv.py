@@ -20,6 +20,7 @@ kernel offsets, never over samples or pixels).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -71,57 +72,95 @@ def im2col_view(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int)
     )
 
 
+def im2col(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int) -> np.ndarray:
+    """cols (C*kh*kw, m*Ho*Wo): column (n, y, x) is the window of sample n at (y, x).
+
+    One copy of the window view, ordered (c, i, j) x (n, y, x) so that the whole batch is a
+    single matrix and the convolution a single BLAS product (no per-sample loop).
+    """
+    m, C = xp.shape[:2]
+    view = im2col_view(xp, kh, kw, stride, Ho, Wo).transpose(1, 2, 3, 0, 4, 5)
+    return np.ascontiguousarray(view).reshape(C * kh * kw, m * Ho * Wo)
+
+
+class ConvCache(NamedTuple):
+    """What conv2d_backward needs from the forward pass."""
+
+    x_shape: tuple  # (m, C, H, W) of the unpadded input
+    pads: tuple  # (top, bottom, left, right)
+    stride: int
+    cols: np.ndarray  # (C*kh*kw, m*Ho*Wo), see im2col
+    W: np.ndarray
+    Ho: int
+    Wo: int
+
+
 def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, pads=0):
     """u = x (*) W + b.  x (m, C, H, W), W (out, C, kh, kw), b (out,); pads int, (ph, pw) or
     (top, bottom, left, right).  Returns (u (m, out, H_out, W_out), cache).
 
-    cols[n] (C*kh*kw, H_out*W_out) holds every window of sample n as a column, so
-    u[n] = W.reshape(out, C*kh*kw) @ cols[n] + b: one batched BLAS matmul.
+    With cols = im2col(x) (C*kh*kw, m*H_out*W_out), the whole batch is one BLAS product
+        u = W.reshape(out, C*kh*kw) @ cols + b
+    whose rows are output channels; u is returned as the (m, out, H_out, W_out) view of it
+    (channel-major in memory, which the next layer's im2col and backward read without copies).
     """
     pt, pb, pl, pr = _pads4(pads)
     m, C, H, Wd = x.shape
     n_out, _, kh, kw = W.shape
     if pt or pb or pl or pr:
-        xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+        xp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=x.dtype)
+        xp[:, :, pt : pt + H, pl : pl + Wd] = x.transpose(1, 0, 2, 3)
+        xp = xp.transpose(1, 0, 2, 3)
     else:
         xp = x
     Ho = conv_output_size(H, kh, stride, pt + pb)
     Wo = conv_output_size(Wd, kw, stride, pl + pr)
-    cols = im2col_view(xp, kh, kw, stride, Ho, Wo).reshape(m, C * kh * kw, Ho * Wo)
-    u = np.matmul(W.reshape(n_out, -1), cols)
+    cols = im2col(xp, kh, kw, stride, Ho, Wo)
+    u = W.reshape(n_out, -1) @ cols
     u += b[:, None]
-    return u.reshape(m, n_out, Ho, Wo), (x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
+    u = u.reshape(n_out, m, Ho, Wo).transpose(1, 0, 2, 3)
+    return u, ConvCache(x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
 
 
-def conv2d_backward(delta: np.ndarray, cache, need_dx: bool = True):
+def _channel_rows(delta: np.ndarray) -> np.ndarray:
+    """delta (m, out, Ho, Wo) as the (out, m*Ho*Wo) matrix of conv2d_forward (a view when delta
+    is channel-major in memory, as the backward pass keeps it)."""
+    m, n_out = delta.shape[:2]
+    return delta.transpose(1, 0, 2, 3).reshape(n_out, -1)
+
+
+def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
     """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, out, H_out, W_out).
 
-    dE_dW = sum_n delta[n] @ cols[n]^T,  dE_db = sum of delta over n, y, x,
-    dE_dx: dcols[n] = W^T @ delta[n] scattered back onto the window positions (col2im).
+    With d = delta as an (out, m*H_out*W_out) matrix:
+      dE_dW = d @ cols^T,  dE_db = sum of d over its columns,
+      dE_dx: dcols = W^T @ d scattered back onto the window positions (col2im: a loop over the
+      kh*kw kernel offsets, never over samples or pixels).
     """
     (m, C, H, Wd), (pt, pb, pl, pr), s, cols, W, Ho, Wo = cache
     n_out, _, kh, kw = W.shape
-    d = delta.reshape(m, n_out, Ho * Wo)
-    dE_dW = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(W.shape)
-    dE_db = d.sum(axis=(0, 2))
+    d = _channel_rows(delta)
+    dE_dW = (d @ cols.T).reshape(W.shape)
+    dE_db = d.sum(axis=1)
     if not need_dx:
         return None, dE_dW, dE_db
-    dcols = np.matmul(W.reshape(n_out, -1).T, d).reshape(m, C, kh, kw, Ho, Wo)
-    dxp = np.zeros((m, C, H + pt + pb, Wd + pl + pr), dtype=dcols.dtype)
+    dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
+    # dE/dx kept channel-major (C, m, H, W) in memory like u; returned as (m, C, H, W)
+    dxp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=dcols.dtype)
     he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
     for i in range(kh):  # loop over the kh*kw kernel offsets only
         for j in range(kw):
-            dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, :, i, j]
+            dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
     dE_dx = dxp[:, :, pt : pt + H, pl : pl + Wd] if (pt or pb or pl or pr) else dxp
-    return dE_dx, dE_dW, dE_db
+    return dE_dx.transpose(1, 0, 2, 3), dE_dW, dE_db
 
 
-def conv2d_per_sample_grads(delta: np.ndarray, cache):
+def conv2d_per_sample_grads(delta: np.ndarray, cache: ConvCache):
     """Per-sample (dE_n/dW (m, out, C, kh, kw), dE_n/db (m, out)) from per-sample deltas."""
-    (m, C, H, Wd), _, s, cols, W, Ho, Wo = cache
-    n_out = W.shape[0]
-    d = delta.reshape(m, n_out, Ho * Wo)
-    dW = np.matmul(d, cols.transpose(0, 2, 1)).reshape(m, *W.shape)
+    m, n_out = delta.shape[:2]
+    d = delta.reshape(m, n_out, -1)
+    cols = cache.cols.reshape(len(cache.cols), m, -1).transpose(1, 2, 0)  # (m, Ho*Wo, CKK)
+    dW = np.matmul(d, cols).reshape(m, *cache.W.shape)
     return dW, d.sum(axis=2)
 
 

@@ -11,19 +11,26 @@ Backward (delta = dE/du of shape (m, n_out)):
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .base import Layer
 
 
-def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple]:
+class DenseCache(NamedTuple):
+    x: np.ndarray  # a^(l-1), the layer's input (m, n_in)
+    W: np.ndarray
+
+
+def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, DenseCache]:
     """u = x W^T + b.  x (m, n_in), W (n_out, n_in), b (n_out,)  ->  (u (m, n_out), cache)."""
     u = x @ W.T
     u += b
-    return u, (x, W)
+    return u, DenseCache(x, W)
 
 
-def dense_backward(delta: np.ndarray, cache: tuple, need_dx: bool = True):
+def dense_backward(delta: np.ndarray, cache: DenseCache, need_dx: bool = True):
     """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, n_out) and the forward cache."""
     x, W = cache
     dE_dW = delta.T @ x
@@ -80,5 +87,5 @@ class Dense(Layer):
         """Per-sample gradients of E_n from per-sample deltas (m, n_out).
 
         Returns dE_n/dW (m, n_out, n_in) and dE_n/db (m, n_out)."""
-        x = cache[0]
+        x = cache.x
         return delta[:, :, None] * x[:, None, :], delta

@@ -7,6 +7,8 @@ ties, as PyTorch does); average pool backward spreads delta / size^2 over the wi
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .base import Layer
@@ -24,6 +26,13 @@ def _offset_views(x: np.ndarray, k: int, s: int, Ho: int, Wo: int) -> list[np.nd
     return [x[:, :, i : i + he : s, j : j + we : s] for i in range(k) for j in range(k)]
 
 
+class MaxPoolCache(NamedTuple):
+    x_shape: tuple
+    size: int
+    stride: int
+    index: np.ndarray  # window position p = i * size + j of each maximum (the first on ties)
+
+
 def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
     """u[n, c, y, x] = max over the window at (y*s, x*s).  Returns (u, cache); the cache keeps
     which window element was the maximum (the first one on ties)."""
@@ -32,21 +41,35 @@ def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
     Ho, Wo = pool_output_size(H, size, s), pool_output_size(W, size, s)
     views = _offset_views(x, size, s, Ho, Wo)
     if len(views) == 1:
-        return views[0].copy(), (x.shape, size, s, np.zeros(views[0].shape, np.int8))
+        return views[0].copy(), MaxPoolCache(x.shape, size, s, np.zeros(views[0].shape, np.int8))
+    if size == 2:
+        # a two-round tournament, 3 comparisons per window; strict ">" keeps the first
+        # maximum on ties (row-major order, as PyTorch)
+        v00, v01, v10, v11 = views
+        top, bottom = np.maximum(v00, v01), np.maximum(v10, v11)
+        lower = bottom > top
+        idx = np.where(lower, v11 > v10, v01 > v00).view(np.int8)  # 0 or 1: left or right
+        idx += lower.view(np.int8) * np.int8(2)  # + 2 for the bottom row
+        return np.maximum(top, bottom, out=top), MaxPoolCache(x.shape, size, s, idx)
     u = np.maximum(views[0], views[1])
     for v in views[2:]:
         np.maximum(u, v, out=u)
     idx = np.zeros(u.shape, np.int8 if len(views) < 128 else np.int32)
     for p in range(len(views) - 1, -1, -1):  # descending, so the first maximum wins
         np.putmask(idx, views[p] == u, p)
-    return u, (x.shape, size, s, idx)
+    return u, MaxPoolCache(x.shape, size, s, idx)
 
 
-def max_pool_backward(delta: np.ndarray, cache) -> np.ndarray:
+def max_pool_backward(delta: np.ndarray, cache: MaxPoolCache) -> np.ndarray:
     """dE_dx: each delta goes to the position of its window's maximum."""
     (m, C, H, W), k, s, idx = cache
     Ho, Wo = idx.shape[2:]
-    dx = np.zeros((m, C, H, W), dtype=delta.dtype)
+    covered = s == k and H == k * Ho and W == k * Wo  # every input in exactly one window
+    alloc = np.empty if covered else np.zeros
+    if idx.strides[1] > idx.strides[0]:  # channel-major input (from a convolution): keep it
+        dx = alloc((C, m, H, W), dtype=delta.dtype).transpose(1, 0, 2, 3)
+    else:
+        dx = alloc((m, C, H, W), dtype=delta.dtype)
     for p, target in enumerate(_offset_views(dx, k, s, Ho, Wo)):
         if s >= k:  # windows do not overlap: each position is written once
             np.multiply(delta, idx == p, out=target)
@@ -81,7 +104,9 @@ def avg_pool_backward(delta: np.ndarray, cache) -> np.ndarray:
     return dx
 
 
-class _Pool(Layer):
+class Pool2D(Layer):
+    """The shared part of MaxPool2D and AvgPool2D."""
+
     def __init__(self, size: int = 2, stride: int | None = None) -> None:
         name = type(self).__name__
         self.size = _check_pos_int(name, "size", size)
@@ -107,7 +132,7 @@ class _Pool(Layer):
         return (C, pool_output_size(H, self.size, s), pool_output_size(W, self.size, s))
 
 
-class MaxPool2D(_Pool):
+class MaxPool2D(Pool2D):
     def forward(self, x: np.ndarray):
         return max_pool_forward(x, self.size, self.step)
 
@@ -115,7 +140,7 @@ class MaxPool2D(_Pool):
         return (max_pool_backward(delta, cache) if need_dx else None), None, None
 
 
-class AvgPool2D(_Pool):
+class AvgPool2D(Pool2D):
     def forward(self, x: np.ndarray):
         return avg_pool_forward(x, self.size, self.step)
 

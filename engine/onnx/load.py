@@ -8,19 +8,24 @@ Accepted: one input, one output and a chain of these operators, as exporters wri
   Conv(x, W, B)        -> Conv2D  (square kernel, equal strides, dilations 1, group 1;
                                    auto_pad VALID / SAME_UPPER / NOTSET with pads that are
                                    symmetric (int) or SAME_UPPER's)
-  Add(bias) after Conv -> the conv's bias
+  Add(bias) after Dense/Conv -> its bias (as Gemm's C: only a bias that broadcasts one
+                          value per unit, (1, n) over (N, n) or (1, C, 1, 1) over images)
   MaxPool / AveragePool -> MaxPool2D / AvgPool2D (square, no padding, floor mode)
-  Flatten(axis=1), or Reshape to (N, -1) between conv and dense -> Flatten
+  Flatten(axis=1), or a Reshape that provably keeps the batch and flattens the rest
+  ((N, -1), (0, -1), (-1, C*H*W), or torch's Shape -> Gather -> Concat form) -> Flatten
   Relu, LeakyRelu(alpha), Sigmoid, Tanh, Softplus, Softmax -> the preceding layer's activation
-  Identity, Dropout    -> dropped (inference)
+                          (Softmax over axis 1; before opset 13, on (N, C, H, W) only where
+                          H = W = 1, since Softmax-1/11 normalises all of C*H*W together)
+  Identity, Dropout    -> dropped (Dropout only in inference mode: training_mode absent or a
+                          constant false; before opset 7, is_test=1)
   BatchNormalization (inference) right after a Dense/Conv -> folded into its W and b:
                           s = scale / sqrt(var + eps),  W' = s W,  b' = s (b - mean) + B
 
 An elementwise activation that comes after a MaxPool or a Flatten (torch's conv -> pool -> relu)
 is moved onto the conv before them: f(max(x)) = max(f(x)) for every monotone f, and Flatten only
 reorders values. Shape arithmetic feeding a Reshape (Shape, Gather, Unsqueeze, Concat, ...) is
-ignored. Anything else is refused with a ``ModelRejected`` (a ValueError) naming the operator and
-the node.
+evaluated with the batch size as a symbol (engine/onnx/reshape.py). Anything else is refused
+with a ``ModelRejected`` (a ValueError) naming the operator and the node.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import onnx
 from onnx import numpy_helper
 
 from .ops import ACTIVATION_OPS
+from .reshape import ShapeUnknown, evaluate_target, flatten_problem, show
 from .validate import (
     DEFAULT_LIMITS,
     Limits,
@@ -110,6 +116,23 @@ def _dims(value_info) -> tuple:
     return tuple(out)
 
 
+def _unit_bias(bias: np.ndarray, n_out: int, rank: int) -> np.ndarray | None:
+    """``bias`` as one value per unit, where adding it to a (N, n_out) (rank 2) or
+    (N, n_out, H, W) (rank 4) output broadcasts that way and keeps the output's shape; else
+    None. ONNX broadcasting aligns trailing dims, so a per-unit bias is (n_out,) / (1, n_out)
+    for dense outputs but (n_out, 1, 1) / (1, n_out, 1, 1) for images; a single value
+    broadcasts everywhere."""
+    if bias.ndim > rank:
+        return None  # would add leading dims to the output
+    dims = (1,) * (rank - bias.ndim) + bias.shape
+    unit_axis = 1 if rank == 4 else rank - 1
+    if any(d != 1 for i, d in enumerate(dims) if i != unit_axis):
+        return None
+    if dims[unit_axis] not in (1, n_out):
+        return None
+    return np.broadcast_to(bias.reshape(-1), (n_out,)).astype(np.float64)
+
+
 class _Builder:
     """Walks the node chain and collects engine layer descriptions."""
 
@@ -122,6 +145,10 @@ class _Builder:
         self.layers: list[dict] = []  # {"type", args..., "W", "b", "node"}
         self.current: str | None = None
         self.rank: int | None = None
+        # per-sample shape of every tensor of the layer chain (dim 0 of each is the batch)
+        self.chain_shapes: dict[str, tuple] = {}
+        self.static_batch: int | None = None  # the input's dim 0 where the file fixes it
+        self.producers = {out: n for n in g.node for out in n.output if out}
 
     # --- constants -------------------------------------------------------------------
     def const(self, name: str, node) -> np.ndarray:
@@ -179,12 +206,15 @@ class _Builder:
         W = B if a.get("transB", 0) else B.T
         n_out, n_in = W.shape
         if len(node.input) > 2 and node.input[2]:
-            C = self.const(node.input[2], node)
-            if C.size == 1:
-                C = np.full(n_out, C.reshape(()))
-            if C.size != n_out:
-                raise _refuse(node, f"bias of shape {C.shape} does not match {n_out} outputs")
-            b = C.reshape(n_out)
+            C = np.asarray(self.const(node.input[2], node))
+            b = _unit_bias(C, n_out, 2)
+            if b is None:
+                raise _refuse(
+                    node,
+                    f"C of shape {C.shape} is not one bias per output unit: it must broadcast "
+                    f"as (1, {n_out}) over the (N, {n_out}) result; (K, 1) would add one value "
+                    "per sample",
+                )
         else:
             b = np.zeros(n_out)
         self.layers.append(
@@ -225,17 +255,15 @@ class _Builder:
             raise _refuse(node, "an Add is only supported as the bias of a Dense/Conv layer")
         bias = np.asarray(self.const(other, node))
         n_out = last["n_out"] if last["type"] == "Dense" else last["out_channels"]
-        if last["type"] == "Dense":
-            ok = bias.size == n_out and bias.ndim <= 2 and (bias.ndim < 2 or bias.shape[0] == 1)
-        else:
-            ok = bias.size == n_out and (
-                bias.shape in ((n_out, 1, 1), (1, n_out, 1, 1)) or n_out == 1 and bias.ndim == 0
+        b = _unit_bias(bias, n_out, 2 if last["type"] == "Dense" else 4)
+        if b is None:
+            want = f"(1, {n_out})" if last["type"] == "Dense" else f"(1, {n_out}, 1, 1)"
+            raise _refuse(
+                node,
+                f"bias of shape {bias.shape} does not fit {n_out} outputs: it must broadcast as "
+                f"{want}, one value per unit/channel, without changing the output's shape",
             )
-        if bias.size == 1 and n_out == 1:
-            ok = True
-        if not ok:
-            raise _refuse(node, f"bias of shape {bias.shape} does not fit {n_out} outputs")
-        last["b"] = last["b"] + bias.reshape(n_out)
+        last["b"] = last["b"] + b
         self.advance(node)
 
     def batchnorm(self, node) -> None:
@@ -380,24 +408,35 @@ class _Builder:
         self.rank = 2
         self.advance(node)
 
-    def reshape(self, node) -> None:
+    def reshape(self, node, shape) -> None:
+        """Only a per-sample flatten loads (see .reshape): anything else would be a Flatten
+        giving another shape than the file's."""
         self.main_input(node)
-        target = self.consts.get(node.input[1])
-        if target is not None:
-            t = [int(v) for v in np.asarray(target).reshape(-1)]
-            if len(t) != 2 or not (t[1] == -1 or t[0] in (0, -1) or t[0] > 0):
-                raise _refuse(
-                    node,
-                    f"reshape to {t} is not supported; only (N, -1) flattening before a dense "
-                    "layer is",
-                )
-        # A computed target (Shape -> Gather -> Concat ...) is torch's x.view(x.size(0), -1).
+        try:
+            target = evaluate_target(
+                node.input[1], self.consts, self.producers, self.chain_shapes, self._opset()
+            )
+        except ShapeUnknown as exc:
+            raise _refuse(
+                node, f"its target shape cannot be evaluated by the loader: {exc}"
+            ) from None
+        allowzero = bool(_attrs(node).get("allowzero", 0))
+        problem = flatten_problem(target, shape, allowzero, self.static_batch)
+        if problem is not None:
+            per_sample = ", ".join("?" if d is None else str(d) for d in shape)
+            raise _refuse(
+                node,
+                f"reshape of (N, {per_sample}) to {show(target)} (allowzero={int(allowzero)}): "
+                f"{problem}; only a flatten that keeps the batch, (N, -1), loads as the engine's "
+                "Flatten",
+            )
         if self.rank != 2:
             self.layers.append({"type": "Flatten", "node": node})
         self.rank = 2
         self.advance(node)
 
-    def activation(self, node) -> None:
+    def activation(self, node, shape) -> None:
+        """``shape``: the per-sample shape of the input where known (None entries otherwise)."""
         self.main_input(node)
         name = _ACT_NAMES[node.op_type]
         a = _attrs(node)
@@ -407,12 +446,7 @@ class _Builder:
             # shortest decimal that rounds to the same float32.
             alpha = float(str(np.float32(a.get("alpha", 0.01))))
         if name == "softmax":
-            axis = int(a.get("axis", -1 if self._opset() >= 13 else 1))
-            ok = axis in (1, -1) if self.rank == 2 else axis == 1
-            if not ok:
-                raise _refuse(
-                    node, f"axis={axis}: softmax is supported over the features/channels (axis 1)"
-                )
+            self._check_softmax_axis(node, a, shape)
         # Find the layer whose activation this is.
         target = None
         if self.layers and self.layers[-1]["type"] in ("Dense", "Conv2D"):
@@ -442,11 +476,73 @@ class _Builder:
             target["alpha"] = alpha
         self.advance(node)
 
+    def _check_softmax_axis(self, node, a, shape) -> None:
+        """The engine's softmax normalises axis 1: the features of (N, K), or each pixel's
+        channels of (N, C, H, W). Accept a Softmax only where ONNX normalises the same values.
+
+        From opset 13, ONNX normalises the one axis ``axis`` (default -1). Before opset 13 it
+        coerces the input to 2-D at ``axis`` (default 1): (prod(dims[:axis]),
+        prod(dims[axis:])), so Softmax(axis=1) on (N, C, H, W) normalises all C*H*W values of a
+        sample together, which equals the per-pixel softmax only when H*W = 1."""
+        opset = self._opset()
+        axis = int(a.get("axis", -1 if opset >= 13 else 1))
+        rank = self.rank
+        if not -rank <= axis < rank:
+            raise _refuse(node, f"axis={axis} is out of range for a rank-{rank} input")
+        axis %= rank
+        if rank == 2:
+            if axis != 1:
+                raise _refuse(node, f"axis={axis}: softmax is supported over the features (axis 1)")
+            return
+        if opset >= 13:
+            if axis != 1:
+                raise _refuse(
+                    node,
+                    f"axis={a.get('axis', -1)}: softmax of (N, C, H, W) is supported over the "
+                    "channels (axis 1) only",
+                )
+            return
+        if axis == 1 and len(shape) == 3 and shape[1] == 1 and shape[2] == 1:
+            return  # (N, C, 1, 1): all C*H*W values of a sample are its channels
+        spatial = "x".join("?" if d is None else str(d) for d in shape[1:]) or "?"
+        raise _refuse(
+            node,
+            f"axis={a.get('axis', 1)} at opset {opset} on a 4-D (N, C, H, W) input "
+            f"(H x W = {spatial}): before opset 13 Softmax flattens the input at the axis and "
+            "normalises those values together (for axis=1: all C*H*W values of a sample); the "
+            "engine's softmax normalises each pixel over its channels and cannot represent it",
+        )
+
     def skip(self, node) -> None:
         self.main_input(node)
-        if node.op_type == "Dropout" and len(node.output) > 1 and node.output[1]:
-            pass  # the mask output is unused at inference
+        if node.op_type == "Dropout":
+            self._check_dropout_inference(node)
         self.advance(node)
+
+    def _check_dropout_inference(self, node) -> None:
+        """A Dropout is the identity only in inference mode; in training mode it zeroes a
+        random share of the values and scales the rest, which the loaded network would not.
+
+        Dropout-12/13 take the mode as the optional input ``training_mode`` (absent: false);
+        Dropout-1/6 as the attribute ``is_test`` (default 0, i.e. training); Dropout-7/10 have
+        no mode and are the identity in inference."""
+        opset = self._opset()
+        # (validate refuses opsets below 7 today; the check keeps the loader right on its own)
+        if opset < 7 and not _attrs(node).get("is_test", 0):
+            raise _refuse(
+                node,
+                f"is_test=0 at opset {opset} is training mode (random masking); only an "
+                "inference-mode Dropout loads, as the identity",
+            )
+        if len(node.input) > 2 and node.input[2]:
+            name = node.input[2]
+            mode = np.asarray(self.const(name, node))
+            if mode.size != 1 or bool(mode.reshape(())):
+                raise _refuse(
+                    node,
+                    f"training_mode={mode.reshape(-1).tolist()} applies random masking; only an "
+                    "inference-mode Dropout (training_mode false) loads, as the identity",
+                )
 
     def _opset(self) -> int:
         for imp in self.model.opset_import:
@@ -507,6 +603,8 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
     b = _Builder(model)
     b.current = inp.name
     b.rank = len(in_dims)
+    b.static_batch = in_dims[0]
+    b.chain_shapes[inp.name] = sample
     side = _shape_side_nodes(graph)
     shape = sample  # tracked per-sample shape where known (for SAME pads with stride > 1)
     for i, node in enumerate(graph.node):
@@ -536,9 +634,9 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
         elif op == "Flatten":
             b.flatten(node)
         elif op == "Reshape":
-            b.reshape(node)
+            b.reshape(node, shape)
         elif op in ACTIVATION_OPS:
-            b.activation(node)
+            b.activation(node, shape)
         elif op in ("Identity", "Dropout"):
             b.skip(node)
         elif op == "BatchNormalization":
@@ -546,6 +644,7 @@ def _build(model: onnx.ModelProto, dtype, label: str) -> LoadedModel:
         else:
             raise _refuse(node, "this operator is not supported by the engine loader")
         shape = _next_shape(b, shape, op)
+        b.chain_shapes[b.current] = shape
     if b.current != graph.output[0].name:
         raise ModelRejected(
             f"{label}: the graph output '{graph.output[0].name}' is not the end of the layer chain "

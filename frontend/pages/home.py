@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from nnweb.core import services
+from nnweb.core.serializers import PrimesRequestSerializer
 
 
 def home(request):
@@ -17,11 +18,13 @@ def primes_job_new(request):
     error = None
     n_value = request.POST.get("n", "1000000")
     if request.method == "POST":
-        try:
-            result = services.enqueue_count_primes(n_value)
-        except ValueError as exc:
-            error = str(exc)
+        form = PrimesRequestSerializer(data=request.POST)
+        if not form.is_valid():
+            error = form.errors["n"][0]
         else:
+            result = services.enqueue_count_primes(
+                form.validated_data["n"], services.owner_key(request)
+            )
             messages.info(request, "Job queued: a background worker will pick it up.")
             return redirect("primes-job", job_id=result.id)
     return render(
@@ -34,7 +37,7 @@ def primes_job_new(request):
 
 def primes_job(request, job_id):
     try:
-        job = services.get_job(str(job_id))
+        job = services.get_job(str(job_id), services.owner_key(request))
     except services.JobNotFound as exc:
         raise Http404(str(exc)) from exc
     return render(request, "frontend/home/job.html", {"job": job})

@@ -11,6 +11,8 @@ from django.template.loader import select_template
 from django.urls import path
 
 from frontend.course import COURSE, SECTIONS_BY_SLUG
+from nnweb.lessons.progress import progress_for
+from nnweb.lessons.questions import all_questions
 
 # slug -> template name under frontend/lessons/ when it differs from the slug.
 LESSON_TEMPLATES = {
@@ -34,9 +36,36 @@ LESSON_PANELS = {
 }
 
 
+def _progress_row(section, lesson_progress) -> dict:
+    """One lesson of the progress map: answered / graded right / questions, completion."""
+    questions = all_questions().get(section.slug, {})
+    graded = [q for q in questions.values() if q.graded]
+    answers = lesson_progress.answers if lesson_progress else {}
+    right = sum(1 for q in graded if answers.get(q.id) and answers[q.id].correct)
+    return {
+        "questions": len(questions),
+        "answered": sum(1 for q in questions if q in answers),
+        "graded": len(graded),
+        "right": right,
+        "completed": bool(lesson_progress and lesson_progress.completed),
+        "started": bool(answers),
+    }
+
+
 def index(request):
-    sections = [{"section": s, "panels": LESSON_PANELS.get(s.slug, "")} for s in COURSE]
-    return render(request, "frontend/lessons/index.html", {"sections": sections})
+    signed_in = request.user.is_authenticated
+    progress = progress_for(request.user) if signed_in else {}
+    sections = [
+        {
+            "section": s,
+            "panels": LESSON_PANELS.get(s.slug, ""),
+            "progress": _progress_row(s, progress.get(s.slug)) if signed_in else None,
+        }
+        for s in COURSE
+    ]
+    return render(
+        request, "frontend/lessons/index.html", {"sections": sections, "signed_in": signed_in}
+    )
 
 
 def lesson(request, slug: str):
@@ -49,8 +78,12 @@ def lesson(request, slug: str):
     except TemplateDoesNotExist as exc:  # pragma: no cover - outline.html ships with nnweb
         raise Http404(str(exc)) from exc
     position = COURSE.index(section)
+    completed = False
+    if request.user.is_authenticated:
+        completed = progress_for(request.user)[section.slug].completed
     context = {
         "section": section,
+        "completed": completed,
         "previous": COURSE[position - 1] if position > 0 else None,
         "next": COURSE[position + 1] if position + 1 < len(COURSE) else None,
     }

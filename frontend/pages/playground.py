@@ -5,6 +5,7 @@ still change the setup and read the network's description); frontend/ts/pages/pl
 hydrates it: it opens a playground session (REST), a websocket to it, and draws the panels.
 """
 
+from csp.decorators import csp_replace
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -134,6 +135,7 @@ def _context(request, cfg, error=None, classroom=None):
 
 
 @xframe_options_sameorigin  # lessons embed the guided playground in an <iframe>
+@csp_replace({"frame-ancestors": ["'self'"]})
 def index(request):
     cfg, error = _config_from_query(request, not request.user.is_authenticated)
     return render(request, "frontend/playground/index.html", _context(request, cfg, error))

@@ -7,8 +7,6 @@ ws/training/<id>/ and draws the curves and the confusion matrix with d3.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -156,7 +154,6 @@ def detail(request, pk: int):
             "title": f"Run {run.pk}",
             "run": run,
             "snap": snap,
-            "snap_json": json.dumps(snap),
             "confusion_rows": confusion_rows,
             "can_cancel": services.can_cancel(request.user, run) and run.is_active,
             "percent": round(100 * snap["progress"]),

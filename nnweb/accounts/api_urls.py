@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from nnweb.accounts.api import MeView, PeopleView, TokenView
+from nnweb.accounts.views import MeView, PeopleView, TokenView
 
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-accounts-token"),

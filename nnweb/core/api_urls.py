@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from nnweb.core.api import JobDetailView, PrimesJobCreateView
+from nnweb.core.views import JobDetailView, PrimesJobCreateView
 
 urlpatterns = [
     path("jobs/primes/", PrimesJobCreateView.as_view(), name="api-core-primes"),

@@ -16,6 +16,8 @@ class PingConsumer(AsyncWebsocketConsumer):
     On connect the server sends ``{"type": "hello", "user": ...}`` at once.
     """
 
+    channel_layer_alias = None  # uses no groups: no channel-layer subscription (clean shutdown)
+
     async def connect(self) -> None:
         await self.accept()
         await self.send_json({"type": "hello", "user": self._username()})

@@ -67,9 +67,23 @@ def validate_n(value: Any) -> int:
     return n
 
 
-def enqueue_count_primes(n: Any) -> TaskResult:
-    """Validate n and enqueue the job for a db_worker."""
-    return count_primes.enqueue(n=validate_n(n))
+def owner_key(request) -> str:
+    """Who queued a job: the signed-in user, else the visitor's session (created if need be).
+
+    Job ids are handed out in URLs; the key keeps one visitor's jobs from another's eyes.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    session = request.session
+    if session.session_key is None:
+        session.save()
+    return f"session:{session.session_key}"
+
+
+def enqueue_count_primes(n: Any, owner: str) -> TaskResult:
+    """Validate n and enqueue the job for a db_worker, remembering who queued it."""
+    return count_primes.enqueue(n=validate_n(n), owner=owner)
 
 
 def _view(result: TaskResult) -> JobView:
@@ -93,10 +107,14 @@ def _view(result: TaskResult) -> JobView:
     )
 
 
-def get_job(job_id: str) -> JobView:
-    """The state of a demo job. Only count_primes jobs are visible here."""
+def get_job(job_id: str, owner: str | None) -> JobView:
+    """The state of a demo job queued by ``owner`` (an :func:`owner_key`); ``None`` skips the
+    check (server-side callers only). Someone else's job reads as missing, not forbidden, so an
+    id does not even confirm that a job exists."""
     try:
         result = count_primes.get_result(str(job_id))
     except (TaskResultDoesNotExist, TaskResultMismatch, ValueError):
         raise JobNotFound(f"No prime-counting job {job_id}.") from None
+    if owner is not None and result.kwargs.get("owner") != owner:
+        raise JobNotFound(f"No prime-counting job {job_id}.")
     return _view(result)

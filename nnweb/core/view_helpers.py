@@ -2,11 +2,12 @@
 
 - :func:`get_or_404` — one row of a queryset the user may see, or a 404 that says what is missing.
 - :func:`require` — refuse with 403 and a message naming who may do it.
-- :func:`first_error` / :func:`invalid_form` — a serializer's errors as the 400 the API returns.
+- :func:`invalid_form` — a serializer's errors raised as the API's 400 (nnweb.core.errors).
 - :func:`attachment` — stream a stored file as a download.
 
-Both exceptions are Django's own, so the same helper serves a DRF view (DRF turns them into
-``{"detail": message}`` with 404/403) and a page (Django renders 404.html/403.html).
+Both exceptions are Django's own, so the same helper serves a DRF view (the exception handler
+turns them into the API's error JSON with 404/403, keeping the message) and a page (Django
+renders 404.html/403.html).
 
 Uploaded datasets, checkpoints and ONNX files are only ever handed out through
 :func:`attachment`, after the calling view has checked who may read them; MEDIA_ROOT itself must
@@ -21,8 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404
-from rest_framework import status
-from rest_framework.response import Response
+from rest_framework.exceptions import ValidationError
 
 
 def get_or_404(queryset: QuerySet, pk: Any, message: str) -> Model:
@@ -39,20 +39,9 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def first_error(errors: dict) -> str:
-    """'field: message' of a serializer's first error, for the response's ``detail``."""
-    for field, msgs in errors.items():
-        msg = msgs[0] if isinstance(msgs, list) and msgs else msgs
-        return f"{field}: {msg}"
-    return "invalid request"
-
-
-def invalid_form(form) -> Response:
-    """The 400 answer to a serializer that did not validate: its first error and all of them."""
-    return Response(
-        {"detail": first_error(form.errors), "errors": form.errors},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+def invalid_form(form) -> None:
+    """Raise a serializer's errors as the API's 400 (every field's path and message)."""
+    raise ValidationError(form.errors)
 
 
 def attachment(

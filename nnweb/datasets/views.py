@@ -6,13 +6,16 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nnweb.core.errors import PayloadTooLarge
+from nnweb.core.parsers import BoundedJSONParser
 from nnweb.core.permissions import is_instructor
-from nnweb.core.view_helpers import attachment, get_or_404, invalid_form, require
+from nnweb.core.view_helpers import attachment, get_or_404, require
 
 from . import services
 from .importers import DatasetRejected
@@ -34,12 +37,13 @@ def get_managed(user, pk: int, action: str) -> Dataset:
     return ds
 
 
-def rejected(err: DatasetRejected) -> Response:
-    return Response({"detail": str(err), "where": err.where}, status=status.HTTP_400_BAD_REQUEST)
+def rejected(err: DatasetRejected, field: str = "file") -> ValidationError:
+    """An import's refusal as the API's 400 on ``field``; the message says where (row, member)."""
+    return ValidationError({field: [str(err)]})
 
 
 class DatasetListView(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(responses=DatasetSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -52,16 +56,15 @@ class DatasetListView(APIView):
     @extend_schema(request=UploadSerializer, responses={201: DatasetSerializer})
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
-            return Response({"detail": "Sign in to upload datasets."}, status=403)
+            raise NotAuthenticated("Sign in to upload datasets.")
         if not is_instructor(request.user):
-            return Response({"detail": "Only instructors may upload datasets."}, status=403)
+            raise PermissionDenied("Only instructors may upload datasets.")
         try:
             services.check_request_size(request.META.get("CONTENT_LENGTH"))
         except DatasetRejected as err:
-            return rejected(err)
+            raise PayloadTooLarge(str(err)) from None
         form = UploadSerializer(data=request.data)
-        if not form.is_valid():
-            return invalid_form(form)
+        form.is_valid(raise_exception=True)
         data = form.validated_data
         try:
             ds = services.import_dataset(
@@ -78,12 +81,13 @@ class DatasetListView(APIView):
                 color=data.get("color", "auto"),
             )
         except DatasetRejected as err:
-            return rejected(err)
+            field = "annotations" if (err.where or "").startswith("annotations") else "file"
+            raise rejected(err, field) from None
         return Response(DatasetSerializer(ds).data, status=status.HTTP_201_CREATED)
 
 
 class DatasetDetailView(APIView):
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     serializer_class = DatasetSerializer
 
     @extend_schema(responses=DatasetSerializer)
@@ -94,8 +98,7 @@ class DatasetDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         ds = get_managed(request.user, pk, "change")
         form = UpdateSerializer(data=request.data)
-        if not form.is_valid():
-            return invalid_form(form)
+        form.is_valid(raise_exception=True)
         return Response(DatasetSerializer(services.update_dataset(ds, **form.validated_data)).data)
 
     @extend_schema(responses={204: None})
@@ -130,7 +133,7 @@ class DatasetSampleView(APIView):
         try:
             png = services.sample_png(ds, index, overlay=request.query_params.get("overlay") == "1")
         except DatasetRejected as err:
-            return rejected(err)
+            raise NotFound(str(err)) from None
         resp = HttpResponse(png, content_type="image/png")
         resp["Cache-Control"] = "private, max-age=3600"
         return resp

@@ -87,8 +87,19 @@ class ModelUploadSerializer(serializers.Serializer):
 
 
 class ModelUpdateSerializer(serializers.Serializer):
+    """PATCH body: only the visibility can change; any other field is refused by name."""
+
     visibility = serializers.ChoiceField(
         choices=TrainedModel.Visibility.values,
         help_text="private (owner and instructors), students (signed-in users) or public; "
         "only instructors may choose students or public",
     )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {unknown[0]: ["cannot be changed (only visibility can)"]}, code="read_only"
+                )
+        return super().to_internal_value(data)

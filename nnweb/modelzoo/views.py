@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
-from nnweb.core.view_helpers import attachment, get_or_404, invalid_form
+from nnweb.core.view_helpers import attachment, get_or_404
 
 from . import services
 from .models import TrainedModel
@@ -44,8 +45,7 @@ class ModelListView(APIView):
     @extend_schema(request=ModelUploadSerializer, responses={201: TrainedModelSerializer})
     def post(self, request: Request) -> Response:
         form = ModelUploadSerializer(data=request.data)
-        if not form.is_valid():
-            return invalid_form(form)
+        form.is_valid(raise_exception=True)
         data = form.validated_data
         try:
             model = services.upload_model(
@@ -57,7 +57,7 @@ class ModelListView(APIView):
                 visibility=data.get("visibility", TrainedModel.Visibility.PUBLIC),
             )
         except services.ModelRejected as err:
-            return Response({"detail": str(err)}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"file": [str(err)]}) from None
         return Response(
             TrainedModelSerializer(model, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -80,24 +80,12 @@ class ModelDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         model = model_or_404(request.user, pk)
         self.check_object_permissions(request, model)
-        if not isinstance(request.data, dict):
-            return Response(
-                {"detail": 'body: expected an object such as {"visibility": "private"}'},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        unknown = sorted(set(request.data) - {"visibility"})
-        if unknown:
-            return Response(
-                {"detail": f"{unknown[0]}: cannot be changed (only visibility can)"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
         form = ModelUpdateSerializer(data=request.data)
-        if not form.is_valid():
-            return invalid_form(form)
+        form.is_valid(raise_exception=True)
         try:
             services.set_visibility(request.user, model, form.validated_data["visibility"])
         except PermissionError as err:
-            return Response({"detail": str(err)}, status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied(str(err)) from None
         return Response(TrainedModelSerializer(model, context={"request": request}).data)
 
     @extend_schema(responses=TrainedModelSerializer)

@@ -18,6 +18,7 @@ import numpy as np
 
 from engine import gradcheck as engine_gradcheck
 
+from . import store
 from .errors import PlaygroundError
 from .session import PlaygroundSession
 
@@ -69,7 +70,7 @@ def get(msg) -> Action:
 def dispatch(session: PlaygroundSession, msg: dict, user=None) -> Reply:
     """Run one action message on ``session``; refusals raise PlaygroundError / ConfigError."""
     spec = get(msg)
-    with session.lock:
+    with session.lock, store.acting(session):  # scaled out: on the authoritative state
         session.refuse_hidden(session.next_stage() if spec.name == "next" else spec.name)
         session.touched = time.monotonic()
         if session.playing and not spec.keeps_playing:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+
+from nnweb.classes.live import PlaygroundLiveMixin  # classes hook: live lab view
 
 from . import actions, frames, store
 from . import config as cfgmod
@@ -56,9 +59,14 @@ class RateLimiter:
         return False
 
 
-class PlaygroundConsumer(AsyncWebsocketConsumer):
+class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
+    # classes hook: subscribed to the channel layer (the default alias) so that a student's
+    # playground joins their classes' groups and receives "send to class". Unsubscribed
+    # (channel_layer_alias = None), a socket could not receive it; the cost is the Redis
+    # layer's blocking receive at shutdown.
     session: PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
+    play_token: str | None = None  # the play loop this socket started last (store.play_frame)
 
     async def dispatch(self, message) -> None:
         """Like Channels' dispatch, without closing old database connections around every
@@ -89,12 +97,13 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
                 "playing": False,
             }
         )
+        await self.classes_connect()  # classes hook: join the class groups, first tile
 
     async def disconnect(self, code) -> None:
         await self._stop_play()
+        await self.classes_disconnect()  # classes hook
         if self.session is not None:
-            self.session.playing = False
-            await run_engine(store.save, self.session)
+            await run_engine(store.close_socket, self.session, self.play_token)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         if self.session is None:
@@ -134,6 +143,7 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
         if mid is not None:
             reply["id"] = mid
         await self._send_json(reply)
+        await self.classes_publish()  # classes hook: tile to the live view (at most 2/s)
 
     async def _handle(self, msg):
         spec = actions.get(msg)
@@ -167,13 +177,17 @@ class PlaygroundConsumer(AsyncWebsocketConsumer):
     async def _play_loop(self) -> None:
         loop = asyncio.get_running_loop()
         session = self.session
+        token, first = uuid.uuid4().hex, True
+        self.play_token = token
         while True:
             t0 = loop.time()
-            data = await run_engine(session.play_frame)
+            data = await run_engine(store.play_frame, session, token, first)
+            first = False
             if data is None:  # paused (by the client or by a stepping action)
                 await self._send_json({"type": "paused", "iteration": session.iteration})
                 return
             await self.send(bytes_data=data)
+            await self.classes_publish()  # classes hook: tile to the live view (at most 2/s)
             if not session.playing:  # stopped by a refusal (e.g. the loss diverged)
                 return
             fps = max(1, min(session.config.fps, cfgmod.MAX_FPS))

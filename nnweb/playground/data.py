@@ -79,15 +79,6 @@ def _local_toy(name: str, n: int, noise: float, rng: np.random.Generator):
         t = rng.uniform(0.0, 1.0, n)
         ang = 3.5 * np.pi * t + np.pi * y
         X = np.stack([t * np.cos(ang), t * np.sin(ang)], axis=1)
-    elif name == "moons":
-        y = (np.arange(n) % 2).astype(np.int64)
-        th = rng.uniform(0, np.pi, n)
-        X = np.where(
-            y[:, None] == 0,
-            np.stack([np.cos(th), np.sin(th)], axis=1),
-            np.stack([1 - np.cos(th), 0.5 - np.sin(th)], axis=1),
-        )
-        X = (X - [0.5, 0.25]) / 1.2
     else:
         X = rng.uniform(-1.0, 1.0, size=(n, 2))
         if name == "sine":

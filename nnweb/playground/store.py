@@ -6,9 +6,11 @@ opened it (``local``, bounded, idle ones dropped), and ``save`` also copies its 
 weights, counters, history; not the stage cursor) to the shared Django cache, so that another
 web process behind the same address can take it over in ``get``.
 
-Callers ``save`` after a REST action and when a socket closes; the websocket's own actions and
-its play loop work on the in-process object. A cross-process authoritative store replaces the
-bodies of these three functions and keeps their signatures.
+Callers ``save`` after a REST action and when a socket closes. Embedded, the websocket's own
+actions and its play loop work on the in-process object. Scaled out (REDIS_URL), the
+authority is the shared state of ``shared.py``: ``get`` serves the current version, every
+action runs inside ``acting`` and every play frame through ``play_frame``, whichever process
+holds the socket or receives the request.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 
 from . import config as cfgmod
+from . import shared
 from .errors import PlaygroundError, is_anonymous
 from .session import PlaygroundSession
 
@@ -72,6 +76,8 @@ def get(session_id: str, user=None) -> PlaygroundSession:
     A session this process does not hold is taken over from the shared cache when another
     process saved it there."""
     session_id = str(session_id)
+    if shared.enabled():  # scaled out: the shared state is the authority (shared.py)
+        return _get_shared(session_id, user)
     s = local.get(session_id)
     if s is None:
         s = _from_cache(session_id, user)
@@ -87,6 +93,9 @@ def get(session_id: str, user=None) -> PlaygroundSession:
 def save(session: PlaygroundSession) -> PlaygroundSession:
     """Keep ``session`` in this process and copy its state to the shared cache."""
     local.add(session)
+    if shared.enabled():
+        shared.save(session)
+        return session
     from django.core.cache import cache
 
     with session.lock:
@@ -113,10 +122,73 @@ def delete(session_id: str) -> None:
     from django.core.cache import cache
 
     local.discard(session_id)
+    if shared.enabled():
+        shared.delete(session_id)
+        return
     try:
         cache.delete(CACHE_PREFIX + session_id)
     except Exception:  # noqa: BLE001
         pass
+
+
+def acting(session: PlaygroundSession):
+    """Context of one action on ``session``: scaled out, it runs on the authoritative shared
+    state (locked, refreshed before, written after); embedded, nothing to do."""
+    return shared.acting(session) if shared.enabled() else nullcontext(session)
+
+
+def play_frame(session: PlaygroundSession, token: str, first: bool = False) -> bytes | None:
+    """One frame of the play loop ``token``; None once it should stop (paused, or another
+    loop, maybe in another process, took over the session: the newest loop wins)."""
+    if not shared.enabled():
+        return session.play_frame()
+    try:
+        with session.lock, shared.acting(session):
+            owner = getattr(session, "play_owner", None)
+            if (first or owner is None) and session.playing:
+                session.play_owner = owner = token  # this loop is the one that plays
+            if owner != token:
+                return None
+            data = session.play_frame()
+            if data is None or not session.playing:
+                session.play_owner = None
+            return data
+    except PlaygroundError:
+        return None  # closed everywhere (DELETE) or busy: the loop ends
+
+
+def close_socket(session: PlaygroundSession, play_token: str | None) -> None:
+    """A socket closed: its play loop stops. Scaled out, only the loop it owns: another
+    process's socket may be playing the same session."""
+    if not shared.enabled():
+        session.playing = False
+        save(session)
+        return
+    local.add(session)
+    if play_token is None:
+        return
+    try:
+        with session.lock, shared.acting(session):
+            if getattr(session, "play_owner", None) == play_token:
+                session.playing = False
+                session.play_owner = None
+    except PlaygroundError:
+        pass  # deleted meanwhile
+
+
+def _get_shared(session_id: str, user) -> PlaygroundSession:
+    s = local.get(session_id)
+    v = shared.version(session_id)
+    if v is None:
+        local.discard(session_id)
+        raise shared.gone()
+    if s is None or getattr(s, "shared_version", None) != v:
+        s = shared.fetch(session_id, into=s)
+        if s is None:
+            raise shared.gone()
+        local.add(s)
+    _check_owner(s.owner_id, user)
+    return s
 
 
 def _check_owner(owner_id, user) -> None:

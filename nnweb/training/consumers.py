@@ -19,8 +19,10 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from .events import group_name
+from .heartbeat import sweep_stale_runs
 from .models import TrainingRun
-from .tasks import group_name
+from .services import can_cancel, cancel_run, snapshot, visible_runs
 
 POLL_SECONDS = 0.5
 SWEEP_EVERY = 10  # polls
@@ -103,14 +105,10 @@ class TrainingRunConsumer(AsyncWebsocketConsumer):
     # ---------------------------------------------------------------- db access
     @database_sync_to_async
     def _allowed(self, user) -> bool:
-        from .services import visible_runs
-
         return visible_runs(user).filter(pk=self.run_id).exists()
 
     @database_sync_to_async
     def _snapshot(self, known_version: int, history_from: int):
-        from .services import snapshot
-
         row = TrainingRun.objects.filter(pk=self.run_id).values_list("version", flat=True)
         current = row.first()
         if current is None or current == known_version:
@@ -120,14 +118,10 @@ class TrainingRunConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _sweep(self) -> None:
-        from .services import sweep_stale_runs
-
         sweep_stale_runs()
 
     @database_sync_to_async
     def _cancel(self, user) -> bool:
-        from .services import can_cancel, cancel_run
-
         run = TrainingRun.objects.get(pk=self.run_id)
         if not can_cancel(user, run):
             return False

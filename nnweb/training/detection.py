@@ -25,6 +25,8 @@ import numpy as np
 
 from engine.optim import TrainingDiverged
 
+from .data import split
+from .errors import RunRejected
 from .models import TrainingRun
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "engine" / "detection" / "weights" / "maskrcnn.npz"
@@ -41,8 +43,6 @@ def beat(trainer) -> None:
 
 def check_maskrcnn_available() -> None:
     """Raise RunRejected when the detection engine cannot be imported."""
-    from .services import RunRejected
-
     try:
         from engine.detection.maskrcnn import MaskRCNN  # noqa: F401
     except ImportError as err:
@@ -119,8 +119,6 @@ def train_maskrcnn(trainer, run: TrainingRun, X: np.ndarray, meta: dict) -> dict
     from engine.detection.evaluate import coco_eval, detections_to_coco
     from engine.detection.onnx_export import export_onnx
     from engine.detection.train import Adam
-
-    from .tasks import split
 
     opt = run.optimizer
     class_names = list(meta["class_names"])

@@ -1,19 +1,17 @@
 """Training-run service: create (with quotas), cancel, list/view with the heartbeat sweep.
 
 Runs execute in ``nnweb.training.tasks.train_run`` on a db_worker, never in the web
-process. The worker writes progress and a heartbeat to the run's row; a run still
-"running" whose heartbeat is older than ``heartbeat_timeout()`` seconds is marked
-failed ("worker stopped responding") whenever runs are listed or viewed, and by each
-worker as it starts a task.
+process. Inside the app, imports run one way: ``services`` → ``tasks`` → ``detection`` →
+``data`` / ``heartbeat`` / ``events`` / ``errors`` → ``models``; nothing below imports
+what is above it (``tests/web/training/test_imports.py`` checks).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -23,9 +21,14 @@ from nnweb.datasets.models import Dataset
 from nnweb.datasets.services import load_arrays, visible_datasets
 
 from .builtins import BUILTINS, load_builtin
+from .data import load_run_data
+from .detection import DEFAULT_OPTIMIZER, check_maskrcnn_available, count_params
+from .errors import RunRejected
+from .heartbeat import heartbeat_timeout, sweep_stale_runs
 from .models import TrainingRun
 from .networks import SpecError, build_network, normalize_spec, param_count
 from .quotas import QuotaExceeded, check_quota, quota_for
+from .tasks import train_run
 
 __all__ = [
     "RunRejected",
@@ -36,18 +39,8 @@ __all__ = [
     "load_run_data",
     "snapshot",
     "dataset_choices",
+    "heartbeat_timeout",
 ]
-
-STALE_REASON = "worker stopped responding (no heartbeat for {s:.0f} s); the run was stopped"
-
-
-class RunRejected(ValueError):
-    """A run that cannot be created as asked; the message says why."""
-
-
-def heartbeat_timeout() -> float:
-    lim = getattr(settings, "NNWEB_LIMITS", {}) or {}
-    return float(lim.get("TRAIN_HEARTBEAT_TIMEOUT", 30))
 
 
 def _opt(options: dict, key: str, default, kind, lo, hi, what: str):
@@ -74,15 +67,6 @@ def normalize_optimizer(options: dict | None, defaults: dict | None = None) -> d
         "val_fraction": _opt(options, "val_fraction", 0.2, float, 0.05, 0.5, "validation share"),
         "seed": _opt(options, "seed", 0, int, 0, 2**31 - 1, "seed"),
     }
-
-
-def load_run_data(run: TrainingRun):
-    """(X, y, meta) of the run's dataset (uploaded or built-in)."""
-    if run.builtin:
-        return load_builtin(run.builtin)
-    if run.dataset is None:
-        raise RunRejected("the run's dataset was deleted")
-    return load_arrays(run.dataset)
 
 
 def dataset_choices(user) -> dict[str, list[dict]]:
@@ -140,16 +124,12 @@ def create_run(
         raise RunRejected(f"network: {err}") from None
     kind = meta.get("kind")
     if spec["type"] == "maskrcnn":
-        from .detection import DEFAULT_OPTIMIZER
-
         opt = normalize_optimizer(optimizer, DEFAULT_OPTIMIZER)
     else:
         opt = normalize_optimizer(optimizer)
     task = meta.get("task", "classification")
     class_names = list(meta.get("class_names") or [])
     if kind == Dataset.Kind.INSTANCE_SEGMENTATION or spec["type"] == "maskrcnn":
-        from .detection import check_maskrcnn_available, count_params
-
         if kind != Dataset.Kind.INSTANCE_SEGMENTATION:
             raise RunRejected("Mask R-CNN trains on instance-segmentation (COCO) datasets only")
         if spec["type"] != "maskrcnn":
@@ -167,6 +147,13 @@ def create_run(
         n_params = param_count(net)
     n_train = int(round(len(X) * (1 - opt["val_fraction"])))
     with transaction.atomic():
+        # Count-then-insert alone lets two simultaneous requests (say, one to each web
+        # process) both see zero active runs. Locking the owner's row first makes creates of
+        # one user's runs take turns on PostgreSQL, whichever process serves them; SQLite's
+        # IMMEDIATE transactions already take the database's write lock at BEGIN, and
+        # select_for_update is a no-op there.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        sweep_stale_runs(owner=user)  # a run whose worker died stops counting at once
         active = TrainingRun.objects.filter(owner=user, status__in=TrainingRun.ACTIVE).count()
         try:
             q = check_quota(
@@ -190,8 +177,6 @@ def create_run(
             max_seconds=q.max_seconds,
         )
         if enqueue:
-            from .tasks import train_run
-
             result = train_run.enqueue(run.pk)
             run.task_id = str(result.id)
             run.save(update_fields=["task_id"])
@@ -227,20 +212,6 @@ def cancel_run(run: TrainingRun) -> TrainingRun:
     )
     run.refresh_from_db()
     return run
-
-
-def sweep_stale_runs(timeout: float | None = None) -> int:
-    """Mark running runs without a recent heartbeat as failed; returns how many."""
-    timeout = heartbeat_timeout() if timeout is None else timeout
-    now = timezone.now()
-    return TrainingRun.objects.filter(
-        status=TrainingRun.Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=timeout)
-    ).update(
-        status=TrainingRun.Status.FAILED,
-        reason=STALE_REASON.format(s=timeout),
-        finished_at=now,
-        version=F("version") + 1,
-    )
 
 
 def eta_seconds(run: TrainingRun) -> float | None:

@@ -5,7 +5,9 @@ trains with the engine's ``SGD.fit`` one epoch at a time; its callback writes th
 step, the running loss and a heartbeat to the run's row at most every
 ``PROGRESS_INTERVAL`` seconds and reads the cancel flag. After each epoch it
 evaluates on the held-out validation rows. A NaN/inf loss (the engine's
-TrainingDiverged) or any other exception fails the run with its message. At the
+TrainingDiverged), non-finite weights or a loss exploding far above its start
+(``divergence``) fail the run as diverged and publish nothing; any other exception
+fails it with its message. At the
 end it saves the engine checkpoint and the ONNX export and publishes the model to
 the model zoo.
 """
@@ -20,12 +22,19 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
 
 from engine import SGD, Dense, Sequential, TrainingDiverged
+from nnweb.core.db_busy import is_db_busy, reset_connections, retrying
 from nnweb.core.tasks_api import task
 
+from .data import load_run_data, split
+from .detection import train_maskrcnn
+from .divergence import check_loss, check_weights
+from .events import notify
+from .heartbeat import beating, sweep_stale_runs
 from .models import TrainingRun
 from .networks import build_network, param_count
 
@@ -42,45 +51,6 @@ class Stop(Exception):
         super().__init__(detail or why)
         self.why = why
         self.detail = detail
-
-
-def group_name(run_id: int) -> str:
-    return f"training-run-{run_id}"
-
-
-def notify(run_id: int) -> None:
-    """Tell consumers in other processes that the run changed (only with a shared layer)."""
-    layers = getattr(settings, "CHANNEL_LAYERS", {}) or {}
-    backend = layers.get("default", {}).get("BACKEND", "")
-    if not backend or "InMemory" in backend:
-        return  # consumers poll the database; an in-memory layer cannot cross processes
-    try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group_name(run_id), {"type": "run.changed"})
-    except Exception:  # the database is the record; a lost push only delays the page
-        logger.warning("could not publish progress of run %s", run_id, exc_info=True)
-
-
-def split(n: int, val_fraction: float, seed: int, y: np.ndarray | None, classify: bool):
-    """Train/validation indices; stratified by class for classification."""
-    rng = np.random.default_rng(seed)
-    if classify and y is not None:
-        tr, va = [], []
-        for k in np.unique(y):
-            idx = rng.permutation(np.flatnonzero(y == k))
-            n_val = int(round(len(idx) * val_fraction))
-            if len(idx) >= 2:
-                n_val = min(max(n_val, 1), len(idx) - 1)
-            va.append(idx[:n_val])
-            tr.append(idx[n_val:])
-        return rng.permutation(np.concatenate(tr)), np.sort(np.concatenate(va))
-    order = rng.permutation(n)
-    n_val = min(max(1, int(round(n * val_fraction))), n - 1)
-    return order[n_val:], np.sort(order[:n_val])
 
 
 def fold_input_scaling(net: Sequential, mu: np.ndarray, sd: np.ndarray) -> None:
@@ -110,13 +80,36 @@ class Trainer:
     # ---------------------------------------------------------------- db writes
     def write(self, status_filter=TrainingRun.Status.RUNNING, **fields) -> None:
         fields.setdefault("heartbeat_at", timezone.now())
-        n = TrainingRun.objects.filter(pk=self.run_id, status=status_filter).update(
-            version=F("version") + 1, **fields
-        )
+        try:
+            n = TrainingRun.objects.filter(pk=self.run_id, status=status_filter).update(
+                version=F("version") + 1, **fields
+            )
+        except DatabaseError as err:
+            if not is_db_busy(err):
+                raise
+            # Progress is written again within PROGRESS_INTERVAL: skip this one rather than
+            # fail a healthy run because another process held the write lock a while.
+            logger.warning("run %s: progress not written, database busy (%s)", self.run_id, err)
+            reset_connections()
+            self.last_write = time.monotonic()
+            return
         self.last_write = time.monotonic()
         notify(self.run_id)
         if n == 0:
             raise Stop("gone", "the run is no longer running (cancelled or marked failed)")
+
+    def close(self, **fields) -> int:
+        """The run's last write (succeeded, failed, cancelled). Retried while the database
+        is busy: a lock must not leave a finished run "running" until the sweep fails it."""
+
+        def update() -> int:
+            return TrainingRun.objects.filter(
+                pk=self.run_id, status=TrainingRun.Status.RUNNING
+            ).update(finished_at=timezone.now(), version=F("version") + 1, **fields)
+
+        n = retrying(update, f"run {self.run_id} outcome")()
+        notify(self.run_id)
+        return n
 
     def check(self) -> None:
         row = TrainingRun.objects.filter(pk=self.run_id).values("cancel_requested", "status")[0]
@@ -140,8 +133,6 @@ class Trainer:
 
     # ---------------------------------------------------------------- main
     def run(self) -> dict:
-        from .services import load_run_data, sweep_stale_runs
-
         sweep_stale_runs()
         now = timezone.now()
         claimed = TrainingRun.objects.filter(
@@ -153,11 +144,13 @@ class Trainer:
         run = TrainingRun.objects.select_related("dataset", "owner").get(pk=self.run_id)
         self.max_seconds = run.max_seconds or 1800
         self.t0 = time.monotonic()
+        with beating(self.run_id):
+            return self.run_claimed(run)
+
+    def run_claimed(self, run: TrainingRun) -> dict:
         try:
             X, y, meta = load_run_data(run)
             if run.network.get("type") == "maskrcnn":
-                from .detection import train_maskrcnn
-
                 result = train_maskrcnn(self, run, X, meta)
             else:
                 result = self.train(run, X, y, meta)
@@ -174,26 +167,16 @@ class Trainer:
 
     def fail(self, reason: str) -> None:
         self.discard_files()
-        TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
-            status=TrainingRun.Status.FAILED,
-            reason=reason[:4000],
-            finished_at=timezone.now(),
-            history=self.history,
-            version=F("version") + 1,
-        )
-        notify(self.run_id)
+        self.close(status=TrainingRun.Status.FAILED, reason=reason[:4000], history=self.history)
 
     def stopped(self, stop: Stop) -> dict:
         self.discard_files()
         if stop.why == "cancelled":
-            TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+            self.close(
                 status=TrainingRun.Status.CANCELLED,
                 reason=f"cancelled at step {self.step}",
-                finished_at=timezone.now(),
                 history=self.history,
-                version=F("version") + 1,
             )
-            notify(self.run_id)
         return {"run": self.run_id, "status": stop.why}
 
     # ---------------------------------------------------------------- MLP / CNN
@@ -233,6 +216,7 @@ class Trainer:
             n_params=param_count(net),
         )
         Xev, Yev = Xva[:EVAL_MAX_ROWS], Yva[:EVAL_MAX_ROWS]
+        start_loss = float(net.evaluate(Xev, Yev)["loss"])  # what "exploded" is measured against
         running = {"sum": 0.0, "n": 0}
         epoch_box = {"epoch": 0}
         time_limited = False
@@ -264,11 +248,9 @@ class Trainer:
                 break
             train_loss = float(fit["epoch_loss"][-1]) if fit["epoch_loss"] else math.nan
             ev = net.evaluate(Xev, Yev)
-            if not math.isfinite(ev["loss"]):
-                raise TrainingDiverged(
-                    f"validation loss became {ev['loss']} after epoch {epoch + 1}; "
-                    f"try a smaller learning rate (lr={opt['lr']})"
-                )
+            where = f"after epoch {epoch + 1}"
+            check_weights(net.get_params(), where)
+            check_loss(float(ev["loss"]), start_loss, where, opt["lr"], opt["momentum"])
             point = {
                 "epoch": epoch + 1,
                 "step": self.step,
@@ -310,6 +292,8 @@ class Trainer:
             confusion = cm.tolist()
             metrics["val_accuracy"] = float((pred == Yva).mean())
             metrics["n_val"] = int(len(Yva))
+        # a time limit can stop mid-epoch, after the last check: nothing non-finite is published
+        check_weights(net.get_params(), f"at step {self.step}")
         if mu is not None:
             fold_input_scaling(net, mu, sd)
         if not classify:
@@ -371,10 +355,9 @@ class Trainer:
             )
         model_id, problem = publish(run, net, metrics, input_shape)
         reason = "; ".join(r for r in (reason, problem) if r)
-        TrainingRun.objects.filter(pk=self.run_id, status=TrainingRun.Status.RUNNING).update(
+        self.close(
             status=TrainingRun.Status.SUCCEEDED,
             reason=reason,
-            finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
             step=self.step,
             epoch=len(self.history),
@@ -383,10 +366,8 @@ class Trainer:
             checkpoint=f"{rel}/checkpoint.npz",
             onnx=f"{rel}/model.onnx",
             result_model_id=model_id,
-            version=F("version") + 1,
             **fields,
         )
-        notify(self.run_id)
         return {"run": self.run_id, "status": "succeeded", "metrics": metrics}
 
 

@@ -7,24 +7,21 @@ from pathlib import Path
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from nnweb.core.errors import Conflict
+from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import HeavyRateThrottle
-from nnweb.core.view_helpers import attachment, get_or_404, invalid_form, require
+from nnweb.core.view_helpers import attachment, get_or_404, require
 
 from . import services
 from .models import TrainingRun
-
-
-class CreateRunSerializer(serializers.Serializer):
-    dataset = serializers.IntegerField(required=False, allow_null=True)
-    builtin = serializers.CharField(required=False, allow_blank=True)
-    network = serializers.JSONField(required=False)
-    optimizer = serializers.JSONField(required=False)
+from .serializers import ChoicesSerializer, CreateRunSerializer, RunSerializer, RunSummarySerializer
 
 
 def get_run(user, pk: int) -> TrainingRun:
@@ -49,24 +46,21 @@ class RunListView(APIView):
             return [t() for t in (*api_settings.DEFAULT_THROTTLE_CLASSES, HeavyRateThrottle)]
         return super().get_throttles()
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="training_runs_list")
+    @extend_schema(
+        responses={200: RunSummarySerializer(many=True)}, operation_id="training_runs_list"
+    )
     def get(self, request: Request) -> Response:
+        """The runs you may see, newest first (at most 200), without their loss history."""
         services.sweep_stale_runs()
         runs = services.visible_runs(request.user)[:200]
-        data = []
-        for run in runs:
-            snap = services.snapshot(run)
-            snap.pop("history")
-            data.append(snap)
-        return Response(data)
+        return Response(RunSummarySerializer([services.snapshot(r) for r in runs], many=True).data)
 
-    @extend_schema(request=CreateRunSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=CreateRunSerializer, responses={201: RunSerializer})
     def post(self, request: Request) -> Response:
         if not request.user.is_authenticated:
-            return Response({"detail": "Sign in to train networks."}, status=403)
+            raise NotAuthenticated("Sign in to train networks.")
         form = CreateRunSerializer(data=request.data)
-        if not form.is_valid():
-            return invalid_form(form)
+        form.is_valid(raise_exception=True)
         d = form.validated_data
         try:
             run = services.create_run(
@@ -77,23 +71,23 @@ class RunListView(APIView):
                 optimizer=d.get("optimizer"),
             )
         except services.RunRejected as err:
-            return Response({"detail": str(err)}, status=400)
-        return Response(services.snapshot(run), status=status.HTTP_201_CREATED)
+            raise ValidationError(str(err)) from None
+        return Response(RunSerializer(services.snapshot(run)).data, status=status.HTTP_201_CREATED)
 
 
 class RunDetailView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: RunSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(services.snapshot(get_run(request.user, pk)))
+        return Response(RunSerializer(services.snapshot(get_run(request.user, pk))).data)
 
 
 class RunCancelView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: RunSerializer, 409: ErrorResponseSerializer})
     def post(self, request: Request, pk: int) -> Response:
         run = get_cancellable(request.user, pk)
         if run.finished:
-            return Response({"detail": f"The run has already {run.status}."}, status=409)
-        return Response(services.snapshot(services.cancel_run(run)))
+            raise Conflict(f"The run has already {run.status}.")
+        return Response(RunSerializer(services.snapshot(services.cancel_run(run))).data)
 
 
 class RunFileView(APIView):
@@ -105,20 +99,22 @@ class RunFileView(APIView):
         fmt = request.query_params.get("file", "onnx")
         rel = run.onnx if fmt == "onnx" else run.checkpoint if fmt == "npz" else ""
         if not rel:
-            return Response({"detail": "This run has produced no such file."}, status=404)
+            raise NotFound("This run has produced no such file.")
         return attachment(Path(settings.MEDIA_ROOT) / rel, f"run-{run.pk}.{fmt}")
 
 
 class ChoicesView(APIView):
     """What the user may train on, and their quota."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ChoicesSerializer})
     def get(self, request: Request) -> Response:
         return Response(
-            {
-                **services.dataset_choices(request.user),
-                "quota": services.quota_summary(request.user)
-                if request.user.is_authenticated
-                else None,
-            }
+            ChoicesSerializer(
+                {
+                    **services.dataset_choices(request.user),
+                    "quota": services.quota_summary(request.user)
+                    if request.user.is_authenticated
+                    else None,
+                }
+            ).data
         )

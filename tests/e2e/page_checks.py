@@ -6,6 +6,9 @@ them on the states only they reach (an open formula, a trained network, a dark t
     axe_violations(page, impacts=("critical", "serious"))  axe-core's violations of those impacts
     format_violations(violations)                          one readable line per rule and node
     sideways_overflow(page)                                px the document is wider than the window
+    watch_csp(context_or_page)                             record CSP violations from now on
+    csp_violations(page)                                   the violations recorded on this page
+    sentinel_fired(page, name)                             True if a payload set window[name]
 
 axe-core comes from node_modules (the npm package, pinned in package.json) and is injected
 into the page under test; nothing is loaded from the network.
@@ -52,3 +55,28 @@ def sideways_overflow(page) -> int:
     return page.evaluate(
         "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
     )
+
+
+CSP_LISTENER = """
+window.__nnwebCsp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__nnwebCsp.push({directive: e.effectiveDirective, blocked: e.blockedURI,
+                          source: e.sourceFile, line: e.lineNumber, sample: e.sample});
+});
+"""
+
+
+def watch_csp(target) -> None:
+    """Record every Content-Security-Policy violation of the pages ``target`` (a Playwright
+    page or browser context) loads from now on. Call before ``page.goto``."""
+    target.add_init_script(CSP_LISTENER)
+
+
+def csp_violations(page) -> list[dict]:
+    """The CSP violations recorded on the page (needs :func:`watch_csp` before it loaded)."""
+    return page.evaluate("() => window.__nnwebCsp || []")
+
+
+def sentinel_fired(page, name: str = "__nnwebXss") -> bool:
+    """True when a stored script payload (``window[name] = 1``) ran on the page."""
+    return bool(page.evaluate(f"() => Boolean(window[{name!r}])"))

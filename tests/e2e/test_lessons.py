@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import expect
 
 from engine import activations as engine_activations
-from nnweb.lessons import services
+from nnweb.lessons.panels import (
+    convolution,
+    mask_rcnn,
+    maximum_likelihood,
+    pooling,
+    propagation,
+    why_cnns,
+)
+from nnweb.lessons.questions import all_questions
 
 SLUGS = [
     "maximum-likelihood",
@@ -56,13 +64,19 @@ def svg_numbers(page, testid: str) -> list[str]:
 def test_maximum_likelihood(page, page_guard, shots):
     open_lesson(page, "maximum-likelihood")
     value = page.get_by_test_id("nll-value")
-    expect(value).to_contain_text("−log p")
+    # the panel starts at the text's example: three classes, 0.7/0.2/0.1, E = -log 0.7 = 0.357
+    expect(value).to_contain_text("−log ŷ = 0.3567")
     page.get_by_label("true class").select_option("2")
-    logits = np.array([1.0, 0.5, -0.5, 0.0])
-    p = np.exp(logits) / np.exp(logits).sum()
-    expected = services.nll_classification(p.tolist(), 2)["nll"]
+    expected = maximum_likelihood.nll_classification([0.7, 0.2, 0.1], 2)["nll"]
     expect(value).to_contain_text(f"{expected:.4f}".rstrip("0"))
     expect(page.get_by_test_id("gauss-value")).to_contain_text("NLL =")
+    # the MLE-bias simulation: the page shows the engine's numbers
+    first = maximum_likelihood.mle_variance()["rows"][0]
+    summary = page.get_by_test_id("mle-summary")
+    expect(summary).to_contain_text(f"with N = 2 the MLE averages {_fmt(first['mean_mle'], 3)}")
+    expect(page.locator("[data-testid=mle-table] tr")).to_have_count(8)
+    page.get_by_role("button", name="Draw new samples").click()
+    expect(summary).not_to_contain_text(f"averages {_fmt(first['mean_mle'], 3)} ")
     finish(page, page_guard, shots, "maximum-likelihood")
 
 
@@ -78,7 +92,7 @@ def test_forward_propagation(page, page_guard, shots):
     for _ in range(4):
         page.get_by_test_id("stage-next").click()
     expect(title).to_contain_text("Prediction and error")
-    t = services.network_trace()
+    t = propagation.network_trace()
     expect(page.get_by_test_id("stage-numbers")).to_contain_text(_fmt(t["loss"], 5))
     finish(page, page_guard, shots, "forward-propagation")
 
@@ -90,9 +104,20 @@ def test_back_propagation(page, page_guard, shots):
     for _ in range(12):
         page.get_by_test_id("stage-next").click()
     expect(title).to_contain_text("SGD update")
-    t = services.network_trace()
+    t = propagation.network_trace()
     numbers = page.get_by_test_id("stage-numbers")
     expect(numbers).to_contain_text(f"{_fmt(t['loss'], 5)} → {_fmt(t['loss_after'], 5)}")
+    # the computational graph, stepped node by node, then the layer formulas
+    g = propagation.backprop_graph()
+    rule = page.get_by_test_id("bp-rule")
+    expect(rule).to_contain_text("Forward pass done")
+    for step in g["backward"][:3]:
+        page.get_by_test_id("bp-next").click()
+        expect(rule).to_have_text(step["rule"])
+    for _ in g["backward"][3:]:
+        page.get_by_test_id("bp-next").click()
+    expect(page.get_by_test_id("bp-step")).to_have_text(f"node {len(g['backward'])} of 10")
+    expect(page.get_by_test_id("bp-formulas")).to_contain_text(f"= {_fmt(g['layer']['delta'], 4)}")
     finish(page, page_guard, shots, "back-propagation")
 
 
@@ -110,12 +135,12 @@ def test_sgd(page, page_guard, shots):
 def test_why_cnns(page, page_guard, shots):
     open_lesson(page, "why-cnns")
     result = page.get_by_test_id("param-result")
-    r = services.param_count()
+    r = why_cnns.param_count()
     expect(result).to_contain_text(f"{r['dense_params']:,}")
     expect(result).to_contain_text(f"conv: {r['conv_params']:,}")
     page.get_by_label("filters").fill("64")
     page.get_by_label("filters").dispatch_event("change")
-    conv64 = services.param_count(out_channels=64)["conv_params"]
+    conv64 = why_cnns.param_count(out_channels=64)["conv_params"]
     expect(result).to_contain_text(f"conv: {conv64:,}")
     expect(page.get_by_test_id("equiv-result")).to_contain_text("away from the border: 0")
     page.get_by_role("button", name="layer 2 unit 1", exact=True).click()
@@ -137,7 +162,7 @@ def test_convolution(page, page_guard, shots):
     for _ in range(8):
         page.keyboard.press("Enter")
     expect(page.get_by_test_id("conv-step")).to_contain_text("window 9 of 9")
-    engine = services.conv2d(services.NOTES_IMAGE_5X5, services.NOTES_KERNEL_X)["output"]
+    engine = convolution.conv2d()["output"]
     cells = svg_numbers(page, "conv-output")
     assert cells == [_fmt(v, 3) for row in engine for v in row] == [
         "4", "3", "4", "2", "4", "3", "2", "3", "4"
@@ -151,7 +176,16 @@ def test_convolution(page, page_guard, shots):
     page.get_by_label("stride S").fill("3")
     expect(page.get_by_test_id("outsize-result")).to_contain_text("= 9")
     expect(page.get_by_test_id("outsize-warning")).to_contain_text("does not fit")
-    expect(page.get_by_test_id("volume-shape")).to_contain_text("22x22x4")
+    expect(page.get_by_test_id("volume-shape")).to_contain_text("4x22x22 volume (C x H x W)")
+    # "Reset to the notes' example" resets every control, stride and padding too
+    window = page.locator("[data-panel=conv-window]")
+    window.get_by_label("stride", exact=True).select_option("2")
+    window.get_by_label("padding", exact=True).select_option("same")
+    expect(page.get_by_test_id("conv-step")).to_contain_text("of 9")
+    page.get_by_role("button", name="Reset to the notes' example").click()
+    expect(window.get_by_label("stride", exact=True)).to_have_value("1")
+    expect(window.get_by_label("padding", exact=True)).to_have_value("valid")
+    expect(page.get_by_test_id("conv-step")).to_contain_text("window 1 of 9")
     finish(page, page_guard, shots, "convolution")
 
 
@@ -174,7 +208,7 @@ def test_activations(page, page_guard, shots):
 def test_pooling(page, page_guard, shots):
     open_lesson(page, "pooling")
     expect(page.locator("[data-testid=pool-output] g.cell")).to_have_count(4)
-    engine = services.pool(services.NOTES_POOL_4X4)
+    engine = pooling.pool()
     assert svg_numbers(page, "pool-output") == [_fmt(v, 2) for row in engine["output"] for v in row]
     assert svg_numbers(page, "pool-output") == ["6", "8", "3", "4"]
     grad = svg_numbers(page, "pool-grad")
@@ -187,6 +221,12 @@ def test_pooling(page, page_guard, shots):
     expect(page.get_by_test_id("pool-depth")).to_contain_text("input 3×4×4 → output 3×2×2")
     page.get_by_label("pooling").select_option("avg")
     expect(page.get_by_test_id("pool-info")).to_contain_text("= 2")
+    # small-translation invariance: one pixel right, 15 of 16 max-pooled values unchanged
+    summary = page.get_by_test_id("pool-shift-summary")
+    expect(summary).to_contain_text("All 7 of the 7 bright points moved one pixel right")
+    expect(summary).to_contain_text("15 of the 16 max-pooled values")
+    page.get_by_label("shift the input one pixel").select_option("down")
+    expect(summary).to_contain_text("10 of the 16 max-pooled values")
     finish(page, page_guard, shots, "pooling")
 
 
@@ -207,20 +247,28 @@ def test_fully_connected(page, page_guard, shots):
 def test_mask_rcnn(page, page_guard, shots):
     open_lesson(page, "mask-rcnn")
     summary = page.get_by_test_id("roi-summary")
-    r18 = services.roi_explain(18)["quantised_stride"]
+    r18 = mask_rcnn.roi_explain(18)["quantised_stride"]
     expect(summary).to_contain_text(f"{r18['outside']} cells outside the box")
     page.get_by_label("RoI", exact=True).select_option("17")
-    r17 = services.roi_explain(17)["quantised_stride"]
+    r17 = mask_rcnn.roi_explain(17)["quantised_stride"]
     expect(summary).to_contain_text(f"{r17['dropped']} of 289 RoI cells lost")
     page.get_by_label("RoI", exact=True).select_option("18")
     page.get_by_label("method", exact=True).select_option("fast")
     expect(page.get_by_test_id("roi-detail")).to_contain_text("bin (0, 0): rows 0–2")
     page.get_by_label("method", exact=True).select_option("align")
     expect(summary).to_contain_text("2×2 sampling points")
-    align = services.roi_explain(18, method="roi_align")
+    align = mask_rcnn.roi_explain(18, method="roi_align")
     first = align["bins"][0]["points"][0]["neighbours"][0]["weight"]
     expect(page.get_by_test_id("roi-detail")).to_contain_text(_fmt(first, 3))
     expect(page.get_by_test_id("mask-result")).to_contain_text("true class's map only")
+    # the shipped model's pipeline, stage by stage
+    text = page.get_by_test_id("inspect-text")
+    expect(text).to_contain_text("anchors in all", timeout=30_000)
+    for _ in range(5):
+        page.get_by_test_id("inspect-next").click()
+    expect(page.get_by_test_id("inspect-stage")).to_have_text("6. 28 × 28 masks and paste-back")
+    expect(text).to_contain_text("detections:")
+    expect(page.locator("[data-testid=inspect-mask28] g.cell")).to_have_count(28 * 28)
     # the live model, embedded from the segmentation app
     page.get_by_test_id("seg-run").click()
     expect(page.get_by_test_id("seg-summary")).to_contain_text("found (score", timeout=60_000)
@@ -234,15 +282,25 @@ def test_lesson_readable_at_phone_width(page, page_guard, shots, slug):
     expect(page.locator("[data-panel][data-mounted=true]").first).to_be_attached()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{slug}: the page is {overflow}px wider than a phone screen"
-    # the quiz works: a right answer is accepted
-    q = page.locator(".quiz .question").first
-    answer = q.get_attribute("data-answer").split("|")[0]
-    if q.locator("input[type=text]").count():
-        q.locator("input[type=text]").fill(answer)
-    else:
-        q.locator(f"input[type=radio][value='{answer}']").check()
-    q.get_by_role("button", name="Check").click()
-    expect(q.locator(".feedback")).to_have_text("Right.")
+    # no accepted answer or explanation in the source before it is revealed
+    source = page.content()
+    questions = all_questions()[slug]
+    assert "data-answer" not in source
+    # every question can be answered: the server grades it, predictions are recorded
+    for q in questions.values():
+        box = page.locator(f".question[data-question='{q.id}']")
+        answer = q.accepted[0] if q.graded else q.choices[0][0]
+        assert q.reveal[:40] not in source
+        if q.kind == "value":
+            box.locator("input[type=text]").fill(answer)
+        else:
+            box.locator(f"input[type=radio][value='{answer}']").check()
+        box.locator("button.check").click()
+        if q.graded:
+            expect(box.locator(".feedback")).to_have_text("Right.")
+        else:
+            expect(box.locator(".feedback")).to_contain_text("Prediction recorded")
+        expect(box.locator(".reveal")).to_be_visible()
     page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=False)
     assert math.isfinite(overflow)
     page_guard.assert_clean()

@@ -6,7 +6,7 @@ import pytest
 from engine import SGD, Conv2D, Dense, Flatten, MaxPool2D, Sequential, datasets
 
 
-@pytest.mark.parametrize("name", ["circle", "xor", "gauss", "spiral"])
+@pytest.mark.parametrize("name", ["circle", "xor", "gauss", "spiral", "moons"])
 def test_2d_classification(name):
     X, y = datasets.load(name, n=101, noise=0.1, seed=3)
     assert X.shape == (101, 2) and y.shape == (101,) and y.dtype == np.int64
@@ -54,5 +54,15 @@ def test_bad_arguments():
         datasets.circle(0)
     with pytest.raises(ValueError, match="noise"):
         datasets.xor(10, noise=-1)
-    with pytest.raises(ValueError, match="unknown data set 'moons'"):
-        datasets.load("moons")
+    with pytest.raises(ValueError, match="unknown data set 'bananas'"):
+        datasets.load("bananas")
+
+
+def test_moons_are_two_half_circles():
+    X, y = datasets.moons(200, noise=0.0, seed=1)
+    assert np.array_equal(y, np.arange(200) % 2)
+    # undo the centring and scaling: class 0 on the unit upper arc, class 1 on the lower one
+    P = X * 1.2 + [0.5, 0.25]
+    np.testing.assert_allclose(np.hypot(P[y == 0, 0], P[y == 0, 1]), 1.0)
+    np.testing.assert_allclose(np.hypot(P[y == 1, 0] - 1, P[y == 1, 1] - 0.5), 1.0)
+    assert (P[y == 0, 1] >= 0).all() and (P[y == 1, 1] <= 0.5).all()

@@ -271,3 +271,30 @@ def test_edge_cases_no_rois_degenerate_and_bad_input():
         roi_align(x, [[0, 0, 1, 1]], [1], 2)
     with pytest.raises(ValueError, match="mode"):
         roi_align(x, [[0, 0, 1, 1]], [0], 2, mode="sum")
+
+
+def test_sampling_is_bounded_by_name():
+    """An RoI side of 1e9 would ask the adaptive grid for ~1e8 points per bin side."""
+    from engine.detection.roi import MAX_POINTS_PER_BIN_SIDE, MAX_SAMPLING_VALUES
+
+    x = np.random.default_rng(0).standard_normal((1, 2, 8, 8))
+    rois = [[0, 0, 4, 4], [0.0, 0.0, 1e9, 4.0]]
+    for mode in ("avg", "max"):
+        with pytest.raises(
+            ValueError, match=rf"roi_align: RoI 1 \(.*1e\+09.*limit is {MAX_POINTS_PER_BIN_SIDE}"
+        ):
+            roi_align(x, rois, [0, 0], 7, mode=mode)
+    with pytest.raises(ValueError, match=r"RoI 0 .*limit is 1024"):
+        roi_align(x, [[0, 0, 4, 4]], [0], 2, sampling_ratio=10**6)
+    with pytest.raises(ValueError, match=r"RoI 0 is infinite"):
+        roi_align(x, [[0, 0, 4, 4]], [0], 2, spatial_scale=1e308)
+    # under the per-side bound, the total still is: 128 RoIs, 40 x 40 points in each of 7 x 7
+    # bins, 2 channels = 20 million values in max mode
+    big = [[0, 0, 279, 279]] * 128
+    with pytest.raises(
+        ValueError, match=rf"128 RoIs would sample .*limit of {MAX_SAMPLING_VALUES}"
+    ):
+        roi_align(x, big, [0] * 128, 7, mode="max")
+    # the same RoIs are cheap in the separable avg mode, and a whole-map RoI is fine in both
+    assert roi_align(x, big, [0] * 128, 7).shape == (128, 2, 7, 7)
+    assert roi_align(x, [[0, 0, 8, 8]], [0], 7, mode="max").shape == (1, 2, 7, 7)

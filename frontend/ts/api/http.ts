@@ -27,9 +27,22 @@ export function csrfToken(): string | null {
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 
-/** Pull a readable message out of a DRF error body. */
+/** One error of the API's error body (nnweb.core.errors). */
+export interface ApiErrorItem {
+  code: string;
+  detail: string;
+  attr: string | null;
+}
+
+/** Pull a readable message out of an API error body: "field: message; ..." */
 export function errorMessage(status: number, body: unknown): string {
   if (body && typeof body === "object") {
+    const errors = (body as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length) {
+      return (errors as ApiErrorItem[])
+        .map((e) => (e.attr && e.attr !== "non_field_errors" ? `${e.attr}: ${e.detail}` : e.detail))
+        .join("; ");
+    }
     const detail = (body as Record<string, unknown>).detail;
     if (typeof detail === "string") return detail;
     const parts = Object.entries(body as Record<string, unknown>).map(

@@ -70,7 +70,17 @@ function startUploadForm(form: HTMLFormElement): void {
   sync();
 }
 
+/** Forms marked data-confirm="question" ask before they submit (no inline onsubmit: CSP). */
+export function confirmForms(root: ParentNode): void {
+  for (const form of root.querySelectorAll<HTMLFormElement>("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm ?? "Are you sure?")) event.preventDefault();
+    });
+  }
+}
+
 if (typeof document !== "undefined") {
   const form = document.getElementById("upload-form");
   if (form instanceof HTMLFormElement) startUploadForm(form);
+  confirmForms(document);
 }

@@ -2,6 +2,7 @@
 // predict-then-reveal questions. (KaTeX math is rendered by pages/base.ts.)
 import "../styles/lessons.css";
 import { mountActivationPlot, mountLinearCollapse, mountReluPool } from "../panels/activation_plot";
+import { mountBackpropGraph } from "../panels/backprop_graph";
 import { mountCnnTrain } from "../panels/cnn_train";
 import {
   mountConv1d,
@@ -12,12 +13,13 @@ import {
 } from "../panels/conv_window";
 import { mountEquivariance } from "../panels/equivariance";
 import { mountFlattenDiagram } from "../panels/flatten_diagram";
-import { mountGaussianPanel, mountNllPanel } from "../panels/nll_panel";
+import { mountGaussianPanel, mountMleBias, mountNllPanel } from "../panels/nll_panel";
 import { mountNetworkStepper } from "../panels/network_stepper";
 import { mountParamCount } from "../panels/param_count";
-import { mountPoolDepth, mountPoolWindow } from "../panels/pool_window";
+import { mountPoolDepth, mountPoolShift, mountPoolWindow } from "../panels/pool_window";
 import { mountReceptiveField } from "../panels/receptive_field";
-import { mountQuiz } from "../panels/quiz";
+import { mountCompleteButton, mountQuiz } from "../panels/quiz";
+import { mountMaskInspect } from "../panels/mask_inspect";
 import { mountMaskHead, mountRoiGrid } from "../panels/roi_grid";
 import { mountSegEmbed } from "../panels/seg_embed";
 import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
@@ -25,8 +27,10 @@ import { mountLrCompare, mountSgdCompare } from "../panels/sgd_compare";
 const PANELS: Record<string, (host: HTMLElement) => void> = {
   nll: mountNllPanel,
   gaussian: mountGaussianPanel,
+  "mle-bias": mountMleBias,
   "network-forward": (h) => mountNetworkStepper(h, "forward"),
   "network-backward": (h) => mountNetworkStepper(h, "backward"),
+  "backprop-graph": mountBackpropGraph,
   "sgd-compare": mountSgdCompare,
   "lr-compare": mountLrCompare,
   "param-count": mountParamCount,
@@ -42,10 +46,12 @@ const PANELS: Record<string, (host: HTMLElement) => void> = {
   "relu-pool": mountReluPool,
   pool: mountPoolWindow,
   "pool-depth": mountPoolDepth,
+  "pool-shift": mountPoolShift,
   flatten: mountFlattenDiagram,
   "cnn-train": mountCnnTrain,
   roi: mountRoiGrid,
   "mask-head": mountMaskHead,
+  "mask-inspect": mountMaskInspect,
   segmentation: mountSegEmbed,
 };
 
@@ -62,7 +68,10 @@ function init(): void {
       body.append(`This panel failed to start: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
-  document.querySelectorAll<HTMLElement>(".quiz .question").forEach(mountQuiz);
+  document.querySelectorAll<HTMLElement>(".question[data-question]").forEach(mountQuiz);
+  document
+    .querySelectorAll<HTMLButtonElement>("button.complete-button")
+    .forEach(mountCompleteButton);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

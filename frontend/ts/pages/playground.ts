@@ -4,6 +4,7 @@
 // redraws every panel from that copy. A data set or network change clears and rebuilds them.
 // See nnweb/playground/actions.py for the actions and their replies.
 import { ApiError, apiFetch, postJSON } from "../api/http";
+import { offerClassSetup, type ClassSetup } from "../classes/setupOffer"; // classes hook
 import { renderBatch } from "../panels/batch_view";
 import { editMessage } from "../panels/data_editor";
 import { renderGradcheck } from "../panels/gradcheck_table";
@@ -131,7 +132,10 @@ class PlaygroundPage {
     this.client = new PlaygroundClient(state.session, {
       onFrame: (f) => this.onFrame(f),
       onError: (e) => this.message(e.message),
-      onMessage: (m) => this.apply(m),
+      onMessage: (m) =>
+        m.type === "class_setup" // classes hook: a setup sent to the class
+          ? offerClassSetup(m as unknown as ClassSetup)
+          : this.apply(m),
       onClose: () =>
         this.message("The connection to the server closed; reload the page to continue."),
     });

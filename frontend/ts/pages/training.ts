@@ -2,8 +2,14 @@
 import { apiFetch } from "../api/http";
 import { ReconnectingSocket, wsUrl } from "../api/ws";
 import { drawConfusion } from "../panels/confusion";
-import { drawCurves, type HistoryPoint } from "../panels/curves";
-import { estimateEta, isFinished, showProgress, type RunProgress } from "../panels/progress";
+import { type HistoryPoint } from "../panels/curves";
+import {
+  drawRunCurves,
+  estimateEta,
+  isFinished,
+  showProgress,
+  type RunProgress,
+} from "../panels/progress";
 
 interface RunSnapshot extends RunProgress {
   id: number;
@@ -37,7 +43,7 @@ function startRunPage(root: HTMLElement): void {
 
   const render = () => {
     showProgress(root, run);
-    if (curves) drawCurves(curves, history, run.total_epochs);
+    if (curves) drawRunCurves(curves, history, run.total_epochs);
     if (confusion && run.confusion?.length) {
       confusion.querySelector("#confusion-table")?.setAttribute("hidden", "");
       confusion.querySelector("#confusion-empty")?.remove();

@@ -70,35 +70,37 @@ export function mountConvWindow(host: HTMLElement): void {
 
   const stepLabel = h("span", { class: "step-label", "data-testid": "conv-step" });
   const playBtn = button("Play", () => togglePlay());
+  const strideControl = select(
+    "stride",
+    [
+      ["1", "1"],
+      ["2", "2"],
+    ],
+    stride,
+    (v) => {
+      stride = v;
+      refresh(true);
+    },
+  );
+  const paddingControl = select(
+    "padding",
+    [
+      ["valid", "valid (none)"],
+      ["same", "same"],
+      ["1", "1"],
+      ["2", "2"],
+    ],
+    padding,
+    (v) => {
+      padding = v;
+      refresh(true);
+    },
+  );
   const controls = h(
     "div",
     { class: "panel-controls" },
-    select(
-      "stride",
-      [
-        ["1", "1"],
-        ["2", "2"],
-      ],
-      stride,
-      (v) => {
-        stride = v;
-        refresh(true);
-      },
-    ),
-    select(
-      "padding",
-      [
-        ["valid", "valid (none)"],
-        ["same", "same"],
-        ["1", "1"],
-        ["2", "2"],
-      ],
-      padding,
-      (v) => {
-        padding = v;
-        refresh(true);
-      },
-    ),
+    strideControl,
+    paddingControl,
     button("◀ Previous", () => go(step - 1), { "aria-label": "previous window" }),
     button("Next ▶", () => go(step + 1), {
       "aria-label": "next window",
@@ -106,6 +108,13 @@ export function mountConvWindow(host: HTMLElement): void {
     }),
     playBtn,
     button("Reset to the notes' example", () => {
+      // every control back to the notes' example: image, kernel, stride 1, no padding, window 1
+      if (timer) togglePlay();
+      stride = "1";
+      padding = "valid";
+      strideControl.querySelector("select")!.value = stride;
+      paddingControl.querySelector("select")!.value = padding;
+      step = 0;
       image = NOTES_IMAGE.map((r) => r.slice());
       kernel = NOTES_KERNEL.map((r) => r.slice());
       imgInput.set(image);

@@ -1,8 +1,8 @@
-// Maximum-likelihood panels: move a predicted distribution over classes and read −log p of
+// Maximum-likelihood panels: move a predicted distribution over classes and read −log ŷ of
 // the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
 import * as d3 from "d3";
 import { fmt, softmax } from "./lesson_math";
-import { debounce, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
+import { button, debounce, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
 
 interface NllResult {
   probs: number[];
@@ -12,8 +12,9 @@ interface NllResult {
 }
 
 export function mountNllPanel(host: HTMLElement): void {
-  const K = 4;
-  const logits = [1.0, 0.5, -0.5, 0.0];
+  // The lesson's example: three classes, y-hat = (0.7, 0.2, 0.1), the first true, E = 0.357.
+  const K = 3;
+  const logits = [Math.log(0.7), Math.log(0.2), Math.log(0.1)];
   let trueClass = 0;
   const bars = h("div", { "data-testid": "nll-bars" });
   const curve = h("div", { "data-testid": "nll-curve" });
@@ -22,7 +23,7 @@ export function mountNllPanel(host: HTMLElement): void {
   const sliders = h("div", { class: "panel-controls" });
   logits.forEach((v, k) =>
     sliders.append(
-      slider(`score of class ${k}`, -4, 4, 0.1, v, (nv) => {
+      slider(`score of class ${k}`, -4, 4, 0.01, v, (nv) => {
         logits[k] = nv;
         load();
       }),
@@ -59,7 +60,10 @@ export function mountNllPanel(host: HTMLElement): void {
       .attr("width", "100%")
       .attr("style", `max-width:${W}px`)
       .attr("role", "img")
-      .attr("aria-label", "predicted probabilities");
+      .attr(
+        "aria-label",
+        `predicted probabilities: ${p.map((v, k) => `class ${k} ${fmt(v, 3)}`).join(", ")}; target: class ${trueClass}`,
+      );
     const x = d3
       .scaleBand<number>()
       .domain(d3.range(K))
@@ -101,11 +105,11 @@ export function mountNllPanel(host: HTMLElement): void {
       const probs = softmax(logits);
       drawBars(probs);
       const r = await lessonApi<NllResult>("nll", { probs, true_class: trueClass });
-      out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log p = ${fmt(r.nll, 4)}`;
+      out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log ŷ = ${fmt(r.nll, 4)}`;
       lineChart(
         curve,
         [
-          { name: "−log p", x: ps, y: ps.map((v) => -Math.log(v)) },
+          { name: "−log ŷ", x: ps, y: ps.map((v) => -Math.log(v)) },
           {
             name: "this prediction",
             x: [r.likelihood, r.likelihood],
@@ -187,5 +191,115 @@ export function mountGaussianPanel(host: HTMLElement): void {
       status.error(e);
     }
   }, 120);
+  load();
+}
+
+interface MleRow {
+  N: number;
+  mean_mle: number;
+  expected_mle: number;
+  sd_mle: number;
+}
+
+/** The Gaussian variance MLE by simulation: mean estimate against N, the (N-1)/N bias. */
+export function mountMleBias(host: HTMLElement): void {
+  let sigma = 1;
+  let seed = 0;
+  const chart = h("div", { "data-testid": "mle-chart" });
+  const table = h("table", { class: "data-table", "data-testid": "mle-table" });
+  const summary = h("p", {
+    class: "sum-line",
+    "aria-live": "polite",
+    "data-testid": "mle-summary",
+  });
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "true σ",
+        [
+          ["0.5", "0.5"],
+          ["1", "1"],
+          ["2", "2"],
+        ],
+        "1",
+        (v) => {
+          sigma = Number(v);
+          load();
+        },
+      ),
+      button("Draw new samples", () => {
+        seed += 1;
+        load();
+      }),
+    ),
+    h("div", { class: "panel-row" }, chart, table),
+    summary,
+  );
+  const status = statusLine(host);
+  const load = debounce(async () => {
+    try {
+      const r = await lessonApi<{ rows: MleRow[]; variance: number; repeats: number }>(
+        "mle_variance",
+        { sigma, seed },
+      );
+      const Ns = r.rows.map((row) => row.N);
+      lineChart(
+        chart,
+        [
+          { name: "mean of the MLE σ̂² (simulated)", x: Ns, y: r.rows.map((row) => row.mean_mle) },
+          {
+            name: "(N − 1)/N · σ²",
+            x: Ns,
+            y: r.rows.map((row) => row.expected_mle),
+            dashed: true,
+          },
+          {
+            name: "true σ²",
+            x: [Ns[0], Ns[Ns.length - 1]],
+            y: [r.variance, r.variance],
+            dashed: true,
+          },
+        ],
+        {
+          xLabel: "sample size N",
+          yLabel: "variance",
+          height: 220,
+          yDomain: [0, r.variance * 1.15],
+          title: `mean MLE of the variance against N, rising from ${fmt(r.rows[0].mean_mle, 3)} at N = ${Ns[0]} to ${fmt(r.rows[r.rows.length - 1].mean_mle, 3)} at N = ${Ns[Ns.length - 1]}; true variance ${fmt(r.variance, 3)}`,
+        },
+      );
+      table.replaceChildren(
+        h(
+          "tr",
+          {},
+          h("th", { text: "N" }),
+          h("th", { text: "mean σ̂²" }),
+          h("th", { text: "(N − 1)/N σ²" }),
+          h("th", { text: "spread (sd)" }),
+        ),
+        ...r.rows.map((row) =>
+          h(
+            "tr",
+            {},
+            h("td", { text: String(row.N) }),
+            h("td", { text: fmt(row.mean_mle, 3) }),
+            h("td", { text: fmt(row.expected_mle, 3) }),
+            h("td", { text: fmt(row.sd_mle, 3) }),
+          ),
+        ),
+      );
+      const first = r.rows[0];
+      const last = r.rows[r.rows.length - 1];
+      summary.textContent =
+        `${r.repeats} samples of each size: with N = ${first.N} the MLE averages ${fmt(first.mean_mle, 3)} ` +
+        `(biased low, (N − 1)/N σ² = ${fmt(first.expected_mle, 3)}); with N = ${last.N} it averages ` +
+        `${fmt(last.mean_mle, 3)}, and its spread has shrunk from ${fmt(first.sd_mle, 3)} to ${fmt(last.sd_mle, 3)}.`;
+      status.ok();
+    } catch (e) {
+      status.error(e);
+    }
+  }, 80);
   load();
 }

@@ -197,3 +197,95 @@ export function mountPoolDepth(host: HTMLElement): void {
     })
     .catch((e) => status.error(e));
 }
+
+interface ShiftResult {
+  x: Matrix;
+  shifted: Matrix;
+  pooled: Matrix;
+  pooled_shifted: Matrix;
+  outputs_unchanged: number;
+  outputs: number;
+  features: number;
+  features_moved: number;
+  mode: string;
+}
+
+/** Small-translation invariance: shift the input one pixel, compare the pooled outputs. */
+export function mountPoolShift(host: HTMLElement): void {
+  const SHIFTS: Record<string, [number, number]> = {
+    right: [0, 1],
+    left: [0, -1],
+    down: [1, 0],
+    up: [-1, 0],
+  };
+  let dir = "right";
+  let mode = "max";
+  const grids = h("div", { class: "panel-row" });
+  const summary = h("p", {
+    class: "sum-line",
+    "aria-live": "polite",
+    "data-testid": "pool-shift-summary",
+  });
+  host.append(
+    h(
+      "div",
+      { class: "panel-controls" },
+      select(
+        "shift the input one pixel",
+        Object.keys(SHIFTS).map((k) => [k, k] as [string, string]),
+        dir,
+        (v) => {
+          dir = v;
+          load();
+        },
+      ),
+      select(
+        "pool the shifted slice with",
+        [
+          ["max", "max"],
+          ["avg", "average"],
+        ],
+        mode,
+        (v) => {
+          mode = v;
+          load();
+        },
+      ),
+    ),
+    grids,
+    summary,
+  );
+  const status = statusLine(host);
+  const figure = (title: string, m: Matrix, changed?: boolean[][]) => {
+    const box = h("div");
+    drawGrid(box, m, {
+      cell: 22,
+      testid: title.replace(/\W+/g, "-"),
+      color: changed ? (_v, r, c) => (changed[r][c] ? "#fde2c4" : "#e8f1fb") : undefined,
+    });
+    return h("figure", {}, box, h("figcaption", { text: title }));
+  };
+  const load = debounce(async () => {
+    try {
+      const [dy, dx] = SHIFTS[dir];
+      const r = await lessonApi<ShiftResult>("pool_shift", { dy, dx, mode, size: 2 });
+      const changed = r.pooled.map((row, i) =>
+        row.map((v, j) => Math.abs(v - r.pooled_shifted[i][j]) > 1e-9),
+      );
+      grids.replaceChildren(
+        figure("input", r.x),
+        figure(`shifted ${dir}`, r.shifted),
+        figure("pooled", r.pooled, changed),
+        figure("pooled after the shift", r.pooled_shifted, changed),
+      );
+      summary.textContent =
+        `All ${r.features_moved} of the ${r.features} bright points moved one pixel ${dir}; ` +
+        `${r.outputs_unchanged} of the ${r.outputs} ${r.mode === "max" ? "max" : "average"}-pooled values ` +
+        `stayed exactly the same (orange: the ones that changed).`;
+      status.ok();
+    } catch (e) {
+      status.error(e);
+    }
+  }, 80);
+  load();
+}

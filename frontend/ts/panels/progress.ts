@@ -1,5 +1,7 @@
 // Progress of a training run: the <progress> bar, step/epoch counters, ETA and status.
 
+import { lineChart, type Series } from "../charts";
+
 export interface RunProgress {
   status: string;
   reason: string;
@@ -87,4 +89,47 @@ export function showProgress(root: HTMLElement, run: RunProgress): void {
   }
   const result = root.querySelector<HTMLElement>("#run-result");
   if (result) result.hidden = run.status !== "succeeded";
+}
+
+export interface CurvePoint {
+  epoch: number;
+  train_loss: number;
+  val_loss: number;
+  val_accuracy?: number;
+}
+
+/** The run's learning curves with the chart module: both losses, and the validation
+ * accuracy on a right axis (0..1) for classification. The per-epoch numbers are in the page's
+ * own table, so the chart adds no second one. */
+export function drawRunCurves(root: HTMLElement, history: CurvePoint[], totalEpochs: number): void {
+  const series: Series[] = [
+    {
+      key: "train-loss",
+      label: "training loss",
+      points: history.map((p) => [p.epoch, p.train_loss]),
+    },
+    {
+      key: "val-loss",
+      label: "validation loss",
+      points: history.map((p) => [p.epoch, p.val_loss]),
+    },
+  ];
+  if (history.some((p) => p.val_accuracy !== undefined && p.val_accuracy !== null)) {
+    series.push({
+      key: "val-acc",
+      label: "validation accuracy",
+      points: history.map((p) => [p.epoch, p.val_accuracy ?? NaN]),
+      axis: "right",
+    });
+  }
+  lineChart(root, {
+    title: "Learning curves",
+    xLabel: "epoch",
+    yLabel: "loss",
+    y2Label: "accuracy",
+    y2Domain: [0, 1],
+    xDomain: [history.length ? Math.min(1, history[0].epoch) : 0, Math.max(1, totalEpochs)],
+    series,
+    table: false,
+  });
 }

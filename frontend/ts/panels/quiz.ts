@@ -1,39 +1,124 @@
-// "Predict, then reveal" questions at the end of each lesson. Markup (server-rendered):
-//   <div class="question" data-answer="26|26x26">          accepted answers, | separated
-//     <p>…</p> <input type="text"> or radio inputs (value = accepted answer)
-//     <button class="check">Check</button> <p class="feedback"></p>
-//     <details><summary>Reveal</summary>…</details>
+// Questions beside the lesson panels, checked by the server (no accepted answer is in the
+// page). Markup (frontend/lessons/_question.html):
+//   <div class="question" data-question="q1" data-kind="value|choice|prediction">
+//     <p>prompt</p> <input type="text"> or radio inputs
+//     <button class="check"> <button class="reveal-button"> <p class="feedback"> <div class="reveal" hidden>
 //   </div>
-import { checkAnswer } from "./lesson_math";
+// POST /api/lessons/check/ grades (and saves for a signed-in student); /api/lessons/reveal/
+// sends the explanation on request. Predictions are recorded, then the explanation shows.
+import { postJSON } from "../api/http";
+import { h } from "./lesson_ui";
+import { renderMathElement } from "./math";
+
+type Segment = [kind: "text" | "math", value: string];
+
+interface CheckResult {
+  correct: boolean | null;
+  kind: string;
+  saved: { attempts: number } | null;
+  reveal?: Segment[];
+}
+
+interface RevealResult {
+  reveal: Segment[];
+  accepted: string[];
+}
+
+export function lessonSlug(): string {
+  return document.querySelector("article.lesson")?.id.replace(/^lesson-/, "") ?? "";
+}
+
+/** Text as text nodes, TeX through KaTeX: no HTML from the server is parsed. */
+export function renderSegments(into: HTMLElement, segments: Segment[]): void {
+  const p = h("p");
+  for (const [kind, value] of segments) {
+    if (kind === "math") {
+      const span = h("span", { class: "math", text: value });
+      renderMathElement(span);
+      p.append(span);
+    } else {
+      p.append(value);
+    }
+  }
+  into.replaceChildren(p);
+  into.hidden = false;
+}
 
 export function mountQuiz(q: HTMLElement): void {
-  const accepted = (q.dataset.answer ?? "").split("|");
-  const tol = q.dataset.tol ? Number(q.dataset.tol) : 1e-2;
+  const lesson = lessonSlug();
+  const question = q.dataset.question ?? "";
+  const prediction = q.dataset.kind === "prediction";
   const feedback = q.querySelector<HTMLElement>(".feedback");
-  const button = q.querySelector<HTMLButtonElement>("button.check");
+  const reveal = q.querySelector<HTMLElement>(".reveal");
   const text = q.querySelector<HTMLInputElement>("input[type=text]");
-  const check = () => {
-    let given = "";
-    if (text) given = text.value;
-    else given = q.querySelector<HTMLInputElement>("input[type=radio]:checked")?.value ?? "";
-    const right = checkAnswer(given, accepted, tol);
-    if (feedback) {
-      feedback.textContent =
-        given.trim() === ""
-          ? "Give an answer first."
-          : right
-            ? "Right."
-            : "Not quite — try again, or reveal the answer.";
-      feedback.classList.toggle("right", right);
-      feedback.classList.toggle("wrong", !right && given.trim() !== "");
-    }
-    q.dataset.result = right ? "right" : "wrong";
+  const say = (msg: string, cls: "right" | "wrong" | "") => {
+    if (!feedback) return;
+    feedback.textContent = msg;
+    feedback.classList.toggle("right", cls === "right");
+    feedback.classList.toggle("wrong", cls === "wrong");
   };
-  button?.addEventListener("click", check);
+  const check = async () => {
+    const given = text
+      ? text.value
+      : (q.querySelector<HTMLInputElement>("input[type=radio]:checked")?.value ?? "");
+    if (given.trim() === "") {
+      say("Give an answer first.", "");
+      return;
+    }
+    try {
+      const r = await postJSON<CheckResult>("/api/lessons/check/", {
+        lesson,
+        question,
+        answer: given,
+      });
+      if (prediction) {
+        say("Prediction recorded. Now press the panel and see:", "");
+        q.dataset.result = "recorded";
+      } else {
+        say(
+          r.correct ? "Right." : "Not quite — try again, or reveal the answer.",
+          r.correct ? "right" : "wrong",
+        );
+        q.dataset.result = r.correct ? "right" : "wrong";
+      }
+      if (r.reveal && reveal) renderSegments(reveal, r.reveal);
+    } catch (e) {
+      say(`Could not check the answer: ${e instanceof Error ? e.message : String(e)}`, "wrong");
+    }
+  };
+  q.querySelector<HTMLButtonElement>("button.check")?.addEventListener("click", () => void check());
+  q.querySelector<HTMLButtonElement>("button.reveal-button")?.addEventListener(
+    "click",
+    async () => {
+      try {
+        const r = await postJSON<RevealResult>("/api/lessons/reveal/", { lesson, question });
+        if (reveal) renderSegments(reveal, r.reveal);
+        q.dataset.revealed = "true";
+      } catch (e) {
+        say(`Could not reveal: ${e instanceof Error ? e.message : String(e)}`, "wrong");
+      }
+    },
+  );
   text?.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();
-      check();
+      void check();
+    }
+  });
+}
+
+/** "Mark this lesson complete" (shown to signed-in students): POST /api/lessons/complete/. */
+export function mountCompleteButton(button: HTMLButtonElement): void {
+  const status = button.parentElement?.querySelector<HTMLElement>(".complete-status");
+  button.addEventListener("click", async () => {
+    try {
+      await postJSON("/api/lessons/complete/", { lesson: button.dataset.lesson });
+      button.textContent = "Lesson complete";
+      button.disabled = true;
+      if (status) status.textContent = "Saved: it shows on the course page.";
+    } catch (e) {
+      if (status)
+        status.textContent = `Could not save: ${e instanceof Error ? e.message : String(e)}`;
     }
   });
 }

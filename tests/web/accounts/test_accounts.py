@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from nnweb.core.permissions import is_instructor, role_of
+from tests.web.api_errors import error_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_instructor_only_api(api_client, student_api, instructor_api):
     assert api_client.get("/api/accounts/people/").status_code in (401, 403)
     response = student_api.get("/api/accounts/people/")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only instructors may do this."
+    assert error_detail(response) == "Only instructors may do this."
     response = instructor_api.get("/api/accounts/people/")
     assert response.status_code == 200
     roles = {p["username"]: p["role"] for p in response.json()}

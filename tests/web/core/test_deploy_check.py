@@ -1,4 +1,5 @@
-"""`manage.py check --deploy` is clean with DEBUG off and SECRET_KEY / ALLOWED_HOSTS set."""
+"""Safe by default: DEBUG off unless asked, a SECRET_KEY generated once into var/ (0600),
+ALLOWED_HOSTS from a loopback HOST, and `check --deploy` clean once HTTPS is on."""
 
 import os
 import secrets
@@ -30,6 +31,7 @@ def test_check_deploy_reports_no_issues(tmp_path):
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "nnweb.example.org",
+            "HTTPS": "1",
             "NNWEB_VAR_DIR": str(tmp_path),
         }
     )
@@ -37,10 +39,48 @@ def test_check_deploy_reports_no_issues(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_debug_off_needs_a_secret_key(tmp_path):
-    result = run_check({"DEBUG": "0", "SECRET_KEY": "", "NNWEB_VAR_DIR": str(tmp_path)})
+def settings_of(extra_env: dict, *names: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HOST"}}
+    env.update(extra_env)
+    code = "from django.conf import settings; " + "; ".join(
+        f"print(repr(settings.{n}))" for n in names
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-len(names) :]
+
+
+def test_debug_is_off_and_the_secret_key_is_generated_once(tmp_path):
+    env = {"NNWEB_VAR_DIR": str(tmp_path)}
+    debug, key = settings_of(env, "DEBUG", "SECRET_KEY")
+    assert debug == "False"
+    path = tmp_path / "secret_key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert repr(path.read_text()) == key and len(eval(key)) >= 50
+    assert settings_of(env, "SECRET_KEY") == [key]  # kept, not regenerated
+
+
+def test_plain_http_on_loopback_needs_no_setting(tmp_path):
+    hosts, redirect, secure = settings_of(
+        {"NNWEB_VAR_DIR": str(tmp_path), "HOST": "127.0.0.1"},
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+    )
+    assert "127.0.0.1" in hosts and redirect == secure == "False"
+
+
+def test_another_host_needs_allowed_hosts(tmp_path):
+    result = run_check({"HOST": "0.0.0.0", "NNWEB_VAR_DIR": str(tmp_path), "ALLOWED_HOSTS": ""})
     assert result.returncode != 0
-    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "HOST=0.0.0.0 is not a loopback address: set ALLOWED_HOSTS" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["maybe", "2"])

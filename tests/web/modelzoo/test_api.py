@@ -10,6 +10,7 @@ from engine import runtime
 from engine.onnx import load
 from nnweb.modelzoo import services
 from nnweb.modelzoo.models import TrainedModel
+from tests.web.api_errors import error_detail, error_text
 
 from .conftest import BAD_FILES, named, onnx_bytes, small_cnn, small_mlp
 
@@ -149,7 +150,7 @@ def test_every_upload_refusal_is_a_400_and_writes_nothing(kind, instructor_api, 
     make, message = BAD_FILES[kind]
     r = instructor_api.post(URL, {"file": named(make(), f"{kind}.onnx")}, format="multipart")
     assert r.status_code == 400, r.content
-    detail = r.json()["detail"]
+    detail = error_detail(r)
     assert message in detail
     assert detail.startswith(f"{kind}.onnx")
     assert TrainedModel.objects.count() == 0
@@ -160,15 +161,15 @@ def test_upload_size_limit(instructor_api, settings, _media):
     settings.NNWEB_LIMITS = {**settings.NNWEB_LIMITS, "MAX_MODEL_BYTES": 100}
     r = instructor_api.post(URL, {"file": named(onnx_bytes())}, format="multipart")
     assert r.status_code == 400
-    assert "over the size limit of 100 bytes" in r.json()["detail"]
+    assert "over the size limit of 100 bytes" in error_detail(r)
     assert TrainedModel.objects.count() == 0 and _files(_media) == []
 
 
 def test_upload_form_errors(instructor_api):
     r = instructor_api.post(URL, {"name": "no file"}, format="multipart")
-    assert r.status_code == 400 and r.json()["detail"].startswith("file:")
+    assert r.status_code == 400 and error_text(r).startswith("file:")
     r = instructor_api.post(URL, {"file": named(onnx_bytes()), "task": "x"}, format="multipart")
-    assert r.status_code == 400 and r.json()["detail"].startswith("task:")
+    assert r.status_code == 400 and error_text(r).startswith("task:")
 
 
 def test_segmentation_upload_needs_the_demo_outputs(instructor_api):
@@ -176,7 +177,7 @@ def test_segmentation_upload_needs_the_demo_outputs(instructor_api):
         URL, {"file": named(onnx_bytes()), "task": "instance_segmentation"}, format="multipart"
     )
     assert r.status_code == 400
-    assert "boxes" in r.json()["detail"] and "masks" in r.json()["detail"]
+    assert "boxes" in error_detail(r) and "masks" in error_detail(r)
 
 
 def test_students_and_anonymous_cannot_upload(student_api, api_client, _media):

@@ -18,6 +18,7 @@ from nnweb.modelzoo.models import TrainedModel
 from nnweb.playground import frames
 from nnweb.training.models import TrainingRun
 from nnweb.training.tasks import publish
+from tests.web.api_errors import error_detail, error_text, errors_of
 
 from .conftest import named, onnx_bytes
 
@@ -77,7 +78,7 @@ def test_uploads_and_plain_publishes_stay_public(instructor, instructor_api):
     r = instructor_api.post(
         URL, {"file": named(onnx_bytes()), "visibility": "secret"}, format="multipart"
     )
-    assert r.status_code == 400 and r.json()["detail"].startswith("visibility:")
+    assert r.status_code == 400 and error_text(r).startswith("visibility:")
     m = services.publish_model(instructor, "seeded", "classification", _xor_net(), {})
     assert m.visibility == "private"
     with pytest.raises(services.ModelRejected, match="visibility"):
@@ -167,7 +168,7 @@ def test_segmentation_api_refuses_a_private_model(
         ids = [c["id"] for c in client.get("/api/segmentation/models/").json()["models"]]
         assert m.segmentation_id not in ids
         r = client.post("/api/segmentation/run/", {"seed": 1, "model": m.segmentation_id})
-        assert r.status_code == 400 and r.json()["field"] == "model"
+        assert r.status_code == 400 and errors_of(r)[0]["attr"] == "model"
     ids = [c["id"] for c in student_api.get("/api/segmentation/models/").json()["models"]]
     assert m.segmentation_id in ids
 
@@ -177,7 +178,7 @@ def test_a_student_may_only_keep_their_model_private(run_model, student_api, oth
     assert student_api.get(url).json()["visibility_options"] == ["private"]
     for value in ("students", "public"):
         r = student_api.patch(url, {"visibility": value}, format="json")
-        assert r.status_code == 403 and "Only instructors" in r.json()["detail"]
+        assert r.status_code == 403 and "Only instructors" in error_detail(r)
     assert TrainedModel.objects.get(pk=run_model.pk).visibility == "private"
     r = student_api.patch(url, {"visibility": "private"}, format="json")
     assert r.status_code == 200 and r.json()["visibility"] == "private"
@@ -219,11 +220,11 @@ def test_an_instructor_shares_a_students_model_step_by_step(
 def test_patch_refuses_bad_bodies(run_model, instructor_api):
     url = f"{URL}{run_model.pk}/"
     r = instructor_api.patch(url, {"visibility": "everyone"}, format="json")
-    assert r.status_code == 400 and r.json()["detail"].startswith("visibility:")
+    assert r.status_code == 400 and error_text(r).startswith("visibility:")
     r = instructor_api.patch(url, {"name": "renamed"}, format="json")
-    assert r.status_code == 400 and r.json()["detail"].startswith("name:")
+    assert r.status_code == 400 and error_text(r).startswith("name:")
     r = instructor_api.patch(url, {}, format="json")
-    assert r.status_code == 400 and r.json()["detail"].startswith("visibility:")
+    assert r.status_code == 400 and error_text(r).startswith("visibility:")
     assert TrainedModel.objects.get(pk=run_model.pk).visibility == "private"
 
 

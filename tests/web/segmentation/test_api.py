@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from nnweb.segmentation import services
+from tests.web.api_errors import error_detail, errors_of
 
 RUN = "/api/segmentation/run/"
 
@@ -139,11 +140,11 @@ def test_score_threshold_filters(api_client, fake_model):
 
 def _rejected(response, *words, field="image"):
     assert response.status_code == 400, response.content
-    body = response.json()
+    (error,) = errors_of(response)
     for w in words:
-        assert w in body["detail"], body
-    assert body["field"] == field
-    return body["detail"]
+        assert w in error["detail"], error
+    assert error["attr"] == field
+    return error["detail"]
 
 
 @pytest.mark.django_db
@@ -197,7 +198,7 @@ def test_no_model_available_is_503(api_client, settings, tmp_path):
     settings.SEGMENTATION_DEFAULT_MODEL = str(tmp_path / "missing.onnx")
     r = upload(api_client, png_bytes(dark_square_image()))
     assert r.status_code == 503
-    assert "No instance-segmentation model" in r.json()["detail"]
+    assert "No instance-segmentation model" in error_detail(r)
 
 
 @pytest.mark.django_db

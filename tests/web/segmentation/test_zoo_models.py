@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from nnweb.modelzoo.models import TrainedModel
+from tests.web.api_errors import errors_of
 
 from .conftest import build_fake_model
 
@@ -60,7 +61,7 @@ def test_the_zoo_is_shared_but_unknown_ids_are_refused(api_client, fake_model, z
     r = api_client.post("/api/segmentation/run/", {"seed": 1, "model": f"zoo-{zoo_model.pk}"})
     assert r.status_code == 200
     r = api_client.post("/api/segmentation/run/", {"seed": 1, "model": f"zoo-{zoo_model.pk + 1}"})
-    assert r.status_code == 400 and r.json()["field"] == "model"
+    assert r.status_code == 400 and errors_of(r)[0]["attr"] == "model"
 
 
 @pytest.mark.django_db

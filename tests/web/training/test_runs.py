@@ -15,6 +15,7 @@ from django.utils import timezone
 from nnweb.training import services, tasks
 from nnweb.training.models import TrainingRun
 from nnweb.training.tasks import Trainer
+from tests.web.api_errors import error_detail, error_text
 
 pytestmark = pytest.mark.django_db
 
@@ -181,17 +182,17 @@ def test_create_via_api_enqueues_task(student_api):
 def test_quotas_refuse_clearly(student_api, student):
     big = {"type": "mlp", "hidden": [512, 512]}
     r = student_api.post("/api/training/runs/", {"builtin": "iris", "network": big}, format="json")
-    assert r.status_code == 400 and "parameters" in r.json()["detail"]
+    assert r.status_code == 400 and "parameters" in error_detail(r)
     r = student_api.post(
         "/api/training/runs/", {"builtin": "iris", "optimizer": {"epochs": 51}}, format="json"
     )
-    assert r.status_code == 400 and "up to 50" in r.json()["detail"]
+    assert r.status_code == 400 and "up to 50" in error_detail(r)
     assert (
         student_api.post("/api/training/runs/", {"builtin": "iris"}, format="json").status_code
         == 201
     )
     r = student_api.post("/api/training/runs/", {"builtin": "iris"}, format="json")
-    assert r.status_code == 400 and "at a time" in r.json()["detail"]
+    assert r.status_code == 400 and "at a time" in error_detail(r)
 
 
 def test_bad_requests(student_api, instructor):
@@ -207,14 +208,14 @@ def test_bad_requests(student_api, instructor):
     ]
     for payload, words in cases:
         r = student_api.post("/api/training/runs/", payload, format="json")
-        assert r.status_code == 400 and words in r.json()["detail"], (payload, r.json())
+        assert r.status_code == 400 and words in error_text(r), (payload, r.json())
 
 
 def test_private_dataset_not_trainable_by_student(student_api, iris_dataset):
     iris_dataset.visibility = "private"
     iris_dataset.save()
     r = student_api.post("/api/training/runs/", {"dataset": iris_dataset.pk}, format="json")
-    assert r.status_code == 400 and "may not use it" in r.json()["detail"]
+    assert r.status_code == 400 and "may not use it" in error_detail(r)
 
 
 def test_roles_on_runs(student, other_student, instructor, api_client):
@@ -392,3 +393,37 @@ def test_every_builtin_accepts_a_default_run(student):
         )
     )
     assert run.status == "succeeded" and run.metrics["val_accuracy"] >= 0.8
+
+
+def test_exploding_loss_fails_as_diverged_and_publishes_nothing(student, _media):
+    from nnweb.modelzoo.models import TrainedModel
+
+    run = services.create_run(
+        student,
+        builtin="iris",
+        network={"type": "mlp"},  # the default ReLU network: its loss reaches 1e7 by epoch 2
+        optimizer={"lr": 10, "momentum": 0.99, "epochs": 20},
+        enqueue=False,
+    )
+    run = run_now(run)
+    assert run.status == "failed", (run.status, run.train_loss, run.reason)
+    assert "diverged" in run.reason and "lr=10" in run.reason
+    assert run.result_model is None and not run.onnx and not run.checkpoint
+    assert not TrainedModel.objects.filter(owner=student).exists()
+    assert not (_media / "training" / str(run.pk)).exists()
+
+
+def test_non_finite_weights_fail_as_diverged(student, monkeypatch):
+    real_evaluate = tasks.Sequential.evaluate
+    calls = {"n": 0}
+
+    def poisoned(self, x, y):
+        calls["n"] += 1
+        if calls["n"] == 2:  # after the first epoch: a weight overflowed, the loss still finite
+            self.layers[0].W[0, 0] = np.inf
+        return real_evaluate(self, x, y) if calls["n"] != 2 else {"loss": 1.0, "accuracy": 0.5}
+
+    monkeypatch.setattr(tasks.Sequential, "evaluate", poisoned)
+    run = run_now(services.create_run(student, builtin="iris", network=MLP, enqueue=False))
+    assert run.status == "failed" and "non-finite" in run.reason and "diverged" in run.reason
+    assert run.result_model is None

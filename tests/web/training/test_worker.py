@@ -1,4 +1,4 @@
-"""End to end with a REAL ``manage.py db_worker`` subprocess sharing the test database.
+"""End to end with REAL ``manage.py worker`` subprocesses sharing the test database.
 
 pytest-django's test database is a file (SQLite: settings DATABASES TEST NAME, one per
 test process) or the PostgreSQL test database when DATABASE_URL is set; the worker gets
@@ -16,97 +16,22 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import onnxruntime as ort
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connection
 
 from nnweb.training.models import TrainingRun
 
-from .conftest import iris_csv
+from .conftest import iris_csv, worker_log
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ACCURACY_FLOOR = 0.85
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = s["NAME"]
-        if not name or ":memory:" in str(name) or "mode=memory" in str(name):
-            pytest.fail("the SQLite test database must be a file (settings DATABASES TEST NAME)")
-        return f"sqlite:///{name}"
-    if connection.vendor == "postgresql":
-        auth = quote(s.get("USER") or "", safe="")
-        if s.get("PASSWORD"):
-            auth += ":" + quote(s["PASSWORD"], safe="")
-        return (
-            f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-        )
-    pytest.skip(f"no worker test for the {connection.vendor} backend")
-
-
-@pytest.fixture
-def worker(transactional_db, _media, tmp_path):
-    """Start db_worker subprocesses on the test database; kill them all at teardown."""
-    procs: list[subprocess.Popen] = []
-
-    def start() -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "nnweb.settings",
-            "DATABASE_URL": database_url(),
-            "MEDIA_ROOT": str(_media),
-            "PYTHONUNBUFFERED": "1",
-        }
-        log = open(tmp_path / f"worker-{len(procs)}.log", "wb")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--queue-name",
-                "*",
-                "--interval",
-                "0.2",
-                "--no-startup-delay",
-                "--no-reload",
-                "--verbosity",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        proc.log_path = tmp_path / f"worker-{len(procs)}.log"
-        procs.append(proc)
-        return proc
-
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-
-
-def worker_log(proc) -> str:
-    try:
-        return proc.log_path.read_text(errors="replace")[-3000:]
-    except OSError:
-        return ""
 
 
 class WithUser:
@@ -192,8 +117,20 @@ def test_upload_train_watch_download_onnx(worker, instructor_api, student_api, s
     assert (probs.argmax(axis=1) == iris.target).mean() >= ACCURACY_FLOOR
 
 
-def test_worker_killed_mid_run_is_marked_failed(worker, instructor_api, settings):
-    settings.NNWEB_LIMITS = {**settings.NNWEB_LIMITS, "TRAIN_HEARTBEAT_TIMEOUT": 5}
+def test_worker_killed_mid_run_is_failed_by_another_worker(worker, instructor_api, settings):
+    """kill -9 mid-run: the surviving worker's sweep fails the run and closes its task row
+    within the heartbeat timeout (NNWEB_TRAIN_HEARTBEAT_TIMEOUT), with nobody viewing the
+    run, and the run stops counting against the quota at once."""
+    from django_tasks_db.models import DBTaskResult
+
+    timeout = 5
+    settings.NNWEB_LIMITS = {
+        **settings.NNWEB_LIMITS,
+        "TRAIN_HEARTBEAT_TIMEOUT": timeout,
+        "TRAIN_MAX_ACTIVE_INSTRUCTOR": 1,
+    }
+    env = {"NNWEB_TRAIN_HEARTBEAT_TIMEOUT": str(timeout)}
+    other = worker(queue="spare", **env)  # serves another queue: only its sweep matters here
     r = instructor_api.post(
         "/api/training/runs/",
         {
@@ -209,7 +146,7 @@ def test_worker_killed_mid_run_is_marked_failed(worker, instructor_api, settings
     )
     assert r.status_code == 201, r.content
     run_id = r.json()["id"]
-    proc = worker()
+    proc = worker(**env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         run = TrainingRun.objects.get(pk=run_id)
@@ -224,8 +161,23 @@ def test_worker_killed_mid_run_is_marked_failed(worker, instructor_api, settings
 
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    time.sleep(6)
-    body = instructor_api.get(f"/api/training/runs/{run_id}/").json()
-    assert body["status"] == "failed"
-    assert "worker stopped responding" in body["reason"]
-    assert TrainingRun.objects.get(pk=run_id).finished_at is not None
+    killed = time.monotonic()
+    while time.monotonic() - killed < timeout + 10:
+        run = TrainingRun.objects.get(pk=run_id)  # ORM reads only: no view sweeps
+        if run.status != "running":
+            break
+        time.sleep(0.2)
+    took = time.monotonic() - killed
+    assert run.status == "failed", (run.status, worker_log(other))
+    assert "worker stopped responding" in run.reason and "start it again" in run.reason
+    assert run.finished_at is not None
+    assert took < timeout + 5, took  # within the timeout (plus one sweep period and polling)
+    task = DBTaskResult.objects.get(pk=run.task_id)
+    assert task.status == "FAILED" and task.finished_at is not None
+    assert "WorkerLost" in task.exception_class_path
+    # the dead run no longer counts: a new run is accepted at once (quota 1 active run)
+    r = instructor_api.post(
+        "/api/training/runs/", {"builtin": "iris", "optimizer": {"epochs": 1}}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    assert instructor_api.get(f"/api/training/runs/{run_id}/").json()["reason"] == run.reason

@@ -6,12 +6,15 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nnweb.accounts.lockout import lockout_message, retry_after_seconds
 from nnweb.accounts.services import token_for
+from nnweb.core.errors import LockedOut
 from nnweb.core.permissions import IsInstructor, role_of
 from nnweb.core.throttles import AuthRateThrottle
 
@@ -51,7 +54,13 @@ class TokenView(APIView):
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenResponseSerializer})
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        # django-axes refused to check the password (too many failures): say so, and when to
+        # try again, rather than "unable to log in".
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut(lockout_message(request), wait=retry_after_seconds(request))
+        if not valid:
+            raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         return Response(
             {"token": token_for(user), "username": user.get_username(), "role": role_of(user)},

@@ -1,0 +1,1 @@
+"""The lessons' REST endpoints, one module per lesson beside its panel's computation."""

@@ -1,0 +1,115 @@
+"""Answer checking and progress: the server grades, reveals and (for signed-in students) saves.
+
+    POST /api/lessons/check/     {lesson, question, answer} -> {correct, saved, reveal?}
+    POST /api/lessons/reveal/    {lesson, question}         -> {reveal, accepted}
+    POST /api/lessons/complete/  {lesson}                   -> {lesson, completed_at}  (signed in)
+    GET  /api/lessons/progress/                             -> every lesson's answers and completion
+
+``correct`` is null for predictions (recorded, not graded). A graded question's reveal comes
+back with a right answer; otherwise only when asked for (/reveal/). Anonymous students are
+graded too; only signed-in students' answers are saved.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import progress
+from ..questions import get_question, grade, reveal_segments
+from .base import LessonSerializer, field_error
+
+
+class QuestionRefSerializer(LessonSerializer):
+    lesson = serializers.SlugField(max_length=64)
+    question = serializers.SlugField(max_length=64)
+
+    def validate(self, attrs):
+        try:
+            attrs["q"] = get_question(attrs["lesson"], attrs["question"])
+        except ValueError as exc:
+            raise field_error(exc) from exc
+        return attrs
+
+
+class CheckSerializer(QuestionRefSerializer):
+    answer = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
+
+
+class CheckAnswerView(APIView):
+    """Grade one answer on the server (predictions are recorded, not graded)."""
+
+    @extend_schema(request=CheckSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        s = CheckSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        q, answer = s.validated_data["q"], s.validated_data["answer"]
+        try:
+            correct = grade(q, answer)
+        except ValueError as exc:
+            raise field_error(exc) from exc
+        saved = None
+        if request.user.is_authenticated:
+            row = progress.record_answer(request.user, q.lesson, q.id, answer, correct)
+            saved = {"attempts": row.attempts, "first_attempt_correct": row.first_attempt_correct}
+        body = {"lesson": q.lesson, "question": q.id, "kind": q.kind, "correct": correct}
+        body["saved"] = saved
+        if correct or not q.graded:
+            body["reveal"] = reveal_segments(q)
+        return Response(body)
+
+
+class RevealView(APIView):
+    """The explanation and accepted answer(s) of one question, on request."""
+
+    @extend_schema(request=QuestionRefSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        s = QuestionRefSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        q = s.validated_data["q"]
+        return Response(
+            {
+                "lesson": q.lesson,
+                "question": q.id,
+                "reveal": reveal_segments(q),
+                "accepted": list(q.accepted) if q.graded else [],
+            }
+        )
+
+
+class CompleteSerializer(LessonSerializer):
+    lesson = serializers.SlugField(max_length=64)
+
+
+class CompleteView(APIView):
+    """Mark a lesson complete for the signed-in student."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CompleteSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        s = CompleteSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            row = progress.mark_complete(request.user, s.validated_data["lesson"])
+        except ValueError as exc:
+            raise field_error(exc) from exc
+        return Response({"lesson": row.lesson, "completed_at": row.completed_at.isoformat()})
+
+
+class ProgressView(APIView):
+    """The signed-in student's answers and completion, every lesson in course order."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response([p.as_dict() for p in progress.progress_for(request.user).values()])
+
+
+__all__ = ["CheckAnswerView", "RevealView", "CompleteView", "ProgressView"]

@@ -1,0 +1,1 @@
+"""The computations behind the lessons' panels, one module per lesson (see ../views/)."""

@@ -1,0 +1,168 @@
+"""The live lab view over the channel layer: tiles from students' playgrounds, send to class."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing.websocket import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from nnweb.classes import live
+from nnweb.classes import playground_api as playground
+from nnweb.playground import frames
+
+from .conftest import client_for, open_session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class _WithUser:
+    def __init__(self, app, user):
+        self.app, self.user = app, user
+
+    async def __call__(self, scope, receive, send):
+        return await self.app(dict(scope, user=self.user or AnonymousUser()), receive, send)
+
+
+def _comm(path: str, user) -> WebsocketCommunicator:
+    from nnweb.routing import websocket_urlpatterns
+
+    return WebsocketCommunicator(_WithUser(URLRouter(websocket_urlpatterns), user), path)
+
+
+async def _json(comm, want: str, timeout: float = 10.0) -> dict:
+    """The next JSON message of type ``want`` (binary frames and other types skipped)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        out = await comm.receive_output(max(left, 0.01))
+        if out["type"] == "websocket.close":
+            raise AssertionError(f"closed: {out}")
+        if out.get("text") is None:
+            continue
+        msg = json.loads(out["text"])
+        if msg.get("type") == want:
+            return msg
+
+
+async def _tiles_until(comm, done, timeout: float = 10.0) -> dict[int, dict]:
+    """Latest tile per student from the live view's messages until ``done(tiles)``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    tiles: dict[int, dict] = {}
+    while not done(tiles):
+        msg = await _json(comm, "tiles", deadline - asyncio.get_running_loop().time())
+        tiles.update({t["student"]: t for t in msg["tiles"]})
+    return tiles
+
+
+@pytest.fixture
+def fast_publish(monkeypatch):
+    monkeypatch.setattr(live, "PUBLISH_SECONDS", 0.0)
+
+
+async def test_tiles_reach_the_instructor_live_view(
+    klass, instructor, student, other_student, fast_publish
+):
+    await database_sync_to_async(klass.students.add)(other_student)
+    s1 = open_session(student, {"dataset": "xor", "hidden": [4]})
+    s2 = open_session(other_student, {"dataset": "circle", "hidden": [3]})
+    view = _comm(f"/ws/classes/{klass.pk}/live/", instructor)
+    assert (await view.connect())[0]
+    first = await _json(view, "tiles")
+    assert first["tiles"] == []  # nobody had a playground open
+    pg1 = _comm(f"/ws/playground/{s1.id}/", student)
+    pg2 = _comm(f"/ws/playground/{s2.id}/", other_student)
+    assert (await pg1.connect())[0] and (await pg2.connect())[0]
+    seen = await _tiles_until(view, lambda tiles: len(tiles) == 2)
+    assert seen[student.pk]["username"] == "alice" and seen[student.pk]["dataset"] == "xor"
+    assert seen[other_student.pk]["hidden"] == [3]
+    thumb = seen[student.pk]["thumb"]
+    assert thumb["kind"] == "classes" and thumb["side"] == 16 and len(thumb["data"]) == 344
+    # the student trains: the tile follows, with the server's own numbers
+    await pg1.send_to(text_data=frames.dumps({"action": "epoch", "id": 1}).decode())
+    tiles = await _tiles_until(
+        view, lambda tiles: tiles.get(student.pk, {}).get("iteration", 0) > 0
+    )
+    t = tiles[student.pk]
+    assert t["iteration"] == s1.iteration
+    assert t["test_accuracy"] == pytest.approx(s1.evaluate()["test_acc"])
+    # a later live view starts from the latest tiles in the cache
+    view2 = _comm(f"/ws/classes/{klass.pk}/live/", instructor)
+    await view2.connect()
+    again = await _json(view2, "tiles")
+    assert {x["student"] for x in again["tiles"]} == {student.pk, other_student.pk}
+    for c in (pg1, pg2, view, view2):
+        await c.disconnect()
+
+
+@pytest.mark.parametrize("who", ["student", "other_instructor", "anonymous"])
+async def test_live_view_only_for_the_class_instructors(who, klass, actors):
+    view = _comm(f"/ws/classes/{klass.pk}/live/", actors[who])
+    await view.connect()
+    msg = await _json(view, "error")
+    assert "Only the instructors" in msg["message"]
+    out = await view.receive_output(5)
+    assert out == {"type": "websocket.close", "code": 4403}
+
+
+async def test_send_to_class_reaches_only_its_students(
+    klass, other_class, instructor, student, other_student
+):
+    link = await database_sync_to_async(playground.create_classroom_link)(
+        instructor, {"dataset": "spiral", "hidden": [6]}, ["dataset"], "Spirals"
+    )
+    mine = open_session(student, {"dataset": "xor"})
+    theirs = open_session(other_student, {"dataset": "xor"})
+    pg1 = _comm(f"/ws/playground/{mine.id}/", student)
+    pg2 = _comm(f"/ws/playground/{theirs.id}/", other_student)
+    await pg1.connect()
+    await pg2.connect()
+    await _json(pg1, "hello")
+    await _json(pg2, "hello")
+
+    def send():
+        return client_for(instructor).post(
+            f"/api/classes/{klass.pk}/send/", {"link": link["token"]}, format="json"
+        )
+
+    resp = await database_sync_to_async(send)()
+    assert resp.status_code == 200, resp.content
+    got = await _json(pg1, "class_setup")
+    assert got["url"] == f"/playground/c/{link['token']}/"
+    assert got["hide"] == ["dataset"] and got["title"] == "Spirals"
+    assert await pg2.receive_nothing(0.5)  # bob is in another class
+    await pg1.disconnect()
+    await pg2.disconnect()
+
+
+def test_send_to_class_refuses_foreign_links(klass, instructor, other_instructor, student):
+    theirs = playground.create_classroom_link(other_instructor, {"dataset": "xor"}, [], "")
+    c = client_for(instructor)
+    resp = c.post(f"/api/classes/{klass.pk}/send/", {"link": theirs["token"]}, format="json")
+    assert resp.status_code == 400 and "instructors" in resp.content.decode()
+    resp = c.post(f"/api/classes/{klass.pk}/send/", {"link": "nope"}, format="json")
+    assert resp.status_code == 400 and "nope" in resp.content.decode()
+    for user, code in ((student, 403), (other_instructor, 404)):
+        r = client_for(user).post(
+            f"/api/classes/{klass.pk}/send/", {"link": theirs["token"]}, format="json"
+        )
+        assert r.status_code == code
+
+
+def test_snapshot_of_a_students_session(klass, instructor, other_instructor, student):
+    session = open_session(student, {"dataset": "xor", "hidden": [5]})
+    playground.act(session, {"action": "epoch"})
+    live.store_tile(live.tile(student, session))
+    url = f"/api/classes/{klass.pk}/live/{student.pk}/"
+    snap = client_for(instructor).get(url).json()
+    assert snap["open"] is True and snap["config"]["hidden"] == [5]
+    assert snap["metrics"]["iteration"] == session.iteration
+    assert snap["network"]["sizes"][1] == 5
+    assert client_for(other_instructor).get(url).status_code == 404
+    assert client_for(student).get(url).status_code == 403
+    tiles = client_for(instructor).get(f"/api/classes/{klass.pk}/live/").json()["tiles"]
+    assert [t["student"] for t in tiles] == [student.pk]
