@@ -19,6 +19,7 @@ import uuid
 import numpy as np
 
 from engine import SGD, Dense, Sequential
+from engine import activations as act_mod
 from engine import losses as loss_mod
 
 from . import config as cfgmod
@@ -334,6 +335,8 @@ class PlaygroundSession:
                 if lnum <= self.fwd:
                     entry["u"] = lt.u
                     entry["a"] = lt.a
+                    if layer.activation != "softmax":  # f'(u) from the engine, for the page
+                        entry["f_prime"] = act_mod.derivative(layer.activation, lt.u)
                 if self.phase in ("backward", "updated") and lnum > self.L - self.bwd:
                     entry["dE_da"] = lt.dE_da
                     entry["delta"] = lt.delta

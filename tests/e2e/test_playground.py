@@ -30,7 +30,7 @@ def _wait_phase(page, phase, l=None):
     page.wait_for_selector(sel, timeout=10_000)
     if l is not None:
         page.wait_for_function(
-            f"document.getElementById('pg-stage').textContent.includes('layer {l}')"
+            f"() => document.getElementById('pg-stage').textContent.includes('layer {l}')"
         )
 
 
@@ -77,7 +77,7 @@ def test_step_xor_layer_by_layer_and_read_formulas(page, nnweb_server, login):
     _wait_phase(page, "updated")
     page.keyboard.press("Space")
     page.wait_for_function(
-        "Number(document.getElementById('pg-metrics').dataset.testLoss) < 0.1", timeout=60_000
+        "() => Number(document.getElementById('pg-metrics').dataset.testLoss) < 0.1", timeout=60_000
     )
     page.click("button[data-action='play']")  # pause
     page.wait_for_selector("button[data-action='play'][aria-pressed='false']")
@@ -158,10 +158,12 @@ def test_batch_view_gradcheck_table_and_data_editor(page):
     n = len(page.request.get(f"/api/playground/sessions/{sid}/").json()["data"]["X"])
     page.click("#pg-heatmap svg", position={"x": 40, "y": 40})
     page.wait_for_function(
-        f"document.querySelectorAll('#pg-heatmap circle.point').length === {n + 1}"
+        f"() => document.querySelectorAll('#pg-heatmap circle.point').length === {n + 1}"
     )
     page.click("#pg-heatmap svg", position={"x": 40, "y": 40}, modifiers=["Shift"])
-    page.wait_for_function(f"document.querySelectorAll('#pg-heatmap circle.point').length === {n}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#pg-heatmap circle.point').length === {n}"
+    )
 
 
 XSS_CLASS = "<img src=y onerror=window.__pgXss=1>"

@@ -74,7 +74,7 @@ def test_every_panel_follows_the_session_after_each_action(page):
         before = _iteration(page)
         page.click(f"button[data-action='{action}']")
         page.wait_for_function(
-            f"+document.getElementById('pg-metrics').dataset.iteration > {before}"
+            f"() => +document.getElementById('pg-metrics').dataset.iteration > {before}"
         )
         _agrees(page, sid, action)
     for action in ("forward", "forward", "backward", "backward", "update"):
@@ -82,7 +82,7 @@ def test_every_panel_follows_the_session_after_each_action(page):
         page.wait_for_timeout(150)
         _agrees(page, sid, action)
     page.click("button[data-action='reset']")
-    page.wait_for_function("document.getElementById('pg-metrics').dataset.iteration === '0'")
+    page.wait_for_function("() => document.getElementById('pg-metrics').dataset.iteration === '0'")
     _agrees(page, sid, "reset")
     page.click("line.edge[data-l='2'][data-j='1'][data-i='3']")
     page.fill(".pg-weight-editor input", "0.75")
@@ -93,19 +93,23 @@ def test_every_panel_follows_the_session_after_each_action(page):
     page.fill("#pg-point-form input[name='x1']", "0.5")
     page.fill("#pg-point-form input[name='x2']", "-0.5")
     page.click("#pg-point-form button[type='submit']")
-    page.wait_for_function(f"document.querySelectorAll('#pg-heatmap circle.point').length > {n}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#pg-heatmap circle.point').length > {n}"
+    )
     assert page.get_attribute("#pg-metrics", "data-test-loss") not in (None, "", "NaN")
     _agrees(page, sid, "adding a point")
     page.click("#pg-remove-point")
-    page.wait_for_function(f"document.querySelectorAll('#pg-heatmap circle.point').length === {n}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#pg-heatmap circle.point').length === {n}"
+    )
     _agrees(page, sid, "removing a point")
     # another data set and a wider network: every panel is rebuilt
     page.click("button[data-dataset='sine']")
     page.wait_for_selector("#pg-heatmap path.curve")
     page.click("button[data-dataset='spiral']")
-    page.wait_for_function("!document.querySelector('#pg-heatmap path.curve')")
+    page.wait_for_function("() => !document.querySelector('#pg-heatmap path.curve')")
     page.click("button[aria-label='one neuron more in hidden layer 1']")
-    page.wait_for_function("document.querySelectorAll('#pg-thumbs figure').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('#pg-thumbs figure').length === 5")
     _agrees(page, sid, "a data set switch and a new neuron")
 
 
@@ -151,7 +155,9 @@ def test_stepping_formula_weight_and_point_by_keyboard(page):
     page.keyboard.press("ArrowRight")  # → forward layer 1
     page.wait_for_selector("#pg-stage[data-phase='forward']")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.getElementById('pg-stage').textContent.includes('layer 2')")
+    page.wait_for_function(
+        "() => document.getElementById('pg-stage').textContent.includes('layer 2')"
+    )
     for _ in range(2):  # from input 1 to neuron 1 of layer 1
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.l") == "1"
@@ -181,6 +187,8 @@ def test_stepping_formula_weight_and_point_by_keyboard(page):
     page.keyboard.press("ArrowDown")  # class 1
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Add point"
-    page.wait_for_function(f"document.querySelectorAll('#pg-heatmap circle.point').length > {n}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#pg-heatmap circle.point').length > {n}"
+    )
     X = page.request.get(f"/api/playground/sessions/{sid}/").json()["data"]["X"]
     assert X[-1] == [0.25, 0.75]

@@ -31,7 +31,7 @@ function stage(phase: StageView["phase"], fwd: number, bwd: number): StageView {
     { l: 1, activation: "tanh", n_in: 2, n_out: 2 },
     { l: 2, activation: "softmax", n_in: 2, n_out: 2 },
   ];
-  if (fwd >= 1) Object.assign(layers[0], { u: [u1], a: [a1] });
+  if (fwd >= 1) Object.assign(layers[0], { u: [u1], a: [a1], f_prime: [a1.map((v) => 1 - v * v)] });
   if (fwd >= 2) Object.assign(layers[1], { u: [u2], a: [a2] });
   if (bwd >= 1)
     Object.assign(layers[1], { delta: [d2], dE_da: null, dE_dW: outer(d2, a1), dE_db: d2 });

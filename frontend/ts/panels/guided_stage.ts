@@ -8,7 +8,7 @@
 //   backward l: dE/da^(l) = W^(l+1)T delta^(l+1),  delta^(l) = f'(u^(l)) (.) dE/da^(l)
 //   gradients:  dE/dW^(l) = delta^(l) a^(l-1)T,  dE/db^(l) = delta^(l)
 //   update:     W <- W - eta dE/dW,  b <- b - eta dE/db
-import { derivative, fmt, fName, type LossName } from "../playground/formula";
+import { fmt, fName, type LossName } from "../playground/formula";
 import type { Matrix, StageView } from "../playground/types";
 
 export type GuidedMode = "forward" | "backward" | "all";
@@ -206,8 +206,7 @@ function backwardLines(ctx: Ctx, l: number): GuidedLine[] {
       ? lv.dE_da[r]
       : transpose(Wn).map((col) => col.reduce((acc, w, k) => acc + w * dNext[k], 0));
     const u = lv.u![r];
-    const a = lv.a![r];
-    const fp = u.map((uj, j) => derivative(lv.activation, uj, a[j])[1]);
+    const fp = lv.f_prime ? lv.f_prime[r] : u.map(() => NaN); // f'(u) from the engine
     lines.push({
       tex:
         `\\frac{\\partial E}{\\partial a${sup(l)}} = W${supT(l + 1)} \\delta${sup(l + 1)} = ` +

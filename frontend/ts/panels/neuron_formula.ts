@@ -38,6 +38,7 @@ export function neuronNumbers(
   };
   if (lv.delta) {
     n.delta = lv.delta[r][j];
+    if (lv.f_prime) n.fPrime = lv.f_prime[r][j];
     if (lv.dE_da) n.dE_da = lv.dE_da[r][j];
     if (lv.dE_dW) n.dE_dW = lv.dE_dW[j];
     if (lv.dE_db) n.dE_db = lv.dE_db[j];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { derivative, fmt, neuronFormulas, type NeuronNumbers } from "./formula";
+import { fmt, neuronFormulas, type NeuronNumbers } from "./formula";
 
 describe("number formatting", () => {
   it("writes 4 significant digits and scientific notation as TeX", () => {
@@ -43,9 +43,10 @@ describe("neuron formulas", () => {
     const nextDelta = [0.2, -0.3];
     const nextW = [1.5, 0.5];
     const dE_da = 0.2 * 1.5 - 0.3 * 0.5;
-    const [, d] = derivative("tanh", u, a);
+    const d = 1 - a * a; // tanh'(u), as the engine sends it
     const f = neuronFormulas({
       ...base,
+      fPrime: d,
       delta: d * dE_da,
       dE_da,
       nextDelta,

@@ -28,6 +28,7 @@ export interface NeuronNumbers {
   nextW?: number[]; // w_kj^(l+1) for every k
   dE_dW?: number[]; // dE/dW^(l)[j, :]
   dE_db?: number;
+  fPrime?: number; // f'(u_j) of the sample, from the engine
   dW?: number[]; // applied update of W^(l)[j, :]
   db?: number;
   lr?: number;
@@ -96,31 +97,22 @@ export function fName(activation: string, x: string): string {
   }
 }
 
-/** f'(u) for an elementwise activation, as (TeX of the rule with numbers, value). */
-export function derivative(
-  activation: string,
-  u: number,
-  a: number,
-  alpha = 0.01,
-): [string, number] {
+/** The rule of f'(u) for an elementwise activation, as TeX with the numbers of u and a. Its
+ * value comes from the engine (the stage's f_prime), so it is computed in one place only. */
+export function derivativeRule(activation: string, u: number, a: number, alpha = 0.01): string {
   switch (activation) {
     case "tanh":
-      return [`1 - (a_j)^2 = 1 - ${factor(a)}^2`, 1 - a * a];
+      return `1 - (a_j)^2 = 1 - ${factor(a)}^2`;
     case "sigmoid":
-      return [`a_j (1 - a_j) = ${factor(a)} \\cdot (1 - ${factor(a)})`, a * (1 - a)];
+      return `a_j (1 - a_j) = ${factor(a)} \\cdot (1 - ${factor(a)})`;
     case "relu":
-      return [`[u_j > 0]`, u > 0 ? 1 : 0];
+      return `[u_j > 0]`;
     case "leaky_relu":
-      return [
-        u > 0 ? `1 \\; (u_j > 0)` : `\\alpha = ${fmt(alpha)} \\; (u_j \\le 0)`,
-        u > 0 ? 1 : alpha,
-      ];
-    case "softplus": {
-      const s = 1 / (1 + Math.exp(-u));
-      return [`\\sigma(u_j) = \\sigma(${fmt(u)})`, s];
-    }
+      return u > 0 ? `1 \\; (u_j > 0)` : `\\alpha = ${fmt(alpha)} \\; (u_j \\le 0)`;
+    case "softplus":
+      return `\\sigma(u_j) = \\sigma(${fmt(u)})`;
     default:
-      return ["1", 1];
+      return "1";
   }
 }
 
@@ -170,7 +162,8 @@ export function neuronFormulas(n: NeuronNumbers): FormulaLines {
           `${mPart}(${fmt(n.a)} - ${factor(n.target)}) = ${fmt(n.delta)}`,
       );
     } else {
-      const [rule, d] = derivative(n.activation, n.u, n.a);
+      const rule = derivativeRule(n.activation, n.u, n.a);
+      const d = n.fPrime ?? NaN;
       out.backward.push(
         `\\delta_{${j}}${sup(l)} = \\frac{\\partial E}{\\partial a_{${j}}} f'(u_{${j}}) = ` +
           `${mPart}(${fmt(n.a)} - ${factor(n.target)}) \\cdot ${factor(d)} = ${fmt(n.delta)}`,
@@ -178,7 +171,8 @@ export function neuronFormulas(n: NeuronNumbers): FormulaLines {
       out.backward.push(`f'(u_{${j}}) = ${rule} = ${fmt(d)}`);
     }
   } else if (n.nextDelta && n.nextW) {
-    const [rule, d] = derivative(n.activation, n.u, n.a);
+    const rule = derivativeRule(n.activation, n.u, n.a);
+    const d = n.fPrime ?? NaN;
     const s = n.nextDelta.reduce((acc, dk, k) => acc + dk * n.nextW![k], 0);
     out.backward.push(
       `\\frac{\\partial E}{\\partial a_{${j}}${sup(l)}} = \\sum_k \\delta_k${sup(l + 1)} w_{k${j}}${sup(l + 1)} = ` +

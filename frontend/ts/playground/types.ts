@@ -10,6 +10,8 @@ export interface LayerView {
   n_out: number;
   u?: Matrix;
   a?: Matrix;
+  /** f'(u) as the engine computes it (not for softmax, whose backward is its own rule). */
+  f_prime?: Matrix;
   dE_da?: Matrix | null;
   delta?: Matrix;
   dE_dW?: Matrix;

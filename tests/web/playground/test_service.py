@@ -149,3 +149,16 @@ def test_refusals_name_the_field_and_the_value():
         cfgmod.validate({"hidden": "4,4x"})
     with pytest.raises(ConfigError, match="lr: 'fast' is not a number"):
         cfgmod.validate({"lr": "fast"})
+
+
+def test_the_stage_sends_f_prime_from_the_engine():
+    """The page shows f'(u) as the engine computes it (no copy of the derivative in the page)."""
+    from engine import activations
+
+    s = PlaygroundSession.create({"hidden": [3, 2], "activations": ["tanh", "relu"]})
+    for _ in range(3):
+        dispatch(s, {"action": "forward", "sample": 1} if _ == 0 else {"action": "forward"})
+    v = s.stage_view("x")
+    for lv, lt in zip(v["layers"][:2], s.trace.layers[:2]):
+        assert np.array_equal(lv["f_prime"], activations.derivative(lv["activation"], lt.u))
+    assert "f_prime" not in v["layers"][2]  # softmax: its backward is delta = y_hat - t
