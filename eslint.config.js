@@ -5,7 +5,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["frontend/static/frontend/build/", "node_modules/", "frontend/ts/.vitest/"] },
+  {
+    ignores: [
+      "frontend/static/frontend/build/",
+      "node_modules/",
+      "frontend/ts/.vitest/",
+      ".venv/",
+      "var/",
+      "test-results/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
