@@ -78,7 +78,8 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
 
     page.goto(class_url + "live/")
     page.wait_for_function(
-        "[...document.querySelectorAll('.live-tile')].every(t => t.dataset.iteration === '0')",
+        "() => [...document.querySelectorAll('.live-tile')]"
+        ".every(t => t.dataset.iteration === '0')",
         timeout=15_000,
     )
     # both students train; their tiles follow
@@ -87,7 +88,7 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
             p.click("button[data-action='epoch']")
             p.wait_for_timeout(150)
     page.wait_for_function(
-        "[...document.querySelectorAll('.live-tile')].every(t => +t.dataset.iteration > 0)",
+        "() => [...document.querySelectorAll('.live-tile')].every(t => +t.dataset.iteration > 0)",
         timeout=15_000,
     )
     assert _tile_iteration(page, "cl_ann") > 0 and _tile_iteration(page, "cl_ben") > 0
@@ -97,7 +98,10 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
 
     # send to class: both playgrounds ask; ann accepts, ben keeps his network
     page.click("#send-form button[type=submit]")
-    page.wait_for_function("document.getElementById('send-status').textContent.startsWith('Sent')")
+    # Predicates as functions: an expression string is eval'd, which the page's CSP refuses.
+    page.wait_for_function(
+        "() => document.getElementById('send-status').textContent.startsWith('Sent')"
+    )
     for p in (ann, ben):
         p.wait_for_selector("#class-setup-offer", timeout=10_000)
         assert "Circles" in p.inner_text("#class-setup-offer")
