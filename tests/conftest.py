@@ -24,6 +24,8 @@ Every test under tests/web/ starts with an empty cache (throttle counters reset)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 PASSWORD = "nnweb-Test-pass-42"
@@ -133,3 +135,25 @@ def token_api_client(student_token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {student_token}")
     return client
+
+
+LIVE_SERVER_DIRS = ("e2e", "fuzz")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run the live-server tests (tests/e2e, tests/fuzz) after all others.
+
+    Playwright's sync API keeps an event loop running in the main thread for the rest of the
+    session; async tests and Django's sync-only ORM calls that run after it fail. pytest-django
+    reorders tests by database use, which can put browser tests first, so order them here,
+    after it (a stable sort keeps every other order as it was).
+    """
+    tests_root = Path(__file__).parent
+    items.sort(
+        key=lambda item: (
+            Path(item.path).relative_to(tests_root).parts[0] in LIVE_SERVER_DIRS
+            if tests_root in Path(item.path).parents
+            else False
+        )
+    )
