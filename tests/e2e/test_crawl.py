@@ -98,6 +98,11 @@ KNOWN_FAILURES: dict[str, dict[str, str]] = {
         "overflow": _PLAYGROUND,
         "console": _PLAYGROUND_CSP,
     },
+    # Found by the crawl once the owner-scoped jobs and the new dataset page landed together:
+    # both scroll sideways at 390 px (job page ~330 px, dataset page 46 px); the wide element
+    # is not found yet. Remove these entries when it is fixed.
+    "/jobs/primes/{job}/": {"overflow": "job page scrolls sideways at 390 px (open)"},
+    "/datasets/{dataset}/": {"overflow": "dataset page scrolls sideways at 390 px (open)"},
 }
 
 
