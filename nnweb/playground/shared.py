@@ -147,24 +147,11 @@ def acting(session: PlaygroundSession):
 
 
 def save(session: PlaygroundSession) -> None:
-    """Store changes made outside an action (a new session, a socket closing, a REST play
-    frame): written only when the local copy is current, so a stale copy in one process never
-    overwrites what another process has since done."""
-    known = getattr(session, "shared_version", None)
-    if known is None:
-        write(session)  # new here
-        return
-    lock = client().lock(KEY + session.id + ":lock", timeout=30, blocking_timeout=LOCK_WAIT)
-    if not lock.acquire():
-        return
-    try:
-        if version(session.id) == known:
-            write(session)
-    finally:
-        try:
-            lock.release()
-        except Exception:  # noqa: BLE001
-            pass
+    """Store a session made in this process. One already shared needs nothing here: every
+    change to it (actions, play frames, REST play steps, a socket closing) runs in ``acting``,
+    which writes it under the lock."""
+    if getattr(session, "shared_version", None) is None:
+        write(session)
 
 
 def delete(session_id: str) -> None:

@@ -186,8 +186,10 @@ class ActionView(APIView):
             msg = _body(request)
             reply = actions.dispatch(session, msg, request.user)
             if reply.play == "start":
-                # over REST, "play" trains one frame's worth per call (poll it while playing)
-                reply.frame = session.play_step() or reply.frame
+                # Over REST, "play" trains one frame's worth per call (poll it while playing),
+                # on the authoritative state like any action: scaled out, under its lock.
+                with session.lock, store.acting(session):
+                    reply.frame = session.play_step() or reply.frame
         except (ConfigError, PlaygroundError) as exc:
             return _error(exc)
         store.save(session)

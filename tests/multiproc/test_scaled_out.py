@@ -86,6 +86,17 @@ def test_playground_rest_and_websocket_share_one_state(cluster):
     for k, v in params_of(final[0]).items():
         np.testing.assert_array_equal(v, params_of(final[1])[k])
 
+    # REST "play" polled through both processes: each call's frame is trained and stored under
+    # the session's lock, so iterations only go up and both processes agree afterwards.
+    played = []
+    for i in range(6):
+        frame = act(cluster, i % 2, sid, action="play")
+        played.append(frame["iteration"])
+    assert played == sorted(played) and len(set(played)) == 6 and played[0] > 13, played
+    act(cluster, 0, sid, action="pause")
+    after_play = [state(cluster, i, sid) for i in (0, 1)]
+    assert after_play[0]["iteration"] == after_play[1]["iteration"] == played[-1]
+
     # DELETE on one process ends the session on both
     assert requests.delete(cluster.url(1, f"/api/playground/sessions/{sid}/")).status_code == 204
     for i in (0, 1):
