@@ -8,6 +8,11 @@ next one too, and a student can start it again with one click. The reason on the
 says what happened. Its django-tasks-db row, left RUNNING by the dead worker, is closed as
 FAILED in the same sweep, and the run stops counting against its owner's quota at once.
 
+Task rows without a run (a demo job) have no run heartbeat: each worker also writes its own
+beat (``WorkerBeat``), and ``sweep_lost_tasks`` closes the RUNNING rows of workers whose
+beat is older than the timeout. Only workers that beat are judged, so a plain ``db_worker``
+(which never does) is left alone.
+
 Every worker sweeps every few seconds (``worker`` command), so this happens within the
 timeout even when nobody looks; listing or viewing runs, the run pages' sockets, a worker
 starting a task and creating a run sweep too.
@@ -26,7 +31,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .models import TrainingRun
+from .models import TrainingRun, WorkerBeat
 
 STALE_REASON = (
     "worker stopped responding (no heartbeat for {s:.0f} s): the run was stopped and marked "
@@ -70,6 +75,36 @@ def sweep_stale_runs(timeout: float | None = None, owner=None) -> int:
             version=F("version") + 1,
         )
         close_task_rows([t for _, t in rows if t], reason)
+    return n
+
+
+def beat_worker(worker_id: str) -> None:
+    """Record that ``worker_id`` is alive now."""
+    WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"beat_at": timezone.now()})
+
+
+def forget_worker(worker_id: str) -> None:
+    """A worker that stops cleanly has finished its tasks: its beat is not needed."""
+    WorkerBeat.objects.filter(worker_id=worker_id).delete()
+
+
+def sweep_lost_tasks(timeout: float | None = None) -> int:
+    """Close the RUNNING task rows of workers whose beat is older than ``timeout`` seconds;
+    returns how many were closed. Runs are failed first (``sweep_stale_runs``), which closes
+    their rows with the run's own reason."""
+    timeout = heartbeat_timeout() if timeout is None else timeout
+    dead = WorkerBeat.objects.filter(beat_at__lt=timezone.now() - timedelta(seconds=timeout))
+    dead_ids = set(dead.values_list("worker_id", flat=True))
+    if not dead_ids:
+        return 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    lost = [
+        pk
+        for pk, workers in running.values_list("id", "worker_ids")
+        if workers and workers[-1] in dead_ids
+    ]
+    n = close_task_rows(lost, f"worker stopped responding (no beat for {timeout:.0f} s)")
+    dead.filter(worker_id__in=dead_ids).delete()
     return n
 
 

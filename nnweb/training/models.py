@@ -89,3 +89,18 @@ class TrainingRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class WorkerBeat(models.Model):
+    """The last sign of life of one ``manage.py worker`` process (its sweeper writes it).
+
+    A task row another worker left RUNNING is closed when that worker's beat is older than the
+    heartbeat timeout (``heartbeat.sweep_lost_tasks``): this is how a demo job, which has no
+    run of its own to carry a heartbeat, is not left "running" forever by a killed worker.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.beat_at:%H:%M:%S}"

@@ -25,7 +25,7 @@ import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-from nnweb.training.models import TrainingRun
+from nnweb.training.models import TrainingRun, WorkerBeat
 
 from .conftest import iris_csv, worker_log
 
@@ -158,6 +158,11 @@ def test_worker_killed_mid_run_is_failed_by_another_worker(worker, instructor_ap
         raise AssertionError(f"the run never started: {worker_log(proc)}")
     # alive and beating: the sweep leaves it alone
     assert instructor_api.get(f"/api/training/runs/{run_id}/").json()["status"] == "running"
+    beats = set(WorkerBeat.objects.values_list("worker_id", flat=True))
+    killed_id = DBTaskResult.objects.get(pk=TrainingRun.objects.get(pk=run_id).task_id).worker_ids[
+        -1
+    ]
+    assert killed_id in beats and len(beats) == 2, beats  # both workers write their beat
 
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -175,6 +180,11 @@ def test_worker_killed_mid_run_is_failed_by_another_worker(worker, instructor_ap
     task = DBTaskResult.objects.get(pk=run.task_id)
     assert task.status == "FAILED" and task.finished_at is not None
     assert "WorkerLost" in task.exception_class_path
+    # the survivor's sweep forgets the dead worker's beat
+    deadline = time.monotonic() + timeout + 5
+    while killed_id in WorkerBeat.objects.values_list("worker_id", flat=True):
+        assert time.monotonic() < deadline, "the dead worker's beat was never swept"
+        time.sleep(0.2)
     # the dead run no longer counts: a new run is accepted at once (quota 1 active run)
     r = instructor_api.post(
         "/api/training/runs/", {"builtin": "iris", "optimizer": {"epochs": 1}}, format="json"

@@ -13,7 +13,9 @@ logic is the part to trust):
   way, so a finished task's row does not stay RUNNING. Anything else still ends the worker.
 * **Runs of dead workers are recovered** (``nnweb.training.heartbeat``): a thread sweeps
   every ``heartbeat_timeout() / 4`` s, so a run whose worker was killed is failed, and its
-  task row closed, within the timeout even while this worker trains something else.
+  task row closed, within the timeout even while this worker trains something else. The same
+  thread writes this worker's own beat, and closes the task rows (demo jobs) of workers whose
+  beat stopped.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from django_tasks_db.management.commands.db_worker import Command as DBWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 
 from nnweb.core.db_busy import FIRST_DELAY, MAX_DELAY, is_db_busy, reset_connections, retrying
-from nnweb.training.heartbeat import heartbeat_timeout, sweep_stale_runs
+from nnweb.training.heartbeat import (
+    beat_worker,
+    forget_worker,
+    heartbeat_timeout,
+    sweep_lost_tasks,
+    sweep_stale_runs,
+)
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -42,6 +50,10 @@ class ResilientWorker(Worker):
             started = time.monotonic()
             try:
                 super().run()
+                try:
+                    forget_worker(self.worker_id)
+                except Exception:  # noqa: BLE001 - a stale beat is swept by the others
+                    logger.warning("Worker %s: could not remove its beat", self.worker_id)
                 return
             except Exception as err:
                 if not is_db_busy(err) or not self.running:
@@ -70,16 +82,20 @@ class ResilientWorker(Worker):
 
     def sweep_forever(self) -> None:
         while self.running:
-            time.sleep(max(0.5, heartbeat_timeout() / 4))
             try:
+                beat_worker(self.worker_id)
                 n = sweep_stale_runs()
                 if n:
                     logger.warning("Failed %d run(s) whose worker stopped responding", n)
+                n = sweep_lost_tasks()
+                if n:
+                    logger.warning("Closed %d task(s) whose worker stopped responding", n)
             except Exception as err:  # busy now: the next sweep tries again
                 if not is_db_busy(err):
                     logger.exception("sweeping stale runs failed")
             finally:
                 close_old_connections()
+            time.sleep(max(0.5, heartbeat_timeout() / 4))
 
 
 class Command(DBWorkerCommand):
