@@ -62,7 +62,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "nnweb is at http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
-# A socket subscribed to the Redis channel layer (the playground's, for class groups) can keep
+# A socket subscribed to the Redis channel layer (a run's progress, a class student's playground) can keep
 # uvicorn "waiting for background tasks" long after SIGTERM: bound the graceful shutdown.
 "$VENV/bin/uvicorn" nnweb.asgi:application --host "$HOST" --port "$PORT" --lifespan off \
   --timeout-graceful-shutdown 5 --log-level "${UVICORN_LOG_LEVEL:-info}" &

@@ -141,8 +141,17 @@ class PlaygroundLiveMixin:
     _last_publish = 0.0
     _trailing: asyncio.Task | None = None
 
+    async def __call__(self, scope, receive, send):
+        # Only a socket that needs the channel layer subscribes to it: a student in a class,
+        # who receives "send to class". Every other playground socket (anonymous visitors,
+        # people in no class) skips it, and with it the Redis layer's blocking receive that
+        # can hold up a web process's shutdown. Classes joined later count from the next page.
+        self._class_ids = await database_sync_to_async(student_class_ids)(scope.get("user"))
+        if not self._class_ids:
+            self.channel_layer_alias = None
+        return await super().__call__(scope, receive, send)
+
     async def classes_connect(self) -> None:
-        self._class_ids = await database_sync_to_async(student_class_ids)(self.user)
         if self.channel_layer is None:
             return
         for cid in self._class_ids:

@@ -60,10 +60,8 @@ class RateLimiter:
 
 
 class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
-    # classes hook: subscribed to the channel layer (the default alias) so that a student's
-    # playground joins their classes' groups and receives "send to class". Unsubscribed
-    # (channel_layer_alias = None), a socket could not receive it; the cost is the Redis
-    # layer's blocking receive at shutdown.
+    # classes hook: a student's socket subscribes to the channel layer to join their classes'
+    # groups and receive "send to class"; every other socket opts out (PlaygroundLiveMixin).
     session: PlaygroundSession | None = None
     play_task: asyncio.Task | None = None
     play_token: str | None = None  # the play loop this socket started last (store.play_frame)

@@ -166,3 +166,27 @@ def test_snapshot_of_a_students_session(klass, instructor, other_instructor, stu
     assert client_for(student).get(url).status_code == 403
     tiles = client_for(instructor).get(f"/api/classes/{klass.pk}/live/").json()["tiles"]
     assert [t["student"] for t in tiles] == [student.pk]
+
+
+async def test_only_a_class_students_playground_subscribes_to_the_channel_layer(
+    klass, student, other_student
+):
+    """Sockets that need no group skip the channel layer (and its blocking receive at
+    shutdown): an anonymous visitor's and a student's in no class; a class student's joins."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def subscribed(user) -> bool:
+        session = open_session(user, {"dataset": "xor", "hidden": [2]})
+        before = set(layer.channels)
+        comm = _comm(f"/ws/playground/{session.id}/", user)
+        assert (await comm.connect())[0]
+        await _json(comm, "hello")
+        new = set(layer.channels) - before
+        await comm.disconnect()
+        return bool(new)
+
+    assert not await subscribed(None)
+    assert not await subscribed(other_student)  # signed in, in no class
+    assert await subscribed(student)  # in klass: receives "send to class"
