@@ -80,3 +80,24 @@ def csp_violations(page) -> list[dict]:
 def sentinel_fired(page, name: str = "__nnwebXss") -> bool:
     """True when a stored script payload (``window[name] = 1``) ran on the page."""
     return bool(page.evaluate(f"() => Boolean(window[{name!r}])"))
+
+
+def widest_elements(page, limit: int = 5) -> list[str]:
+    """The elements that reach furthest past the window's right edge, as 'tag#id.class: px',
+    so a sideways-scrolling page says which element to fix."""
+    return page.evaluate(
+        """(limit) => {
+            const w = window.innerWidth, out = [];
+            for (const el of document.querySelectorAll('body *')) {
+                const r = el.getBoundingClientRect();
+                if (r.right > w + 0.5 && r.width > 0) {
+                    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                        [...el.classList].map(c => '.' + c).join('');
+                    out.push([r.right - w, name]);
+                }
+            }
+            out.sort((a, b) => b[0] - a[0]);
+            return out.slice(0, limit).map(([px, name]) => `${name}: ${Math.round(px)}px`);
+        }""",
+        limit,
+    )
