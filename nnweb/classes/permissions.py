@@ -18,6 +18,15 @@ class IsClassInstructor(BasePermission):
         return selectors.is_class_instructor(request.user, obj)
 
 
+class IsClassOwner(BasePermission):
+    """The instructor who created the class (co-instructors teach it but do not own it)."""
+
+    message = "Only the instructor who created this class may do this."
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return selectors.is_class_owner(request.user, obj)
+
+
 class IsClassStudent(BasePermission):
     """Students enrolled in the class."""
 

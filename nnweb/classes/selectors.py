@@ -61,6 +61,13 @@ def is_class_instructor(user, klass: Class) -> bool:
     return klass.instructors.filter(pk=user.pk).exists()
 
 
+def is_class_owner(user, klass: Class) -> bool:
+    """The instructor who created the class: only they delete it or remove co-instructors."""
+    if user is None or not user.is_authenticated:
+        return False
+    return klass.created_by_id == user.pk
+
+
 def is_class_student(user, klass: Class) -> bool:
     if user is None or not user.is_authenticated:
         return False

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from nnweb.core.permissions import IsInstructor
 
 from . import export, live, selectors, services
-from .permissions import IsClassInstructor, IsClassMember, IsClassStudent
+from .permissions import IsClassInstructor, IsClassMember, IsClassOwner, IsClassStudent
 from .serializers import (
     AssignmentInputSerializer,
     AssignmentSerializer,
@@ -87,10 +87,20 @@ class JoinView(APIView):
 
 
 class ClassDetailView(ClassScopedView):
+    """GET: the class (members). DELETE: delete it with its assignments and submissions (the
+    instructor who created it)."""
+
     @extend_schema(responses=ClassSerializer)
     def get(self, request: Request, class_pk: int) -> Response:
         klass = self.get_class(request, class_pk)
         return Response(ClassSerializer(klass, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, class_pk: int) -> Response:
+        self.class_permissions = [IsClassOwner]
+        klass = self.get_class(request, class_pk)
+        services.delete_class(klass, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InstructorsView(ClassScopedView):
@@ -105,6 +115,18 @@ class InstructorsView(ClassScopedView):
         form.is_valid(raise_exception=True)
         services.add_instructor(klass, request.user, form.validated_data["username"])
         return Response(UserBriefSerializer(klass.instructors.all(), many=True).data)
+
+
+class InstructorDetailView(ClassScopedView):
+    """DELETE: take a co-instructor off the class (the instructor who created it)."""
+
+    class_permissions = [IsClassOwner]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, class_pk: int, user_pk: int) -> Response:
+        klass = self.get_class(request, class_pk)
+        services.remove_instructor(klass, request.user, user_pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StudentsView(ClassScopedView):
