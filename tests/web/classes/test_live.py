@@ -99,6 +99,24 @@ async def test_tiles_reach_the_instructor_live_view(
         await c.disconnect()
 
 
+async def test_a_student_who_joins_after_the_view_opened_gets_a_tile(
+    klass, instructor, other_student, fast_publish
+):
+    """The live view lists the roster at connect; a student who joins later and then opens
+    their playground still reaches it (the page adds their tile)."""
+    view = _comm(f"/ws/classes/{klass.pk}/live/", instructor)
+    assert (await view.connect())[0]
+    assert (await _json(view, "tiles"))["tiles"] == []
+    await database_sync_to_async(klass.students.add)(other_student)
+    s = open_session(other_student, {"dataset": "xor", "hidden": [2]})
+    pg = _comm(f"/ws/playground/{s.id}/", other_student)
+    assert (await pg.connect())[0]
+    seen = await _tiles_until(view, lambda tiles: other_student.pk in tiles)
+    assert seen[other_student.pk]["username"] == "bob"
+    for c in (pg, view):
+        await c.disconnect()
+
+
 @pytest.mark.parametrize("who", ["student", "other_instructor", "anonymous"])
 async def test_live_view_only_for_the_class_instructors(who, klass, actors):
     view = _comm(f"/ws/classes/{klass.pk}/live/", actors[who])
