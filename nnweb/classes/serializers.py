@@ -174,7 +174,8 @@ class WrongAnswerSerializer(serializers.Serializer):
 
 
 class QuestionStatSerializer(serializers.Serializer):
-    question = serializers.CharField()
+    question = serializers.CharField(help_text="the question's id within the lesson")
+    text = serializers.CharField(help_text="the question's prompt, short and in plain text")
     answered = serializers.IntegerField()
     first_correct = serializers.FloatField(allow_null=True)
     correct = serializers.FloatField(allow_null=True)
