@@ -102,13 +102,17 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
-     *     they teach or attend it), then checked against ``class_permissions``.
+     * @description GET: the class (members). DELETE: delete it with its assignments and submissions (the
+     *     instructor who created it).
      */
     get: operations["classes_retrieve"];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * @description GET: the class (members). DELETE: delete it with its assignments and submissions (the
+     *     instructor who created it).
+     */
+    delete: operations["classes_destroy"];
     options?: never;
     head?: never;
     patch?: never;
@@ -239,6 +243,23 @@ export interface paths {
     /** @description POST {"username": ...}: add a co-instructor (instructors of the class). */
     post: operations["classes_instructors_create"];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/instructors/{user_pk}/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** @description DELETE: take a co-instructor off the class (the instructor who created it). */
+    delete: operations["classes_instructors_destroy"];
     options?: never;
     head?: never;
     patch?: never;
@@ -2257,7 +2278,10 @@ export interface components {
       question: string;
     };
     QuestionStat: {
+      /** @description the question's id within the lesson */
       question: string;
+      /** @description the question's prompt, short and in plain text */
+      text: string;
       answered: number;
       /** Format: double */
       first_correct: number | null;
@@ -3245,6 +3269,90 @@ export interface operations {
       };
     };
   };
+  classes_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
   classes_assignments_list: {
     parameters: {
       query?: never;
@@ -3963,6 +4071,91 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["UserBrief"][];
         };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_instructors_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        user_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       400: {
         headers: {
