@@ -6,15 +6,21 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import IsInstructor
+from nnweb.core.serializers import ErrorResponseSerializer
 
 from . import export, live, selectors, services
-from .permissions import IsClassInstructor, IsClassMember, IsClassOwner, IsClassStudent
+from .permissions import (
+    IsClassInstructor,
+    IsClassMember,
+    IsClassOwner,
+    IsClassStudent,
+    SignedIn,
+)
 from .serializers import (
     AssignmentInputSerializer,
     AssignmentSerializer,
@@ -40,7 +46,7 @@ class ClassScopedView(APIView):
     """A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
     they teach or attend it), then checked against ``class_permissions``."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedIn]
     class_permissions: list = [IsClassMember]
 
     def get_class(self, request: Request, class_pk: int):
@@ -55,7 +61,7 @@ class ClassListView(APIView):
     """GET: the classes I teach or attend. POST (instructors): create a class."""
 
     def get_permissions(self):
-        return [IsInstructor()] if self.request.method == "POST" else [IsAuthenticated()]
+        return [IsInstructor()] if self.request.method == "POST" else [SignedIn()]
 
     @extend_schema(responses=ClassSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -76,7 +82,7 @@ class ClassListView(APIView):
 class JoinView(APIView):
     """POST {"code": ...}: join the class with that join code."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedIn]
 
     @extend_schema(request=JoinSerializer, responses=ClassSerializer)
     def post(self, request: Request) -> Response:
@@ -122,7 +128,7 @@ class InstructorDetailView(ClassScopedView):
 
     class_permissions = [IsClassOwner]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 400: ErrorResponseSerializer})
     def delete(self, request: Request, class_pk: int, user_pk: int) -> Response:
         klass = self.get_class(request, class_pk)
         services.remove_instructor(klass, request.user, user_pk)

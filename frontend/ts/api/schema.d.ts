@@ -1404,7 +1404,7 @@ export interface components {
       /** @description what the student must do */
       readonly goal_text: string;
       dataset?: number | null;
-      readonly dataset_name: string;
+      readonly dataset_name: string | null;
       /** Format: double */
       target_accuracy?: number | null;
       /** @description how the score is computed */
@@ -2553,7 +2553,7 @@ export interface components {
     SubmitRequest: {
       /** @description your live playground session id (challenges) */
       session?: string;
-      /** @description your training run id (training) */
+      /** @description your training run id */
       run?: number;
     };
     TokenResponse: {
@@ -3037,6 +3037,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3219,6 +3227,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3296,6 +3312,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3381,6 +3405,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3479,6 +3511,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3558,6 +3598,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3650,6 +3698,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3729,6 +3785,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3828,6 +3892,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3913,6 +3985,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3990,6 +4070,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4088,6 +4176,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4173,6 +4269,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4251,6 +4355,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4344,6 +4456,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4422,6 +4542,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4520,6 +4648,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4598,6 +4734,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4691,6 +4835,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4769,6 +4921,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4858,6 +5018,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
