@@ -208,3 +208,33 @@ async def test_only_a_class_students_playground_subscribes_to_the_channel_layer(
     assert not await subscribed(None)
     assert not await subscribed(other_student)  # signed in, in no class
     assert await subscribed(student)  # in klass: receives "send to class"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"dataset": "xor", "hidden": [4]},
+        {"dataset": "spiral", "hidden": [6, 3]},
+        {"dataset": "moons", "hidden": [5]},
+    ],
+    ids=["xor", "spiral two layers", "moons"],
+)
+def test_thumbnail_forwards_only_its_points_and_matches_the_heatmap(student, config):
+    """A tile forwards THUMB_SIDE^2 points, not the heatmap's whole grid; its picture is the
+    heatmap's own outputs at those points."""
+    import base64
+
+    import numpy as np
+
+    session = open_session(student, config)
+    playground.act(session, {"action": "epoch"})
+    out, _ = session.grid_outputs()  # the heatmap: (K, G, G)
+    step = out.shape[1] // live.THUMB_SIDE
+    small = out[:, ::step, ::step][:, : live.THUMB_SIDE, : live.THUMB_SIDE]
+    want = small[1] if len(small) == 2 else small.argmax(0) / (len(small) - 1)
+    thumb = live.thumbnail(session)
+    got = np.frombuffer(base64.b64decode(thumb["data"]), dtype=np.uint8).reshape(16, 16)
+    expected = np.clip(np.round(want * 255), 0, 255).astype(np.uint8)
+    assert thumb["kind"] == "classes"
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+    assert len(live._thumb_rows(len(session.grid_inputs))) == live.THUMB_SIDE**2
