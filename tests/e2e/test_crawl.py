@@ -215,6 +215,35 @@ def site(nnweb_server) -> dict:
     return json.loads(line[4:])
 
 
+# --- classes: crawl-pupil's open playground, for the snapshot page ---------------------------
+@pytest.fixture(scope="session")
+def class_live_session(browser, base_url, site):
+    """crawl-pupil's playground, open while a class snapshot is crawled: its socket sends the
+    pupil's tile to the server (in the server's own process, which SEED's shell is not), so
+    the snapshot shows a live session rather than "no playground opened yet"."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "crawl-pupil")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.goto("/playground/?dataset=xor&hidden=4")
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _class_snapshot_has_a_live_session(request):
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "{class_pupil}" in str(callspec.params.get("path", "")):
+        request.getfixturevalue("class_live_session")
+
+
+# --- end of the classes fixtures ------------------------------------------------------------
+
+
 @dataclass
 class Viewer:
     name: str
