@@ -26,7 +26,9 @@ from nnweb.lessons.questions import Question, all_questions
 
 from .models import Assignment, Class, Submission
 
-LESSON_SCORE_RULE = "correct first attempts / questions in the lesson"
+LESSON_SCORE_RULE = (
+    "correct first attempts / graded questions of the lesson (predictions are not graded)"
+)
 WRONG_ANSWERS_SHOWN = 3
 
 

@@ -38,7 +38,7 @@ def test_lesson_score_counts_first_attempts(klass, instructor, student, other_st
     progress.record_answer(other_student, "convolution", "q2", 32, True)
     book = client_for(instructor).get(f"/api/classes/{klass.pk}/gradebook/").json()
     assert book["assignments"][0]["score_rule"] == (
-        "correct first attempts / questions in the lesson"
+        "correct first attempts / graded questions of the lesson (predictions are not graded)"
     )
     rows = {r["student"]["username"]: r["cells"][0] for r in book["rows"]}
     assert rows["alice"] == {
