@@ -39,7 +39,6 @@ def _lesson_slugs() -> list[str]:
 # `{name}` is filled from the objects `site` made. POST-only actions say why they are not
 # visited (their forms are on pages that are).
 POST_ONLY = "POST-only action; its form is checked on the page that holds it"
-_PENDING_CLASS = "not crawled yet: needs a class fixture in SEED"
 _LTI = "LTI protocol endpoint (OIDC login, launch, JWKS), not a page a reader visits"
 ROUTES: dict[str, list[str] | str] = {
     "home": ["/"],
@@ -68,14 +67,18 @@ ROUTES: dict[str, list[str] | str] = {
     "models-visibility": POST_ONLY,
     "segmentation": ["/segmentation/"],
     "classes:index": ["/classes/"],
-    # Pages of a class need a class, an assignment and a live session in SEED (made with
-    # nnweb.classes' services); until then they are listed here, not visited.
-    "classes:join": _PENDING_CLASS,
-    "classes:detail": _PENDING_CLASS,
-    "classes:live": _PENDING_CLASS,
-    "classes:snapshot": _PENDING_CLASS,
-    "classes:assignment": _PENDING_CLASS,
-    "classes:check": _PENDING_CLASS,
+    # A class of crawl-teacher's with crawl-pupil enrolled, a challenge and a lesson assignment
+    # (SEED's classes block); the pupil's pages of it are the student view, the rest refuse them.
+    "classes:join": ["/classes/join/{class_code}/"],
+    "classes:detail": ["/classes/{klass}/"],
+    "classes:delete": ["/classes/{klass}/delete/"],
+    "classes:live": ["/classes/{klass}/live/"],
+    "classes:snapshot": ["/classes/{klass}/live/{class_pupil}/"],
+    "classes:assignment": [
+        "/classes/{klass}/assignments/{class_lesson}/",
+        "/classes/{klass}/assignments/{class_challenge}/",
+    ],
+    "classes:check": POST_ONLY,
     "classes:gradebook-csv": "CSV download, not an HTML page",
     "lti:login": _LTI,
     "lti:launch": _LTI,
@@ -178,8 +181,34 @@ run = training.create_run(pupil, builtin="xor", network={"type": "mlp", "hidden"
 Trainer(run.pk).run()
 job = core.enqueue_count_primes(1000, f"user:{pupil.pk}")  # the student's job
 link = create_classroom_link(teacher, {}, [], "Crawl class")
+
+# --- classes: a class of the teacher's, the pupil enrolled, a lesson and a challenge ---------
+from datetime import timedelta
+from django.utils import timezone
+from nnweb.classes import services as classes
+from nnweb.classes.goals import GoalSerializer
+from nnweb.lessons import progress
+
+klass = classes.create_class(teacher, "Crawl class")
+classes.join_class(pupil, klass.join_code)
+due = timezone.now() + timedelta(days=7)
+lesson = classes.create_assignment(klass, teacher, {"title": "Convolution questions",
+                                                    "kind": "lesson", "lesson": "convolution",
+                                                    "due": due})
+goal = GoalSerializer(data={"measure": "accuracy", "dataset": "xor", "min_test_accuracy": 0.9,
+                            "max_hidden_neurons": 8})
+goal.is_valid(raise_exception=True)
+challenge = classes.create_assignment(klass, teacher, {"title": "XOR to 90%",
+                                                       "kind": "challenge", "due": due,
+                                                       "goal": goal.validated_data})
+progress.record_answer(pupil, "convolution", "q1", 26, True)
+progress.record_answer(pupil, "convolution", "q2", 30, False)
+class_seed = {"klass": klass.pk, "class_code": klass.join_code, "class_pupil": pupil.pk,
+              "class_lesson": lesson.pk, "class_challenge": challenge.pk}
+# --- end of the classes block --------------------------------------------------------------
+
 print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.pk,
-                           "job": str(job.id), "classroom": link["token"]}))
+                           "job": str(job.id), "classroom": link["token"], **class_seed}))
 """
 
 
@@ -189,6 +218,35 @@ def site(nnweb_server) -> dict:
     out = nnweb_server.manage("shell", "-c", SEED.replace("__PASSWORD__", repr(PASSWORD)))
     line = next(x for x in out.splitlines() if x.startswith("SEED"))
     return json.loads(line[4:])
+
+
+# --- classes: crawl-pupil's open playground, for the snapshot page ---------------------------
+@pytest.fixture(scope="session")
+def class_live_session(browser, base_url, site):
+    """crawl-pupil's playground, open while a class snapshot is crawled: its socket sends the
+    pupil's tile to the server (in the server's own process, which SEED's shell is not), so
+    the snapshot shows a live session rather than "no playground opened yet"."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "crawl-pupil")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.goto("/playground/?dataset=xor&hidden=4")
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _class_snapshot_has_a_live_session(request):
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "{class_pupil}" in str(callspec.params.get("path", "")):
+        request.getfixturevalue("class_live_session")
+
+
+# --- end of the classes fixtures ------------------------------------------------------------
 
 
 @dataclass
