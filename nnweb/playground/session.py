@@ -180,13 +180,14 @@ class PlaygroundSession:
         if self.fixed_net and changed & {"hidden", "activations", "problem", "init", "features"}:
             raise PlaygroundError(
                 "this network comes from a model: its layers cannot be changed here",
-                field=sorted(changed & {"hidden", "activations", "problem", "init", "features"})[0],
+                field="config."
+                + sorted(changed & {"hidden", "activations", "problem", "init", "features"})[0],
             )
         data = self.data
         if self.fixed_net and changed & (DATA_FIELDS | {"seed"}):
             raise PlaygroundError(
                 "this session's data is the model's task: it cannot be changed here",
-                field=sorted(changed & (DATA_FIELDS | {"seed"}))[0],
+                field="config." + sorted(changed & (DATA_FIELDS | {"seed"}))[0],
             )
         if changed & (DATA_FIELDS | {"problem", "seed"}):
             data = datamod.load(new, user)
