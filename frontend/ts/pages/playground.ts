@@ -17,7 +17,7 @@ import { neuronNumbers, renderNeuronFormula } from "../panels/neuron_formula";
 import { drawThumbnails } from "../panels/neuron_thumbnails";
 import { renderStageNumbers } from "../panels/stage_numbers";
 import { PlaygroundClient, refusalCode, refusalText } from "../playground/client";
-import { h, replace } from "../playground/dom";
+import { h, replace } from "../ui/dom";
 import { readForm } from "../playground/form";
 import { fmt4 } from "../playground/format";
 import { dequantize, type Frame, type FrameArray } from "../playground/frame";
@@ -69,7 +69,7 @@ class PlaygroundPage {
 
   constructor() {
     this.classroom = JSON.parse($("pg-classroom")?.textContent ?? "null");
-    this.url = fromQuery(window.location.search);
+    this.url = fromQuery(window.location.search, JSON.parse($("pg-defaults")!.textContent!));
     if (this.classroom) {
       this.url.config = JSON.parse($("pg-config")!.textContent!);
       this.url.hide = this.classroom.hide;
