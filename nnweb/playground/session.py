@@ -27,7 +27,7 @@ from . import data as datamod
 from . import features, frames
 from .config import Config, ConfigError
 from .controls import refuse_hidden
-from .errors import PlaygroundError, is_anonymous
+from .errors import PlaygroundError, is_anonymous, ws_reply
 
 GRID = 64  # heatmap resolution
 THUMB = 32  # neuron thumbnails (every other grid point)
@@ -496,7 +496,7 @@ class PlaygroundSession:
             try:
                 self.train_steps(self.config.speed, budget=MAX_FRAME_SECONDS)
             except PlaygroundError as exc:
-                return {"type": "error", "code": exc.code, "message": exc.message}, {}
+                return ws_reply(exc), {}  # the refusal's error items, as the socket sends them
             self.record()
             return self.frame()
 
