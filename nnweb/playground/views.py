@@ -186,6 +186,9 @@ class ActionView(PlaygroundView):
             with session.lock, store.acting(session):
                 reply.frame = session.play_step() or reply.frame
         store.save(session)
+        if reply.frame is not None and reply.frame[0].get("type") == "error":
+            # training stopped by a refusal (a diverged loss): a 409 like any state refusal
+            return _json({"type": "client_error", "errors": reply.frame[0]["errors"]}, 409)
         body = reply.body if reply.frame is None else _frame_json(*reply.frame)
         if isinstance(msg.get("id"), str | int):
             body["id"] = msg["id"]

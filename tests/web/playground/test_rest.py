@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from nnweb.playground import frames, store
 from nnweb.playground.session import PlaygroundSession
 
-from .conftest import arr, attr_of, detail_of
+from .conftest import arr, attr_of, code_of, detail_of
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +329,16 @@ def test_the_page_reads_the_setup_from_the_url_without_javascript(client, settin
     req = RequestFactory().get("/playground/?features=x1,x2,sin_x1&hidden=40")
     cfg, error = _config_from_query(req, anonymous=True)
     assert error is not None and error.startswith("hidden layer 1:")
+
+
+def test_play_stopped_by_a_diverged_loss_is_a_409_naming_why(api_client):
+    r, st = create(api_client, {"hidden": [2]})
+    session = store.get(st["session"], None)
+
+    def explode(net, trace):
+        raise ValueError("the loss is not finite: lower the learning rate")
+
+    session.optimizer.step = explode
+    code, body = act(api_client, st["session"], {"action": "play"})
+    assert code == 409 and code_of(body) == "diverged"
+    assert "lower the learning rate" in detail_of(body) and not session.playing
