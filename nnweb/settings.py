@@ -440,6 +440,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"]
     "nnweb.classes.models.Assignment.Kind"
 )
 
+# The playground's "problem" and the datasets' "task" share one choice set: one enum name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProblemKindEnum"] = "nnweb.playground.config.PROBLEMS"
+
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 
 NNWEB_LIMITS = {

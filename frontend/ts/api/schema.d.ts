@@ -1050,10 +1050,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your classroom links */
+    /**
+     * Your classroom links
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_classroom_links_list"];
     put?: never;
-    /** Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...} */
+    /**
+     * Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...}
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     post: operations["playground_classroom_link_create"];
     delete?: never;
     options?: never;
@@ -1068,11 +1074,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A classroom link's settings and hidden controls (by token) */
+    /**
+     * A classroom link's settings and hidden controls (by token)
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_classroom_link_detail"];
     put?: never;
     post?: never;
-    /** Delete one of your classroom links */
+    /**
+     * Delete one of your classroom links
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     delete: operations["playground_classroom_link_delete"];
     options?: never;
     head?: never;
@@ -1086,7 +1098,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your saved experiments */
+    /**
+     * Your saved experiments
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_experiments_list"];
     put?: never;
     /**
@@ -1107,11 +1122,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One saved experiment with its settings, network, weights and history */
+    /**
+     * One saved experiment with its settings, network, weights and history
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_experiment_detail"];
     put?: never;
     post?: never;
-    /** Delete one of your experiments */
+    /**
+     * Delete one of your experiments
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     delete: operations["playground_experiment_delete"];
     options?: never;
     head?: never;
@@ -1125,7 +1146,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Datasets, input features, activations, initialisers and the limits in force */
+    /**
+     * Datasets, input features, activations, initialisers and the limits in force
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_options"];
     put?: never;
     post?: never;
@@ -1144,7 +1168,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Open a playground session: {"config": {...}} or {"experiment": id} or {"model": id} or {"classroom": token, "config": {...}}; returns its full state */
+    /**
+     * Open a playground session: {"config": {...}} or {"experiment": id} or {"model": id} or {"classroom": token, "config": {...}}; returns its full state
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     post: operations["playground_session_create"];
     delete?: never;
     options?: never;
@@ -1159,11 +1186,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The full state of a session: config, network, weights, data, stage numbers, history */
+    /**
+     * The full state of a session: config, network, weights, data, stage numbers, history
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_session_state"];
     put?: never;
     post?: never;
-    /** Close a session */
+    /**
+     * Close a session
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     delete: operations["playground_session_close"];
     options?: never;
     head?: never;
@@ -1179,7 +1212,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Run one action ({"action": "forward" | "backward" | "update" | "next" | "step" | "batch" | "epoch" | "play" | "pause" | "reset" | "set_param" | "gradcheck" | "configure" | "select" | "add_point" | "remove_point" | "frame" | "state" | "save", ...}); the same reply as over the websocket */
+    /**
+     * Run one action ({"action": "forward" | "backward" | "update" | "next" | "step" | "batch" | "epoch" | "play" | "pause" | "reset" | "set_param" | "gradcheck" | "configure" | "select" | "add_point" | "remove_point" | "frame" | "state" | "save", ...}); the same reply as over the websocket
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     post: operations["playground_session_action"];
     delete?: never;
     options?: never;
@@ -1510,6 +1546,12 @@ export interface components {
     ClassInputRequest: {
       name: string;
     };
+    ClassroomLinkCreateRequest: {
+      config?: components["schemas"]["ConfigRequest"];
+      /** @description controls the link turns off */
+      hide?: components["schemas"]["HideEnum"][];
+      title?: string;
+    };
     /**
      * @description * `digits` - digits
      *     * `shapes` - shapes
@@ -1542,6 +1584,36 @@ export interface components {
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     CompleteRequest: {
       lesson: string;
+    };
+    /** @description The playground's settings (every one optional: missing ones keep their value). */
+    ConfigRequest: {
+      /** @description a toy data set or dataset:<id> */
+      dataset?: string;
+      /** Format: double */
+      noise?: number;
+      n_samples?: number;
+      /** Format: double */
+      train_ratio?: number;
+      features?: components["schemas"]["FeaturesEnum"][];
+      /** @description neurons per hidden layer */
+      hidden?: number[];
+      activations?: components["schemas"]["HiddenActivationEnum"][];
+      problem?: components["schemas"]["ProblemKindEnum"];
+      init?: components["schemas"]["InitEnum"];
+      seed?: number;
+      /** Format: double */
+      lr?: number;
+      batch_size?: number;
+      /** Format: double */
+      momentum?: number;
+      /** Format: double */
+      l2?: number;
+      speed?: number;
+      fps?: number;
+      /** @description points added by hand: [x1, x2, target] */
+      added?: number[][];
+      /** @description points removed */
+      removed?: number[];
     };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     Conv1dRequest: {
@@ -1734,6 +1806,23 @@ export interface components {
      * @enum {string}
      */
     ErrorResponseTypeEnum: "validation_error" | "client_error" | "server_error";
+    ExperimentSaveRequest: {
+      session: string;
+      name: string;
+      /** @description an experiment of yours to overwrite */
+      experiment?: number | null;
+    };
+    /**
+     * @description * `x1` - x1
+     *     * `x2` - x2
+     *     * `x1^2` - x1^2
+     *     * `x2^2` - x2^2
+     *     * `x1x2` - x1x2
+     *     * `sin_x1` - sin_x1
+     *     * `sin_x2` - sin_x2
+     * @enum {string}
+     */
+    FeaturesEnum: "x1" | "x2" | "x1^2" | "x2^2" | "x1x2" | "sin_x1" | "sin_x2";
     /**
      * @description * `` -
      *     * `csv` - csv
@@ -1836,10 +1925,82 @@ export interface components {
      * @enum {string}
      */
     HiddenActivationEnum: "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus" | "identity";
+    /**
+     * @description * `dataset` - dataset
+     *     * `noise` - noise
+     *     * `n_samples` - n_samples
+     *     * `train_ratio` - train_ratio
+     *     * `features` - features
+     *     * `hidden` - hidden
+     *     * `activations` - activations
+     *     * `problem` - problem
+     *     * `init` - init
+     *     * `seed` - seed
+     *     * `lr` - lr
+     *     * `batch_size` - batch_size
+     *     * `momentum` - momentum
+     *     * `l2` - l2
+     *     * `speed` - speed
+     *     * `fps` - fps
+     *     * `added` - added
+     *     * `removed` - removed
+     *     * `forward` - forward
+     *     * `backward` - backward
+     *     * `update` - update
+     *     * `step` - step
+     *     * `batch` - batch
+     *     * `epoch` - epoch
+     *     * `play` - play
+     *     * `reset` - reset
+     *     * `set_param` - set_param
+     *     * `gradcheck` - gradcheck
+     *     * `data_editor` - data_editor
+     *     * `save` - save
+     * @enum {string}
+     */
+    HideEnum:
+      | "dataset"
+      | "noise"
+      | "n_samples"
+      | "train_ratio"
+      | "features"
+      | "hidden"
+      | "activations"
+      | "problem"
+      | "init"
+      | "seed"
+      | "lr"
+      | "batch_size"
+      | "momentum"
+      | "l2"
+      | "speed"
+      | "fps"
+      | "added"
+      | "removed"
+      | "forward"
+      | "backward"
+      | "update"
+      | "step"
+      | "batch"
+      | "epoch"
+      | "play"
+      | "reset"
+      | "set_param"
+      | "gradcheck"
+      | "data_editor"
+      | "save";
     ImageSize: {
       width: number;
       height: number;
     };
+    /**
+     * @description * `auto` - auto
+     *     * `xavier` - xavier
+     *     * `he` - he
+     *     * `normal` - normal
+     * @enum {string}
+     */
+    InitEnum: "auto" | "xavier" | "he" | "normal";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     InspectRequest: {
       /** @default 0 */
@@ -2206,6 +2367,313 @@ export interface components {
       /** Format: date-time */
       date_joined: string;
     };
+    PlaygroundActionRequest:
+      | components["schemas"]["PlaygroundStateRequest"]
+      | components["schemas"]["PlaygroundSelectRequest"]
+      | components["schemas"]["PlaygroundForwardRequest"]
+      | components["schemas"]["PlaygroundBackwardRequest"]
+      | components["schemas"]["PlaygroundUpdateRequest"]
+      | components["schemas"]["PlaygroundNextRequest"]
+      | components["schemas"]["PlaygroundStepRequest"]
+      | components["schemas"]["PlaygroundBatchRequest"]
+      | components["schemas"]["PlaygroundEpochRequest"]
+      | components["schemas"]["PlaygroundPlayRequest"]
+      | components["schemas"]["PlaygroundPauseRequest"]
+      | components["schemas"]["PlaygroundFrameRequest"]
+      | components["schemas"]["PlaygroundConfigureRequest"]
+      | components["schemas"]["PlaygroundResetRequest"]
+      | components["schemas"]["PlaygroundSetParamRequest"]
+      | components["schemas"]["PlaygroundAddPointRequest"]
+      | components["schemas"]["PlaygroundRemovePointRequest"]
+      | components["schemas"]["PlaygroundGradcheckRequest"]
+      | components["schemas"]["PlaygroundSaveRequest"];
+    /**
+     * @description * `add_point` - add_point
+     * @enum {string}
+     */
+    PlaygroundAddPointActionEnum: "add_point";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundAddPointRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "add_point";
+      id?: string | number;
+      /** @description [x1, x2, target] */
+      point: number[];
+    };
+    /**
+     * @description * `backward` - backward
+     * @enum {string}
+     */
+    PlaygroundBackwardActionEnum: "backward";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundBackwardRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "backward";
+      id?: string | number;
+    };
+    /**
+     * @description * `batch` - batch
+     * @enum {string}
+     */
+    PlaygroundBatchActionEnum: "batch";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundBatchRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "batch";
+      id?: string | number;
+    };
+    /**
+     * @description * `configure` - configure
+     * @enum {string}
+     */
+    PlaygroundConfigureActionEnum: "configure";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundConfigureRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "configure";
+      id?: string | number;
+      config: components["schemas"]["ConfigRequest"];
+    };
+    /**
+     * @description * `epoch` - epoch
+     * @enum {string}
+     */
+    PlaygroundEpochActionEnum: "epoch";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundEpochRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "epoch";
+      id?: string | number;
+    };
+    /**
+     * @description * `forward` - forward
+     * @enum {string}
+     */
+    PlaygroundForwardActionEnum: "forward";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundForwardRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "forward";
+      id?: string | number;
+      /** @description training sample index (default: the selected one) */
+      sample?: number;
+    };
+    /**
+     * @description * `frame` - frame
+     * @enum {string}
+     */
+    PlaygroundFrameActionEnum: "frame";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundFrameRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "frame";
+      id?: string | number;
+    };
+    /**
+     * @description * `gradcheck` - gradcheck
+     * @enum {string}
+     */
+    PlaygroundGradcheckActionEnum: "gradcheck";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundGradcheckRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "gradcheck";
+      id?: string | number;
+    };
+    /**
+     * @description * `next` - next
+     * @enum {string}
+     */
+    PlaygroundNextActionEnum: "next";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundNextRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "next";
+      id?: string | number;
+    };
+    /**
+     * @description * `pause` - pause
+     * @enum {string}
+     */
+    PlaygroundPauseActionEnum: "pause";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundPauseRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "pause";
+      id?: string | number;
+    };
+    /**
+     * @description * `play` - play
+     * @enum {string}
+     */
+    PlaygroundPlayActionEnum: "play";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundPlayRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "play";
+      id?: string | number;
+    };
+    /**
+     * @description * `remove_point` - remove_point
+     * @enum {string}
+     */
+    PlaygroundRemovePointActionEnum: "remove_point";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundRemovePointRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "remove_point";
+      id?: string | number;
+      /** @description a row of the state's data */
+      index: number;
+    };
+    /**
+     * @description * `reset` - reset
+     * @enum {string}
+     */
+    PlaygroundResetActionEnum: "reset";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundResetRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "reset";
+      id?: string | number;
+    };
+    /**
+     * @description * `save` - save
+     * @enum {string}
+     */
+    PlaygroundSaveActionEnum: "save";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundSaveRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "save";
+      id?: string | number;
+      name: string;
+      /** @description an experiment of yours to overwrite */
+      experiment?: number | null;
+    };
+    /**
+     * @description * `select` - select
+     * @enum {string}
+     */
+    PlaygroundSelectActionEnum: "select";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundSelectRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "select";
+      id?: string | number;
+      /** @description training sample index (default: the selected one) */
+      sample?: number;
+      /** @description several training samples (a mini-batch) */
+      samples?: number[];
+    };
+    /**
+     * @description * `set_param` - set_param
+     * @enum {string}
+     */
+    PlaygroundSetParamActionEnum: "set_param";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundSetParamRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "set_param";
+      id?: string | number;
+      /** @description W1, b1, W2, ... */
+      name: string;
+      index: number[];
+      /** Format: double */
+      value: number;
+    };
+    /**
+     * @description * `state` - state
+     * @enum {string}
+     */
+    PlaygroundStateActionEnum: "state";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundStateRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "state";
+      id?: string | number;
+    };
+    /**
+     * @description * `step` - step
+     * @enum {string}
+     */
+    PlaygroundStepActionEnum: "step";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundStepRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "step";
+      id?: string | number;
+      /** @description training sample index (default: the selected one) */
+      sample?: number;
+    };
+    /**
+     * @description * `update` - update
+     * @enum {string}
+     */
+    PlaygroundUpdateActionEnum: "update";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundUpdateRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "update";
+      id?: string | number;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     PoolRequest: {
       /**
@@ -2272,6 +2740,12 @@ export interface components {
       /** Format: double */
       seconds: number;
     };
+    /**
+     * @description * `classification` - classification
+     *     * `regression` - regression
+     * @enum {string}
+     */
+    ProblemKindEnum: "classification" | "regression";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     QuestionRefRequest: {
       lesson: string;
@@ -2507,6 +2981,13 @@ export interface components {
       /** @description a classroom link token */
       link: string;
     };
+    /** @description Open a session from settings, a saved experiment, a model or a classroom link. */
+    SessionCreateRequest: {
+      config?: components["schemas"]["ConfigRequest"];
+      experiment?: number | null;
+      model?: number | null;
+      classroom?: string | null;
+    };
     Setup: {
       title: string;
       url: string;
@@ -2621,19 +3102,13 @@ export interface components {
       format?: components["schemas"]["FormatEnum"] | components["schemas"]["BlankEnum"];
       target?: string;
       /** @default classification */
-      task: components["schemas"]["UploadTaskEnum"];
+      task: components["schemas"]["ProblemKindEnum"];
       /** @default private */
       visibility: components["schemas"]["VisibilityEnum"];
       image_size?: number;
       /** @default auto */
       color: components["schemas"]["ColorEnum"];
     };
-    /**
-     * @description * `classification` - classification
-     *     * `regression` - regression
-     * @enum {string}
-     */
-    UploadTaskEnum: "classification" | "regression";
     UploadedChoice: {
       id: number;
       name: string;
@@ -9125,19 +9600,13 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ClassroomLinkCreateRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ClassroomLinkCreateRequest"];
+        "multipart/form-data": components["schemas"]["ClassroomLinkCreateRequest"];
       };
     };
     responses: {
-      200: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -9156,6 +9625,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9334,6 +9811,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -9476,21 +9961,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ExperimentSaveRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ExperimentSaveRequest"];
+        "multipart/form-data": components["schemas"]["ExperimentSaveRequest"];
       };
     };
     responses: {
-      200: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -9509,6 +9988,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9831,19 +10318,13 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["SessionCreateRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["SessionCreateRequest"];
+        "multipart/form-data": components["schemas"]["SessionCreateRequest"];
       };
     };
     responses: {
-      200: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -9862,6 +10343,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9956,6 +10445,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10040,6 +10537,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10101,15 +10606,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["PlaygroundActionRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["PlaygroundActionRequest"];
+        "multipart/form-data": components["schemas"]["PlaygroundActionRequest"];
       };
     };
     responses: {
@@ -10139,6 +10638,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10156,6 +10663,14 @@ export interface operations {
         };
       };
       406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      409: {
         headers: {
           [name: string]: unknown;
         };
