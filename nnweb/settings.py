@@ -430,6 +430,7 @@ SPECTACULAR_SETTINGS = {
     # Data sets and models share one visibility choice set: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "nnweb.datasets.models.Dataset.Visibility",
+        "TaskEnum": "nnweb.datasets.models.Dataset.Task",  # TrainedModel.Task is the same one
         "HiddenActivationEnum": "nnweb.training.networks.HIDDEN_ACTIVATIONS",
     },
 }

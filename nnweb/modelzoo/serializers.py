@@ -76,7 +76,7 @@ class ModelUploadSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     task = serializers.ChoiceField(
-        choices=TrainedModel.Task.values, required=False, default="classification"
+        choices=TrainedModel.Task.choices, required=False, default="classification"
     )
     visibility = serializers.ChoiceField(
         choices=TrainedModel.Visibility.choices,

@@ -1652,7 +1652,7 @@ export interface components {
       readonly description: string;
       readonly owner: string;
       readonly kind: components["schemas"]["DatasetKindEnum"];
-      readonly task: components["schemas"]["DatasetTaskEnum"];
+      readonly task: components["schemas"]["TaskEnum"];
       readonly target: string;
       readonly visibility: components["schemas"]["VisibilityEnum"];
       readonly original_name: string;
@@ -1672,13 +1672,6 @@ export interface components {
      * @enum {string}
      */
     DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
-    /**
-     * @description * `classification` - Classification
-     *     * `regression` - Regression
-     *     * `segmentation` - Instance segmentation
-     * @enum {string}
-     */
-    DatasetTaskEnum: "classification" | "regression" | "segmentation";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     EquivarianceRequest: {
       /** @description a 2-D array (3 to 32 per side), or null for the sample scene */
@@ -2010,7 +2003,7 @@ export interface components {
       name?: string;
       description?: string;
       /** @default classification */
-      task: components["schemas"]["ModelUploadTaskEnum"];
+      task: components["schemas"]["TaskEnum"];
       /**
        * @description who sees the model: private (owner and instructors), students, public
        *
@@ -2021,13 +2014,6 @@ export interface components {
        */
       visibility: components["schemas"]["VisibilityEnum"];
     };
-    /**
-     * @description * `classification` - classification
-     *     * `regression` - regression
-     *     * `instance_segmentation` - instance_segmentation
-     * @enum {string}
-     */
-    ModelUploadTaskEnum: "classification" | "regression" | "instance_segmentation";
     ModelsResponse: {
       models: components["schemas"]["SegmentationModel"][];
     };
@@ -2532,6 +2518,13 @@ export interface components {
       /** @description your training run id (training) */
       run?: number;
     };
+    /**
+     * @description * `classification` - Classification
+     *     * `regression` - Regression
+     *     * `instance_segmentation` - Instance segmentation
+     * @enum {string}
+     */
+    TaskEnum: "classification" | "regression" | "instance_segmentation";
     TokenResponse: {
       token: string;
       username: string;
@@ -2542,7 +2535,7 @@ export interface components {
       readonly name: string;
       readonly description: string;
       readonly owner: string;
-      readonly task: components["schemas"]["TrainedModelTaskEnum"];
+      readonly task: components["schemas"]["TaskEnum"];
       readonly source: components["schemas"]["TrainedModelSourceEnum"];
       readonly visibility: components["schemas"]["VisibilityEnum"];
       /** Format: date-time */
@@ -2568,13 +2561,6 @@ export interface components {
      * @enum {string}
      */
     TrainedModelSourceEnum: "trained" | "uploaded";
-    /**
-     * @description * `classification` - Classification
-     *     * `regression` - Regression
-     *     * `instance_segmentation` - Instance segmentation
-     * @enum {string}
-     */
-    TrainedModelTaskEnum: "classification" | "regression" | "instance_segmentation";
     Truth: {
       label: number;
       name: string;
