@@ -374,6 +374,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
+    # Open by default on purpose: nnweb is read by anonymous visitors (lessons, playground, the
+    # model zoo), and what each view allows is its own decision, stated on the view as
+    # ``permission_classes`` (tests/web/test_conventions.py fails on a view that relies on
+    # this default). Visibility is a queryset's business: what you may not see is a 404.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # Counted atomically in the cache (nnweb.core.throttles), so concurrent requests all count.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -4915,6 +4915,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5097,6 +5105,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5174,6 +5190,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5272,6 +5296,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5350,6 +5382,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8149,6 +8189,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -8323,6 +8371,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10366,6 +10422,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10626,6 +10690,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
