@@ -27,7 +27,6 @@ import json
 import os
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +35,12 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from engine import runtime
 from engine.onnx.ops import SERVABLE_OPS
 from engine.onnx.validate import Limits
+from nnweb.datasets import images
 
 # NNWEB_MAX_SEGMENT_IMAGE_BYTES (5 MiB by default), read once: limits come from the environment.
 MAX_UPLOAD_BYTES = settings.NNWEB_LIMITS.get("MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024)
@@ -110,30 +110,12 @@ def decode_image(data: bytes, name: str = "image") -> Image.Image:
             "a PNG or JPEG signature)."
         )
     try:
-        with warnings.catch_warnings():
-            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: refuse both
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=[fmt])
-            width, height = img.size
-            if width < 1 or height < 1:
-                raise ImageRejected(f"{name}: the image has no pixels ({width} x {height}).")
-            if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-                raise ImageRejected(
-                    f"{name}: the image is {width} x {height} pixels; the limit is "
-                    f"{MAX_SIDE} x {MAX_SIDE}."
-                )
-            img.load()
-            img = ImageOps.exif_transpose(img)
-    except ImageRejected:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected(
-            f"{name}: refused as a possible decompression bomb (it declares more pixels than "
-            f"the {MAX_SIDE} x {MAX_SIDE} limit)."
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ImageRejected(f"{name}: the {fmt} data could not be decoded ({exc}).") from None
-    return _to_rgb(img)
+        img = images.decode_image(
+            data, name, max_pixels=MAX_PIXELS, max_side=MAX_SIDE, formats=[fmt]
+        )
+    except images.ImageUnreadable as err:
+        raise ImageRejected(f"{err}.") from None
+    return images.to_mode(ImageOps.exif_transpose(img), 3)
 
 
 def decode_upload(upload: Any, name: str = "image") -> Image.Image:
@@ -175,17 +157,6 @@ def score_threshold(raw: Any) -> float:
     if not 0.0 <= threshold <= 1.0:  # also refuses nan
         raise ImageRejected(f"score_threshold: must be between 0 and 1, got {threshold}.")
     return threshold
-
-
-def _to_rgb(img: Image.Image) -> Image.Image:
-    """RGB; transparent parts are composited over white (a drawing on a clear canvas)."""
-    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    if img.mode != "RGB":
-        return img.convert("RGB")
-    return img
 
 
 def decode_base64_image(text: str, name: str = "image_base64") -> Image.Image:
