@@ -42,6 +42,8 @@ from engine.onnx.ops import SERVABLE_OPS
 from engine.onnx.validate import Limits
 from nnweb.datasets import images
 
+from .masks import encode_mask
+
 # NNWEB_MAX_SEGMENT_IMAGE_BYTES (5 MiB by default), read once: limits come from the environment.
 MAX_UPLOAD_BYTES = settings.NNWEB_LIMITS.get("MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024)
 MAX_SIDE = 4096
@@ -206,32 +208,6 @@ def to_model_input(img: Image.Image, size: int = MODEL_SIZE) -> ModelInput:
         arr = canvas
     x = np.ascontiguousarray(arr.transpose(2, 0, 1)[None])
     return ModelInput(x=x, scale=scale, content=(ch, cw), image_size=(h, w))
-
-
-def encode_mask(mask: np.ndarray) -> dict[str, Any]:
-    """Row-major run lengths of a boolean mask: counts alternate 0-runs and 1-runs,
-    starting with 0s (possibly an empty first run)."""
-    flat = np.asarray(mask, dtype=bool).ravel()
-    if flat.size == 0:
-        return {"size": list(mask.shape), "counts": []}
-    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    bounds = np.concatenate([[0], change, [flat.size]])
-    counts = np.diff(bounds).tolist()
-    if flat[0]:
-        counts = [0, *counts]
-    return {"size": [int(mask.shape[0]), int(mask.shape[1])], "counts": counts}
-
-
-def decode_mask(rle: dict[str, Any]) -> np.ndarray:
-    """Inverse of ``encode_mask``."""
-    h, w = rle["size"]
-    out = np.zeros(h * w, dtype=bool)
-    pos = 0
-    for i, n in enumerate(rle["counts"]):
-        if i % 2:
-            out[pos : pos + n] = True
-        pos += n
-    return out.reshape(h, w)
 
 
 def mask_size_for(h: int, w: int) -> tuple[int, int]:
