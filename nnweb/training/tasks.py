@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
+from sklearn.metrics import confusion_matrix
 
 from engine import SGD, Dense, Sequential, TrainingDiverged
 from nnweb.core.db_busy import is_db_busy, reset_connections, retrying
@@ -287,9 +288,7 @@ class Trainer:
         if classify:
             pred = net.forward(Xva).argmax(axis=1)
             K = net.layers[-1].W.shape[0]
-            cm = np.zeros((K, K), dtype=np.int64)
-            np.add.at(cm, (Yva, pred), 1)
-            confusion = cm.tolist()
+            confusion = confusion_matrix(Yva, pred, labels=np.arange(K)).tolist()
             metrics["val_accuracy"] = float((pred == Yva).mean())
             metrics["n_val"] = int(len(Yva))
         # a time limit can stop mid-epoch, after the last check: nothing non-finite is published
