@@ -41,6 +41,7 @@ from engine import runtime
 from engine.onnx.ops import SERVABLE_OPS
 from engine.onnx.validate import Limits
 from nnweb.datasets import images
+from nnweb.modelzoo import services as zoo
 
 from .masks import encode_mask
 
@@ -258,8 +259,6 @@ def _zoo_models(user: Any) -> list[ModelChoice]:
     The zoo decides what ``user`` may see (``nnweb.modelzoo.services.segmentation_models``);
     its ids look like ``zoo-<pk>``.
     """
-    from nnweb.modelzoo import services as zoo
-
     return [
         ModelChoice(
             id=str(item["id"]),
@@ -473,6 +472,8 @@ def _png_bytes(arr: np.ndarray) -> bytes:
 
 def generate_shapes(seed: int) -> tuple[bytes, list[dict[str, Any]]]:
     """A 128 x 128 shapes image (PNG bytes) from ``seed`` and its true objects."""
+    # Deferred, like nnweb.training.detection: the detection engine (the whole Mask R-CNN
+    # package) loads only when a shapes image is asked for.
     from engine.detection.shapes import CLASSES, generate_image
 
     image, instances = generate_image(np.random.default_rng(int(seed)))

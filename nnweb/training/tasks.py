@@ -27,9 +27,11 @@ from django.db.models import F
 from django.utils import timezone
 from sklearn.metrics import confusion_matrix
 
+import engine.onnx
 from engine import SGD, Dense, Sequential, TrainingDiverged
 from nnweb.core.db_busy import is_db_busy, reset_connections, retrying
 from nnweb.core.tasks_api import task
+from nnweb.modelzoo.services import publish_model
 
 from .data import load_run_data, split
 from .detection import train_maskrcnn
@@ -306,10 +308,8 @@ class Trainer:
             metrics["val_r2"] = float(1 - np.sum(resid**2) / ss_tot)
         out_dir = self.output_dir()
         net.save(out_dir / "checkpoint.npz")
-        from engine.onnx import export
-
         input_shape = tuple(int(s) for s in Xva.shape[1:])
-        export(
+        engine.onnx.export(
             net,
             out_dir / "model.onnx",
             class_names=run.class_names or None,
@@ -376,8 +376,6 @@ def publish(run: TrainingRun, net, metrics: dict, input_shape) -> tuple:
     The model starts private (its owner and instructors see it): it carries the dataset's name
     and class names, and the dataset or the run may be private. The owner or an instructor
     may change that on the model's page."""
-    from nnweb.modelzoo.services import publish_model
-
     name = f"{run.dataset_name} · run {run.pk}"[:120]
     try:
         model = publish_model(

@@ -25,6 +25,7 @@ import threading
 import time
 
 from django.db import close_old_connections
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -103,8 +104,6 @@ class Command(DBWorkerCommand):
 
     def handle(self, **options) -> None:
         # db_worker builds its Worker inside handle(); swap the class for this call only.
-        from django_tasks_db.management.commands import db_worker
-
         original = db_worker.Worker
         db_worker.Worker = ResilientWorker
         try:
