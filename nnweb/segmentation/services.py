@@ -24,6 +24,7 @@ import base64
 import binascii
 import io
 import json
+import logging
 import os
 import threading
 import time
@@ -44,6 +45,8 @@ from nnweb.datasets import images
 from nnweb.modelzoo import services as zoo
 
 from .masks import encode_mask
+
+logger = logging.getLogger(__name__)
 
 # NNWEB_MAX_SEGMENT_IMAGE_BYTES (5 MiB by default), read once: limits come from the environment.
 MAX_UPLOAD_BYTES = settings.NNWEB_LIMITS.get("MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024)
@@ -292,6 +295,7 @@ def list_models(user: Any = None) -> list[ModelChoice]:
     try:
         zoo = _zoo_models(user)
     except DatabaseError:  # the zoo's table is unavailable: the shipped model still works
+        logger.warning("segmentation: the model zoo could not be read", exc_info=True)
         zoo = []
     if zoo and not models:
         zoo[0].default = True
@@ -330,7 +334,7 @@ def model_classes(session: runtime.ModelSession) -> list[str]:
             if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
                 return classes
         except ValueError:
-            pass
+            logger.warning("segmentation: a model's 'classes' metadata is not JSON; using defaults")
     return list(DEFAULT_CLASSES)
 
 

@@ -38,6 +38,8 @@ from nnweb.training.heartbeat import (
     sweep_stale_runs,
 )
 
+# The worker speaks through db_worker's own logger, whose level its --verbosity sets: the
+# command's lines appear (or not) with the ones db_worker writes for the same worker.
 logger = logging.getLogger("django_tasks_db")
 
 RECORD_GIVE_UP = 600.0  # s of retrying a task's result before giving up on the row
