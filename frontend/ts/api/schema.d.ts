@@ -1745,7 +1745,7 @@ export interface components {
       readonly description: string;
       readonly owner: string;
       readonly kind: components["schemas"]["DatasetKindEnum"];
-      readonly task: components["schemas"]["DatasetTaskEnum"];
+      readonly task: components["schemas"]["TaskEnum"];
       readonly target: string;
       readonly visibility: components["schemas"]["VisibilityEnum"];
       readonly original_name: string;
@@ -1765,13 +1765,6 @@ export interface components {
      * @enum {string}
      */
     DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
-    /**
-     * @description * `classification` - Classification
-     *     * `regression` - Regression
-     *     * `segmentation` - Instance segmentation
-     * @enum {string}
-     */
-    DatasetTaskEnum: "classification" | "regression" | "segmentation";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     EquivarianceRequest: {
       /** @description a 2-D array (3 to 32 per side), or null for the sample scene */
@@ -2192,7 +2185,7 @@ export interface components {
       name?: string;
       description?: string;
       /** @default classification */
-      task: components["schemas"]["ModelUploadTaskEnum"];
+      task: components["schemas"]["TaskEnum"];
       /**
        * @description who sees the model: private (owner and instructors), students, public
        *
@@ -2203,13 +2196,6 @@ export interface components {
        */
       visibility: components["schemas"]["VisibilityEnum"];
     };
-    /**
-     * @description * `classification` - classification
-     *     * `regression` - regression
-     *     * `instance_segmentation` - instance_segmentation
-     * @enum {string}
-     */
-    ModelUploadTaskEnum: "classification" | "regression" | "instance_segmentation";
     ModelsResponse: {
       models: components["schemas"]["SegmentationModel"][];
     };
@@ -3037,6 +3023,13 @@ export interface components {
       /** @description your training run id */
       run?: number;
     };
+    /**
+     * @description * `classification` - Classification
+     *     * `regression` - Regression
+     *     * `instance_segmentation` - Instance segmentation
+     * @enum {string}
+     */
+    TaskEnum: "classification" | "regression" | "instance_segmentation";
     TokenResponse: {
       token: string;
       username: string;
@@ -3047,7 +3040,7 @@ export interface components {
       readonly name: string;
       readonly description: string;
       readonly owner: string;
-      readonly task: components["schemas"]["TrainedModelTaskEnum"];
+      readonly task: components["schemas"]["TaskEnum"];
       readonly source: components["schemas"]["TrainedModelSourceEnum"];
       readonly visibility: components["schemas"]["VisibilityEnum"];
       /** Format: date-time */
@@ -3073,13 +3066,6 @@ export interface components {
      * @enum {string}
      */
     TrainedModelSourceEnum: "trained" | "uploaded";
-    /**
-     * @description * `classification` - Classification
-     *     * `regression` - Regression
-     *     * `instance_segmentation` - Instance segmentation
-     * @enum {string}
-     */
-    TrainedModelTaskEnum: "classification" | "regression" | "instance_segmentation";
     Truth: {
       label: number;
       name: string;
@@ -5765,6 +5751,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5947,6 +5941,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -6024,6 +6026,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6122,6 +6132,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -6200,6 +6218,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8999,6 +9025,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -9173,6 +9207,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -11256,6 +11298,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -11516,6 +11566,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
