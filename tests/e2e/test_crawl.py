@@ -196,12 +196,13 @@ def zipped(entries):
             zf.writestr(name, data)
     return buf.getvalue()
 
-# A folder name cannot hold '/', so the image zip's classes carry the <img> payload only.
+# Public, so that anonymous readers see these names too. A folder name cannot hold '/', so
+# the image zip's classes carry the <img> payload only.
 folders = {f"cat {IMG}/{i}.png": png((200, 0, 0)) for i in range(3)}
 folders.update({f"dog {IMG}x/{i}.png": png((0, 0, 200)) for i in range(3)})
 image_zip = import_dataset(
     teacher, SimpleUploadedFile("folders.zip", zipped(folders), "application/zip"),
-    name="Image zip " + SCRIPT, description="Folders " + IMG, visibility="students")
+    name="Image zip " + SCRIPT, description="Folders " + IMG, visibility="public")
 coco_doc = {
     "images": [{"id": 1, "file_name": "a.png", "width": 8, "height": 8}],
     "categories": [{"id": 1, "name": "square " + IMG}, {"id": 2, "name": "disc " + SCRIPT}],
@@ -215,7 +216,7 @@ coco_doc = {
 coco = import_dataset(
     teacher, SimpleUploadedFile("coco.zip", zipped({"a.png": png((9, 9, 9))}), "application/zip"),
     annotations=SimpleUploadedFile("coco.json", json.dumps(coco_doc).encode(), "application/json"),
-    name="COCO " + IMG, description="Categories " + SCRIPT, visibility="students")
+    name="COCO " + IMG, description="Categories " + SCRIPT, visibility="public")
 # Usernames from the sign-up form are restricted; one made otherwise (an LTI launch, the
 # admin) and its first name are not.
 named = User.objects.filter(username="crawl-" + IMG).first() or User.objects.create_user(
@@ -479,7 +480,7 @@ def test_error_page(viewers, base_url, template, theme):
 # Where each payload must be read as text: (path, role, the names the page must show).
 PAYLOAD_PAGES = [
     ("/datasets/{dataset}/", "instructor", ["Crawl points " + XSS_IMG, "a " + XSS_IMG]),
-    ("/datasets/{coco}/", "student", ["COCO " + XSS_IMG, "disc " + XSS_SCRIPT]),
+    ("/datasets/{coco}/", "anonymous", ["COCO " + XSS_IMG, "disc " + XSS_SCRIPT]),
     ("/datasets/{image_zip}/", "student", ["Image zip " + XSS_SCRIPT, "cat " + XSS_IMG]),
     ("/datasets/", "student", ["Crawl points " + XSS_IMG]),
     ("/models/{model}/", "anonymous", ["crawl net " + XSS_IMG]),
