@@ -53,9 +53,9 @@ export function applyTile(host: HTMLElement, t: Tile): void {
 function liveView(host: HTMLElement): void {
   const socket = new ReconnectingSocket(wsUrl(host.dataset.wsPath!), {
     onMessage: (data) => {
-      const msg = data as { type: string; tiles?: Tile[]; message?: string };
+      const msg = data as { type: string; tiles?: Tile[]; errors?: { detail: string }[] };
       if (msg.type === "tiles") for (const t of msg.tiles ?? []) applyTile(host, t);
-      else if (msg.type === "error") host.dataset.error = msg.message ?? "error";
+      else if (msg.type === "error") host.dataset.error = msg.errors?.[0]?.detail ?? "error";
     },
     onState: (state) => (host.dataset.socket = state),
   });
