@@ -1974,6 +1974,7 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    /** @description GET /api/accounts/me/: who the request is authenticated as. */
     Me: {
       authenticated: boolean;
       username: string | null;
@@ -2200,6 +2201,7 @@ export interface components {
       name?: string;
       description?: string;
     };
+    /** @description One account of GET /api/accounts/people/ (instructors only). */
     Person: {
       id: number;
       username: string;
@@ -2552,6 +2554,7 @@ export interface components {
       /** @description your training run id (training) */
       run?: number;
     };
+    /** @description POST /api/accounts/token/: the key to send as ``Authorization: Token <token>``. */
     TokenResponse: {
       token: string;
       username: string;
