@@ -495,6 +495,9 @@ PAYLOAD_PAGES = [
     ("/models/{named_model}/", "anonymous", ["net of " + XSS_SCRIPT, "crawl-" + XSS_IMG]),
     ("/models/", "anonymous", ["crawl net " + XSS_IMG]),
     (PLAYGROUND_ON_PAYLOAD, "student", ["a " + XSS_IMG]),
+    ("/training/{run}/", "student", ["Crawl points " + XSS_IMG]),
+    ("/training/", "student", ["Crawl points " + XSS_IMG]),
+    ("/playground/c/{classroom}/", "student", ["Crawl class " + XSS_IMG]),
 ]
 
 
