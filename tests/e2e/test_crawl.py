@@ -498,6 +498,7 @@ PAYLOAD_PAGES = [
     ("/training/{run}/", "student", ["Crawl points " + XSS_IMG]),
     ("/training/", "student", ["Crawl points " + XSS_IMG]),
     ("/playground/c/{classroom}/", "student", ["Crawl class " + XSS_IMG]),
+    ("/accounts/people/", "instructor", ["crawl-" + XSS_IMG]),
 ]
 
 
