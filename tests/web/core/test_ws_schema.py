@@ -120,3 +120,12 @@ async def test_ping_messages_match_their_components(components):
     await comm.send_json_to(ping)
     check(components, "PingServerMessage", await comm.receive_json_from())
     await comm.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_live_lab_tile_matches_its_component(components, student):
+    from nnweb.classes import live
+    from nnweb.classes import playground_api as playground
+
+    session = playground.open_session({"dataset": "xor", "hidden": [4]}, user=student)
+    check(components, "LiveTilesMessage", {"type": "tiles", "tiles": [live.tile(student, session)]})
