@@ -431,6 +431,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # `check --deploy` is about the deployment; the schema is checked by tests/web/core.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Websocket message shapes as named components (OpenAPI has no websocket operations);
+    # added after the enum pass, so their `type` constants stay inline literal enums.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nnweb.core.ws_schema.add_websocket_messages",
+    ],
     # Data sets and models share one visibility choice set: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "nnweb.datasets.models.Dataset.Visibility",

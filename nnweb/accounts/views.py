@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -13,32 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.accounts.lockout import lockout_message, retry_after_seconds
+from nnweb.accounts.serializers import MeSerializer, PersonSerializer, TokenResponseSerializer
 from nnweb.accounts.services import token_for
 from nnweb.core.errors import LockedOut
 from nnweb.core.permissions import IsInstructor, role_of
 from nnweb.core.throttles import AuthRateThrottle
-
-
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    username = serializers.CharField()
-    role = serializers.CharField()
-
-
-class MeSerializer(serializers.Serializer):
-    authenticated = serializers.BooleanField()
-    username = serializers.CharField(allow_null=True)
-    role = serializers.CharField()
-
-
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    role = serializers.SerializerMethodField()
-    date_joined = serializers.DateTimeField()
-
-    def get_role(self, user) -> str:
-        return role_of(user)
 
 
 class TokenView(APIView):

@@ -5,7 +5,9 @@ student's latest tile from the cache, then only the students whose tile changed,
 ``FLUSH_SECONDS``. Incoming tiles are coalesced to the latest per student, so a busy class
 never queues more than one message per flush on this socket, whatever the number of students
 (the Redis channel layer drops messages beyond 100 waiting on one channel; handling each one
-is only a dictionary store, so the channel stays nearly empty).
+is only a dictionary store, so the channel stays nearly empty). Errors are
+``{"type": "error", "errors": [{code, detail, attr}]}`` (nnweb.core.errors.ws_error); sockets
+per client and message size are capped by nnweb.core.ws_guard (close codes 4429 and 4413).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+
+from nnweb.core.errors import ws_error
+from nnweb.core.ws_guard import SocketGuard
 
 from . import live, selectors
 from .models import Class
@@ -30,25 +35,20 @@ def _authorise(user, class_id: int) -> list[int] | None:
     return list(klass.students.values_list("pk", flat=True))
 
 
-class LiveViewConsumer(AsyncWebsocketConsumer):
+class LiveViewConsumer(SocketGuard, AsyncWebsocketConsumer):
     flush_task: asyncio.Task | None = None
 
     async def connect(self) -> None:
+        if not await self.guard_connect():
+            return
         self.class_id = int(self.scope["url_route"]["kwargs"]["class_id"])
         student_ids = await database_sync_to_async(_authorise)(
             self.scope.get("user"), self.class_id
         )
         await self.accept()
         if student_ids is None:
-            await self.send(
-                text_data=json.dumps(
-                    {
-                        "type": "error",
-                        "code": "forbidden",
-                        "message": "Only the instructors of this class see its live view.",
-                    }
-                )
-            )
+            message = "Only the instructors of this class see its live view."
+            await self.send(text_data=json.dumps(ws_error("permission_denied", message)))
             await self.close(code=4403)
             return
         self.students = set(student_ids)
@@ -59,6 +59,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
         self.flush_task = asyncio.get_running_loop().create_task(self._flush_loop())
 
     async def disconnect(self, code) -> None:
+        await self.guard_disconnect()
         if self.flush_task is not None:
             self.flush_task.cancel()
         if hasattr(self, "pending"):
@@ -68,6 +69,7 @@ class LiveViewConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """The view only listens; "send to class" is a REST call (POST .../send/)."""
+        await self.guard_message(text_data, bytes_data)
 
     async def classes_tile(self, event: dict) -> None:
         t = event["tile"]

@@ -8,7 +8,10 @@ run's group and the consumer answers at once instead of at the next poll.
 Messages: ``{"type": "snapshot", "run": {...}}`` first (full history), then
 ``{"type": "progress", "run": {...}}`` whenever the run changes; ``run.history``
 holds only the points after ``run.history_from``. The socket stays open after
-the run finishes so the page can keep it; clients may send ``{"type": "cancel"}``.
+the run finishes so the page can keep it; clients may send ``{"type": "cancel"}`` or
+``{"type": "refresh"}``. Errors are ``{"type": "error", "errors": [{code, detail, attr}]}``
+(nnweb.core.errors.ws_error, the REST error items). Sockets per client and message size are
+capped by nnweb.core.ws_guard (close codes 4429 and 4413).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from nnweb.core.errors import ws_error
+from nnweb.core.ws_guard import SocketGuard
+
 from .events import group_name
 from .heartbeat import sweep_stale_runs
 from .models import TrainingRun
@@ -28,14 +34,16 @@ POLL_SECONDS = 0.5
 SWEEP_EVERY = 10  # polls
 
 
-class TrainingRunConsumer(AsyncWebsocketConsumer):
+class TrainingRunConsumer(SocketGuard, AsyncWebsocketConsumer):
     async def connect(self) -> None:
+        if not await self.guard_connect():
+            return
         self.run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
         user = self.scope.get("user")
         allowed = await self._allowed(user)
         if not allowed:
             await self.accept()
-            await self.send_json({"type": "error", "error": "No such run, or you may not see it."})
+            await self.send_json(ws_error("not_found", "No such run, or you may not see it."))
             await self.close(code=4403)
             return
         self.group = group_name(self.run_id)
@@ -49,6 +57,7 @@ class TrainingRunConsumer(AsyncWebsocketConsumer):
         self.poller = asyncio.ensure_future(self.poll())
 
     async def disconnect(self, code) -> None:
+        await self.guard_disconnect()
         poller = getattr(self, "poller", None)
         if poller is not None:
             poller.cancel()
@@ -56,18 +65,29 @@ class TrainingRunConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        try:
-            msg = json.loads(text_data or "")
-        except json.JSONDecodeError:
-            await self.send_json({"type": "error", "error": "Send JSON text frames."})
+        if not await self.guard_message(text_data, bytes_data):
             return
-        if isinstance(msg, dict) and msg.get("type") == "cancel":
+        if text_data is None:
+            await self.send_json(ws_error("binary", "Send JSON text frames, not binary."))
+            return
+        try:
+            msg = json.loads(text_data)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            await self.send_json(ws_error("parse_error", f"Invalid JSON: {why}."))
+            return
+        kind = msg.get("type") if isinstance(msg, dict) else None
+        if kind == "cancel":
             ok = await self._cancel(self.scope.get("user"))
             if not ok:
-                await self.send_json({"type": "error", "error": "You may not cancel this run."})
+                await self.send_json(ws_error("permission_denied", "You may not cancel this run."))
             self.wake.set()
-        elif isinstance(msg, dict) and msg.get("type") == "refresh":
+        elif kind == "refresh":
             await self.push(full=True)
+        else:
+            await self.send_json(
+                ws_error("invalid", 'Expected {"type": "cancel"} or {"type": "refresh"}.', "type")
+            )
 
     async def run_changed(self, event: dict) -> None:
         """Group message from the task (shared channel layer)."""

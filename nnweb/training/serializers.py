@@ -97,10 +97,21 @@ class RunSummarySerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
+class HistoryPointSerializer(serializers.Serializer):
+    """One epoch's point of a run's loss history (nnweb.training.tasks)."""
+
+    epoch = serializers.IntegerField()
+    step = serializers.IntegerField()
+    train_loss = serializers.FloatField()
+    val_loss = serializers.FloatField(allow_null=True, help_text="null when nothing was held out")
+    val_accuracy = serializers.FloatField(required=False, help_text="classification runs only")
+    t = serializers.FloatField(required=False, help_text="seconds since the run started")
+
+
 class RunSerializer(RunSummarySerializer):
     """One run with its loss history (one point per epoch, from ``history_from``)."""
 
-    history = serializers.ListField(child=serializers.DictField())
+    history = HistoryPointSerializer(many=True)
 
 
 class BuiltinChoiceSerializer(serializers.Serializer):

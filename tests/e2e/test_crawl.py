@@ -21,7 +21,13 @@ from dataclasses import dataclass
 import pytest
 
 from .conftest import REPO_ROOT
-from .page_checks import axe_violations, format_violations, sideways_overflow, widest_elements
+from .page_checks import (
+    axe_violations,
+    format_violations,
+    sentinel_fired,
+    sideways_overflow,
+    widest_elements,
+)
 
 PASSWORD = "crawl-Pass-word-41"
 ROLES = ("anonymous", "student", "instructor")
@@ -38,6 +44,7 @@ def _lesson_slugs() -> list[str]:
 # One entry per named URL pattern of frontend/urls.py. A page entry lists the paths to visit;
 # `{name}` is filled from the objects `site` made. POST-only actions say why they are not
 # visited (their forms are on pages that are).
+PLAYGROUND_ON_PAYLOAD = "/playground/?dataset=dataset:{dataset}"
 POST_ONLY = "POST-only action; its form is checked on the page that holds it"
 _LTI = "LTI protocol endpoint (OIDC login, launch, JWKS), not a page a reader visits"
 ROUTES: dict[str, list[str] | str] = {
@@ -50,11 +57,13 @@ ROUTES: dict[str, list[str] | str] = {
     "accounts:people": ["/accounts/people/"],
     "lessons:index": ["/lessons/"],
     "lessons:lesson": [f"/lessons/{slug}/" for slug in _lesson_slugs()],
-    "playground": ["/playground/"],
+    # The second opens the playground on the payload data set: its class and feature names
+    # are on the page (the stored-script check).
+    "playground": ["/playground/", PLAYGROUND_ON_PAYLOAD],
     "playground-classroom": ["/playground/c/{classroom}/"],
     "datasets": ["/datasets/"],
     "datasets-upload": ["/datasets/upload/"],
-    "datasets-detail": ["/datasets/{dataset}/"],
+    "datasets-detail": ["/datasets/{dataset}/", "/datasets/{image_zip}/", "/datasets/{coco}/"],
     "datasets-visibility": POST_ONLY,
     "datasets-delete": POST_ONLY,
     "training": ["/training/"],
@@ -62,7 +71,7 @@ ROUTES: dict[str, list[str] | str] = {
     "training-detail": ["/training/{run}/"],
     "training-cancel": POST_ONLY,
     "models": ["/models/"],
-    "models-detail": ["/models/{model}/"],
+    "models-detail": ["/models/{model}/", "/models/{named_model}/"],
     "models-delete": POST_ONLY,
     "models-visibility": POST_ONLY,
     "segmentation": ["/segmentation/"],
@@ -141,8 +150,18 @@ def test_every_route_is_crawled():
     assert not stale, f"ROUTES entries with no URL pattern: {stale}"
 
 
+# Stored script: every name a user can give (data set name and description, CSV column names
+# and class labels, class folders of an image zip, COCO categories, model names, a classroom
+# link's title, a user's name) carries a payload. Run, it sets window.__nnwebXss
+# (sentinel_fired); parsed as markup at all, it leaves an element marked data-nnweb-xss, which
+# the content security policy cannot hide. check_page fails a view where either is found, and
+# test_stored_script_payloads_show_as_text proves the payloads reach the pages as text.
+XSS_IMG = '<img src=x data-nnweb-xss onerror="window.__nnwebXss=1">'
+XSS_SCRIPT = '"><script data-nnweb-xss>window.__nnwebXss=1</script>'
+XSS_MARK = "[data-nnweb-xss]"
+
 SEED = r"""
-import json
+import csv, io, json, zipfile
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from engine import Dense, Sequential
@@ -155,24 +174,81 @@ from nnweb.training import services as training
 from nnweb.training.tasks import Trainer
 
 PASSWORD = __PASSWORD__
+IMG, SCRIPT = __XSS_IMG__, __XSS_SCRIPT__
 teacher = ensure_user("crawl-teacher", PASSWORD, instructor=True)
 pupil = ensure_user("crawl-pupil", PASSWORD, instructor=False)
 User = get_user_model()
 teacher = User.objects.get(username="crawl-teacher")
 pupil = User.objects.get(username="crawl-pupil")
-rows = ["x1,x2,label"] + [f"{i % 7},{(i * 3) % 5},{'ab'[i % 2]}" for i in range(40)]
-upload = SimpleUploadedFile("points.csv", ("\n".join(rows) + "\n").encode(), "text/csv")
-dataset = import_dataset(teacher, upload, name="Crawl points", target="label",
-                         visibility="students")
+
+# ---- stored-script payloads (the API edge's block; class objects go in their own block) ----
+def payload_csv():
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow(["x1 " + IMG, "x2 " + SCRIPT, "label " + IMG])
+    labels = ["a " + IMG, "b " + SCRIPT]
+    for i in range(40):
+        out.writerow([i % 7, (i * 3) % 5, labels[i % 2]])
+    return buf.getvalue().encode()
+
+def png(colour):
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+def zipped(entries):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+# Public, so that anonymous readers see these names too. A folder name cannot hold '/', so
+# the image zip's classes carry the <img> payload only.
+folders = {f"cat {IMG}/{i}.png": png((200, 0, 0)) for i in range(3)}
+folders.update({f"dog {IMG}x/{i}.png": png((0, 0, 200)) for i in range(3)})
+image_zip = import_dataset(
+    teacher, SimpleUploadedFile("folders.zip", zipped(folders), "application/zip"),
+    name="Image zip " + SCRIPT, description="Folders " + IMG, visibility="public")
+coco_doc = {
+    "images": [{"id": 1, "file_name": "a.png", "width": 8, "height": 8}],
+    "categories": [{"id": 1, "name": "square " + IMG}, {"id": 2, "name": "disc " + SCRIPT}],
+    "annotations": [
+        {"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+         "segmentation": [[1, 1, 4, 1, 4, 4, 1, 4]]},
+        {"id": 2, "image_id": 1, "category_id": 2, "iscrowd": 0,
+         "segmentation": [[5, 5, 7, 5, 7, 7, 5, 7]]},
+    ],
+}
+coco = import_dataset(
+    teacher, SimpleUploadedFile("coco.zip", zipped({"a.png": png((9, 9, 9))}), "application/zip"),
+    annotations=SimpleUploadedFile("coco.json", json.dumps(coco_doc).encode(), "application/json"),
+    name="COCO " + IMG, description="Categories " + SCRIPT, visibility="public")
+# Usernames from the sign-up form are restricted; one made otherwise (an LTI launch, the
+# admin) and its first name are not.
+named = User.objects.filter(username="crawl-" + IMG).first() or User.objects.create_user(
+    "crawl-" + IMG, password=PASSWORD, first_name=SCRIPT)
+named_net = Sequential([Dense(2, 2, activation="softmax")], "cross_entropy", seed=0)
+named_model = publish_model(named, "net of " + SCRIPT, "classification", named_net,
+                            {"val_accuracy": 0.5}, class_names=["p " + IMG, "q " + SCRIPT],
+                            description="By " + IMG, visibility="public")
+# ---- end of the stored-script block ----
+
+upload = SimpleUploadedFile("points.csv", payload_csv(), "text/csv")
+dataset = import_dataset(teacher, upload, name="Crawl points " + IMG, target="label " + IMG,
+                         description="Points " + SCRIPT, visibility="students")
 net = Sequential([Dense(2, 4, activation="tanh"), Dense(4, 2, activation="softmax")],
                  "cross_entropy", seed=0)
-model = publish_model(pupil, "crawl net", "classification", net, {"val_accuracy": 0.75},
+model = publish_model(pupil, "crawl net " + IMG, "classification", net, {"val_accuracy": 0.75},
+                      class_names=["a " + IMG, "b " + SCRIPT], description="Net " + SCRIPT,
                       visibility="public")
-run = training.create_run(pupil, builtin="xor", network={"type": "mlp", "hidden": [4]},
+# Trained on the payload data set: the run carries its name, feature names and class labels.
+run = training.create_run(pupil, dataset=dataset, network={"type": "mlp", "hidden": [4]},
                           optimizer={"lr": 0.1, "batch_size": 32, "epochs": 2}, enqueue=False)
 Trainer(run.pk).run()
 job = core.enqueue_count_primes(1000, f"user:{pupil.pk}")  # the student's job
-link = create_classroom_link(teacher, {}, [], "Crawl class")
+link = create_classroom_link(teacher, {}, [], "Crawl class " + IMG)
 
 # --- classes: a class of the teacher's, the pupil enrolled, a lesson and a challenge ---------
 from datetime import timedelta
@@ -200,14 +276,21 @@ class_seed = {"klass": klass.pk, "class_code": klass.join_code, "class_pupil": p
 # --- end of the classes block --------------------------------------------------------------
 
 print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.pk,
-                           "job": str(job.id), "classroom": link["token"], **class_seed}))
+                           "job": str(job.id), "classroom": link["token"],
+                           "image_zip": image_zip.pk, "coco": coco.pk,
+                           "named_model": named_model.pk, **class_seed}))
 """
 
 
 @pytest.fixture(scope="session")
 def site(nnweb_server) -> dict:
     """The objects the parametrised routes need: a dataset, a model, a run, a job, a link."""
-    out = nnweb_server.manage("shell", "-c", SEED.replace("__PASSWORD__", repr(PASSWORD)))
+    seed = (
+        SEED.replace("__PASSWORD__", repr(PASSWORD))
+        .replace("__XSS_IMG__", repr(XSS_IMG))
+        .replace("__XSS_SCRIPT__", repr(XSS_SCRIPT))
+    )
+    out = nnweb_server.manage("shell", "-c", seed)
     line = next(x for x in out.splitlines() if x.startswith("SEED"))
     return json.loads(line[4:])
 
@@ -345,6 +428,7 @@ def check_page(
         if refused and refused in err:
             continue
         problems.append(("console", err))
+    problems.extend(stored_script(page))
     overflow = sideways_overflow(page)
     if overflow > 0:
         widest = ", ".join(widest_elements(page))
@@ -357,6 +441,19 @@ def check_page(
         nodes = sum(len(v["nodes"]) for v in violations)
         problems.append(("axe", f"{nodes} nodes:\n{format_violations(violations)}"))
     _tally(path, viewer, violations, overflow)
+    return problems
+
+
+def stored_script(page) -> list[tuple[str, str]]:
+    """A payload that ran (the sentinel) or that became markup (a marked element)."""
+    problems = []
+    if sentinel_fired(page):
+        problems.append(("script", "a stored script payload ran (window.__nnwebXss is set)"))
+    marked = page.evaluate(
+        f"() => [...document.querySelectorAll({XSS_MARK!r})].map(e => e.outerHTML.slice(0, 120))"
+    )
+    if marked:
+        problems.append(("script", f"a stored payload became markup: {marked}"))
     return problems
 
 
@@ -490,6 +587,70 @@ def test_error_page(viewers, base_url, template, theme):
     artefact = "ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS"
     problems = [(c, m) for c, m in problems if not (c == "console" and artefact in m)]
     _report(url, problems)
+
+
+# Where each payload must be read as text: (path, role, the names the page must show).
+PAYLOAD_PAGES = [
+    ("/datasets/{dataset}/", "instructor", ["Crawl points " + XSS_IMG, "a " + XSS_IMG]),
+    ("/datasets/{coco}/", "anonymous", ["COCO " + XSS_IMG, "disc " + XSS_SCRIPT]),
+    ("/datasets/{image_zip}/", "student", ["Image zip " + XSS_SCRIPT, "cat " + XSS_IMG]),
+    ("/datasets/", "student", ["Crawl points " + XSS_IMG]),
+    ("/models/{model}/", "anonymous", ["crawl net " + XSS_IMG]),
+    ("/models/{named_model}/", "anonymous", ["net of " + XSS_SCRIPT, "crawl-" + XSS_IMG]),
+    ("/models/", "anonymous", ["crawl net " + XSS_IMG]),
+    (PLAYGROUND_ON_PAYLOAD, "student", ["a " + XSS_IMG]),
+    ("/training/{run}/", "student", ["Crawl points " + XSS_IMG]),
+    ("/training/", "student", ["Crawl points " + XSS_IMG]),
+    ("/playground/c/{classroom}/", "student", ["Crawl class " + XSS_IMG]),
+    ("/accounts/people/", "instructor", ["crawl-" + XSS_IMG]),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "texts"), PAYLOAD_PAGES, ids=[p[0] for p in PAYLOAD_PAGES]
+)
+def test_stored_script_payloads_show_as_text(viewers, site, path, role, texts):
+    """The payloads reach the pages, as text: the crawl's stored-script check cannot pass by
+    a name being dropped or mangled on the way."""
+    viewer = viewers(role, "wide", "light")
+    viewer.page.goto(_fill(path, site))
+    _settle(viewer.page)
+    for expected in texts:
+        # Panels that draw from the API (the playground) show their names a moment later.
+        try:
+            viewer.page.wait_for_function(
+                "(t) => document.querySelector('main').innerText.includes(t)",
+                arg=expected,
+                timeout=10_000,
+            )
+        except Exception:  # noqa: BLE001 - the assertion below says what is missing
+            pass
+        text = viewer.page.inner_text("main")
+        assert expected in text, f"{path} does not show {expected!r} as text"
+    assert not stored_script(viewer.page)
+
+
+def test_check_page_fails_a_view_where_a_payload_ran(viewers, base_url):
+    """The stored-script check itself: a page that puts a payload into innerHTML is failed
+    (served here with the payload inline, as a broken page would)."""
+    viewer = viewers("anonymous", "narrow", "light")
+    url = "/__stored-script/"
+    html = (
+        "<!doctype html><html lang=en><head><title>t</title></head><body><main>"
+        f"<p>{XSS_IMG}</p></main></body></html>"
+    )
+    viewer.page.route(
+        f"{base_url}{url}",
+        lambda route: route.fulfill(status=200, body=html, content_type="text/html"),
+    )
+    try:
+        problems = check_page(viewer, url)
+    finally:
+        viewer.page.unroute(f"{base_url}{url}")
+    assert [c for c, _ in problems].count("script") >= 1, problems
+    # Without a policy on the fulfilled page, the onerror handler runs and sets the sentinel.
+    viewer.page.wait_for_function("() => window.__nnwebXss === 1", timeout=5_000)
+    assert sentinel_fired(viewer.page)
 
 
 def test_theme_toggle_is_remembered_and_passes_axe(viewers):

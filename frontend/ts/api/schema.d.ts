@@ -1982,6 +1982,28 @@ export interface components {
       | "gradcheck"
       | "data_editor"
       | "save";
+    /** @description One epoch's point of a run's loss history (nnweb.training.tasks). */
+    HistoryPoint: {
+      epoch: number;
+      step: number;
+      /** Format: double */
+      train_loss: number;
+      /**
+       * Format: double
+       * @description null when nothing was held out
+       */
+      val_loss: number | null;
+      /**
+       * Format: double
+       * @description classification runs only
+       */
+      val_accuracy?: number;
+      /**
+       * Format: double
+       * @description seconds since the run started
+       */
+      t?: number;
+    };
     ImageSize: {
       width: number;
       height: number;
@@ -2127,6 +2149,7 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    /** @description GET /api/accounts/me/: who the request is authenticated as. */
     Me: {
       authenticated: boolean;
       username: string | null;
@@ -2346,6 +2369,7 @@ export interface components {
       name?: string;
       description?: string;
     };
+    /** @description One account of GET /api/accounts/people/ (instructors only). */
     Person: {
       id: number;
       username: string;
@@ -2835,9 +2859,7 @@ export interface components {
       result_model: number | null;
       result_model_url: string | null;
       version: number;
-      history: {
-        [key: string]: unknown;
-      }[];
+      history: components["schemas"]["HistoryPoint"][];
     };
     /**
      * @description One of image / image_base64 / sample / seed, and optionally model and score_threshold.
@@ -3030,6 +3052,7 @@ export interface components {
      * @enum {string}
      */
     TaskEnum: "classification" | "regression" | "instance_segmentation";
+    /** @description POST /api/accounts/token/: the key to send as ``Authorization: Token <token>``. */
     TokenResponse: {
       token: string;
       username: string;
@@ -3117,6 +3140,109 @@ export interface components {
     WrongAnswer: {
       answer: string;
       count: number;
+    };
+    /** @description One student's playground, as the live lab view shows it (nnweb.classes.live.tile). */
+    LiveTile: {
+      student: number;
+      username: string;
+      session: string;
+      dataset: string;
+      hidden: number[];
+      iteration: number;
+      stage: string;
+      /** Format: double */
+      test_accuracy: number | null;
+      /** Format: double */
+      test_loss: number | null;
+      thumb: components["schemas"]["LiveTileThumb"] | null;
+      /**
+       * Format: double
+       * @description unix seconds when the tile was made
+       */
+      t: number;
+    };
+    LiveTileThumb: {
+      /** @description what the thumbnail shows, e.g. 'classes' */
+      kind: string;
+      /** @description pixels per side */
+      side: number;
+      /** @description base64 of side×side class indices */
+      data: string;
+    };
+    /** @description ws/classes/<id>/live/, server to client: every tile first, then the changed ones. */
+    LiveTilesMessage: {
+      /**
+       * @description * `tiles` - tiles
+       * @enum {string}
+       */
+      type: "tiles";
+      tiles: components["schemas"]["LiveTile"][];
+    };
+    /** @description ws/core/ping/, client to server. */
+    PingClientMessage: {
+      /**
+       * @description * `ping` - ping
+       * @enum {string}
+       */
+      type: "ping";
+      /** @description echoed in the pong */
+      id?: unknown;
+    };
+    /** @description ws/core/ping/, server to client: ``hello`` on connect, then a ``pong`` per ping. */
+    PingServerMessage: {
+      /**
+       * @description * `hello` - hello
+       *     * `pong` - pong
+       * @enum {string}
+       */
+      type: "hello" | "pong";
+      /** @description the signed-in user's name */
+      user: string | null;
+      /** @description the ping's id (pong only) */
+      id?: unknown;
+      /**
+       * Format: double
+       * @description unix seconds (pong only)
+       */
+      server_time?: number;
+    };
+    /** @description ws/training/<id>/, client to server: cancel the run, or ask for the whole run again. */
+    TrainingClientMessage: {
+      /**
+       * @description * `cancel` - cancel
+       *     * `refresh` - refresh
+       * @enum {string}
+       */
+      type: "cancel" | "refresh";
+    };
+    /**
+     * @description ws/training/<id>/, server to client: the whole run first, then what changed.
+     *
+     *     In a ``progress`` message ``run.history`` holds only the points from ``run.history_from``.
+     */
+    TrainingRunMessage: {
+      /**
+       * @description * `snapshot` - snapshot
+       *     * `progress` - progress
+       * @enum {string}
+       */
+      type: "snapshot" | "progress";
+      run: components["schemas"]["Run"];
+    };
+    /** @description One error, the same item as the REST error shape's ``errors``. */
+    WsErrorItem: {
+      code: string;
+      detail: string;
+      attr: string | null;
+    };
+    /** @description Any socket's error message (nnweb.core.errors.ws_error). */
+    WsErrorMessage: {
+      /**
+       * @description * `error` - error
+       * @enum {string}
+       */
+      type: "error";
+      errors: components["schemas"]["WsErrorItem"][];
     };
   };
   responses: never;

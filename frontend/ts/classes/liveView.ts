@@ -93,9 +93,10 @@ export function liveView(host: HTMLElement, status: HTMLElement | null): void {
   socket = new ReconnectingSocket(wsUrl(host.dataset.wsPath!), {
     WebSocketImpl: WatchedSocket,
     onMessage: (data) => {
-      const msg = data as { type: string; tiles?: Tile[]; message?: string };
+      const msg = data as { type: string; tiles?: Tile[]; errors?: { detail: string }[] };
       if (msg.type === "tiles") for (const t of msg.tiles ?? []) applyTile(host, t);
-      else if (msg.type === "error") refuse(msg.message ?? "the server refused this live view.");
+      else if (msg.type === "error")
+        refuse(msg.errors?.[0]?.detail ?? "the server refused this live view.");
     },
     onState: (state) => {
       if (!refused) host.dataset.socket = state;

@@ -2,6 +2,7 @@
 // drawings and uploads go to POST /api/segmentation/run/; the overlay panel draws masks,
 // boxes, labels and scores; the slider filters them without running the model again.
 import "../styles/segmentation.css";
+import { api, unwrap, type Schemas } from "../api/client";
 import { ApiError, apiFetch } from "../api/http";
 import { mountShapeCanvas } from "../panels/segmentation_canvas";
 import {
@@ -10,17 +11,12 @@ import {
   type SegmentationResult,
 } from "../panels/segmentation_overlay";
 
-interface Generated {
-  seed: number;
-  image: string;
-  truth: { label: number; name: string; box: number[] }[];
-}
+type Generated = Schemas["GenerateResponse"];
 
 function init(): void {
   const app = document.getElementById("segmentation-app");
   if (!app) return;
   const runUrl = app.dataset.runUrl!;
-  const generateUrl = app.dataset.generateUrl!;
   const maxBytes = Number(app.dataset.maxBytes ?? "5") * 1024 * 1024;
   const form = document.getElementById("seg-form") as HTMLFormElement;
   const modelSel = document.getElementById("seg-model") as HTMLSelectElement;
@@ -109,6 +105,8 @@ function init(): void {
         if (model) body.set("model", model);
         result = await apiFetch<SegmentationResult>(runUrl, { method: "POST", body });
       } else {
+        // The overlay panel's SegmentationResult is stricter than the schema's RunResponse
+        // (sizes as pairs), so this call keeps the panel's type.
         result = await apiFetch<SegmentationResult>(runUrl, {
           method: "POST",
           json: model ? { ...body, model } : body,
@@ -140,7 +138,7 @@ function init(): void {
     ev.preventDefault();
     showError(null);
     try {
-      const gen = await apiFetch<Generated>(generateUrl, { method: "POST", json: {} });
+      const gen = unwrap(await api.POST("/api/segmentation/generate/", { body: {} }));
       const names = gen.truth.map((t) => t.name).join(", ");
       truthOut.textContent = `Seed ${gen.seed}: ${gen.truth.length} shape${
         gen.truth.length === 1 ? "" : "s"

@@ -1,26 +1,14 @@
 // Training pages: the run page (live over ws/training/<id>/) and the new-run form.
-import { apiFetch } from "../api/http";
+import { api, unwrap, type Schemas } from "../api/client";
 import { ReconnectingSocket, wsUrl } from "../api/ws";
 import { drawConfusion } from "../panels/confusion";
-import { type HistoryPoint } from "../panels/curves";
-import {
-  drawRunCurves,
-  estimateEta,
-  isFinished,
-  showProgress,
-  type RunProgress,
-} from "../panels/progress";
+import { drawRunCurves, estimateEta, isFinished, showProgress } from "../panels/progress";
 
-interface RunSnapshot extends RunProgress {
-  id: number;
-  task: string;
-  class_names: string[];
-  confusion: number[][];
-  history: HistoryPoint[];
-  history_from: number;
-  history_len: number;
-  result_model_url: string | null;
-}
+// The run and the socket's messages, typed from the API schema's components (the serializers
+// of nnweb/training/serializers.py and nnweb/core/ws_schema.py).
+type Run = Schemas["Run"];
+type HistoryPoint = Schemas["HistoryPoint"];
+type RunSocketMessage = Schemas["TrainingRunMessage"] | Schemas["WsErrorMessage"];
 
 /** Merge a message's history slice into the points we have. */
 export function mergeHistory(
@@ -35,7 +23,7 @@ export function mergeHistory(
 function startRunPage(root: HTMLElement): void {
   const dataEl = document.getElementById("run-data");
   if (!dataEl?.textContent) return;
-  let run = JSON.parse(dataEl.textContent) as RunSnapshot;
+  let run = JSON.parse(dataEl.textContent) as Run;
   let history: HistoryPoint[] = run.history;
   const curves = document.getElementById("curves");
   const confusion = document.getElementById("confusion");
@@ -66,8 +54,8 @@ function startRunPage(root: HTMLElement): void {
 
   const socket = new ReconnectingSocket(wsUrl(root.dataset.wsPath ?? `/ws/training/${run.id}/`), {
     onMessage: (msg) => {
-      const m = msg as { type: string; run?: RunSnapshot };
-      if (!m.run) return;
+      const m = msg as RunSocketMessage;
+      if (m.type === "error") return; // a refused socket closes; the page keeps its numbers
       history =
         m.type === "snapshot"
           ? m.run.history
@@ -95,9 +83,10 @@ function startRunPage(root: HTMLElement): void {
     event.preventDefault();
     const button = cancelForm.querySelector("button");
     if (button) button.disabled = true;
-    apiFetch(`/api/training/runs/${run.id}/cancel/`, { method: "POST" }).catch(() =>
-      cancelForm.submit(),
-    );
+    api
+      .POST("/api/training/runs/{id}/cancel/", { params: { path: { id: run.id } } })
+      .then(unwrap)
+      .catch(() => cancelForm.submit());
   });
 }
 

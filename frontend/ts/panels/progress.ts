@@ -1,5 +1,6 @@
 // Progress of a training run: the <progress> bar, step/epoch counters, ETA and status.
 
+import type { components } from "../api/schema";
 import { lineChart, type Series } from "../charts";
 
 export interface RunProgress {
@@ -91,12 +92,9 @@ export function showProgress(root: HTMLElement, run: RunProgress): void {
   if (result) result.hidden = run.status !== "succeeded";
 }
 
-export interface CurvePoint {
-  epoch: number;
-  train_loss: number;
-  val_loss: number;
-  val_accuracy?: number;
-}
+/** One point of a run's loss history: the HistoryPoint component of the API schema (its
+ * val_loss is null when a run held nothing out). */
+export type CurvePoint = components["schemas"]["HistoryPoint"];
 
 /** The run's learning curves with the chart module: both losses, and the validation
  * accuracy on a right axis (0..1) for classification. The per-epoch numbers are in the page's
@@ -111,7 +109,7 @@ export function drawRunCurves(root: HTMLElement, history: CurvePoint[], totalEpo
     {
       key: "val-loss",
       label: "validation loss",
-      points: history.map((p) => [p.epoch, p.val_loss]),
+      points: history.map((p) => [p.epoch, p.val_loss ?? NaN]),
     },
   ];
   if (history.some((p) => p.val_accuracy !== undefined && p.val_accuracy !== null)) {

@@ -5,6 +5,8 @@
 //   const pad = mountShapeCanvas(host);
 //   pad.toDataUrl()   // PNG data: URL for POST /api/segmentation/run/ (image_base64)
 
+import { h } from "../ui/dom";
+
 export type ShapeKind = "square" | "circle" | "triangle";
 
 export interface DrawnShape {
@@ -63,18 +65,25 @@ export interface ShapeCanvas {
 
 export function mountShapeCanvas(host: HTMLElement): ShapeCanvas {
   host.classList.add("seg-draw");
-  const tools = document.createElement("div");
-  tools.className = "seg-draw-tools";
-  tools.innerHTML = `
-    <label>Shape <select name="shape">
-      <option value="square">square</option>
-      <option value="circle" selected>circle</option>
-      <option value="triangle">triangle</option>
-    </select></label>
-    <label>Colour <input type="color" name="colour" value="${PALETTE[0]}"></label>
-    <label>Background <input type="color" name="background" value="#f2efe6"></label>
-    <button type="button" name="undo">Undo</button>
-    <button type="button" name="clear">Clear</button>`;
+  // Built as elements, not parsed from a string: no markup is ever made from text here.
+  const shapeSel = h(
+    "select",
+    { name: "shape" },
+    h("option", { value: "square", text: "square" }),
+    h("option", { value: "circle", selected: true, text: "circle" }),
+    h("option", { value: "triangle", text: "triangle" }),
+  );
+  const colourIn = h("input", { type: "color", name: "colour", value: PALETTE[0] });
+  const bgIn = h("input", { type: "color", name: "background", value: "#f2efe6" });
+  const tools = h(
+    "div",
+    { class: "seg-draw-tools" },
+    h("label", {}, "Shape ", shapeSel),
+    h("label", {}, "Colour ", colourIn),
+    h("label", {}, "Background ", bgIn),
+    h("button", { type: "button", name: "undo", text: "Undo" }),
+    h("button", { type: "button", name: "clear", text: "Clear" }),
+  );
   const canvas = document.createElement("canvas");
   canvas.width = CANVAS_SIZE;
   canvas.height = CANVAS_SIZE;
@@ -82,9 +91,6 @@ export function mountShapeCanvas(host: HTMLElement): ShapeCanvas {
   canvas.setAttribute("aria-label", "Drawing canvas: press and drag to stamp a shape");
   host.replaceChildren(tools, canvas);
   const ctx = canvas.getContext("2d")!;
-  const shapeSel = tools.querySelector<HTMLSelectElement>("select[name=shape]")!;
-  const colourIn = tools.querySelector<HTMLInputElement>("input[name=colour]")!;
-  const bgIn = tools.querySelector<HTMLInputElement>("input[name=background]")!;
   const shapes: DrawnShape[] = [];
   const listeners: (() => void)[] = [];
   let pending: DrawnShape | null = null;

@@ -122,7 +122,7 @@ async def test_live_view_only_for_the_class_instructors(who, klass, actors):
     view = _comm(f"/ws/classes/{klass.pk}/live/", actors[who])
     await view.connect()
     msg = await _json(view, "error")
-    assert "Only the instructors" in msg["message"]
+    assert "Only the instructors" in msg["errors"][0]["detail"]
     out = await view.receive_output(5)
     assert out == {"type": "websocket.close", "code": 4403}
 
