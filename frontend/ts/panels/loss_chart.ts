@@ -1,49 +1,43 @@
-// Train and test loss against the iteration (d3 line chart).
-import * as d3 from "d3";
+// The playground's training and test loss against the iteration, drawn by the site's chart
+// module (its text sizes, colours and text alternative). Play sends up to 60 frames a
+// second; the chart is redrawn at most every REDRAW_MS, and once more after the last frame, so
+// the curve always ends at the latest numbers without rebuilding an SVG per frame.
+import { lineChart } from "../charts";
+
+const REDRAW_MS = 250;
+const pending = new WeakMap<HTMLElement, { last: number; timer?: number; history: number[][] }>();
+
+function draw(root: HTMLElement, history: number[][]): void {
+  const points = (k: number) =>
+    history
+      .filter((h) => h[k] !== null && Number.isFinite(h[k]))
+      .map((h) => [h[0], h[k]] as [number, number]);
+  lineChart(root, {
+    title: "Training and test loss",
+    xLabel: "iteration",
+    yLabel: "E",
+    series: [
+      { key: "train-line", label: "training E", points: points(1) },
+      { key: "test-line", label: "test E", points: points(2) },
+    ],
+    height: 150,
+    table: false,
+  });
+}
 
 export function drawLossChart(root: HTMLElement, history: number[][]): void {
-  const width = 320;
-  const height = 160;
-  const m = { t: 8, r: 8, b: 22, l: 40 };
-  let svg = d3.select(root).select<SVGSVGElement>("svg");
-  if (svg.empty()) {
-    svg = d3
-      .select(root)
-      .append("svg")
-      .attr("viewBox", `0 0 ${width} ${height}`)
-      .attr("class", "loss-chart");
-    svg
-      .append("g")
-      .attr("class", "x-axis")
-      .attr("transform", `translate(0,${height - m.b})`);
-    svg.append("g").attr("class", "y-axis").attr("transform", `translate(${m.l},0)`);
-    svg.append("path").attr("class", "train-line").attr("fill", "none").attr("stroke", "#1b6ca8");
-    svg
-      .append("path")
-      .attr("class", "test-line")
-      .attr("fill", "none")
-      .attr("stroke", "#d95f02")
-      .attr("stroke-dasharray", "4 2");
+  const state = pending.get(root) ?? { last: 0, history };
+  state.history = history;
+  pending.set(root, state);
+  const wait = state.last + REDRAW_MS - performance.now();
+  if (wait <= 0) {
+    state.last = performance.now();
+    draw(root, history);
+  } else if (state.timer === undefined) {
+    state.timer = window.setTimeout(() => {
+      state.timer = undefined;
+      state.last = performance.now();
+      draw(root, state.history);
+    }, wait);
   }
-  const pts = history.filter((h) => Number.isFinite(h[1]));
-  const x = d3
-    .scaleLinear()
-    .domain([0, d3.max(pts, (h) => h[0]) || 1])
-    .range([m.l, width - m.r]);
-  const ymax = d3.max(pts, (h) => Math.max(h[1], h[2] ?? 0)) || 1;
-  const y = d3
-    .scaleLinear()
-    .domain([0, ymax])
-    .nice()
-    .range([height - m.b, m.t]);
-  svg.select<SVGGElement>("g.x-axis").call(d3.axisBottom(x).ticks(5));
-  svg.select<SVGGElement>("g.y-axis").call(d3.axisLeft(y).ticks(4));
-  const line = (k: number) =>
-    d3
-      .line<number[]>()
-      .defined((h) => h[k] !== null && Number.isFinite(h[k]))
-      .x((h) => x(h[0]))
-      .y((h) => y(h[k]));
-  svg.select("path.train-line").attr("d", line(1)(pts) ?? "");
-  svg.select("path.test-line").attr("d", line(2)(pts) ?? "");
 }
