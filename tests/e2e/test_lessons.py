@@ -1,5 +1,7 @@
 """Every lesson in a real browser: load it, operate its main panel, check a number against the
-engine, save a screenshot, no console errors; keyboard use and phone width."""
+engine, answer every question (predictions explained only after their panel is pressed), save
+a screenshot at 1280 and 390 px, no console errors; keyboard use and phone width. Each lesson
+is loaded once: the question and phone-width checks run on the page its panel test used."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine import activations as engine_activations
+from frontend.course import COURSE
 from nnweb.lessons.panels import (
     convolution,
     mask_rcnn,
@@ -22,18 +25,7 @@ from nnweb.lessons.panels import (
 )
 from nnweb.lessons.questions import all_questions
 
-SLUGS = [
-    "maximum-likelihood",
-    "forward-propagation",
-    "back-propagation",
-    "sgd",
-    "why-cnns",
-    "convolution",
-    "activations",
-    "pooling",
-    "fully-connected",
-    "mask-rcnn",
-]
+SLUGS = [s.slug for s in COURSE]
 
 
 @pytest.fixture
@@ -54,7 +46,52 @@ def open_lesson(page, slug: str):
 
 def finish(page, page_guard, shots: Path, slug: str):
     page.screenshot(path=str(shots / f"{slug}.png"), full_page=True)
+    answer_every_question(page, slug)
+    page.set_viewport_size({"width": 390, "height": 844})
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert math.isfinite(overflow)
+    assert overflow <= 1, f"{slug}: the page is {overflow}px wider than a phone screen"
+    page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=False)
     page_guard.assert_clean()
+
+
+def press_panel(page, name: str):
+    """Operate the panel a prediction is tied to: change its first select, else click its
+    first button (what a student does to "press and see")."""
+    panel = page.locator(f"[data-panel='{name}']")
+    select = panel.locator("select")
+    if select.count():
+        values = select.first.locator("option").evaluate_all("os => os.map(o => o.value)")
+        current = select.first.input_value()
+        select.first.select_option(next(v for v in values if v != current))
+    else:
+        panel.locator("button:enabled").first.click()
+
+
+def answer_every_question(page, slug: str):
+    """No accepted answer or explanation in the source before it is revealed; every question
+    can be answered (graded by the server); a prediction is recorded, and its explanation
+    shows only once its panel has been pressed."""
+    source = page.content()
+    assert "data-answer" not in source
+    for q in all_questions()[slug].values():
+        box = page.locator(f".question[data-question='{q.id}']")
+        answer = q.accepted[0] if q.graded else q.choices[0][0]
+        assert q.reveal[:40] not in source
+        if q.kind == "value":
+            box.locator("input[type=text]").fill(answer)
+        else:
+            box.locator(f"input[type=radio][value='{answer}']").check()
+        box.locator("button.check").click()
+        if q.graded:
+            expect(box.locator(".feedback")).to_have_text("Right.")
+        else:
+            expect(box.locator(".feedback")).to_contain_text("Prediction recorded")
+            expect(box).to_have_attribute("data-result", "recorded")
+            assert box.locator(".reveal").is_hidden(), f"{slug}/{q.id}: explained before the press"
+            press_panel(page, q.panel)
+            expect(box.locator(".feedback")).to_contain_text("You predicted, then pressed")
+        expect(box.locator(".reveal")).to_be_visible()
 
 
 def svg_numbers(page, testid: str) -> list[str]:
@@ -275,32 +312,31 @@ def test_mask_rcnn(page, page_guard, shots):
     finish(page, page_guard, shots, "mask-rcnn")
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_lesson_readable_at_phone_width(page, page_guard, shots, slug):
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"/lessons/{slug}/")
-    expect(page.locator("[data-panel][data-mounted=true]").first).to_be_attached()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"{slug}: the page is {overflow}px wider than a phone screen"
-    # no accepted answer or explanation in the source before it is revealed
-    source = page.content()
-    questions = all_questions()[slug]
-    assert "data-answer" not in source
-    # every question can be answered: the server grades it, predictions are recorded
-    for q in questions.values():
-        box = page.locator(f".question[data-question='{q.id}']")
-        answer = q.accepted[0] if q.graded else q.choices[0][0]
-        assert q.reveal[:40] not in source
-        if q.kind == "value":
-            box.locator("input[type=text]").fill(answer)
-        else:
-            box.locator(f"input[type=radio][value='{answer}']").check()
-        box.locator("button.check").click()
-        if q.graded:
-            expect(box.locator(".feedback")).to_have_text("Right.")
-        else:
-            expect(box.locator(".feedback")).to_contain_text("Prediction recorded")
-        expect(box.locator(".reveal")).to_be_visible()
-    page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=False)
-    assert math.isfinite(overflow)
+def test_every_lesson_has_its_browser_test():
+    missing = [s for s in SLUGS if f"test_{s.replace('-', '_')}" not in globals()]
+    assert not missing, f"lessons without a browser test: {missing}"
+
+
+def test_a_signed_in_student_finds_their_answers_again(page, page_guard, nnweb_server, login):
+    nnweb_server.create_user("lesson_sam", "lesson-pw-1")
+    login(page, "lesson_sam", "lesson-pw-1")
+    page.goto("/lessons/pooling/")
+    predict = page.locator(".question[data-question='predict']")
+    q1 = page.locator(".question[data-question='q1']")
+    predict.locator("input[value='two']").check()
+    predict.locator("button.check").click()
+    expect(predict.locator(".feedback")).to_contain_text("Prediction recorded")
+    q1.locator("input[type=text]").fill("4")
+    q1.locator("button.check").click()
+    expect(q1.locator(".feedback")).to_have_text("Right.")
+    page.reload()
+    expect(predict.locator("input[value='two']")).to_be_checked()
+    expect(predict).to_have_attribute("data-result", "recorded")
+    expect(q1.locator("input[type=text]")).to_have_value("4")
+    expect(q1.locator(".feedback")).to_have_text("Your saved answer is right.")
+    expect(page.locator(".question[data-question='q2'] input[type=text]")).to_have_value("")
+    # the saved prediction is still explained only after its panel is pressed
+    expect(predict.locator(".reveal")).to_be_hidden()
+    page.get_by_label("pooling").select_option("avg")
+    expect(predict.locator(".reveal")).to_contain_text("All four, a quarter each")
     page_guard.assert_clean()
