@@ -114,7 +114,6 @@ export function mountNllPanel(host: HTMLElement): void {
             name: "this prediction",
             x: [r.likelihood, r.likelihood],
             y: [0, r.nll ?? 0],
-            dashed: true,
           },
         ],
         {
@@ -253,13 +252,11 @@ export function mountMleBias(host: HTMLElement): void {
             name: "(N − 1)/N · σ²",
             x: Ns,
             y: r.rows.map((row) => row.expected_mle),
-            dashed: true,
           },
           {
             name: "true σ²",
             x: [Ns[0], Ns[Ns.length - 1]],
             y: [r.variance, r.variance],
-            dashed: true,
           },
         ],
         {

@@ -3,7 +3,7 @@
 // the feature map; and the mask head's m x m output per class.
 import * as d3 from "d3";
 import { fmt, type Matrix } from "./lesson_math";
-import { drawGrid, drawImage, h, lessonApi, select, statusLine } from "./lesson_ui";
+import { drawGrid, drawImage, h, lessonApi, pressable, select, statusLine } from "./lesson_ui";
 
 interface PoolBin {
   row: number;
@@ -288,9 +288,7 @@ export function mountRoiGrid(host: HTMLElement): void {
     svg.querySelectorAll<SVGGElement>("g.cell").forEach((g) => {
       const i = Number(g.dataset.r);
       const j = Number(g.dataset.c);
-      g.setAttribute("tabindex", "0");
-      g.setAttribute("role", "button");
-      g.setAttribute("aria-label", `bin row ${i + 1} column ${j + 1}`);
+      pressable(g, `bin row ${i + 1} column ${j + 1}`);
       const pick = () => {
         sel = [i, j];
         drawAll();
