@@ -879,7 +879,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description The signed-in student's answers and completion, every lesson in course order. */
-    get: operations["lessons_progress_retrieve"];
+    get: operations["lessons_progress_list"];
     put?: never;
     post?: never;
     delete?: never;
@@ -1879,6 +1879,20 @@ export interface components {
       | "pooling"
       | "fully-connected"
       | "mask-rcnn";
+    /** @description One lesson of GET /api/lessons/progress/ (``LessonProgress.as_dict()``). */
+    LessonProgress: {
+      lesson: string;
+      title: string;
+      completed: boolean;
+      /** Format: date-time */
+      completed_at: string | null;
+      answered: number;
+      correct: number;
+      /** @description by question id */
+      answers: {
+        [key: string]: components["schemas"]["SavedAnswer"];
+      };
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     LinearCollapseRequest: {
       /** @default 0 */
@@ -2465,6 +2479,14 @@ export interface components {
     };
     SamplesResponse: {
       samples: components["schemas"]["Sample"][];
+    };
+    SavedAnswer: {
+      answer: unknown;
+      correct: boolean | null;
+      attempts: number;
+      first_attempt_correct: boolean | null;
+      /** Format: date-time */
+      last_answered_at: string;
     };
     SegmentationModel: {
       id: string;
@@ -6084,6 +6106,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -7681,7 +7711,7 @@ export interface operations {
       };
     };
   };
-  lessons_progress_retrieve: {
+  lessons_progress_list: {
     parameters: {
       query?: never;
       header?: never;
@@ -7695,9 +7725,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LessonProgress"][];
         };
       };
       400: {
@@ -7709,6 +7737,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
