@@ -342,9 +342,14 @@ def test_every_lesson_has_its_browser_test():
     assert not missing, f"lessons without a browser test: {missing}"
 
 
-def test_a_signed_in_student_finds_their_answers_again(page, page_guard, nnweb_server, login):
-    nnweb_server.create_user("lesson_sam", "lesson-pw-1")
-    login(page, "lesson_sam", "lesson-pw-1")
+def test_a_signed_in_student_finds_their_answers_again(page, page_guard):
+    # signing up in the page signs the new student in (and spawns no manage.py process)
+    page.goto("/accounts/signup/")
+    page.fill("input[name=username]", "lesson_sam")
+    page.fill("input[name=password1]", "lesson-Pass-2026")
+    page.fill("input[name=password2]", "lesson-Pass-2026")
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
     page.goto("/lessons/pooling/")
     predict = page.locator(".question[data-question='predict']")
     q1 = page.locator(".question[data-question='q1']")
