@@ -261,6 +261,14 @@ export function slider(
   return h("label", { class: "control" }, `${label} `, inp, " ", out);
 }
 
+/** Width (CSS px) to draw a diagram at: `max`, or its host's width when that is less (never
+ * under 280). A diagram drawn at this width is not scaled by its viewBox, so its 11 px text
+ * stays 11 px on a phone: the geometry narrows instead of the letters shrinking. */
+export function fitWidth(host: HTMLElement, max: number): number {
+  const room = host.clientWidth || host.closest<HTMLElement>(".panel-body")?.clientWidth || max;
+  return Math.round(Math.max(280, Math.min(max, room)));
+}
+
 /** Make one shape of an SVG (a grid cell, a unit) a button: focusable, named by `where` and
  * the text it shows (a name must contain the visible text), and its SVG a group of controls
  * rather than one image (an image may not contain controls). Call after its text is drawn. */

@@ -2,7 +2,17 @@
 // the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
 import * as d3 from "d3";
 import { fmt, softmax } from "./lesson_math";
-import { button, debounce, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
+import {
+  button,
+  debounce,
+  fitWidth,
+  h,
+  lessonApi,
+  lineChart,
+  select,
+  slider,
+  statusLine,
+} from "./lesson_ui";
 
 interface NllResult {
   probs: number[];
@@ -51,7 +61,7 @@ export function mountNllPanel(host: HTMLElement): void {
 
   function drawBars(p: number[]) {
     bars.replaceChildren();
-    const W = 360;
+    const W = fitWidth(bars, 360);
     const H = 170;
     const svg = d3
       .select(bars)
