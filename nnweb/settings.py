@@ -374,6 +374,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
+    # Open by default on purpose: nnweb is read by anonymous visitors (lessons, playground, the
+    # model zoo), and what each view allows is its own decision, stated on the view as
+    # ``permission_classes`` (tests/web/test_conventions.py fails on a view that relies on
+    # this default). Visibility is a queryset's business: what you may not see is a 404.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # Counted atomically in the cache (nnweb.core.throttles), so concurrent requests all count.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -430,6 +434,7 @@ SPECTACULAR_SETTINGS = {
     # Data sets and models share one visibility choice set: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {
         "VisibilityEnum": "nnweb.datasets.models.Dataset.Visibility",
+        "TaskEnum": "nnweb.datasets.models.Dataset.Task",  # TrainedModel.Task is the same one
         "HiddenActivationEnum": "nnweb.training.networks.HIDDEN_ACTIVATIONS",
     },
 }
@@ -439,6 +444,9 @@ SPECTACULAR_SETTINGS = {
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"] = (
     "nnweb.classes.models.Assignment.Kind"
 )
+
+# The playground's "problem" and the datasets' "task" share one choice set: one enum name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProblemKindEnum"] = "nnweb.playground.config.PROBLEMS"
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 

@@ -168,6 +168,12 @@ def detail(request, pk):
                     klass, request.user, request.POST.get("username", "")
                 )
                 messages.success(request, f"{user.get_username()} now co-teaches this class.")
+            elif action == "remove_instructor":
+                uid = request.POST.get("user", "")
+                if not uid.isdigit():
+                    raise drf.ValidationError({"user": "choose a co-instructor to remove"})
+                services.remove_instructor(klass, request.user, int(uid))
+                messages.success(request, "Co-instructor removed.")
             elif action == "assignment":
                 form = AssignmentInputSerializer(data=_assignment_input(request.POST))
                 form.is_valid(raise_exception=True)
@@ -194,8 +200,31 @@ def detail(request, pk):
             "kinds": Assignment.Kind.choices,
             "form": request.POST if status == 400 else {},
             "score_rule": selectors.LESSON_SCORE_RULE,
+            "owns": selectors.is_class_owner(request.user, klass),
+            "co_instructors": klass.instructors.exclude(pk=klass.created_by_id).order_by(
+                "username"
+            ),
         },
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@class_page
+def delete(request, pk):
+    """Confirm, then delete the class (its owner only)."""
+    klass = selectors.class_for(request.user, pk)
+    if not selectors.is_class_owner(request.user, klass):
+        raise PermissionDenied("Only the instructor who created this class may delete it.")
+    if request.method == "POST":
+        name = klass.name
+        services.delete_class(klass, request.user)
+        messages.success(request, f"Deleted the class “{name}”.")
+        return redirect("classes:index")
+    return render(
+        request,
+        "frontend/classes/delete.html",
+        {"klass": klass, "summary": services.deletion_summary(klass)},
     )
 
 
@@ -325,6 +354,7 @@ urlpatterns = [
     path("classes/", index, name="index"),
     path("classes/join/<str:code>/", join_link, name="join"),
     path("classes/<int:pk>/", detail, name="detail"),
+    path("classes/<int:pk>/delete/", delete, name="delete"),
     path("classes/<int:pk>/gradebook.csv", gradebook_csv, name="gradebook-csv"),
     path("classes/<int:pk>/live/", live_view, name="live"),
     path("classes/<int:pk>/live/<int:sid>/", snapshot, name="snapshot"),

@@ -17,7 +17,10 @@ from nnweb.core.permissions import is_instructor
 from nnweb.datasets import services
 from nnweb.datasets.importers import DatasetRejected
 from nnweb.datasets.models import Dataset
+from nnweb.datasets.permissions import manage_refusal
 from nnweb.datasets.views import get_managed, get_visible
+
+from .deletion import DeleteView
 
 
 def index(request):
@@ -126,14 +129,22 @@ def visibility(request, pk: int):
     return redirect("datasets-detail", pk=ds.pk)
 
 
-@require_POST
-@login_required
-def delete(request, pk: int):
-    ds = get_managed(request.user, pk, "delete")
-    name = ds.name
-    services.delete_dataset(ds)
-    messages.success(request, f"Dataset “{name}” deleted.")
-    return redirect("datasets")
+class DatasetDeleteView(DeleteView):
+    login_required = True
+    success_url_name = "datasets"
+    refusal = manage_refusal("delete")
+
+    def get_object(self, pk: int) -> Dataset:
+        return get_visible(self.request.user, pk)
+
+    def may_delete(self, ds: Dataset) -> bool:
+        return services.can_manage(self.request.user, ds)
+
+    def delete(self, ds: Dataset) -> None:
+        services.delete_dataset(ds)
+
+    def deleted_message(self, name: str) -> str:
+        return f"Dataset “{name}” deleted."
 
 
 urlpatterns = [
@@ -141,5 +152,5 @@ urlpatterns = [
     path("datasets/upload/", upload, name="datasets-upload"),
     path("datasets/<int:pk>/", detail, name="datasets-detail"),
     path("datasets/<int:pk>/visibility/", visibility, name="datasets-visibility"),
-    path("datasets/<int:pk>/delete/", delete, name="datasets-delete"),
+    path("datasets/<int:pk>/delete/", DatasetDeleteView.as_view(), name="datasets-delete"),
 ]

@@ -17,6 +17,8 @@ from nnweb.modelzoo import services
 from nnweb.modelzoo.models import TrainedModel
 from nnweb.modelzoo.views import model_or_404
 
+from .deletion import DeleteView
+
 TASK_CHOICES = TrainedModel.Task.choices
 # What each visibility means for a model (the datasets' labels say "only me"; a private
 # model is also seen by instructors).
@@ -150,22 +152,26 @@ def visibility(request, pk: int):
     return redirect("models-detail", pk=model.pk)
 
 
-@require_POST
-def delete(request, pk: int):
-    model = model_or_404(request.user, pk)
-    require(
-        services.can_manage(request.user, model),
-        "Only the model's owner or an instructor may delete it.",
-    )
-    name = model.name
-    services.delete_model(model)
-    messages.success(request, f"Deleted “{name}”.")
-    return redirect("models")
+class ModelDeleteView(DeleteView):
+    success_url_name = "models"
+    refusal = "Only the model's owner or an instructor may delete it."
+
+    def get_object(self, pk: int) -> TrainedModel:
+        return model_or_404(self.request.user, pk)
+
+    def may_delete(self, model: TrainedModel) -> bool:
+        return services.can_manage(self.request.user, model)
+
+    def delete(self, model: TrainedModel) -> None:
+        services.delete_model(model)
+
+    def deleted_message(self, name: str) -> str:
+        return f"Deleted “{name}”."
 
 
 urlpatterns = [
     path("models/", index, name="models"),
     path("models/<int:pk>/", detail, name="models-detail"),
-    path("models/<int:pk>/delete/", delete, name="models-delete"),
+    path("models/<int:pk>/delete/", ModelDeleteView.as_view(), name="models-delete"),
     path("models/<int:pk>/visibility/", visibility, name="models-visibility"),
 ]

@@ -115,6 +115,7 @@ def _context(request, cfg, error=None, classroom=None):
         "title": "Playground",
         "cfg": cfg,
         "cfg_json": cfg.to_dict(),
+        "defaults": cfgmod.Config().to_dict(),  # the page's defaults: config.py is their source
         "config_error": error,
         "toys": [(n, p, d) for n, (p, d) in datamod.TOYS.items()],
         "thumbs": [(n, p, d, _thumbnail(n)) for n, (p, d) in datamod.TOYS.items()],

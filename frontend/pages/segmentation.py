@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from PIL import Image, ImageDraw
 
-from nnweb.segmentation import services
+from nnweb.segmentation import masks, services
 
 NO_JS_THRESHOLD = 0.5
 COLOURS = [(136, 136, 136), (228, 87, 46), (46, 134, 222), (23, 163, 90), (160, 81, 149)]
@@ -35,7 +35,7 @@ def overlay_png(img: Image.Image, result: services.SegmentationResult, threshold
     shown = [int(i) for i in order if result.scores[i] >= threshold]
     for i in shown:
         colour = np.array(COLOURS[int(result.labels[i]) % len(COLOURS)], dtype=np.float32)
-        m = services.decode_mask(result.masks[i])
+        m = masks.decode_mask(result.masks[i])
         arr[m] = 0.45 * arr[m] + 0.55 * colour
     out = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
     if max(out.size) < 256:  # small images: enlarge (nearest) so the drawing is legible

@@ -2,8 +2,9 @@
 
 GET  POST /                                    my classes / create one (instructors)
 POST      /join/                               {"code"}: join a class
-GET       /<c>/                                the class (members)
+GET  DEL  /<c>/                                the class (members) / delete it (owner)
 POST      /<c>/instructors/                    {"username"}: add a co-instructor
+DEL       /<c>/instructors/<u>/                remove a co-instructor (owner)
 GET       /<c>/students/                       roster (instructors of the class)
 GET  DEL  /<c>/students/<s>/                   one student's results / remove them
 GET       /<c>/me/                             my results (students of the class)
@@ -29,6 +30,11 @@ urlpatterns = [
     path("join/", views.JoinView.as_view(), name="join"),
     path("<int:class_pk>/", views.ClassDetailView.as_view(), name="detail"),
     path("<int:class_pk>/instructors/", views.InstructorsView.as_view(), name="instructors"),
+    path(
+        "<int:class_pk>/instructors/<int:user_pk>/",
+        views.InstructorDetailView.as_view(),
+        name="instructor",
+    ),
     path("<int:class_pk>/students/", views.StudentsView.as_view(), name="students"),
     path(
         "<int:class_pk>/students/<int:student_pk>/",

@@ -45,21 +45,30 @@ def _u8(x: np.ndarray) -> str:
     return base64.b64encode(np.clip(np.round(x * 255), 0, 255).astype(np.uint8).tobytes()).decode()
 
 
+def _thumb_rows(n_points: int) -> np.ndarray:
+    """Rows of the heatmap's G x G grid inputs (row-major, G = sqrt(n_points)) at every
+    (G // THUMB_SIDE)-th point each way: a tile forwards these THUMB_SIDE^2 points only, not
+    the whole heatmap grid (16 times fewer at G = 64), for the same picture."""
+    g = int(round(n_points**0.5))
+    idx = np.arange(g)[:: max(1, g // THUMB_SIDE)][:THUMB_SIDE]
+    return (idx[:, None] * g + idx[None, :]).ravel()
+
+
 def thumbnail(session) -> dict | None:
     """The session's decision boundary at THUMB_SIDE^2 (2-D data): for two classes P(class 1),
     for more the winning class scaled to 0..1, for regression the output rescaled to 0..1. For
     1-D data the fitted curve at THUMB_SIDE points."""
     with session.lock:
-        out, _hidden = session.grid_outputs()
-        if out is None:
+        if session.grid_inputs is None:
             if session.curve_x is None:
                 return None
             xs = session.curve_x[:: max(1, len(session.curve_x) // THUMB_SIDE)][:THUMB_SIDE]
             y = session.net.forward(xs[:, None])[:, 0]
             kind = "curve"
         else:
-            step = max(1, out.shape[1] // THUMB_SIDE)
-            small = out[:, ::step, ::step][:, :THUMB_SIDE, :THUMB_SIDE]
+            small = session.net.forward(session.grid_inputs[_thumb_rows(len(session.grid_inputs))])
+            side = int(round(len(small) ** 0.5))
+            small = small.T.reshape(-1, side, side)
             if session.net.loss == "cross_entropy":
                 y = small[1] if len(small) == 2 else small.argmax(0) / max(1, len(small) - 1)
                 kind = "classes"

@@ -4,9 +4,17 @@ already turns away anyone who is neither an instructor nor a student of it with 
 
 from __future__ import annotations
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from . import selectors
+
+
+class SignedIn(IsAuthenticated):
+    """Signed-in users. An anonymous visitor gets a 403 (session authentication sends no
+    challenge header), which the schema documents for this class and not for DRF's own
+    IsAuthenticated (drf-standardized-errors assumes a 401 there)."""
+
+    message = "Sign in to use classes."
 
 
 class IsClassInstructor(BasePermission):
@@ -16,6 +24,15 @@ class IsClassInstructor(BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         return selectors.is_class_instructor(request.user, obj)
+
+
+class IsClassOwner(BasePermission):
+    """The instructor who created the class (co-instructors teach it but do not own it)."""
+
+    message = "Only the instructor who created this class may do this."
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return selectors.is_class_owner(request.user, obj)
 
 
 class IsClassStudent(BasePermission):

@@ -5,24 +5,30 @@
   the instructors of a class the student is in, and to nobody else.
 
 Lesson scores: the share of the lesson's questions the student answered right at the *first*
-attempt (``LessonAnswer.first_attempt_correct``), out of the lesson's graded questions that
-anyone has answered so far; the lesson is complete once the student marks it complete.
+attempt (``LessonAnswer.first_attempt_correct``), out of all the lesson's graded questions
+(``nnweb.lessons.questions``: predictions are not graded); the lesson is complete once the
+student marks it complete.
 """
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.html import strip_tags
 from rest_framework.exceptions import NotFound
 
 from frontend.course import SECTIONS_BY_SLUG
 from nnweb.lessons.models import LessonAnswer, LessonCompletion
+from nnweb.lessons.questions import Question, all_questions
 
 from .models import Assignment, Class, Submission
 
-LESSON_SCORE_RULE = "correct first attempts / questions in the lesson"
+LESSON_SCORE_RULE = (
+    "correct first attempts / graded questions of the lesson (predictions are not graded)"
+)
 WRONG_ANSWERS_SHOWN = 3
 
 
@@ -59,6 +65,13 @@ def is_class_instructor(user, klass: Class) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return klass.instructors.filter(pk=user.pk).exists()
+
+
+def is_class_owner(user, klass: Class) -> bool:
+    """The instructor who created the class: only they delete it or remove co-instructors."""
+    if user is None or not user.is_authenticated:
+        return False
+    return klass.created_by_id == user.pk
 
 
 def is_class_student(user, klass: Class) -> bool:
@@ -101,18 +114,29 @@ class Cell:
         }
 
 
-def lesson_questions(slug: str) -> list[str]:
-    """The graded questions of a lesson answered by anyone so far (the lessons app saves an
-    answer per question id; there is no separate list of a lesson's questions)."""
-    qs = LessonAnswer.objects.filter(lesson=slug, correct__isnull=False)
-    return sorted(set(qs.values_list("question", flat=True)))
+QUESTION_LABEL_CHARS = 70
+
+
+def lesson_questions(slug: str) -> list[Question]:
+    """The lesson's graded questions in page order (its predictions are recorded, never
+    graded, so they count in no score)."""
+    return [q for q in all_questions().get(slug, {}).values() if q.graded]
+
+
+def question_label(q: Question) -> str:
+    """A question's prompt as one short line of plain text (for tables and CSV headers): tags
+    dropped, TeX kept as typed, cut at QUESTION_LABEL_CHARS."""
+    text = " ".join(html.unescape(strip_tags(q.prompt)).split())
+    if len(text) <= QUESTION_LABEL_CHARS:
+        return text
+    return text[: QUESTION_LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _lesson_cells(assignment: Assignment, students: list) -> dict[int, Cell]:
-    questions = lesson_questions(assignment.lesson)
+    graded = {q.id for q in lesson_questions(assignment.lesson)}
     ids = [s.pk for s in students]
     answers = LessonAnswer.objects.filter(
-        lesson=assignment.lesson, user_id__in=ids, correct__isnull=False
+        lesson=assignment.lesson, user_id__in=ids, question__in=graded, correct__isnull=False
     )
     first_right: Counter = Counter()
     answered: Counter = Counter()
@@ -127,7 +151,7 @@ def _lesson_cells(assignment: Assignment, students: list) -> dict[int, Cell]:
     )
     cells = {}
     for sid in ids:
-        total = len(questions)
+        total = len(graded)
         score = first_right[sid] / total if total and answered[sid] else None
         if sid in done:
             status = "complete"
@@ -206,12 +230,13 @@ def question_stats(assignment: Assignment) -> list[dict]:
         by_q.setdefault(a.question, []).append(a)
     out = []
     for q in lesson_questions(assignment.lesson):
-        answers = by_q.get(q, [])
+        answers = by_q.get(q.id, [])
         n = len(answers)
         wrong = Counter(_shown(a.answer) for a in answers if not a.correct)
         out.append(
             {
-                "question": q,
+                "question": q.id,
+                "text": question_label(q),
                 "answered": n,
                 "first_correct": sum(1 for a in answers if a.first_attempt_correct) / n
                 if n

@@ -85,7 +85,9 @@ class AssignmentInputSerializer(serializers.Serializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     goal_text = serializers.SerializerMethodField(help_text="what the student must do")
     score_rule = serializers.SerializerMethodField(help_text="how the score is computed")
-    dataset_name = serializers.CharField(source="dataset.name", default=None, read_only=True)
+    dataset_name = serializers.CharField(
+        source="dataset.name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Assignment
@@ -122,7 +124,9 @@ class SubmitSerializer(serializers.Serializer):
     session = serializers.CharField(
         max_length=64, required=False, help_text="your live playground session id (challenges)"
     )
-    run = serializers.IntegerField(required=False, help_text="your training run id (training)")
+    run = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="your training run id"
+    )
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("session") and attrs.get("run") is None:
@@ -174,7 +178,8 @@ class WrongAnswerSerializer(serializers.Serializer):
 
 
 class QuestionStatSerializer(serializers.Serializer):
-    question = serializers.CharField()
+    question = serializers.CharField(help_text="the question's id within the lesson")
+    text = serializers.CharField(help_text="the question's prompt, short and in plain text")
     answered = serializers.IntegerField()
     first_correct = serializers.FloatField(allow_null=True)
     correct = serializers.FloatField(allow_null=True)

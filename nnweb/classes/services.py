@@ -66,6 +66,43 @@ def add_instructor(klass: Class, by, username: str):
     return user
 
 
+def _require_owner(user, klass: Class) -> None:
+    if not selectors.is_class_owner(user, klass):
+        raise PermissionDenied("Only the instructor who created this class may do this.")
+
+
+def remove_instructor(klass: Class, by, instructor_id: int) -> None:
+    """Take a co-instructor off ``klass`` (its owner only). The owner stays: a class always has
+    the instructor who created it, and deleting the class is how they leave it."""
+    _require_owner(by, klass)
+    if instructor_id == klass.created_by_id:
+        raise ValidationError(
+            {"instructor": "the class's owner cannot be removed; delete the class instead"}
+        )
+    if not klass.instructors.filter(pk=instructor_id).exists():
+        raise NotFound("No such co-instructor in this class.")
+    klass.instructors.remove(instructor_id)
+
+
+def deletion_summary(klass: Class) -> dict:
+    """What deleting ``klass`` removes, for the confirmation page."""
+    return {
+        "assignments": klass.assignments.count(),
+        "submissions": Submission.objects.filter(assignment__klass=klass).count(),
+        "students": klass.students.count(),
+        "co_instructors": klass.instructors.exclude(pk=klass.created_by_id).count(),
+    }
+
+
+@transaction.atomic
+def delete_class(klass: Class, by) -> None:
+    """Delete ``klass`` (its owner only) with its assignments and their submissions. The
+    students' own work (lesson answers, playground sessions, training runs) is theirs and is
+    kept; the join code stops working."""
+    _require_owner(by, klass)
+    klass.delete()
+
+
 def join_class(user, code: str) -> Class:
     """Enrol ``user`` in the class whose join code is ``code`` (case and spaces ignored)."""
     if user is None or not user.is_authenticated:

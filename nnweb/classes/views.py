@@ -6,15 +6,21 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.permissions import IsInstructor
+from nnweb.core.serializers import ErrorResponseSerializer
 
 from . import export, live, selectors, services
-from .permissions import IsClassInstructor, IsClassMember, IsClassStudent
+from .permissions import (
+    IsClassInstructor,
+    IsClassMember,
+    IsClassOwner,
+    IsClassStudent,
+    SignedIn,
+)
 from .serializers import (
     AssignmentInputSerializer,
     AssignmentSerializer,
@@ -40,7 +46,7 @@ class ClassScopedView(APIView):
     """A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
     they teach or attend it), then checked against ``class_permissions``."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedIn]
     class_permissions: list = [IsClassMember]
 
     def get_class(self, request: Request, class_pk: int):
@@ -55,7 +61,7 @@ class ClassListView(APIView):
     """GET: the classes I teach or attend. POST (instructors): create a class."""
 
     def get_permissions(self):
-        return [IsInstructor()] if self.request.method == "POST" else [IsAuthenticated()]
+        return [IsInstructor()] if self.request.method == "POST" else [SignedIn()]
 
     @extend_schema(responses=ClassSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -76,7 +82,7 @@ class ClassListView(APIView):
 class JoinView(APIView):
     """POST {"code": ...}: join the class with that join code."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedIn]
 
     @extend_schema(request=JoinSerializer, responses=ClassSerializer)
     def post(self, request: Request) -> Response:
@@ -87,10 +93,20 @@ class JoinView(APIView):
 
 
 class ClassDetailView(ClassScopedView):
+    """GET: the class (members). DELETE: delete it with its assignments and submissions (the
+    instructor who created it)."""
+
     @extend_schema(responses=ClassSerializer)
     def get(self, request: Request, class_pk: int) -> Response:
         klass = self.get_class(request, class_pk)
         return Response(ClassSerializer(klass, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, class_pk: int) -> Response:
+        self.class_permissions = [IsClassOwner]
+        klass = self.get_class(request, class_pk)
+        services.delete_class(klass, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InstructorsView(ClassScopedView):
@@ -105,6 +121,18 @@ class InstructorsView(ClassScopedView):
         form.is_valid(raise_exception=True)
         services.add_instructor(klass, request.user, form.validated_data["username"])
         return Response(UserBriefSerializer(klass.instructors.all(), many=True).data)
+
+
+class InstructorDetailView(ClassScopedView):
+    """DELETE: take a co-instructor off the class (the instructor who created it)."""
+
+    class_permissions = [IsClassOwner]
+
+    @extend_schema(responses={204: None, 400: ErrorResponseSerializer})
+    def delete(self, request: Request, class_pk: int, user_pk: int) -> Response:
+        klass = self.get_class(request, class_pk)
+        services.remove_instructor(klass, request.user, user_pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StudentsView(ClassScopedView):

@@ -54,6 +54,7 @@ class Limits:
         """Defaults overridden by ``settings.NNWEB_LIMITS`` (when Django is configured)."""
         overrides: dict = {}
         try:
+            # Deferred on purpose: the importers (and so Limits) run without Django.
             from django.conf import settings
 
             if settings.configured:

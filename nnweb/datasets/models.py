@@ -15,7 +15,8 @@ class Dataset(models.Model):
     class Task(models.TextChoices):
         CLASSIFICATION = "classification", "Classification"
         REGRESSION = "regression", "Regression"
-        SEGMENTATION = "segmentation", "Instance segmentation"
+        # Also TrainedModel.Task: a run carries its dataset's task to the model it publishes.
+        INSTANCE_SEGMENTATION = "instance_segmentation", "Instance segmentation"
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", "Private (only me)"

@@ -22,6 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from PIL import Image
 
 from nnweb.core.permissions import is_instructor
 
@@ -362,8 +363,6 @@ def preview(ds: Dataset, per_class: int = 8, n_images: int = 12) -> dict:
 
 def sample_png(ds: Dataset, index: int, overlay: bool = False, scale: int | None = None) -> bytes:
     """PNG of sample ``index`` (optionally with its instance masks drawn over it)."""
-    from PIL import Image
-
     X, _, meta = load_arrays(ds)
     if ds.kind == Dataset.Kind.TABULAR:
         raise DatasetRejected("tabular datasets have no images")

@@ -6,21 +6,22 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nnweb.core.errors import PayloadTooLarge
 from nnweb.core.parsers import BoundedJSONParser
-from nnweb.core.permissions import is_instructor
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.view_helpers import attachment, get_or_404, require
 
 from . import services
 from .importers import DatasetRejected
 from .models import Dataset
+from .permissions import ManagedByOwner, UploadsByInstructors, manage_refusal
 from .serializers import DatasetSerializer, UpdateSerializer, UploadSerializer
 
 
@@ -32,9 +33,10 @@ def get_visible(user, pk: int) -> Dataset:
 
 
 def get_managed(user, pk: int, action: str) -> Dataset:
-    """The dataset ``pk`` if ``user`` owns it (404 if unseen, 403 if only visible)."""
+    """The dataset ``pk`` if ``user`` owns it (404 if unseen, 403 if only visible); for the
+    pages, which are no DRF views (those declare ``ManagedByOwner``)."""
     ds = get_visible(user, pk)
-    require(services.can_manage(user, ds), f"Only the dataset's owner may {action} it.")
+    require(services.can_manage(user, ds), manage_refusal(action))
     return ds
 
 
@@ -44,6 +46,7 @@ def rejected(err: DatasetRejected, field: str = "file") -> ValidationError:
 
 
 class DatasetListView(APIView):
+    permission_classes = [UploadsByInstructors]
     parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(responses=DatasetSerializer(many=True))
@@ -59,10 +62,6 @@ class DatasetListView(APIView):
         responses={201: DatasetSerializer, 403: ErrorResponseSerializer},
     )
     def post(self, request: Request) -> Response:
-        if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in to upload datasets.")
-        if not is_instructor(request.user):
-            raise PermissionDenied("Only instructors may upload datasets.")
         try:
             services.check_request_size(request.META.get("CONTENT_LENGTH"))
         except DatasetRejected as err:
@@ -91,27 +90,36 @@ class DatasetListView(APIView):
 
 
 class DatasetDetailView(APIView):
+    permission_classes = [ManagedByOwner]
+    manage_actions = {"PATCH": "change", "DELETE": "delete"}
     parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
     serializer_class = DatasetSerializer
 
     @extend_schema(responses=DatasetSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(DatasetSerializer(get_visible(request.user, pk)).data)
+        return Response(DatasetSerializer(self.get_object(pk)).data)
+
+    def get_object(self, pk: int) -> Dataset:
+        ds = get_visible(self.request.user, pk)
+        self.check_object_permissions(self.request, ds)
+        return ds
 
     @extend_schema(request=UpdateSerializer, responses=DatasetSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        ds = get_managed(request.user, pk, "change")
+        ds = self.get_object(pk)
         form = UpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return Response(DatasetSerializer(services.update_dataset(ds, **form.validated_data)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        services.delete_dataset(get_managed(request.user, pk, "delete"))
+        services.delete_dataset(self.get_object(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DatasetPreviewView(APIView):
+    permission_classes = [AllowAny]  # whoever sees the dataset (get_visible) sees its preview
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         return Response(services.preview(get_visible(request.user, pk)))
@@ -120,9 +128,13 @@ class DatasetPreviewView(APIView):
 class DatasetDownloadView(APIView):
     """The original upload (``?part=annotations`` for a COCO set's JSON); owner only."""
 
+    permission_classes = [ManagedByOwner]
+    manage_actions = {"GET": "download"}
+
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
-        ds = get_managed(request.user, pk, "download")
+        ds = get_visible(request.user, pk)
+        self.check_object_permissions(request, ds)
         if request.query_params.get("part") == "annotations" and ds.annotations:
             return attachment(ds.annotations.path, "annotations.json")
         return attachment(ds.original.path, ds.original_name)
@@ -130,6 +142,8 @@ class DatasetDownloadView(APIView):
 
 class DatasetSampleView(APIView):
     """PNG of one image sample; ``?overlay=1`` draws a COCO set's instance masks."""
+
+    permission_classes = [AllowAny]  # whoever sees the dataset (get_visible)
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, index: int):

@@ -5,7 +5,16 @@ from .models import TrainedModel
 
 @admin.register(TrainedModel)
 class TrainedModelAdmin(admin.ModelAdmin):
-    list_display = ("name", "task", "source", "owner", "loadable", "size_bytes", "created")
-    list_filter = ("task", "source", "loadable")
+    list_display = (
+        "name",
+        "task",
+        "source",
+        "owner",
+        "visibility",
+        "loadable",
+        "size_bytes",
+        "created",
+    )
+    list_filter = ("task", "source", "visibility", "loadable")
     search_fields = ("name", "owner__username")
     readonly_fields = ("folder", "onnx", "checkpoint", "size_bytes", "created")

@@ -13,10 +13,8 @@ from nnweb.datasets.models import Dataset
 
 
 class TrainedModel(models.Model):
-    class Task(models.TextChoices):
-        CLASSIFICATION = "classification", "Classification"
-        REGRESSION = "regression", "Regression"
-        INSTANCE_SEGMENTATION = "instance_segmentation", "Instance segmentation"
+    # The task of the dataset a model was trained on: one vocabulary, one spelling.
+    Task = Dataset.Task
 
     class Source(models.TextChoices):
         TRAINED = "trained", "Trained in nnweb"

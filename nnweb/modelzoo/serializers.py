@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from .models import TrainedModel
+from .services import allowed_visibilities, can_manage
 
 
 class TrainedModelSerializer(serializers.ModelSerializer):
@@ -59,14 +60,10 @@ class TrainedModelSerializer(serializers.ModelSerializer):
         return obj.playground_url
 
     def get_can_delete(self, obj: TrainedModel) -> bool:
-        from .services import can_manage
-
         request = self.context.get("request")
         return bool(request and can_manage(request.user, obj))
 
     def get_visibility_options(self, obj: TrainedModel) -> list[str]:
-        from .services import allowed_visibilities
-
         request = self.context.get("request")
         return allowed_visibilities(request.user, obj) if request else []
 
@@ -76,7 +73,7 @@ class ModelUploadSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     task = serializers.ChoiceField(
-        choices=TrainedModel.Task.values, required=False, default="classification"
+        choices=TrainedModel.Task.choices, required=False, default="classification"
     )
     visibility = serializers.ChoiceField(
         choices=TrainedModel.Visibility.choices,

@@ -21,6 +21,7 @@ is created in a transaction; any failure removes them, so nothing is left half-w
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import onnx
 from django.conf import settings
 from django.db import transaction
@@ -202,10 +204,6 @@ def _clean_name(name: str, fallback: str) -> str:
 
 def _jsonable(obj: Any) -> Any:
     """Metrics as plain JSON (NumPy scalars/arrays converted, non-finite floats as None)."""
-    import math
-
-    import numpy as np
-
     if isinstance(obj, dict):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -256,6 +254,7 @@ def publish_model(
             data = net.SerializeToString() if isinstance(net, onnx.ModelProto) else bytes(net)
             onnx_path.write_bytes(data)
         elif type(net).__name__ == "MaskRCNN" and hasattr(net, "params"):
+            # Deferred: the detection engine loads only when a Mask R-CNN is published.
             from engine.detection.onnx_export import build_graph
 
             onnx_path.write_bytes(build_graph(net).SerializeToString())

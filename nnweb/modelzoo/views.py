@@ -11,11 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nnweb.core.permissions import IsInstructor, IsOwnerOrInstructor
 from nnweb.core.view_helpers import attachment, get_or_404
 
 from . import services
 from .models import TrainedModel
+from .permissions import ChangedByOwnerOrInstructor, UploadsByInstructors
 from .serializers import ModelUpdateSerializer, ModelUploadSerializer, TrainedModelSerializer
 
 
@@ -27,12 +27,8 @@ def model_or_404(user, pk: int) -> TrainedModel:
 class ModelListView(APIView):
     """GET: every model (``?task=`` filters). POST (instructors): upload an .onnx file."""
 
+    permission_classes = [UploadsByInstructors]
     parser_classes = [MultiPartParser, FormParser]
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsInstructor()]
-        return [AllowAny()]
 
     @extend_schema(responses=TrainedModelSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -69,12 +65,7 @@ class ModelDetailView(APIView):
     sees it (only instructors may choose "students" or "public"). DELETE: its owner or an
     instructor removes it (record and files). Models the user may not see are 404."""
 
-    owner_field = "owner"
-
-    def get_permissions(self):
-        if self.request.method in ("DELETE", "PATCH"):
-            return [IsOwnerOrInstructor()]
-        return [AllowAny()]
+    permission_classes = [ChangedByOwnerOrInstructor]
 
     @extend_schema(request=ModelUpdateSerializer, responses=TrainedModelSerializer)
     def patch(self, request: Request, pk: int) -> Response:
@@ -104,7 +95,7 @@ class ModelDetailView(APIView):
 class ModelDownloadView(APIView):
     """The .onnx file as an attachment (open it in Netron to see the graph)."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny]  # whoever sees the model (model_or_404)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, pk: int):

@@ -15,11 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from rest_framework.fields import empty
 
 from engine import gradcheck as engine_gradcheck
 
+from . import serializers as ser
 from . import store
-from .errors import PlaygroundError
+from .config import ConfigError
+from .errors import PlaygroundError, is_anonymous
 from .session import PlaygroundSession
 
 MAX_EPOCH_STEPS = 2000  # mini-batches one "epoch" action may run
@@ -41,41 +44,65 @@ class Action:
     uses_db: bool = False  # runs where the database may be used (datasets, experiments)
     keeps_playing: bool = False  # stepping by hand pauses continuous training; these do not
     play: str | None = None  # "start" / "stop": the transport starts or stops its play loop
+    serializer: type[ser.ActionSerializer] = ser.ActionSerializer  # the message's fields
 
 
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name: str, **kw) -> Callable:
+def action(name: str, *, serializer=ser.ActionSerializer, **kw) -> Callable:
+    """Register an action; its message is checked by ``serializer`` with ``action`` = name."""
+
     def register(fn: Callable) -> Callable:
-        ACTIONS[name] = Action(name, fn, **kw)
+        fields = {"action": ser.serializers.ChoiceField(choices=[name]), "__module__": __name__}
+        form = type(f"Playground{name.title().replace('_', '')}Serializer", (serializer,), fields)
+        ACTIONS[name] = Action(name, fn, serializer=form, **kw)
         return fn
 
     return register
 
 
 def get(msg) -> Action:
-    """The action a message names (PlaygroundError naming the field otherwise)."""
+    """The action a message names (a ValidationError about ``action`` otherwise)."""
     if not isinstance(msg, dict):
-        raise PlaygroundError("a message must be a JSON object with an 'action'")
-    name = msg.get("action")
-    spec = ACTIONS.get(name) if isinstance(name, str) else None
-    if spec is None:
-        raise PlaygroundError(
-            f"unknown action {name!r}; actions: {', '.join(ACTIONS)}", field="action"
-        )
-    return spec
+        raise ser.serializers.ValidationError(["a message must be a JSON object with an 'action'"])
+    names = ser.serializers.ChoiceField(
+        choices=list(ACTIONS),
+        error_messages={
+            "invalid_choice": f"unknown action '{{input}}'; actions: {', '.join(ACTIONS)}"
+        },
+    )
+    names.bind("action", ser.ActionSerializer())
+    try:
+        return ACTIONS[names.run_validation(msg.get("action", empty))]
+    except ser.serializers.ValidationError as exc:
+        raise ser.serializers.ValidationError({"action": exc.detail}) from None
+
+
+def validated(session: PlaygroundSession, spec: Action, msg: dict, user) -> dict:
+    """The message checked by its action's serializer (a ValidationError naming the field)."""
+    context = {"anonymous": is_anonymous(user), "base": session.config}
+    form = spec.serializer(data=msg, context=context)
+    form.is_valid(raise_exception=True)
+    return form.validated_data
+
+
+def request_schema() -> ser.PolymorphicProxySerializer:
+    """The REST action body in the OpenAPI schema: one of the actions' messages."""
+    return ser.action_request_schema({n: a.serializer for n, a in ACTIONS.items()})
 
 
 def dispatch(session: PlaygroundSession, msg: dict, user=None) -> Reply:
-    """Run one action message on ``session``; refusals raise PlaygroundError / ConfigError."""
+    """Run one action message on ``session``; refusals raise ValidationError (the message),
+    PlaygroundError or ConfigError (the session's state)."""
     spec = get(msg)
     with session.lock, store.acting(session):  # scaled out: on the authoritative state
+        data = validated(session, spec, msg, user)  # against the settings now in force
         session.refuse_hidden(session.next_stage() if spec.name == "next" else spec.name)
         session.touched = time.monotonic()
         if session.playing and not spec.keeps_playing:
             session.playing = False
-        out = spec.handler(session, msg, user)
+        out = spec.handler(session, data, user)
     reply = out if isinstance(out, Reply) else Reply(body=out)
     reply.play = reply.play or spec.play
     return reply
@@ -87,15 +114,13 @@ def state(s: PlaygroundSession, msg, user) -> dict:
     return s.state()
 
 
-@action("select")
+@action("select", serializer=ser.SelectSerializer)
 def select(s: PlaygroundSession, msg, user) -> dict:
     if "samples" in msg:
         idx = msg["samples"]
         n = len(s.A_train)
-        if not isinstance(idx, list) or not idx or len(idx) > n:
-            raise PlaygroundError("samples must be a non-empty list of indices", field="samples")
-        for i in idx:
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+        for i in idx:  # types and sign checked by SelectSerializer, the bound here
+            if i >= n:
                 raise PlaygroundError(
                     f"samples: {i!r} is not a training sample index 0..{n - 1}", field="samples"
                 )
@@ -109,7 +134,7 @@ def select(s: PlaygroundSession, msg, user) -> dict:
     return s.stage_view("select")
 
 
-@action("forward")
+@action("forward", serializer=ser.SampleActionSerializer)
 def forward(s: PlaygroundSession, msg, user) -> dict:
     if "sample" in msg:
         n = s.sample_index(msg)
@@ -167,7 +192,7 @@ def next_stage(s: PlaygroundSession, msg, user) -> dict:
     return {"forward": forward, "backward": backward, "update": update}[stage](s, {}, user)
 
 
-@action("step")
+@action("step", serializer=ser.SampleActionSerializer)
 def step(s: PlaygroundSession, msg, user) -> dict:
     n = s.sample_index(msg)
     s.clear_cursor()
@@ -228,12 +253,9 @@ def frame(s: PlaygroundSession, msg, user) -> Reply:
 
 
 # --- editing the network and the data ------------------------------------------------------
-@action("configure", uses_db=True, keeps_playing=True)
+@action("configure", uses_db=True, keeps_playing=True, serializer=ser.ConfigureSerializer)
 def configure(s: PlaygroundSession, msg, user) -> dict:
-    raw = msg.get("config")
-    if not isinstance(raw, dict):
-        raise PlaygroundError("configure needs a 'config' object", field="config")
-    s.reconfigure(raw, user)
+    s.reconfigure(msg["config"], user)
     return s.state()
 
 
@@ -249,7 +271,7 @@ def reset(s: PlaygroundSession, msg, user) -> dict:
     return s.state()
 
 
-@action("set_param")
+@action("set_param", serializer=ser.SetParamSerializer)
 def set_param(s: PlaygroundSession, msg, user) -> dict:
     name = msg.get("name")
     params = s.net.get_params()
@@ -258,24 +280,19 @@ def set_param(s: PlaygroundSession, msg, user) -> dict:
             f"no parameter {name!r}; this network has {', '.join(params)}", field="name"
         )
     arr = params[name]
-    index = msg.get("index")
-    if not isinstance(index, list) or len(index) != arr.ndim:
+    index = msg["index"]  # integers >= 0 (SetParamSerializer); the shape is checked here
+    if len(index) != arr.ndim:
         raise PlaygroundError(
             f"index of {name} must be a list of {arr.ndim} integers (shape {list(arr.shape)})",
             field="index",
         )
     for k, (i, n) in enumerate(zip(index, arr.shape)):
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+        if i >= n:
             raise PlaygroundError(
                 f"index[{k}] of {name} must be in 0..{n - 1} (shape {list(arr.shape)}), got {i!r}",
                 field="index",
             )
-    value = msg.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-        raise PlaygroundError(f"value must be a finite number, got {value!r}", field="value")
-    if abs(value) > 1e6:
-        raise PlaygroundError("value must be between -1e6 and 1e6", field="value")
-    arr[tuple(index)] = float(value)
+    arr[tuple(index)] = msg["value"]  # finite, within +-1e6 (SetParamSerializer)
     s.net.set_params({name: arr})
     s.clear_cursor()
     out = s.stage_view("set_param")
@@ -283,21 +300,21 @@ def set_param(s: PlaygroundSession, msg, user) -> dict:
     return out
 
 
-@action("add_point", uses_db=True)
+@action("add_point", uses_db=True, serializer=ser.AddPointSerializer)
 def add_point(s: PlaygroundSession, msg, user) -> dict:
-    p = msg.get("point")
-    if not isinstance(p, list) or len(p) != 3:
-        raise PlaygroundError("point must be [x1, x2, target]", field="point")
-    s.reconfigure({"added": [*s.config.added, p]}, user)
+    try:
+        s.reconfigure({"added": [*s.config.added, msg["point"]]}, user)
+    except ConfigError as exc:  # e.g. too many points: about this point, not a setting typed
+        raise PlaygroundError(str(exc), field="point") from None
     return s.state()
 
 
-@action("remove_point", uses_db=True)
+@action("remove_point", uses_db=True, serializer=ser.RemovePointSerializer)
 def remove_point(s: PlaygroundSession, msg, user) -> dict:
     """Remove raw point ``index`` (a row of data.X as listed by state())."""
-    i = msg.get("index")
+    i = msg["index"]
     X = s.data.X
-    if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(X):
+    if i >= len(X):
         raise PlaygroundError(f"index must be a point 0..{len(X) - 1}, got {i!r}", field="index")
     origin = int(s.data.origin[i])
     if origin >= 0:
@@ -357,8 +374,8 @@ def _numeric_grad(s: PlaygroundSession, name: str, flat_index: int, x, y, eps: f
     return (ep - em) / (2 * eps)
 
 
-@action("save", uses_db=True, keeps_playing=True)
+@action("save", uses_db=True, keeps_playing=True, serializer=ser.SaveSerializer)
 def save(s: PlaygroundSession, msg, user) -> dict:
     from .experiments import save_experiment
 
-    return save_experiment(s, user, msg.get("name"), msg.get("experiment"))
+    return save_experiment(s, user, msg["name"], msg.get("experiment"))

@@ -1,5 +1,10 @@
 """The playground websocket: ws/playground/<session_id>/.
 
+A client (user or address) has at most NNWEB_LIMITS["WS_MAX_SOCKETS_PER_CLIENT"] sockets open
+and sends messages of at most ["WS_MAX_MESSAGE_BYTES"] (nnweb.core.ws_guard: refused or closed
+with close code 4429 / 4413 and a reason). Refusals are ``{"type": "error", "errors":
+[{"code", "detail", "attr"}]}``, the items of the REST API's error shape (errors.ws_reply).
+
 Client -> server: JSON text ``{"action": ..., "id": <echoed>, ...}`` (the actions of
 actions.py, run through actions.dispatch as over REST). Server -> client: JSON text replies (orjson;
 numbers exactly as the engine computed them) and, while playing, binary frames (frames.py).
@@ -17,13 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from rest_framework.exceptions import ValidationError
 
 from nnweb.classes.live import PlaygroundLiveMixin  # classes hook: live lab view
+from nnweb.core.errors import ws_error
+from nnweb.core.ws_guard import SocketGuard
 
 from . import actions, frames, store
 from . import config as cfgmod
 from .config import ConfigError
-from .errors import PlaygroundError, error_reply
+from .errors import PlaygroundError, ws_reply
 from .session import PlaygroundSession
 from .throttles import message_rate
 
@@ -59,7 +67,7 @@ class RateLimiter:
         return False
 
 
-class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
+class PlaygroundConsumer(SocketGuard, PlaygroundLiveMixin, AsyncWebsocketConsumer):
     # classes hook: a student's socket subscribes to the channel layer to join their classes'
     # groups and receive "send to class"; every other socket opts out (PlaygroundLiveMixin).
     session: PlaygroundSession | None = None
@@ -76,6 +84,8 @@ class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
             await super().dispatch(message)
 
     async def connect(self) -> None:
+        if not await self.guard_connect():
+            return  # too many sockets from this client: closed with a reason
         sid = self.scope["url_route"]["kwargs"]["session_id"]
         self.user = self.scope.get("user")
         rate = message_rate()
@@ -84,7 +94,7 @@ class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
         try:
             self.session = await database_sync_to_async(store.get)(sid, self.user)
         except PlaygroundError as exc:
-            await self._send_json(exc.as_dict())
+            await self._send_json(ws_reply(exc))
             await self.close(code=4404 if exc.code == "not_found" else 4403)
             return
         await self._send_json(
@@ -98,6 +108,7 @@ class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
         await self.classes_connect()  # classes hook: join the class groups, first tile
 
     async def disconnect(self, code) -> None:
+        await self.guard_disconnect()
         await self._stop_play()
         await self.classes_disconnect()  # classes hook
         if self.session is not None:
@@ -106,33 +117,30 @@ class PlaygroundConsumer(PlaygroundLiveMixin, AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         if self.session is None:
             return
+        if not await self.guard_message(text_data, bytes_data):
+            return  # too large: closed with a reason, never parsed
         if not self.limiter.allow():
             await self._send_json(
-                {
-                    "type": "error",
-                    "code": "rate_limited",
-                    "message": f"Too many messages: at most {self.limiter.rate:g} per second on "
-                    "one connection. Wait a moment and try again.",
-                }
+                ws_error(
+                    "rate_limited",
+                    f"Too many messages: at most {self.limiter.rate:g} per second on one "
+                    "connection. Wait a moment and try again.",
+                )
             )
             return
         if text_data is None:
-            await self._send_json(
-                {"type": "error", "code": "invalid", "message": "send JSON text messages"}
-            )
+            await self._send_json(ws_error("binary", "Send JSON text messages, not binary."))
             return
         try:
             msg = frames.loads(text_data)
         except ValueError as exc:
-            await self._send_json(
-                {"type": "error", "code": "invalid", "message": f"invalid JSON: {exc}"}
-            )
+            await self._send_json(ws_error("parse_error", f"Invalid JSON: {exc}."))
             return
         mid = msg.get("id") if isinstance(msg, dict) else None
         try:
             reply = await self._handle(msg)
-        except (ConfigError, PlaygroundError) as exc:
-            reply = error_reply(exc)
+        except (ConfigError, PlaygroundError, ValidationError) as exc:
+            reply = ws_reply(exc)
         if reply is None:
             return
         if isinstance(reply, bytes):

@@ -59,5 +59,5 @@ def refuse_hidden(hidden: frozenset[str], action: str, fields=()) -> None:
             f"the setting {name!r} cannot be changed here: the instructor's classroom link "
             "turned it off",
             code="forbidden",
-            field=name,
+            field=f"config.{name}",
         )

@@ -27,7 +27,7 @@ from . import data as datamod
 from . import features, frames
 from .config import Config, ConfigError
 from .controls import refuse_hidden
-from .errors import PlaygroundError, is_anonymous
+from .errors import PlaygroundError, is_anonymous, ws_reply
 
 GRID = 64  # heatmap resolution
 THUMB = 32  # neuron thumbnails (every other grid point)
@@ -180,13 +180,14 @@ class PlaygroundSession:
         if self.fixed_net and changed & {"hidden", "activations", "problem", "init", "features"}:
             raise PlaygroundError(
                 "this network comes from a model: its layers cannot be changed here",
-                field=sorted(changed & {"hidden", "activations", "problem", "init", "features"})[0],
+                field="config."
+                + sorted(changed & {"hidden", "activations", "problem", "init", "features"})[0],
             )
         data = self.data
         if self.fixed_net and changed & (DATA_FIELDS | {"seed"}):
             raise PlaygroundError(
                 "this session's data is the model's task: it cannot be changed here",
-                field=sorted(changed & (DATA_FIELDS | {"seed"}))[0],
+                field="config." + sorted(changed & (DATA_FIELDS | {"seed"}))[0],
             )
         if changed & (DATA_FIELDS | {"problem", "seed"}):
             data = datamod.load(new, user)
@@ -495,7 +496,7 @@ class PlaygroundSession:
             try:
                 self.train_steps(self.config.speed, budget=MAX_FRAME_SECONDS)
             except PlaygroundError as exc:
-                return {"type": "error", "code": exc.code, "message": exc.message}, {}
+                return ws_reply(exc), {}  # the refusal's error items, as the socket sends them
             self.record()
             return self.frame()
 

@@ -19,42 +19,47 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import Throttled
+from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import BurstRateThrottle
 
 from . import actions, classroom, experiments, features, frames, store
 from . import config as cfgmod
 from . import data as datamod
-from .config import ConfigError
+from . import serializers as ser
 from .controls import HIDEABLE_CONTROLS
-from .errors import PlaygroundError, error_reply
+from .errors import PlaygroundError, as_api_exception, is_anonymous
 from .session import PlaygroundSession
 from .throttles import SessionActionThrottle, message_rate
 
-STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429, "limit": 403}
+# The refusals a view may answer besides the validation errors, 404 and 429 that
+# drf-standardized-errors documents on its own.
+REFUSED = {403: ErrorResponseSerializer}
+CONFLICT = {409: ErrorResponseSerializer}  # a stage out of order, a busy or diverged session
 
 
 def _json(data, status: int = 200) -> HttpResponse:
     return HttpResponse(frames.dumps(data), status=status, content_type="application/json")
 
 
-def _error(exc: Exception) -> HttpResponse:
-    if isinstance(exc, ConfigError | PlaygroundError):
-        reply = error_reply(exc)
-        return _json(reply, STATUS.get(reply["code"], 400))
-    raise exc
+def _body(request, serializer: type[Serializer], **context) -> dict:
+    """The request body checked by ``serializer`` (a ValidationError naming the field)."""
+    form = serializer(data=request.data, context={"request": request, **context})
+    form.is_valid(raise_exception=True)
+    return form.validated_data
 
 
-def _body(request) -> dict:
-    data = request.data
-    if not isinstance(data, dict):
-        raise PlaygroundError("send a JSON object")
-    return data
+class PlaygroundView(APIView):
+    """The playground's refusals answered in the API's one error shape (errors.py)."""
+
+    def handle_exception(self, exc):
+        return super().handle_exception(as_api_exception(exc))
 
 
-class OptionsView(APIView):
+class OptionsView(PlaygroundView):
     @extend_schema(
         operation_id="playground_options",
         summary="Datasets, input features, activations, initialisers and the limits in force",
@@ -93,7 +98,7 @@ class OptionsView(APIView):
         )
 
 
-class SessionListView(APIView):
+class SessionListView(PlaygroundView):
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, BurstRateThrottle]
 
     @extend_schema(
@@ -102,63 +107,54 @@ class SessionListView(APIView):
             'Open a playground session: {"config": {...}} or {"experiment": id} or {"model": '
             'id} or {"classroom": token, "config": {...}}; returns its full state'
         ),
-        request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        request=ser.SessionCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT, **REFUSED},
     )
     def post(self, request):
-        try:
-            body = _body(request)
-            if body.get("experiment") is not None:
-                session = experiments.open_experiment(request.user, body["experiment"])
-            elif body.get("classroom") is not None:
-                session = classroom.open_classroom(
-                    request.user, body["classroom"], body.get("config") or {}
+        body = _body(request, ser.SessionCreateSerializer, anonymous=is_anonymous(request.user))
+        if body.get("experiment") is not None:
+            session = experiments.open_experiment(request.user, body["experiment"])
+        elif body.get("classroom") is not None:
+            session = classroom.open_classroom(
+                request.user, body["classroom"], body.get("config") or {}
+            )
+        else:
+            session = store.save(
+                PlaygroundSession.create(
+                    body.get("config") or {}, user=request.user, model_id=body.get("model")
                 )
-            else:
-                session = store.save(
-                    PlaygroundSession.create(
-                        body.get("config") or {}, user=request.user, model_id=body.get("model")
-                    )
-                )
-        except (ConfigError, PlaygroundError) as exc:
-            return _error(exc)
+            )
         return _json(session.state(), 201)
 
 
-class SessionView(APIView):
+class SessionView(PlaygroundView):
     @extend_schema(
         operation_id="playground_session_state",
         summary=(
             "The full state of a session: config, network, weights, data, stage numbers, history"
         ),
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, **REFUSED},
     )
     def get(self, request, session_id):
-        try:
-            session = store.get(session_id, request.user)
-            with session.lock:
-                return _json(session.state())
-        except PlaygroundError as exc:
-            return _error(exc)
+        session = store.get(session_id, request.user)
+        with session.lock:
+            return _json(session.state())
 
     @extend_schema(
         operation_id="playground_session_close",
         summary="Close a session",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses={204: None, **REFUSED},
     )
     def delete(self, request, session_id):
-        try:
-            session = store.get(session_id, request.user)
-        except PlaygroundError as exc:
-            return _error(exc)
+        session = store.get(session_id, request.user)
         session.playing = False
         store.delete(session.id)
         return HttpResponse(status=204)
 
 
-class ActionView(APIView):
+class ActionView(PlaygroundView):
     # Each session has its own action rate (the socket's), not the site-wide API one.
     throttle_classes = [SessionActionThrottle]
 
@@ -177,22 +173,22 @@ class ActionView(APIView):
             '"configure" | "select" | "add_point" | "remove_point" | "frame" | "state" | '
             '"save", ...}); the same reply as over the websocket'
         ),
-        request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        request=actions.request_schema(),
+        responses={200: OpenApiTypes.OBJECT, **REFUSED, **CONFLICT},
     )
     def post(self, request, session_id):
-        try:
-            session = store.get(session_id, request.user)
-            msg = _body(request)
-            reply = actions.dispatch(session, msg, request.user)
-            if reply.play == "start":
-                # Over REST, "play" trains one frame's worth per call (poll it while playing),
-                # on the authoritative state like any action: scaled out, under its lock.
-                with session.lock, store.acting(session):
-                    reply.frame = session.play_step() or reply.frame
-        except (ConfigError, PlaygroundError) as exc:
-            return _error(exc)
+        session = store.get(session_id, request.user)
+        msg = request.data
+        reply = actions.dispatch(session, msg, request.user)
+        if reply.play == "start":
+            # Over REST, "play" trains one frame's worth per call (poll it while playing),
+            # on the authoritative state like any action: scaled out, under its lock.
+            with session.lock, store.acting(session):
+                reply.frame = session.play_step() or reply.frame
         store.save(session)
+        if reply.frame is not None and reply.frame[0].get("type") == "error":
+            # training stopped by a refusal (a diverged loss): a 409 like any state refusal
+            return _json({"type": "client_error", "errors": reply.frame[0]["errors"]}, 409)
         body = reply.body if reply.frame is None else _frame_json(*reply.frame)
         if isinstance(msg.get("id"), str | int):
             body["id"] = msg["id"]
@@ -204,7 +200,7 @@ def _frame_json(meta: dict, arrays: dict) -> dict:
     return {**meta, "arrays": frames.encode_arrays_b64(arrays)}
 
 
-class ExperimentListView(APIView):
+class ExperimentListView(PlaygroundView):
     @extend_schema(
         operation_id="playground_experiments_list",
         summary="Your saved experiments",
@@ -217,23 +213,20 @@ class ExperimentListView(APIView):
     @extend_schema(
         operation_id="playground_experiment_save",
         summary='Save a session as an experiment: {"session": id, "name": ...}',
-        request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        request=ser.ExperimentSaveSerializer,
+        responses={201: OpenApiTypes.OBJECT, **REFUSED, 404: ErrorResponseSerializer},
     )
     def post(self, request):
         """Save a session: {"session": id, "name": ..., "experiment": id to overwrite?}."""
-        try:
-            body = _body(request)
-            session = store.get(str(body.get("session")), request.user)
-            reply = experiments.save_experiment(
-                session, request.user, body.get("name"), body.get("experiment")
-            )
-        except PlaygroundError as exc:
-            return _error(exc)
+        body = _body(request, ser.ExperimentSaveSerializer)
+        session = store.get(body["session"], request.user)
+        reply = experiments.save_experiment(
+            session, request.user, body["name"], body.get("experiment")
+        )
         return _json(reply, 201)
 
 
-class ExperimentView(APIView):
+class ExperimentView(PlaygroundView):
     @extend_schema(
         operation_id="playground_experiment_detail",
         summary="One saved experiment with its settings, network, weights and history",
@@ -241,10 +234,7 @@ class ExperimentView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, pk):
-        try:
-            exp = experiments.get_experiment(request.user, pk)
-        except PlaygroundError as exc:
-            return _error(exc)
+        exp = experiments.get_experiment(request.user, pk)
         return _json(
             {
                 **exp.summary(),
@@ -259,17 +249,14 @@ class ExperimentView(APIView):
         operation_id="playground_experiment_delete",
         summary="Delete one of your experiments",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses={204: None},
     )
     def delete(self, request, pk):
-        try:
-            experiments.delete_experiment(request.user, pk)
-        except PlaygroundError as exc:
-            return _error(exc)
+        experiments.delete_experiment(request.user, pk)
         return HttpResponse(status=204)
 
 
-class ClassroomLinkListView(APIView):
+class ClassroomLinkListView(PlaygroundView):
     @extend_schema(
         operation_id="playground_classroom_links_list",
         summary="Your classroom links",
@@ -290,21 +277,18 @@ class ClassroomLinkListView(APIView):
         summary=(
             'Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...}'
         ),
-        request=OpenApiTypes.OBJECT,
-        responses=OpenApiTypes.OBJECT,
+        request=ser.ClassroomLinkCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT, **REFUSED},
     )
     def post(self, request):
-        try:
-            body = _body(request)
-            link = classroom.create_classroom_link(
-                request.user, body.get("config"), body.get("hide", []), body.get("title", "")
-            )
-        except (ConfigError, PlaygroundError) as exc:
-            return _error(exc)
+        body = _body(request, ser.ClassroomLinkCreateSerializer)  # students may be anonymous
+        link = classroom.create_classroom_link(
+            request.user, body.get("config"), body.get("hide", []), body.get("title", "")
+        )
         return _json(link, 201)
 
 
-class ClassroomLinkView(APIView):
+class ClassroomLinkView(PlaygroundView):
     @extend_schema(
         operation_id="playground_classroom_link_detail",
         summary="A classroom link's settings and hidden controls (by token)",
@@ -312,23 +296,17 @@ class ClassroomLinkView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, token):
-        try:
-            return _json(classroom.get_classroom_link(token).as_dict())
-        except PlaygroundError as exc:
-            return _error(exc)
+        return _json(classroom.get_classroom_link(token).as_dict())
 
     @extend_schema(
         operation_id="playground_classroom_link_delete",
         summary="Delete one of your classroom links",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses={204: None, **REFUSED},
     )
     def delete(self, request, token):
-        try:
-            link = classroom.get_classroom_link(token)
-        except PlaygroundError as exc:
-            return _error(exc)
+        link = classroom.get_classroom_link(token)
         if link.owner_id != getattr(request.user, "pk", None):
-            return _error(PlaygroundError("not your classroom link", code="forbidden"))
+            raise PlaygroundError("not your classroom link", code="forbidden")
         link.delete()
         return HttpResponse(status=204)

@@ -24,10 +24,10 @@ import base64
 import binascii
 import io
 import json
+import logging
 import os
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,11 +36,17 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from engine import runtime
 from engine.onnx.ops import SERVABLE_OPS
 from engine.onnx.validate import Limits
+from nnweb.datasets import images
+from nnweb.modelzoo import services as zoo
+
+from .masks import encode_mask
+
+logger = logging.getLogger(__name__)
 
 # NNWEB_MAX_SEGMENT_IMAGE_BYTES (5 MiB by default), read once: limits come from the environment.
 MAX_UPLOAD_BYTES = settings.NNWEB_LIMITS.get("MAX_SEGMENT_IMAGE_BYTES", 5 * 1024 * 1024)
@@ -110,30 +116,12 @@ def decode_image(data: bytes, name: str = "image") -> Image.Image:
             "a PNG or JPEG signature)."
         )
     try:
-        with warnings.catch_warnings():
-            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: refuse both
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=[fmt])
-            width, height = img.size
-            if width < 1 or height < 1:
-                raise ImageRejected(f"{name}: the image has no pixels ({width} x {height}).")
-            if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-                raise ImageRejected(
-                    f"{name}: the image is {width} x {height} pixels; the limit is "
-                    f"{MAX_SIDE} x {MAX_SIDE}."
-                )
-            img.load()
-            img = ImageOps.exif_transpose(img)
-    except ImageRejected:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected(
-            f"{name}: refused as a possible decompression bomb (it declares more pixels than "
-            f"the {MAX_SIDE} x {MAX_SIDE} limit)."
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ImageRejected(f"{name}: the {fmt} data could not be decoded ({exc}).") from None
-    return _to_rgb(img)
+        img = images.decode_image(
+            data, name, max_pixels=MAX_PIXELS, max_side=MAX_SIDE, formats=[fmt]
+        )
+    except images.ImageUnreadable as err:
+        raise ImageRejected(f"{err}.") from None
+    return images.to_mode(ImageOps.exif_transpose(img), 3)
 
 
 def decode_upload(upload: Any, name: str = "image") -> Image.Image:
@@ -175,17 +163,6 @@ def score_threshold(raw: Any) -> float:
     if not 0.0 <= threshold <= 1.0:  # also refuses nan
         raise ImageRejected(f"score_threshold: must be between 0 and 1, got {threshold}.")
     return threshold
-
-
-def _to_rgb(img: Image.Image) -> Image.Image:
-    """RGB; transparent parts are composited over white (a drawing on a clear canvas)."""
-    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    if img.mode != "RGB":
-        return img.convert("RGB")
-    return img
 
 
 def decode_base64_image(text: str, name: str = "image_base64") -> Image.Image:
@@ -237,32 +214,6 @@ def to_model_input(img: Image.Image, size: int = MODEL_SIZE) -> ModelInput:
     return ModelInput(x=x, scale=scale, content=(ch, cw), image_size=(h, w))
 
 
-def encode_mask(mask: np.ndarray) -> dict[str, Any]:
-    """Row-major run lengths of a boolean mask: counts alternate 0-runs and 1-runs,
-    starting with 0s (possibly an empty first run)."""
-    flat = np.asarray(mask, dtype=bool).ravel()
-    if flat.size == 0:
-        return {"size": list(mask.shape), "counts": []}
-    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    bounds = np.concatenate([[0], change, [flat.size]])
-    counts = np.diff(bounds).tolist()
-    if flat[0]:
-        counts = [0, *counts]
-    return {"size": [int(mask.shape[0]), int(mask.shape[1])], "counts": counts}
-
-
-def decode_mask(rle: dict[str, Any]) -> np.ndarray:
-    """Inverse of ``encode_mask``."""
-    h, w = rle["size"]
-    out = np.zeros(h * w, dtype=bool)
-    pos = 0
-    for i, n in enumerate(rle["counts"]):
-        if i % 2:
-            out[pos : pos + n] = True
-        pos += n
-    return out.reshape(h, w)
-
-
 def mask_size_for(h: int, w: int) -> tuple[int, int]:
     """The size masks are returned at: the image's, shrunk to at most 512 on the long side."""
     s = min(1.0, MAX_MASK_SIDE / max(h, w))
@@ -311,8 +262,6 @@ def _zoo_models(user: Any) -> list[ModelChoice]:
     The zoo decides what ``user`` may see (``nnweb.modelzoo.services.segmentation_models``);
     its ids look like ``zoo-<pk>``.
     """
-    from nnweb.modelzoo import services as zoo
-
     return [
         ModelChoice(
             id=str(item["id"]),
@@ -346,6 +295,7 @@ def list_models(user: Any = None) -> list[ModelChoice]:
     try:
         zoo = _zoo_models(user)
     except DatabaseError:  # the zoo's table is unavailable: the shipped model still works
+        logger.warning("segmentation: the model zoo could not be read", exc_info=True)
         zoo = []
     if zoo and not models:
         zoo[0].default = True
@@ -384,7 +334,7 @@ def model_classes(session: runtime.ModelSession) -> list[str]:
             if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
                 return classes
         except ValueError:
-            pass
+            logger.warning("segmentation: a model's 'classes' metadata is not JSON; using defaults")
     return list(DEFAULT_CLASSES)
 
 
@@ -526,6 +476,8 @@ def _png_bytes(arr: np.ndarray) -> bytes:
 
 def generate_shapes(seed: int) -> tuple[bytes, list[dict[str, Any]]]:
     """A 128 x 128 shapes image (PNG bytes) from ``seed`` and its true objects."""
+    # Deferred, like nnweb.training.detection: the detection engine (the whole Mask R-CNN
+    # package) loads only when a shapes image is asked for.
     from engine.detection.shapes import CLASSES, generate_image
 
     image, instances = generate_image(np.random.default_rng(int(seed)))

@@ -11,6 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from sklearn import datasets as skd
+
+from engine import datasets as eds
 
 BUILTINS = {
     "iris": {
@@ -52,8 +55,6 @@ ENGINE_CLASS_NAMES = {"shapes": ["square", "circle", "triangle"]}
 
 
 def _load_engine(name: str):
-    from engine import datasets as eds
-
     info = BUILTINS[name]
     X, y = eds.load(name, seed=0, **info["engine"])
     meta: dict = {
@@ -86,8 +87,6 @@ def _load_engine(name: str):
 def _load(name: str):
     if "engine" in BUILTINS[name]:
         return _load_engine(name)
-    from sklearn import datasets as skd
-
     loader = {
         "iris": skd.load_iris,
         "wine": skd.load_wine,

@@ -7,6 +7,7 @@ it imports neither.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 
 from nnweb.datasets.services import load_arrays
 
@@ -25,18 +26,23 @@ def load_run_data(run: TrainingRun):
 
 
 def split(n: int, val_fraction: float, seed: int, y: np.ndarray | None, classify: bool):
-    """Train/validation indices; stratified by class for classification."""
-    rng = np.random.default_rng(seed)
-    if classify and y is not None:
-        tr, va = [], []
-        for k in np.unique(y):
-            idx = rng.permutation(np.flatnonzero(y == k))
-            n_val = int(round(len(idx) * val_fraction))
-            if len(idx) >= 2:
-                n_val = min(max(n_val, 1), len(idx) - 1)
-            va.append(idx[:n_val])
-            tr.append(idx[n_val:])
-        return rng.permutation(np.concatenate(tr)), np.sort(np.concatenate(va))
-    order = rng.permutation(n)
-    n_val = min(max(1, int(round(n * val_fraction))), n - 1)
-    return order[n_val:], np.sort(order[:n_val])
+    """Train and validation indices (validation sorted), drawn by scikit-learn's
+    ``train_test_split``; stratified by class for classification.
+
+    Every class of two samples or more has at least one in each part (a one-sample class
+    trains): the validation part is at least one per such class and leaves one of each.
+    """
+    idx = np.arange(n)
+    if not (classify and y is not None):
+        n_val = min(max(1, int(round(n * val_fraction))), n - 1)
+        tr, va = train_test_split(idx, test_size=n_val, random_state=seed)
+        return tr, np.sort(va)
+    classes, counts = np.unique(y, return_counts=True)
+    alone = np.isin(y, classes[counts < 2])
+    pool = idx[~alone]
+    n_classes = int((counts >= 2).sum())
+    if not n_classes:
+        return idx, idx[:0]
+    n_val = min(max(int(round(len(pool) * val_fraction)), n_classes), len(pool) - n_classes)
+    tr, va = train_test_split(pool, test_size=n_val, random_state=seed, stratify=y[pool])
+    return np.concatenate([tr, idx[alone]]), np.sort(va)

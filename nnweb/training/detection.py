@@ -12,6 +12,11 @@ Training is Adam with gradient-norm clipping, one pass over the training images
 per epoch in batches of ``batch_size``; progress, heartbeat and cancel go through
 the same Trainer as the MLP/CNN runs. At the end the validation images are run
 through ``predict`` and scored with COCOeval (mask AP@[.5:.95] and AP@.5).
+
+The detection engine (engine.detection, the whole Mask R-CNN package with pycocotools) is
+imported inside the functions that need it, on purpose: it loads in the worker only when a
+Mask R-CNN run starts, and ``check_maskrcnn_available`` refuses such a run cleanly on a
+server where it cannot load, instead of the training app failing to import.
 """
 
 from __future__ import annotations

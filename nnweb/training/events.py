@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -24,9 +26,6 @@ def notify(run_id: int) -> None:
     if not backend or "InMemory" in backend:
         return  # consumers poll the database; an in-memory layer cannot cross processes
     try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
         layer = get_channel_layer()
         if layer is not None:
             async_to_sync(layer.group_send)(group_name(run_id), {"type": "run.changed"})

@@ -25,10 +25,13 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
+from sklearn.metrics import confusion_matrix
 
+import engine.onnx
 from engine import SGD, Dense, Sequential, TrainingDiverged
 from nnweb.core.db_busy import is_db_busy, reset_connections, retrying
 from nnweb.core.tasks_api import task
+from nnweb.modelzoo.services import publish_model
 
 from .data import load_run_data, split
 from .detection import train_maskrcnn
@@ -287,9 +290,7 @@ class Trainer:
         if classify:
             pred = net.forward(Xva).argmax(axis=1)
             K = net.layers[-1].W.shape[0]
-            cm = np.zeros((K, K), dtype=np.int64)
-            np.add.at(cm, (Yva, pred), 1)
-            confusion = cm.tolist()
+            confusion = confusion_matrix(Yva, pred, labels=np.arange(K)).tolist()
             metrics["val_accuracy"] = float((pred == Yva).mean())
             metrics["n_val"] = int(len(Yva))
         # a time limit can stop mid-epoch, after the last check: nothing non-finite is published
@@ -307,10 +308,8 @@ class Trainer:
             metrics["val_r2"] = float(1 - np.sum(resid**2) / ss_tot)
         out_dir = self.output_dir()
         net.save(out_dir / "checkpoint.npz")
-        from engine.onnx import export
-
         input_shape = tuple(int(s) for s in Xva.shape[1:])
-        export(
+        engine.onnx.export(
             net,
             out_dir / "model.onnx",
             class_names=run.class_names or None,
@@ -377,8 +376,6 @@ def publish(run: TrainingRun, net, metrics: dict, input_shape) -> tuple:
     The model starts private (its owner and instructors see it): it carries the dataset's name
     and class names, and the dataset or the run may be private. The owner or an instructor
     may change that on the model's page."""
-    from nnweb.modelzoo.services import publish_model
-
     name = f"{run.dataset_name} · run {run.pk}"[:120]
     try:
         model = publish_model(

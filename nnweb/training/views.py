@@ -8,7 +8,8 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -21,6 +22,7 @@ from nnweb.core.view_helpers import attachment, get_or_404, require
 
 from . import services
 from .models import TrainingRun
+from .permissions import CANCEL_REFUSAL, MayCancel, SignedInToTrain
 from .serializers import ChoicesSerializer, CreateRunSerializer, RunSerializer, RunSummarySerializer
 
 
@@ -34,13 +36,16 @@ def get_run(user, pk: int) -> TrainingRun:
 
 
 def get_cancellable(user, pk: int) -> TrainingRun:
-    """The run ``pk`` if ``user`` may cancel it (404 if unseen, 403 otherwise)."""
+    """The run ``pk`` if ``user`` may cancel it (404 if unseen, 403 otherwise); for the pages,
+    which are no DRF views (the API's cancel view declares ``MayCancel``)."""
     run = get_run(user, pk)
-    require(services.can_cancel(user, run), "You may not cancel this run.")
+    require(services.can_cancel(user, run), CANCEL_REFUSAL)
     return run
 
 
 class RunListView(APIView):
+    permission_classes = [SignedInToTrain]
+
     def get_throttles(self):
         if self.request.method == "POST":
             return [t() for t in (*api_settings.DEFAULT_THROTTLE_CLASSES, HeavyRateThrottle)]
@@ -59,8 +64,6 @@ class RunListView(APIView):
         request=CreateRunSerializer, responses={201: RunSerializer, 403: ErrorResponseSerializer}
     )
     def post(self, request: Request) -> Response:
-        if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in to train networks.")
         form = CreateRunSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
@@ -78,15 +81,20 @@ class RunListView(APIView):
 
 
 class RunDetailView(APIView):
+    permission_classes = [AllowAny]  # whoever sees the run (get_run)
+
     @extend_schema(responses={200: RunSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(RunSerializer(services.snapshot(get_run(request.user, pk))).data)
 
 
 class RunCancelView(APIView):
+    permission_classes = [MayCancel]
+
     @extend_schema(request=None, responses={200: RunSerializer, 409: ErrorResponseSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        run = get_cancellable(request.user, pk)
+        run = get_run(request.user, pk)
+        self.check_object_permissions(request, run)
         if run.finished:
             raise Conflict(f"The run has already {run.status}.")
         return Response(RunSerializer(services.snapshot(services.cancel_run(run))).data)
@@ -94,6 +102,8 @@ class RunCancelView(APIView):
 
 class RunFileView(APIView):
     """The trained network: ?file=onnx (default) or ?file=npz (the engine checkpoint)."""
+
+    permission_classes = [AllowAny]  # whoever sees the run (get_run)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
@@ -107,6 +117,8 @@ class RunFileView(APIView):
 
 class ChoicesView(APIView):
     """What the user may train on, and their quota."""
+
+    permission_classes = [AllowAny]  # anonymous visitors see the built-in data sets
 
     @extend_schema(responses={200: ChoicesSerializer})
     def get(self, request: Request) -> Response:

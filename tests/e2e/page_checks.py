@@ -24,20 +24,26 @@ AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("critical", "serious")
 
 
-def axe_violations(page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
-    """Run axe-core on the page as it is now; return the violations of the given impacts."""
+def axe_violations(
+    page, impacts: tuple[str, ...] = BLOCKING_IMPACTS, rules: list[str] | None = None
+) -> list[dict]:
+    """Run axe-core on the page as it is now; return the violations of the given impacts
+    (only of ``rules``, axe rule ids, when given)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol, not added as a <script>: the pages' content
         # security policy allows no inline script, and the check must not need an exception.
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
-        """async () => {
-            const r = await window.axe.run(document, {resultTypes: ['violations']});
+        """async (rules) => {
+            const options = {resultTypes: ['violations']};
+            if (rules) options.runOnly = {type: 'rule', values: rules};
+            const r = await window.axe.run(document, options);
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))
             }));
-        }"""
+        }""",
+        rules,
     )
     return [v for v in result if v["impact"] in impacts]
 
@@ -80,3 +86,24 @@ def csp_violations(page) -> list[dict]:
 def sentinel_fired(page, name: str = "__nnwebXss") -> bool:
     """True when a stored script payload (``window[name] = 1``) ran on the page."""
     return bool(page.evaluate(f"() => Boolean(window[{name!r}])"))
+
+
+def widest_elements(page, limit: int = 5) -> list[str]:
+    """The elements that reach furthest past the window's right edge, as 'tag#id.class: px',
+    so a sideways-scrolling page says which element to fix."""
+    return page.evaluate(
+        """(limit) => {
+            const w = window.innerWidth, out = [];
+            for (const el of document.querySelectorAll('body *')) {
+                const r = el.getBoundingClientRect();
+                if (r.right > w + 0.5 && r.width > 0) {
+                    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                        [...el.classList].map(c => '.' + c).join('');
+                    out.push([r.right - w, name]);
+                }
+            }
+            out.sort((a, b) => b[0] - a[0]);
+            return out.slice(0, limit).map(([px, name]) => `${name}: ${Math.round(px)}px`);
+        }""",
+        limit,
+    )

@@ -49,6 +49,7 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
     nnweb_server.create_user("cl_teacher", PW, instructor=True)
     nnweb_server.create_user("cl_ann", PW)
     nnweb_server.create_user("cl_ben", PW)
+    nnweb_server.create_user("cl_cas", PW)
     login(page, "cl_teacher", PW)
     page.goto("/classes/")
     page.fill("#class-name", "Tuesday lab")
@@ -92,6 +93,13 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
         timeout=15_000,
     )
     assert _tile_iteration(page, "cl_ann") > 0 and _tile_iteration(page, "cl_ben") > 0
+    # a student who joins after the live view loaded appears once their playground opens
+    cas_ctx, _cas = _student(browser, base_url, login, "cl_cas", code)
+    page.wait_for_selector(".live-tile[data-username='cl_cas'][data-iteration='0']", timeout=15_000)
+    names = page.eval_on_selector_all(".live-tile", "els => els.map(e => e.dataset.username)")
+    assert names == ["cl_ann", "cl_ben", "cl_cas"]
+    assert page.get_attribute(".live-tile[data-username='cl_cas'] a", "href").endswith("/")
+    cas_ctx.close()
     assert not (v := _page_violations(page)), format_violations(v)
     assert sideways_overflow(page) == 0
     page.screenshot(path="/tmp/classes-live.png", full_page=True)
@@ -146,3 +154,32 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
     assert rows["cl_ann"][1:3] == ["not_started", ""]
     ann_ctx.close()
     ben_ctx.close()
+
+
+def _refusing(calls: list):
+    def handler(ws) -> None:
+        calls.append(ws.url)
+        ws.send('{"type": "error", "code": "forbidden", "message": "Only the instructors '
+                'of this class see its live view."}')  # fmt: skip
+        ws.close(code=4403)
+
+    return handler
+
+
+def test_live_view_stops_and_says_why_when_refused(page, nnweb_server, login):
+    """A refused live view (4403: the instructor lost access since the page loaded) stops
+    instead of reconnecting forever, and says why on the page."""
+    nnweb_server.create_user("cl_refused", PW, instructor=True)
+    login(page, "cl_refused", PW)
+    page.goto("/classes/")
+    page.fill("#class-name", "Refused lab")
+    with page.expect_navigation():
+        page.click("section[aria-labelledby='create-title'] button")
+    calls: list = []
+    page.route_web_socket("**/ws/classes/**", _refusing(calls))
+    page.goto(page.url + "live/")
+    page.wait_for_selector("#live-status:not([hidden])", timeout=10_000)
+    page.wait_for_timeout(2500)  # the socket's back-off would have retried twice by now
+    assert len(calls) == 1, calls
+    assert "Only the instructors" in page.inner_text("#live-status")
+    assert page.get_attribute("#live-tiles", "data-socket") == "refused"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from .conftest import REPO_ROOT
-from .page_checks import axe_violations, format_violations, sideways_overflow
+from .page_checks import axe_violations, format_violations, sideways_overflow, widest_elements
 
 PASSWORD = "crawl-Pass-word-41"
 ROLES = ("anonymous", "student", "instructor")
@@ -39,7 +39,6 @@ def _lesson_slugs() -> list[str]:
 # `{name}` is filled from the objects `site` made. POST-only actions say why they are not
 # visited (their forms are on pages that are).
 POST_ONLY = "POST-only action; its form is checked on the page that holds it"
-_PENDING_CLASS = "not crawled yet: needs a class fixture in SEED"
 _LTI = "LTI protocol endpoint (OIDC login, launch, JWKS), not a page a reader visits"
 ROUTES: dict[str, list[str] | str] = {
     "home": ["/"],
@@ -68,14 +67,18 @@ ROUTES: dict[str, list[str] | str] = {
     "models-visibility": POST_ONLY,
     "segmentation": ["/segmentation/"],
     "classes:index": ["/classes/"],
-    # Pages of a class need a class, an assignment and a live session in SEED (made with
-    # nnweb.classes' services); until then they are listed here, not visited.
-    "classes:join": _PENDING_CLASS,
-    "classes:detail": _PENDING_CLASS,
-    "classes:live": _PENDING_CLASS,
-    "classes:snapshot": _PENDING_CLASS,
-    "classes:assignment": _PENDING_CLASS,
-    "classes:check": _PENDING_CLASS,
+    # A class of crawl-teacher's with crawl-pupil enrolled, a challenge and a lesson assignment
+    # (SEED's classes block); the pupil's pages of it are the student view, the rest refuse them.
+    "classes:join": ["/classes/join/{class_code}/"],
+    "classes:detail": ["/classes/{klass}/"],
+    "classes:delete": ["/classes/{klass}/delete/"],
+    "classes:live": ["/classes/{klass}/live/"],
+    "classes:snapshot": ["/classes/{klass}/live/{class_pupil}/"],
+    "classes:assignment": [
+        "/classes/{klass}/assignments/{class_lesson}/",
+        "/classes/{klass}/assignments/{class_challenge}/",
+    ],
+    "classes:check": POST_ONLY,
     "classes:gradebook-csv": "CSV download, not an HTML page",
     "lti:login": _LTI,
     "lti:launch": _LTI,
@@ -86,20 +89,16 @@ ROUTES: dict[str, list[str] | str] = {
 # Pages whose remaining failures come from files other branches own (their templates and TS).
 # Only the named check is excused, only on that page; every other check still runs there.
 # Remove an entry when the branch that owns the page has landed its fix.
-_PLAYGROUND = "playground branch: its template, playground.css and panels (issue 11)"
-_PLAYGROUND_CSP = "playground branch: an inline <style> the content security policy blocks"
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "/playground/": {"axe": _PLAYGROUND, "overflow": _PLAYGROUND, "console": _PLAYGROUND_CSP},
-    "/playground/c/{classroom}/": {
-        "axe": _PLAYGROUND,
-        "overflow": _PLAYGROUND,
-        "console": _PLAYGROUND_CSP,
-    },
-    # Found by the crawl once the owner-scoped jobs and the new dataset page landed together:
-    # both scroll sideways at 390 px (job page ~330 px, dataset page 46 px); the wide element
-    # is not found yet. Remove these entries when it is fixed.
-    "/jobs/primes/{job}/": {"overflow": "job page scrolls sideways at 390 px (open)"},
-    "/datasets/{dataset}/": {"overflow": "dataset page scrolls sideways at 390 px (open)"},
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}
+
+
+# Who made each of SEED's objects: they, at least, must be shown the page.
+OWNERS = {
+    "/jobs/primes/{job}/": "student",
+    "/datasets/{dataset}/": "instructor",
+    "/training/{run}/": "student",
+    "/models/{model}/": "student",
+    "/playground/c/{classroom}/": "instructor",
 }
 
 
@@ -168,8 +167,34 @@ run = training.create_run(pupil, builtin="xor", network={"type": "mlp", "hidden"
 Trainer(run.pk).run()
 job = core.enqueue_count_primes(1000, f"user:{pupil.pk}")  # the student's job
 link = create_classroom_link(teacher, {}, [], "Crawl class")
+
+# --- classes: a class of the teacher's, the pupil enrolled, a lesson and a challenge ---------
+from datetime import timedelta
+from django.utils import timezone
+from nnweb.classes import services as classes
+from nnweb.classes.goals import GoalSerializer
+from nnweb.lessons import progress
+
+klass = classes.create_class(teacher, "Crawl class")
+classes.join_class(pupil, klass.join_code)
+due = timezone.now() + timedelta(days=7)
+lesson = classes.create_assignment(klass, teacher, {"title": "Convolution questions",
+                                                    "kind": "lesson", "lesson": "convolution",
+                                                    "due": due})
+goal = GoalSerializer(data={"measure": "accuracy", "dataset": "xor", "min_test_accuracy": 0.9,
+                            "max_hidden_neurons": 8})
+goal.is_valid(raise_exception=True)
+challenge = classes.create_assignment(klass, teacher, {"title": "XOR to 90%",
+                                                       "kind": "challenge", "due": due,
+                                                       "goal": goal.validated_data})
+progress.record_answer(pupil, "convolution", "q1", 26, True)
+progress.record_answer(pupil, "convolution", "q2", 30, False)
+class_seed = {"klass": klass.pk, "class_code": klass.join_code, "class_pupil": pupil.pk,
+              "class_lesson": lesson.pk, "class_challenge": challenge.pk}
+# --- end of the classes block --------------------------------------------------------------
+
 print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.pk,
-                           "job": str(job.id), "classroom": link["token"]}))
+                           "job": str(job.id), "classroom": link["token"], **class_seed}))
 """
 
 
@@ -179,6 +204,35 @@ def site(nnweb_server) -> dict:
     out = nnweb_server.manage("shell", "-c", SEED.replace("__PASSWORD__", repr(PASSWORD)))
     line = next(x for x in out.splitlines() if x.startswith("SEED"))
     return json.loads(line[4:])
+
+
+# --- classes: crawl-pupil's open playground, for the snapshot page ---------------------------
+@pytest.fixture(scope="session")
+def class_live_session(browser, base_url, site):
+    """crawl-pupil's playground, open while a class snapshot is crawled: its socket sends the
+    pupil's tile to the server (in the server's own process, which SEED's shell is not), so
+    the snapshot shows a live session rather than "no playground opened yet"."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "crawl-pupil")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.goto("/playground/?dataset=xor&hidden=4")
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _class_snapshot_has_a_live_session(request):
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and "{class_pupil}" in str(callspec.params.get("path", "")):
+        request.getfixturevalue("class_live_session")
+
+
+# --- end of the classes fixtures ------------------------------------------------------------
 
 
 @dataclass
@@ -249,13 +303,17 @@ def _settle(page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+DARK_RULES = ["color-contrast", "link-in-text-block"]
+
+
 def check_page(
     viewer: Viewer, path: str, stop_at_sign_in: bool = False
 ) -> list[tuple[str, str]] | None:
     """Visit `path`; return the problems found as (check, message) pairs.
 
     With ``stop_at_sign_in``, a page that redirects to the sign-in page (with ``next=``) is
-    not checked again as the sign-in page: None is returned."""
+    not checked again as the sign-in page: None is returned, as for a 404 that is Django's
+    debug page."""
     page = viewer.page
     viewer.console_errors.clear()
     viewer.server_errors.clear()
@@ -263,6 +321,11 @@ def check_page(
     status = response.status if response else 0
     if stop_at_sign_in and "/accounts/login/?next=" in page.url and "/accounts/" not in path:
         assert status == 200 and not viewer.server_errors, (path, status, viewer.server_errors)
+        return None
+    if status == 404 and page.title().startswith("Page not found at"):
+        # Another user's object: refused as not found. The live server runs with DEBUG on, so
+        # this is Django's technical 404 page, which no visitor of nnweb sees; nnweb's own 404
+        # page is checked by test_error_page.
         return None
     _settle(page)
     problems: list[tuple[str, str]] = []
@@ -278,8 +341,12 @@ def check_page(
         problems.append(("console", err))
     overflow = sideways_overflow(page)
     if overflow > 0:
-        problems.append(("overflow", f"scrolls sideways by {overflow}px"))
-    violations = axe_violations(page)
+        widest = ", ".join(widest_elements(page))
+        problems.append(("overflow", f"scrolls sideways by {overflow}px; widest: {widest}"))
+    # A dark view differs from its light one only in colour: the structural rules were run
+    # on the light view of the same page, so here only the contrast rules run.
+    dark = viewer.name.endswith("-dark")
+    violations = axe_violations(page, rules=DARK_RULES if dark else None)
     if violations:
         nodes = sum(len(v["nodes"]) for v in violations)
         problems.append(("axe", f"{nodes} nodes:\n{format_violations(violations)}"))
@@ -342,10 +409,46 @@ def test_page(viewers, site, view, path):
     viewer = viewers(role, width, theme)
     problems = check_page(viewer, _fill(path, site), stop_at_sign_in=role == "anonymous")
     if problems is None:
-        return  # sent to the sign-in page, which is crawled on its own
+        # sent to the sign-in page, or refused with Django's debug 404 (see check_page): never
+        # the owner of the object the page shows
+        assert OWNERS.get(path) != role, f"{path} is refused to its owner ({role})"
+        return
     SHOTS.mkdir(parents=True, exist_ok=True)
     viewer.page.screenshot(path=str(SHOTS / _shot_name(path, role, width, theme)))
+    if path.startswith("/playground/") and width == "wide" and theme == "light":
+        problems += _playground_problems(viewer.page)
     _report(path, problems)
+
+
+def _playground_problems(page) -> list[tuple[str, str]]:
+    """The playground's own promises, at 1280×800: the network diagram and the output heatmap
+    both on the first screen, and after one "step" every drawn edge weight (data-w) is the
+    session's weight. (tests/e2e/test_playground_sync.py checks every action; this is the
+    crawl's one cheap look.)"""
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    problems = []
+    for name in ("diagram", "heatmap"):
+        box = page.locator(f"#pg-{name}").bounding_box()
+        if box is None or box["y"] + box["height"] > 800 or box["x"] + box["width"] > 1280:
+            problems.append(("playground", f"#pg-{name} is not inside 1280×800: {box}"))
+    step = page.locator("button[data-action='step']")
+    if not step.is_visible():  # a classroom link may hide stepping
+        return problems
+    before = page.get_attribute("#pg-metrics", "data-iteration")
+    step.click()
+    page.wait_for_function(
+        f"() => document.getElementById('pg-metrics').dataset.iteration !== '{before}'"
+    )
+    sid = page.evaluate("document.body.dataset.session")
+    params = page.request.get(f"/api/playground/sessions/{sid}/").json()["params"]
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('#pg-diagram line.edge')].map(e =>
+             [+e.dataset.l, +e.dataset.j, +e.dataset.i, +e.dataset.w])"""
+    )
+    wrong = [(l, j, i, w) for l, j, i, w in drawn if w != params[f"W{l}"][j][i]]
+    if not drawn or wrong:
+        problems.append(("playground", f"after a step, edges drawn unlike the session: {wrong}"))
+    return problems
 
 
 ERROR_PAGES = {"400.html": 400, "403.html": 403, "404.html": 404, "500.html": 500}

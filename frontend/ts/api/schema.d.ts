@@ -102,13 +102,17 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description A view under /api/classes/<class_pk>/: the class is fetched for the user (404 unless
-     *     they teach or attend it), then checked against ``class_permissions``.
+     * @description GET: the class (members). DELETE: delete it with its assignments and submissions (the
+     *     instructor who created it).
      */
     get: operations["classes_retrieve"];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * @description GET: the class (members). DELETE: delete it with its assignments and submissions (the
+     *     instructor who created it).
+     */
+    delete: operations["classes_destroy"];
     options?: never;
     head?: never;
     patch?: never;
@@ -239,6 +243,23 @@ export interface paths {
     /** @description POST {"username": ...}: add a co-instructor (instructors of the class). */
     post: operations["classes_instructors_create"];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/classes/{class_pk}/instructors/{user_pk}/": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** @description DELETE: take a co-instructor off the class (the instructor who created it). */
+    delete: operations["classes_instructors_destroy"];
     options?: never;
     head?: never;
     patch?: never;
@@ -1029,10 +1050,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your classroom links */
+    /**
+     * Your classroom links
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_classroom_links_list"];
     put?: never;
-    /** Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...} */
+    /**
+     * Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...}
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     post: operations["playground_classroom_link_create"];
     delete?: never;
     options?: never;
@@ -1047,11 +1074,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A classroom link's settings and hidden controls (by token) */
+    /**
+     * A classroom link's settings and hidden controls (by token)
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_classroom_link_detail"];
     put?: never;
     post?: never;
-    /** Delete one of your classroom links */
+    /**
+     * Delete one of your classroom links
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     delete: operations["playground_classroom_link_delete"];
     options?: never;
     head?: never;
@@ -1065,7 +1098,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your saved experiments */
+    /**
+     * Your saved experiments
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_experiments_list"];
     put?: never;
     /**
@@ -1086,11 +1122,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One saved experiment with its settings, network, weights and history */
+    /**
+     * One saved experiment with its settings, network, weights and history
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_experiment_detail"];
     put?: never;
     post?: never;
-    /** Delete one of your experiments */
+    /**
+     * Delete one of your experiments
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     delete: operations["playground_experiment_delete"];
     options?: never;
     head?: never;
@@ -1104,7 +1146,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Datasets, input features, activations, initialisers and the limits in force */
+    /**
+     * Datasets, input features, activations, initialisers and the limits in force
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_options"];
     put?: never;
     post?: never;
@@ -1123,7 +1168,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Open a playground session: {"config": {...}} or {"experiment": id} or {"model": id} or {"classroom": token, "config": {...}}; returns its full state */
+    /**
+     * Open a playground session: {"config": {...}} or {"experiment": id} or {"model": id} or {"classroom": token, "config": {...}}; returns its full state
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     post: operations["playground_session_create"];
     delete?: never;
     options?: never;
@@ -1138,11 +1186,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The full state of a session: config, network, weights, data, stage numbers, history */
+    /**
+     * The full state of a session: config, network, weights, data, stage numbers, history
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     get: operations["playground_session_state"];
     put?: never;
     post?: never;
-    /** Close a session */
+    /**
+     * Close a session
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     delete: operations["playground_session_close"];
     options?: never;
     head?: never;
@@ -1158,7 +1212,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Run one action ({"action": "forward" | "backward" | "update" | "next" | "step" | "batch" | "epoch" | "play" | "pause" | "reset" | "set_param" | "gradcheck" | "configure" | "select" | "add_point" | "remove_point" | "frame" | "state" | "save", ...}); the same reply as over the websocket */
+    /**
+     * Run one action ({"action": "forward" | "backward" | "update" | "next" | "step" | "batch" | "epoch" | "play" | "pause" | "reset" | "set_param" | "gradcheck" | "configure" | "select" | "add_point" | "remove_point" | "frame" | "state" | "save", ...}); the same reply as over the websocket
+     * @description The playground's refusals answered in the API's one error shape (errors.py).
+     */
     post: operations["playground_session_action"];
     delete?: never;
     options?: never;
@@ -1383,7 +1440,7 @@ export interface components {
       /** @description what the student must do */
       readonly goal_text: string;
       dataset?: number | null;
-      readonly dataset_name: string;
+      readonly dataset_name: string | null;
       /** Format: double */
       target_accuracy?: number | null;
       /** @description how the score is computed */
@@ -1489,6 +1546,12 @@ export interface components {
     ClassInputRequest: {
       name: string;
     };
+    ClassroomLinkCreateRequest: {
+      config?: components["schemas"]["ConfigRequest"];
+      /** @description controls the link turns off */
+      hide?: components["schemas"]["HideEnum"][];
+      title?: string;
+    };
     /**
      * @description * `digits` - digits
      *     * `shapes` - shapes
@@ -1521,6 +1584,36 @@ export interface components {
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     CompleteRequest: {
       lesson: string;
+    };
+    /** @description The playground's settings (every one optional: missing ones keep their value). */
+    ConfigRequest: {
+      /** @description a toy data set or dataset:<id> */
+      dataset?: string;
+      /** Format: double */
+      noise?: number;
+      n_samples?: number;
+      /** Format: double */
+      train_ratio?: number;
+      features?: components["schemas"]["FeaturesEnum"][];
+      /** @description neurons per hidden layer */
+      hidden?: number[];
+      activations?: components["schemas"]["HiddenActivationEnum"][];
+      problem?: components["schemas"]["ProblemKindEnum"];
+      init?: components["schemas"]["InitEnum"];
+      seed?: number;
+      /** Format: double */
+      lr?: number;
+      batch_size?: number;
+      /** Format: double */
+      momentum?: number;
+      /** Format: double */
+      l2?: number;
+      speed?: number;
+      fps?: number;
+      /** @description points added by hand: [x1, x2, target] */
+      added?: number[][];
+      /** @description points removed */
+      removed?: number[];
     };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     Conv1dRequest: {
@@ -1652,7 +1745,7 @@ export interface components {
       readonly description: string;
       readonly owner: string;
       readonly kind: components["schemas"]["DatasetKindEnum"];
-      readonly task: components["schemas"]["DatasetTaskEnum"];
+      readonly task: components["schemas"]["TaskEnum"];
       readonly target: string;
       readonly visibility: components["schemas"]["VisibilityEnum"];
       readonly original_name: string;
@@ -1672,13 +1765,6 @@ export interface components {
      * @enum {string}
      */
     DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
-    /**
-     * @description * `classification` - Classification
-     *     * `regression` - Regression
-     *     * `segmentation` - Instance segmentation
-     * @enum {string}
-     */
-    DatasetTaskEnum: "classification" | "regression" | "segmentation";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     EquivarianceRequest: {
       /** @description a 2-D array (3 to 32 per side), or null for the sample scene */
@@ -1713,6 +1799,23 @@ export interface components {
      * @enum {string}
      */
     ErrorResponseTypeEnum: "validation_error" | "client_error" | "server_error";
+    ExperimentSaveRequest: {
+      session: string;
+      name: string;
+      /** @description an experiment of yours to overwrite */
+      experiment?: number | null;
+    };
+    /**
+     * @description * `x1` - x1
+     *     * `x2` - x2
+     *     * `x1^2` - x1^2
+     *     * `x2^2` - x2^2
+     *     * `x1x2` - x1x2
+     *     * `sin_x1` - sin_x1
+     *     * `sin_x2` - sin_x2
+     * @enum {string}
+     */
+    FeaturesEnum: "x1" | "x2" | "x1^2" | "x2^2" | "x1x2" | "sin_x1" | "sin_x2";
     /**
      * @description * `` -
      *     * `csv` - csv
@@ -1815,10 +1918,82 @@ export interface components {
      * @enum {string}
      */
     HiddenActivationEnum: "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus" | "identity";
+    /**
+     * @description * `dataset` - dataset
+     *     * `noise` - noise
+     *     * `n_samples` - n_samples
+     *     * `train_ratio` - train_ratio
+     *     * `features` - features
+     *     * `hidden` - hidden
+     *     * `activations` - activations
+     *     * `problem` - problem
+     *     * `init` - init
+     *     * `seed` - seed
+     *     * `lr` - lr
+     *     * `batch_size` - batch_size
+     *     * `momentum` - momentum
+     *     * `l2` - l2
+     *     * `speed` - speed
+     *     * `fps` - fps
+     *     * `added` - added
+     *     * `removed` - removed
+     *     * `forward` - forward
+     *     * `backward` - backward
+     *     * `update` - update
+     *     * `step` - step
+     *     * `batch` - batch
+     *     * `epoch` - epoch
+     *     * `play` - play
+     *     * `reset` - reset
+     *     * `set_param` - set_param
+     *     * `gradcheck` - gradcheck
+     *     * `data_editor` - data_editor
+     *     * `save` - save
+     * @enum {string}
+     */
+    HideEnum:
+      | "dataset"
+      | "noise"
+      | "n_samples"
+      | "train_ratio"
+      | "features"
+      | "hidden"
+      | "activations"
+      | "problem"
+      | "init"
+      | "seed"
+      | "lr"
+      | "batch_size"
+      | "momentum"
+      | "l2"
+      | "speed"
+      | "fps"
+      | "added"
+      | "removed"
+      | "forward"
+      | "backward"
+      | "update"
+      | "step"
+      | "batch"
+      | "epoch"
+      | "play"
+      | "reset"
+      | "set_param"
+      | "gradcheck"
+      | "data_editor"
+      | "save";
     ImageSize: {
       width: number;
       height: number;
     };
+    /**
+     * @description * `auto` - auto
+     *     * `xavier` - xavier
+     *     * `he` - he
+     *     * `normal` - normal
+     * @enum {string}
+     */
+    InitEnum: "auto" | "xavier" | "he" | "normal";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     InspectRequest: {
       /** @default 0 */
@@ -2024,7 +2199,7 @@ export interface components {
       name?: string;
       description?: string;
       /** @default classification */
-      task: components["schemas"]["ModelUploadTaskEnum"];
+      task: components["schemas"]["TaskEnum"];
       /**
        * @description who sees the model: private (owner and instructors), students, public
        *
@@ -2035,13 +2210,6 @@ export interface components {
        */
       visibility: components["schemas"]["VisibilityEnum"];
     };
-    /**
-     * @description * `classification` - classification
-     *     * `regression` - regression
-     *     * `instance_segmentation` - instance_segmentation
-     * @enum {string}
-     */
-    ModelUploadTaskEnum: "classification" | "regression" | "instance_segmentation";
     ModelsResponse: {
       models: components["schemas"]["SegmentationModel"][];
     };
@@ -2199,6 +2367,313 @@ export interface components {
       /** Format: date-time */
       date_joined: string;
     };
+    PlaygroundActionRequest:
+      | components["schemas"]["PlaygroundStateRequest"]
+      | components["schemas"]["PlaygroundSelectRequest"]
+      | components["schemas"]["PlaygroundForwardRequest"]
+      | components["schemas"]["PlaygroundBackwardRequest"]
+      | components["schemas"]["PlaygroundUpdateRequest"]
+      | components["schemas"]["PlaygroundNextRequest"]
+      | components["schemas"]["PlaygroundStepRequest"]
+      | components["schemas"]["PlaygroundBatchRequest"]
+      | components["schemas"]["PlaygroundEpochRequest"]
+      | components["schemas"]["PlaygroundPlayRequest"]
+      | components["schemas"]["PlaygroundPauseRequest"]
+      | components["schemas"]["PlaygroundFrameRequest"]
+      | components["schemas"]["PlaygroundConfigureRequest"]
+      | components["schemas"]["PlaygroundResetRequest"]
+      | components["schemas"]["PlaygroundSetParamRequest"]
+      | components["schemas"]["PlaygroundAddPointRequest"]
+      | components["schemas"]["PlaygroundRemovePointRequest"]
+      | components["schemas"]["PlaygroundGradcheckRequest"]
+      | components["schemas"]["PlaygroundSaveRequest"];
+    /**
+     * @description * `add_point` - add_point
+     * @enum {string}
+     */
+    PlaygroundAddPointActionEnum: "add_point";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundAddPointRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "add_point";
+      id?: string | number;
+      /** @description [x1, x2, target] */
+      point: number[];
+    };
+    /**
+     * @description * `backward` - backward
+     * @enum {string}
+     */
+    PlaygroundBackwardActionEnum: "backward";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundBackwardRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "backward";
+      id?: string | number;
+    };
+    /**
+     * @description * `batch` - batch
+     * @enum {string}
+     */
+    PlaygroundBatchActionEnum: "batch";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundBatchRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "batch";
+      id?: string | number;
+    };
+    /**
+     * @description * `configure` - configure
+     * @enum {string}
+     */
+    PlaygroundConfigureActionEnum: "configure";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundConfigureRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "configure";
+      id?: string | number;
+      config: components["schemas"]["ConfigRequest"];
+    };
+    /**
+     * @description * `epoch` - epoch
+     * @enum {string}
+     */
+    PlaygroundEpochActionEnum: "epoch";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundEpochRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "epoch";
+      id?: string | number;
+    };
+    /**
+     * @description * `forward` - forward
+     * @enum {string}
+     */
+    PlaygroundForwardActionEnum: "forward";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundForwardRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "forward";
+      id?: string | number;
+      /** @description training sample index (default: the selected one) */
+      sample?: number;
+    };
+    /**
+     * @description * `frame` - frame
+     * @enum {string}
+     */
+    PlaygroundFrameActionEnum: "frame";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundFrameRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "frame";
+      id?: string | number;
+    };
+    /**
+     * @description * `gradcheck` - gradcheck
+     * @enum {string}
+     */
+    PlaygroundGradcheckActionEnum: "gradcheck";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundGradcheckRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "gradcheck";
+      id?: string | number;
+    };
+    /**
+     * @description * `next` - next
+     * @enum {string}
+     */
+    PlaygroundNextActionEnum: "next";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundNextRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "next";
+      id?: string | number;
+    };
+    /**
+     * @description * `pause` - pause
+     * @enum {string}
+     */
+    PlaygroundPauseActionEnum: "pause";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundPauseRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "pause";
+      id?: string | number;
+    };
+    /**
+     * @description * `play` - play
+     * @enum {string}
+     */
+    PlaygroundPlayActionEnum: "play";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundPlayRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "play";
+      id?: string | number;
+    };
+    /**
+     * @description * `remove_point` - remove_point
+     * @enum {string}
+     */
+    PlaygroundRemovePointActionEnum: "remove_point";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundRemovePointRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "remove_point";
+      id?: string | number;
+      /** @description a row of the state's data */
+      index: number;
+    };
+    /**
+     * @description * `reset` - reset
+     * @enum {string}
+     */
+    PlaygroundResetActionEnum: "reset";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundResetRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "reset";
+      id?: string | number;
+    };
+    /**
+     * @description * `save` - save
+     * @enum {string}
+     */
+    PlaygroundSaveActionEnum: "save";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundSaveRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "save";
+      id?: string | number;
+      name: string;
+      /** @description an experiment of yours to overwrite */
+      experiment?: number | null;
+    };
+    /**
+     * @description * `select` - select
+     * @enum {string}
+     */
+    PlaygroundSelectActionEnum: "select";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundSelectRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "select";
+      id?: string | number;
+      /** @description training sample index (default: the selected one) */
+      sample?: number;
+      /** @description several training samples (a mini-batch) */
+      samples?: number[];
+    };
+    /**
+     * @description * `set_param` - set_param
+     * @enum {string}
+     */
+    PlaygroundSetParamActionEnum: "set_param";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundSetParamRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "set_param";
+      id?: string | number;
+      /** @description W1, b1, W2, ... */
+      name: string;
+      index: number[];
+      /** Format: double */
+      value: number;
+    };
+    /**
+     * @description * `state` - state
+     * @enum {string}
+     */
+    PlaygroundStateActionEnum: "state";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundStateRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "state";
+      id?: string | number;
+    };
+    /**
+     * @description * `step` - step
+     * @enum {string}
+     */
+    PlaygroundStepActionEnum: "step";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundStepRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "step";
+      id?: string | number;
+      /** @description training sample index (default: the selected one) */
+      sample?: number;
+    };
+    /**
+     * @description * `update` - update
+     * @enum {string}
+     */
+    PlaygroundUpdateActionEnum: "update";
+    /** @description Every action message: its name and an optional id echoed in the reply. */
+    PlaygroundUpdateRequest: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      action: "update";
+      id?: string | number;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     PoolRequest: {
       /**
@@ -2265,13 +2740,22 @@ export interface components {
       /** Format: double */
       seconds: number;
     };
+    /**
+     * @description * `classification` - classification
+     *     * `regression` - regression
+     * @enum {string}
+     */
+    ProblemKindEnum: "classification" | "regression";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     QuestionRefRequest: {
       lesson: string;
       question: string;
     };
     QuestionStat: {
+      /** @description the question's id within the lesson */
       question: string;
+      /** @description the question's prompt, short and in plain text */
+      text: string;
       answered: number;
       /** Format: double */
       first_correct: number | null;
@@ -2505,6 +2989,13 @@ export interface components {
       /** @description a classroom link token */
       link: string;
     };
+    /** @description Open a session from settings, a saved experiment, a model or a classroom link. */
+    SessionCreateRequest: {
+      config?: components["schemas"]["ConfigRequest"];
+      experiment?: number | null;
+      model?: number | null;
+      classroom?: string | null;
+    };
     Setup: {
       title: string;
       url: string;
@@ -2551,9 +3042,16 @@ export interface components {
     SubmitRequest: {
       /** @description your live playground session id (challenges) */
       session?: string;
-      /** @description your training run id (training) */
+      /** @description your training run id */
       run?: number;
     };
+    /**
+     * @description * `classification` - Classification
+     *     * `regression` - Regression
+     *     * `instance_segmentation` - Instance segmentation
+     * @enum {string}
+     */
+    TaskEnum: "classification" | "regression" | "instance_segmentation";
     TokenResponse: {
       token: string;
       username: string;
@@ -2564,7 +3062,7 @@ export interface components {
       readonly name: string;
       readonly description: string;
       readonly owner: string;
-      readonly task: components["schemas"]["TrainedModelTaskEnum"];
+      readonly task: components["schemas"]["TaskEnum"];
       readonly source: components["schemas"]["TrainedModelSourceEnum"];
       readonly visibility: components["schemas"]["VisibilityEnum"];
       /** Format: date-time */
@@ -2590,13 +3088,6 @@ export interface components {
      * @enum {string}
      */
     TrainedModelSourceEnum: "trained" | "uploaded";
-    /**
-     * @description * `classification` - Classification
-     *     * `regression` - Regression
-     *     * `instance_segmentation` - Instance segmentation
-     * @enum {string}
-     */
-    TrainedModelTaskEnum: "classification" | "regression" | "instance_segmentation";
     Truth: {
       label: number;
       name: string;
@@ -2619,19 +3110,13 @@ export interface components {
       format?: components["schemas"]["FormatEnum"] | components["schemas"]["BlankEnum"];
       target?: string;
       /** @default classification */
-      task: components["schemas"]["UploadTaskEnum"];
+      task: components["schemas"]["ProblemKindEnum"];
       /** @default private */
       visibility: components["schemas"]["VisibilityEnum"];
       image_size?: number;
       /** @default auto */
       color: components["schemas"]["ColorEnum"];
     };
-    /**
-     * @description * `classification` - classification
-     *     * `regression` - regression
-     * @enum {string}
-     */
-    UploadTaskEnum: "classification" | "regression";
     UploadedChoice: {
       id: number;
       name: string;
@@ -3035,6 +3520,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3217,6 +3710,106 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3295,6 +3888,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3393,6 +3994,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3472,6 +4081,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3564,6 +4181,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3643,6 +4268,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3742,6 +4375,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3827,6 +4468,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -3904,6 +4553,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4002,6 +4659,107 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      405: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  classes_instructors_destroy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        class_pk: number;
+        user_pk: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No response body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4080,6 +4838,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4173,6 +4939,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4251,6 +5025,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4349,6 +5131,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4427,6 +5217,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4520,6 +5318,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -4598,6 +5404,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4687,6 +5501,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4951,6 +5773,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5133,6 +5963,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5210,6 +6048,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5308,6 +6154,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -5386,6 +6240,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8199,6 +9061,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -8373,6 +9243,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8800,19 +9678,13 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ClassroomLinkCreateRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ClassroomLinkCreateRequest"];
+        "multipart/form-data": components["schemas"]["ClassroomLinkCreateRequest"];
       };
     };
     responses: {
-      200: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -8831,6 +9703,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9009,6 +9889,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -9151,21 +10039,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody?: {
+    requestBody: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["ExperimentSaveRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["ExperimentSaveRequest"];
+        "multipart/form-data": components["schemas"]["ExperimentSaveRequest"];
       };
     };
     responses: {
-      200: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -9184,6 +10066,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9506,19 +10396,13 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["SessionCreateRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["SessionCreateRequest"];
+        "multipart/form-data": components["schemas"]["SessionCreateRequest"];
       };
     };
     responses: {
-      200: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -9537,6 +10421,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9631,6 +10523,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -9715,6 +10615,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -9776,15 +10684,9 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        "application/json": {
-          [key: string]: unknown;
-        };
-        "application/x-www-form-urlencoded": {
-          [key: string]: unknown;
-        };
-        "multipart/form-data": {
-          [key: string]: unknown;
-        };
+        "application/json": components["schemas"]["PlaygroundActionRequest"];
+        "application/x-www-form-urlencoded": components["schemas"]["PlaygroundActionRequest"];
+        "multipart/form-data": components["schemas"]["PlaygroundActionRequest"];
       };
     };
     responses: {
@@ -9814,6 +10716,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -9831,6 +10741,14 @@ export interface operations {
         };
       };
       406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -10416,6 +11334,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10676,6 +11602,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -3,20 +3,8 @@
 // snapshot page draws the student's decision boundary.
 import "../styles/classes.css";
 import { ApiError, postJSON } from "../api/http";
-import { ReconnectingSocket, wsUrl } from "../api/ws";
+import { liveView } from "../classes/liveView";
 import { drawThumb, type Thumb } from "../classes/thumb";
-
-interface Tile {
-  student: number;
-  username: string;
-  iteration: number;
-  stage: string;
-  dataset: string;
-  hidden: number[];
-  test_accuracy: number | null;
-  test_loss: number | null;
-  thumb: Thumb | null;
-}
 
 function assignmentForm(form: HTMLFormElement): void {
   const kind = form.querySelector<HTMLSelectElement>("select[name=kind]");
@@ -30,36 +18,6 @@ function assignmentForm(form: HTMLFormElement): void {
   };
   kind.addEventListener("change", sync);
   sync();
-}
-
-function numbers(t: Tile): string {
-  const acc = t.test_accuracy === null ? "" : `test acc ${(t.test_accuracy * 100).toFixed(1)}% · `;
-  const loss = acc || t.test_loss === null ? "" : `test E ${t.test_loss.toPrecision(3)} · `;
-  return `${acc}${loss}iteration ${t.iteration} · ${t.stage}`;
-}
-
-export function applyTile(host: HTMLElement, t: Tile): void {
-  const li = host.querySelector<HTMLElement>(`.live-tile[data-student="${t.student}"]`);
-  if (!li) return; // a student who joined after the page loaded: shown on reload
-  li.dataset.iteration = String(t.iteration);
-  li.dataset.accuracy = t.test_accuracy === null ? "" : String(t.test_accuracy);
-  li.dataset.stage = t.stage;
-  li.querySelector(".tile-numbers")!.textContent =
-    `${t.dataset} ${t.hidden.join("-") || "no hidden"} · ${numbers(t)}`;
-  const canvas = li.querySelector("canvas");
-  if (canvas) drawThumb(canvas, t.thumb);
-}
-
-function liveView(host: HTMLElement): void {
-  const socket = new ReconnectingSocket(wsUrl(host.dataset.wsPath!), {
-    onMessage: (data) => {
-      const msg = data as { type: string; tiles?: Tile[]; message?: string };
-      if (msg.type === "tiles") for (const t of msg.tiles ?? []) applyTile(host, t);
-      else if (msg.type === "error") host.dataset.error = msg.message ?? "error";
-    },
-    onState: (state) => (host.dataset.socket = state),
-  });
-  window.addEventListener("pagehide", () => socket.close());
 }
 
 function sendForm(form: HTMLFormElement): void {
@@ -86,7 +44,7 @@ function snapshot(canvas: HTMLCanvasElement): void {
 const form = document.querySelector<HTMLFormElement>("#assignment-form");
 if (form) assignmentForm(form);
 const tiles = document.querySelector<HTMLElement>("#live-tiles");
-if (tiles) liveView(tiles);
+if (tiles) liveView(tiles, document.querySelector<HTMLElement>("#live-status"));
 const send = document.querySelector<HTMLFormElement>("#send-form");
 if (send) sendForm(send);
 const snap = document.querySelector<HTMLCanvasElement>(".snapshot-thumb");

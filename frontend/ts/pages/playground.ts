@@ -16,8 +16,8 @@ import { NetworkDiagram } from "../panels/network_diagram";
 import { neuronNumbers, renderNeuronFormula } from "../panels/neuron_formula";
 import { drawThumbnails } from "../panels/neuron_thumbnails";
 import { renderStageNumbers } from "../panels/stage_numbers";
-import { PlaygroundClient } from "../playground/client";
-import { h, replace } from "../playground/dom";
+import { PlaygroundClient, refusalCode, refusalText } from "../playground/client";
+import { h, replace } from "../ui/dom";
 import { readForm } from "../playground/form";
 import { fmt4 } from "../playground/format";
 import { dequantize, type Frame, type FrameArray } from "../playground/frame";
@@ -69,7 +69,7 @@ class PlaygroundPage {
 
   constructor() {
     this.classroom = JSON.parse($("pg-classroom")?.textContent ?? "null");
-    this.url = fromQuery(window.location.search);
+    this.url = fromQuery(window.location.search, JSON.parse($("pg-defaults")!.textContent!));
     if (this.classroom) {
       this.url.config = JSON.parse($("pg-config")!.textContent!);
       this.url.hide = this.classroom.hide;
@@ -131,7 +131,7 @@ class PlaygroundPage {
     document.body.dataset.session = state.session;
     this.client = new PlaygroundClient(state.session, {
       onFrame: (f) => this.onFrame(f),
-      onError: (e) => this.message(e.message),
+      onError: (e) => this.message(refusalText(e.errors)),
       onMessage: (m) =>
         m.type === "class_setup" // classes hook: a setup sent to the class
           ? offerClassSetup(m as unknown as ClassSetup)
@@ -629,7 +629,7 @@ class PlaygroundPage {
     if (reply.type === "error") {
       const e = reply as unknown as ErrorView;
       // "stage" refusals are guidance (what to do next), not errors
-      this.message(e.message, e.code === "stage" ? "info" : "error");
+      this.message(refusalText(e.errors), refusalCode(e) === "stage" ? "info" : "error");
       return null;
     }
     this.message("");
@@ -831,7 +831,7 @@ class PlaygroundPage {
       const name = $<HTMLInputElement>("pg-save-name")!.value;
       const r = await this.client?.send<Reply>({ action: "save", name });
       if (!r || r.type === "error") {
-        if (r) this.message((r as unknown as ErrorView).message);
+        if (r) this.message(refusalText((r as unknown as ErrorView).errors));
         return;
       }
       const e = (
@@ -882,8 +882,8 @@ class PlaygroundPage {
 
 function errorText(err: unknown): string {
   if (err instanceof ApiError) {
-    const body = err.body as (ErrorView & { detail?: string }) | undefined;
-    return body?.message ?? body?.detail ?? err.message;
+    const body = err.body as { errors?: ErrorView["errors"] } | undefined;
+    return body?.errors?.length ? refusalText(body.errors) : err.message;
   }
   return String(err);
 }

@@ -1,5 +1,5 @@
 // A mini-batch: per-sample gradients ∂E_n/∂θ beside their mean (the batch gradient).
-import { h, replace } from "../playground/dom";
+import { h, replace } from "../ui/dom";
 import type { StageView } from "../playground/types";
 
 const f = (x: number) => Number(x.toPrecision(4)).toString();

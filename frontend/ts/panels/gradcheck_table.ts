@@ -1,5 +1,5 @@
 // Gradient check: back propagation against central differences, per parameter array.
-import { h, replace } from "../playground/dom";
+import { h, replace } from "../ui/dom";
 import type { GradcheckView } from "../playground/types";
 
 const f = (x: number) => x.toPrecision(6);

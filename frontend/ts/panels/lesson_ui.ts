@@ -3,7 +3,11 @@
 import * as d3 from "d3";
 import { postJSON } from "../api/http";
 import { lineChart as chartLine } from "../charts";
+import { h } from "../ui/dom";
 import { extent, fmt, parseNumber, type Matrix } from "./lesson_math";
+
+// The front end's one DOM helper, re-exported for the panels that import it from here.
+export { h };
 
 export function lessonApi<T>(name: string, body: unknown): Promise<T> {
   return postJSON<T>(`/api/lessons/${name}/`, body);
@@ -18,22 +22,6 @@ export function debounce<A extends unknown[]>(
     if (t) clearTimeout(t);
     t = setTimeout(() => fn(...args), ms);
   };
-}
-
-/** Create an element with attributes and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number | boolean | undefined> = {},
-  ...children: (Node | string | null | undefined)[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === "text") e.textContent = String(v);
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) e.append(c);
-  return e;
 }
 
 /** A status line under a panel: errors from the API in it, in role=status. */

@@ -1,7 +1,7 @@
 // One neuron's formulas with the numbers of the chosen sample substituted (KaTeX).
 import katex from "katex";
 import { neuronFormulas, type LossName, type NeuronNumbers } from "../playground/formula";
-import { h, replace } from "../playground/dom";
+import { h, replace } from "../ui/dom";
 import type { StageView } from "../playground/types";
 
 type M = number[][];

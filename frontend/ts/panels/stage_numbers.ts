@@ -1,6 +1,6 @@
 // The numbers the notes name for the chosen sample, stage by stage: a^(0), u^(l), a^(l), E_n,
 // ∂E/∂a^(l), δ^(l), ∂E/∂W^(l), ∂E/∂b^(l) and the update ΔW, Δb.
-import { h, replace } from "../playground/dom";
+import { h, replace } from "../ui/dom";
 import type { StageView } from "../playground/types";
 
 const f = (x: number | null | undefined) =>

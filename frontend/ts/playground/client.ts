@@ -1,12 +1,14 @@
 // The playground's websocket client: JSON actions with replies matched by id, binary frames
 // while playing, refusals passed to onError.
+import type { ApiErrorItem } from "../api/http";
 import { wsUrl } from "../api/ws";
 import { decodeFrame, type Frame } from "./frame";
+import type { ErrorView } from "./types";
 
 export interface ClientHandlers {
   onFrame?: (frame: Frame) => void;
   onMessage?: (msg: Record<string, unknown>) => void;
-  onError?: (msg: { code: string; message: string; field?: string }) => void;
+  onError?: (msg: ErrorView) => void;
   onClose?: () => void;
 }
 
@@ -31,7 +33,10 @@ export class PlaygroundClient {
     this.socket.addEventListener("message", (ev) => this.receive(ev));
     this.socket.addEventListener("close", () => {
       for (const resolve of this.pending.values())
-        resolve({ type: "error", code: "closed", message: "connection closed" });
+        resolve({
+          type: "error",
+          errors: [{ code: "closed", detail: "connection closed", attr: null }],
+        });
       this.pending.clear();
       this.handlers.onClose?.();
     });
@@ -75,4 +80,20 @@ export class PlaygroundClient {
   close(): void {
     this.socket.close();
   }
+}
+
+/** A refusal as one line for the page: each error's detail, led by its field unless the
+ * detail already names it ("hidden layer 2: '4x' is not a whole number" names config.hidden.1). */
+export function refusalText(errors: ApiErrorItem[]): string {
+  return errors
+    .map((e) => {
+      const name = (e.attr ?? "").split(".").find((p) => p !== "config" && !/^\d+$/.test(p));
+      return name && !e.detail.includes(name) ? `${e.attr}: ${e.detail}` : e.detail;
+    })
+    .join("; ");
+}
+
+/** The code of a refusal ("stage" is guidance, not an error). */
+export function refusalCode(e: ErrorView): string {
+  return e.errors[0]?.code ?? "";
 }

@@ -1,6 +1,6 @@
 // The hidden layers as controls: − / + neurons and an activation chooser per layer, + / − layer.
 // Each change hands the new (hidden, activations) to onChange; the page sends "configure".
-import { h, replace } from "./dom";
+import { h, replace } from "../ui/dom";
 
 export interface LayersInput {
   hidden: number[];

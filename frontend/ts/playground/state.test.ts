@@ -1,5 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, defaultState, fromQuery, toQuery, type UrlState } from "./state";
+import {
+  defaultState,
+  fromQuery as fromQueryWith,
+  toQuery,
+  type PlaygroundConfig,
+  type UrlState,
+} from "./state";
+
+// Settings as the server sends them in the page (json_script "pg-defaults"); deliberately not
+// the server's values, so the tests show that every default comes from them.
+const DEFAULT_CONFIG: PlaygroundConfig = {
+  dataset: "circle",
+  noise: 0.2,
+  n_samples: 120,
+  train_ratio: 0.6,
+  features: ["x1", "x2"],
+  hidden: [3, 2],
+  activations: ["relu", "relu"],
+  problem: "classification",
+  init: "auto",
+  seed: 7,
+  lr: 0.1,
+  batch_size: 8,
+  momentum: 0,
+  l2: 0,
+  speed: 4,
+  fps: 30,
+  added: [],
+  removed: [],
+};
+const fromQuery = (search: string) => fromQueryWith(search, DEFAULT_CONFIG);
 
 describe("playground URL state", () => {
   it("round-trips every config field", () => {
@@ -37,8 +67,8 @@ describe("playground URL state", () => {
   });
 
   it("round-trips the defaults and an empty hidden list", () => {
-    expect(fromQuery(toQuery(defaultState()))).toEqual(defaultState());
-    const s = defaultState();
+    expect(fromQuery(toQuery(defaultState(DEFAULT_CONFIG)))).toEqual(defaultState(DEFAULT_CONFIG));
+    const s = defaultState(DEFAULT_CONFIG);
     s.config.hidden = [];
     s.config.activations = [];
     expect(fromQuery(`?${toQuery(s)}`).config.hidden).toEqual([]);

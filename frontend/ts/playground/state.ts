@@ -38,30 +38,11 @@ export interface UrlState {
   color: "a" | "u";
 }
 
-export const DEFAULT_CONFIG: PlaygroundConfig = {
-  dataset: "xor",
-  noise: 0.1,
-  n_samples: 200,
-  train_ratio: 0.5,
-  features: ["x1", "x2"],
-  hidden: [4],
-  activations: ["tanh"],
-  problem: "classification",
-  init: "auto",
-  seed: 1,
-  lr: 0.3,
-  batch_size: 10,
-  momentum: 0,
-  l2: 0,
-  speed: 5,
-  fps: 60,
-  added: [],
-  removed: [],
-};
-
-export function defaultState(): UrlState {
+/** The state of a bare /playground/ URL. ``defaults`` are the server's (nnweb.playground.config
+ * .Config, sent in the page as json_script "pg-defaults"): the settings have one source. */
+export function defaultState(defaults: PlaygroundConfig): UrlState {
   return {
-    config: cloneConfig(DEFAULT_CONFIG),
+    config: cloneConfig(defaults),
     model: null,
     experiment: null,
     hide: [],
@@ -166,9 +147,9 @@ export function toQuery(state: UrlState): string {
 }
 
 /** A state read from a query string; missing or unreadable fields keep their defaults. */
-export function fromQuery(search: string): UrlState {
+export function fromQuery(search: string, defaults: PlaygroundConfig): UrlState {
   const q = new URLSearchParams(search.startsWith("?") ? search.slice(1) : search);
-  const state = defaultState();
+  const state = defaultState(defaults);
   const c = state.config as unknown as Record<string, unknown>;
   for (const field of Object.keys(KEYS) as (keyof PlaygroundConfig)[]) {
     // a plain form submit repeats a key per ticked box (features=x1&features=x2)

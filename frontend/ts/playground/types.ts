@@ -1,4 +1,5 @@
 // Shapes of the playground server's messages (nnweb/playground/session.py views, actions.py).
+import type { ApiErrorItem } from "../api/http";
 import type { PlaygroundConfig } from "./state";
 
 export type Matrix = number[][];
@@ -120,9 +121,8 @@ export interface GradcheckView {
   rows: GradcheckRow[];
 }
 
+/** A refusal on the socket: the REST API's error items (nnweb.playground.errors.ws_reply). */
 export interface ErrorView {
   type: "error";
-  code: string;
-  message: string;
-  field?: string;
+  errors: ApiErrorItem[];
 }

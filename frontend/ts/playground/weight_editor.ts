@@ -1,6 +1,6 @@
 // Editing one weight in place: a small form over the edge's midpoint, the value shown with 4
 // significant digits (the full one in its title). Enter sets it, Escape closes it.
-import { h } from "./dom";
+import { h } from "../ui/dom";
 import { fmt4 } from "./format";
 
 export function openWeightEditor(

@@ -28,7 +28,7 @@ class DatasetRejected(ValueError):
 @dataclass
 class ImportResult:
     kind: str  # "tabular" | "image_classification" | "instance_segmentation"
-    task: str  # "classification" | "regression"
+    task: str  # "classification" | "regression" | "instance_segmentation"
     X: np.ndarray
     y: np.ndarray | None
     meta: dict[str, Any] = field(default_factory=dict)

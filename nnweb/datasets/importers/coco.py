@@ -342,7 +342,7 @@ def import_coco(
     }
     return ImportResult(
         kind="instance_segmentation",
-        task="segmentation",
+        task="instance_segmentation",
         X=X,
         y=None,
         meta=meta,

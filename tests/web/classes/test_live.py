@@ -99,6 +99,24 @@ async def test_tiles_reach_the_instructor_live_view(
         await c.disconnect()
 
 
+async def test_a_student_who_joins_after_the_view_opened_gets_a_tile(
+    klass, instructor, other_student, fast_publish
+):
+    """The live view lists the roster at connect; a student who joins later and then opens
+    their playground still reaches it (the page adds their tile)."""
+    view = _comm(f"/ws/classes/{klass.pk}/live/", instructor)
+    assert (await view.connect())[0]
+    assert (await _json(view, "tiles"))["tiles"] == []
+    await database_sync_to_async(klass.students.add)(other_student)
+    s = open_session(other_student, {"dataset": "xor", "hidden": [2]})
+    pg = _comm(f"/ws/playground/{s.id}/", other_student)
+    assert (await pg.connect())[0]
+    seen = await _tiles_until(view, lambda tiles: other_student.pk in tiles)
+    assert seen[other_student.pk]["username"] == "bob"
+    for c in (pg, view):
+        await c.disconnect()
+
+
 @pytest.mark.parametrize("who", ["student", "other_instructor", "anonymous"])
 async def test_live_view_only_for_the_class_instructors(who, klass, actors):
     view = _comm(f"/ws/classes/{klass.pk}/live/", actors[who])
@@ -169,11 +187,15 @@ def test_snapshot_of_a_students_session(klass, instructor, other_instructor, stu
 
 
 async def test_only_a_class_students_playground_subscribes_to_the_channel_layer(
-    klass, student, other_student
+    klass, student, other_student, settings
 ):
     """Sockets that need no group skip the channel layer (and its blocking receive at
-    shutdown): an anonymous visitor's and a student's in no class; a class student's joins."""
+    shutdown): an anonymous visitor's and a student's in no class; a class student's joins.
+    Counted on the in-memory layer, which lists its channels (also when the suite runs with
+    Redis: what is checked is whether the consumer asks for a channel at all)."""
     from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
     layer = get_channel_layer()
 
@@ -190,3 +212,33 @@ async def test_only_a_class_students_playground_subscribes_to_the_channel_layer(
     assert not await subscribed(None)
     assert not await subscribed(other_student)  # signed in, in no class
     assert await subscribed(student)  # in klass: receives "send to class"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"dataset": "xor", "hidden": [4]},
+        {"dataset": "spiral", "hidden": [6, 3]},
+        {"dataset": "moons", "hidden": [5]},
+    ],
+    ids=["xor", "spiral two layers", "moons"],
+)
+def test_thumbnail_forwards_only_its_points_and_matches_the_heatmap(student, config):
+    """A tile forwards THUMB_SIDE^2 points, not the heatmap's whole grid; its picture is the
+    heatmap's own outputs at those points."""
+    import base64
+
+    import numpy as np
+
+    session = open_session(student, config)
+    playground.act(session, {"action": "epoch"})
+    out, _ = session.grid_outputs()  # the heatmap: (K, G, G)
+    step = out.shape[1] // live.THUMB_SIDE
+    small = out[:, ::step, ::step][:, : live.THUMB_SIDE, : live.THUMB_SIDE]
+    want = small[1] if len(small) == 2 else small.argmax(0) / (len(small) - 1)
+    thumb = live.thumbnail(session)
+    got = np.frombuffer(base64.b64decode(thumb["data"]), dtype=np.uint8).reshape(16, 16)
+    expected = np.clip(np.round(want * 255), 0, 255).astype(np.uint8)
+    assert thumb["kind"] == "classes"
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+    assert len(live._thumb_rows(len(session.grid_inputs))) == live.THUMB_SIDE**2

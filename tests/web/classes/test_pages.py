@@ -21,6 +21,7 @@ PAGES = [
     ("index", "/classes/", {A: LOGIN, S: 200, OS: 200, OI: 200, I: 200}),
     ("join link", "/classes/join/{code}/", {A: LOGIN, S: 200, OS: 200, OI: 200, I: 200}),
     ("class", "/classes/{c}/", MEMBERS),
+    ("delete class", "/classes/{c}/delete/", INSTRUCTOR_ONLY),
     ("assignment", "/classes/{c}/assignments/{a}/", INSTRUCTOR_ONLY),
     ("gradebook csv", "/classes/{c}/gradebook.csv", INSTRUCTOR_ONLY),
     ("live", "/classes/{c}/live/", INSTRUCTOR_ONLY),
@@ -103,3 +104,35 @@ def test_check_my_playground_uses_the_students_own_session(klass, challenge, stu
     resp = c.post(f"/classes/{klass.pk}/assignments/{challenge.pk}/check/", follow=True)
     assert "goal met" in resp.content.decode()
     assert challenge.submissions.get(student=student).status == "passed"
+
+
+def test_owner_deletes_the_class_after_confirming(klass, instructor, challenge, other_instructor):
+    from nnweb.classes import services
+
+    services.add_instructor(klass, instructor, "olga")
+    page = _client(instructor).get(f"/classes/{klass.pk}/")
+    assert f"/classes/{klass.pk}/delete/" in page.content.decode()
+    co_page = _client(other_instructor).get(f"/classes/{klass.pk}/").content.decode()
+    assert f"/classes/{klass.pk}/delete/" not in co_page and "Remove olga" not in co_page
+    # a co-instructor can neither see the confirmation nor delete
+    assert _client(other_instructor).get(f"/classes/{klass.pk}/delete/").status_code == 403
+    assert _client(other_instructor).post(f"/classes/{klass.pk}/delete/").status_code == 403
+    confirm = _client(instructor).get(f"/classes/{klass.pk}/delete/").content.decode()
+    assert "1 assignment" in confirm and "1 student" in confirm
+    assert "lesson answers" in confirm and Class.objects.filter(pk=klass.pk).exists()
+    resp = _client(instructor).post(f"/classes/{klass.pk}/delete/")
+    assert resp.status_code == 302 and resp["Location"] == "/classes/"
+    assert not Class.objects.filter(pk=klass.pk).exists()
+    assert not Assignment.objects.filter(pk=challenge.pk).exists()
+
+
+def test_owner_removes_a_co_instructor_by_form(klass, instructor, other_instructor):
+    from nnweb.classes import services
+
+    services.add_instructor(klass, instructor, "olga")
+    body = {"action": "remove_instructor", "user": str(other_instructor.pk)}
+    assert _client(other_instructor).post(f"/classes/{klass.pk}/", body).status_code == 403
+    assert klass.instructors.filter(pk=other_instructor.pk).exists()
+    resp = _client(instructor).post(f"/classes/{klass.pk}/", body)
+    assert resp.status_code == 302
+    assert not klass.instructors.filter(pk=other_instructor.pk).exists()

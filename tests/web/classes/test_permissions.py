@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from nnweb.accounts.services import ensure_user
 from nnweb.classes import playground_api as playground
-from nnweb.classes.models import Assignment, Class
+from nnweb.classes import services
+from nnweb.classes.models import Assignment, Class, Submission
+from tests.conftest import PASSWORD
 
 from .conftest import ACTORS, client_for, open_session
 
@@ -27,7 +30,9 @@ CASES = [
     ("list", "get", "/api/classes/", None, {A: 403, S: 200, OS: 200, I: 200, OI: 200}),
     ("create", "post", "/api/classes/", {"name": "New"}, {A: 403, S: 403, OS: 403, I: 201, OI: 201}),
     ("detail", "get", "/api/classes/{c}/", None, MEMBERS),
+    ("delete class", "delete", "/api/classes/{c}/", None, {**INSTRUCTOR_ONLY, I: 204}),
     ("add instructor", "post", "/api/classes/{c}/instructors/", {"username": "olga"}, INSTRUCTOR_ONLY),
+    ("remove co-instructor", "delete", "/api/classes/{c}/instructors/{co}/", None, {**INSTRUCTOR_ONLY, I: 204}),
     ("roster", "get", "/api/classes/{c}/students/", None, INSTRUCTOR_ONLY),
     ("student results", "get", "/api/classes/{c}/students/{s}/", None, INSTRUCTOR_ONLY),
     ("remove student", "delete", "/api/classes/{c}/students/{s}/", None, {**INSTRUCTOR_ONLY, I: 204}),
@@ -59,18 +64,70 @@ def test_endpoint_permissions(case, actors, klass, challenge, student, instructo
     name, method, url, body, expected = case
     session = open_session(student, {"dataset": "xor"})
     link = playground.create_classroom_link(instructor, {"dataset": "xor"}, [], "")
-    fill = {"c": klass.pk, "a": challenge.pk, "s": student.pk, "sid": session.id}
+    co = _co_instructor(klass, instructor)
+    fill = {"c": klass.pk, "a": challenge.pk, "s": student.pk, "sid": session.id, "co": co.pk}
     fill["link"] = link["token"]
     url = url.format(**fill)
     if body is not None:
         body = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}
     for actor in ACTORS:
-        before = (Class.objects.count(), Assignment.objects.count(), klass.students.count())
+        before = _counts(klass)
         resp = getattr(client_for(actors[actor]), method)(url, body, format="json")
         assert resp.status_code == expected[actor], (name, actor, resp.content[:300])
         if resp.status_code >= 400:
-            after = (Class.objects.count(), Assignment.objects.count(), klass.students.count())
-            assert before == after, (name, actor)
+            assert before == _counts(klass), (name, actor)
+
+
+def _co_instructor(klass, owner):
+    ensure_user("cora", PASSWORD, instructor=True)
+    return services.add_instructor(klass, owner, "cora")
+
+
+def _counts(klass) -> tuple:
+    return (
+        Class.objects.count(),
+        Assignment.objects.count(),
+        Submission.objects.count(),
+        klass.students.count(),
+        klass.instructors.count(),
+    )
+
+
+def test_only_the_owner_deletes_the_class_or_removes_co_instructors(klass, instructor, challenge):
+    """A co-instructor teaches the class but does not own it: they may not delete it nor
+    remove another co-instructor, and the owner cannot be removed."""
+    cora = _co_instructor(klass, instructor)
+    ensure_user("carl", PASSWORD, instructor=True)
+    carl = services.add_instructor(klass, instructor, "carl")
+    as_cora = client_for(cora)
+    assert as_cora.delete(f"/api/classes/{klass.pk}/").status_code == 403
+    resp = as_cora.delete(f"/api/classes/{klass.pk}/instructors/{carl.pk}/")
+    assert resp.status_code == 403 and "created this class" in resp.json()["errors"][0]["detail"]
+    owner = client_for(instructor)
+    resp = owner.delete(f"/api/classes/{klass.pk}/instructors/{instructor.pk}/")
+    assert resp.status_code == 400 and resp.json()["errors"][0]["attr"] == "instructor"
+    assert owner.delete(f"/api/classes/{klass.pk}/instructors/99999/").status_code == 404
+    assert owner.delete(f"/api/classes/{klass.pk}/instructors/{carl.pk}/").status_code == 204
+    assert list(klass.instructors.order_by("username").values_list("username", flat=True)) == [
+        "cora",
+        "irene",
+    ]
+    # the removed co-instructor no longer sees the class
+    assert client_for(carl).get(f"/api/classes/{klass.pk}/").status_code == 404
+
+
+def test_deleting_a_class_removes_its_assignments_and_submissions(
+    klass, instructor, student, challenge
+):
+    from nnweb.lessons import progress
+
+    services._record(challenge, student, True, 1.0, {"passed": True})
+    progress.record_answer(student, "sgd", "q1", 1, True)
+    assert client_for(instructor).delete(f"/api/classes/{klass.pk}/").status_code == 204
+    assert not Class.objects.filter(pk=klass.pk).exists()
+    assert Assignment.objects.count() == 0 and Submission.objects.count() == 0
+    # the student's own work stays theirs
+    assert student.lesson_answers.filter(lesson="sgd").exists()
 
 
 def test_list_shows_only_my_classes(actors, klass, other_class):

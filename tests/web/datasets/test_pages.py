@@ -84,3 +84,21 @@ def test_image_grid_and_mask_overlay_pages(instructor_client):
     ds = Dataset.objects.get()
     page = instructor_client.get(f"/datasets/{ds.pk}/").content.decode()
     assert page.count(f"/api/datasets/{ds.pk}/samples/") == 4 and "blue" in page
+
+
+def test_delete_is_post_only_and_asks_anonymous_visitors_to_sign_in(
+    instructor_client, anon_client, django_capture_on_commit_callbacks
+):
+    instructor_client.post(
+        "/datasets/upload/",
+        {"file": upload_file(IRIS_LIKE.encode(), "iris.csv"), "target": "species"},
+    )
+    ds = Dataset.objects.get()
+    assert anon_client.get(f"/datasets/{ds.pk}/delete/").status_code == 405
+    r = anon_client.post(f"/datasets/{ds.pk}/delete/")
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = instructor_client.post(f"/datasets/{ds.pk}/delete/", follow=True)
+    assert r.redirect_chain[-1][0] == "/datasets/"
+    assert "Dataset “iris” deleted." in r.content.decode()
+    assert not Dataset.objects.exists()

@@ -112,3 +112,12 @@ def test_delete_through_the_page(
         r = student_client.post(f"/models/{published.pk}/delete/")
     assert r.status_code == 302 and r["Location"] == "/models/"
     assert not TrainedModel.objects.exists()
+
+
+def test_delete_is_post_only_and_anonymous_visitors_are_refused(published, anon_client):
+    assert anon_client.get(f"/models/{published.pk}/delete/").status_code == 405
+    published.visibility = "public"
+    published.save()
+    r = anon_client.post(f"/models/{published.pk}/delete/")
+    assert r.status_code == 403 and "owner or an instructor" in r.content.decode()
+    assert TrainedModel.objects.filter(pk=published.pk).exists()

@@ -93,8 +93,9 @@ def test_others_do_not_see_a_students_run_output(who, run_model, api_client, oth
     assert client.get(f"{URL}{run_model.pk}/").status_code == 404
     assert client.get(f"{URL}{run_model.pk}/download/").status_code == 404
     code, body = _playground(client, run_model.pk)
-    assert code == 400 and body["field"] == "model"
-    assert str(run_model.pk) in body["message"] and "secret" not in body["message"]
+    assert code == 400 and body["errors"][0]["attr"] == "model"
+    detail = body["errors"][0]["detail"]
+    assert str(run_model.pk) in detail and "secret" not in detail
     # and nobody else may change or delete it either
     assert client.patch(f"{URL}{run_model.pk}/", {"visibility": "private"}).status_code in (
         401,

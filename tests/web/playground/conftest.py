@@ -56,3 +56,16 @@ def xor_session():
     yield s
     s.playing = False
     store.local.discard(s.id)
+
+
+# A refusal, REST or websocket: {"type": ..., "errors": [{"code", "detail", "attr"}]}.
+def attr_of(body: dict) -> str | None:
+    return body["errors"][0]["attr"]
+
+
+def detail_of(body: dict) -> str:
+    return "; ".join(e["detail"] for e in body["errors"])
+
+
+def code_of(body: dict) -> str:
+    return body["errors"][0]["code"]

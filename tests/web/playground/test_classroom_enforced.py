@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from nnweb.playground import classroom, frames, store
 
-from .conftest import ask, communicator, new_session
+from .conftest import ask, attr_of, code_of, communicator, detail_of, new_session
 
 XOR = {"dataset": "xor", "hidden": [3], "activations": ["tanh"], "seed": 3}
 HIDE = ["backward", "data_editor", "hidden", "play"]
@@ -44,16 +44,16 @@ def test_rest_refuses_hidden_actions_and_settings(instructor, api_client):
         assert code == 200 and body["type"] == "stage"
     for msg in ({"action": "backward"}, {"action": "next"}):  # next would go backward
         code, body = act(api_client, sid, msg)
-        assert code == 403 and body["code"] == "forbidden"
-        assert "'backward'" in body["message"]
-        assert "instructor's classroom link turned off" in body["message"]
+        assert code == 403 and code_of(body) == "forbidden"
+        assert "'backward'" in detail_of(body)
+        assert "instructor's classroom link turned off" in detail_of(body)
     code, body = act(api_client, sid, {"action": "add_point", "point": [0.1, 0.1, 0]})
-    assert code == 403 and "'data_editor'" in body["message"]
+    assert code == 403 and "'data_editor'" in detail_of(body)
     code, body = act(api_client, sid, {"action": "play"})
-    assert code == 403 and "'play'" in body["message"]
+    assert code == 403 and "'play'" in detail_of(body)
     code, body = act(api_client, sid, {"action": "configure", "config": {"hidden": [4]}})
-    assert code == 403 and body["field"] == "hidden"
-    assert "classroom link turned it off" in body["message"]
+    assert code == 403 and attr_of(body) == "config.hidden"
+    assert "classroom link turned it off" in detail_of(body)
     # visible settings and actions still work
     code, body = act(api_client, sid, {"action": "configure", "config": {"lr": 0.05}})
     assert code == 200 and body["config"]["lr"] == 0.05
@@ -71,7 +71,7 @@ def test_hidden_controls_survive_the_cache(instructor, api_client):
     assert code == 200
     assert store.local.get(sid).hidden_controls == frozenset(HIDE)
     code, body = act(api_client, sid, {"action": "remove_point", "index": 0})
-    assert code == 403 and "'data_editor'" in body["message"]
+    assert code == 403 and "'data_editor'" in detail_of(body)
     store.local.discard(sid)
     store.delete(sid)
 
@@ -90,7 +90,7 @@ def test_sessions_without_a_link_are_unaffected(api_client):
 
 def test_unknown_classroom_token(db, api_client):
     code, body = create(api_client, {"classroom": "nope", "config": {}})
-    assert code == 404 and body["code"] == "not_found"
+    assert code == 404 and code_of(body) == "not_found"
 
 
 @pytest.mark.asyncio
@@ -106,12 +106,12 @@ async def test_websocket_refuses_hidden_actions(instructor):
         reply = await ask(comm, {"action": "forward", "id": i})
         assert reply["type"] == "stage" and reply["id"] == i
     reply = await ask(comm, {"action": "backward", "id": 7})
-    assert reply["type"] == "error" and reply["code"] == "forbidden" and reply["id"] == 7
-    assert "'backward'" in reply["message"] and "classroom link" in reply["message"]
+    assert reply["type"] == "error" and code_of(reply) == "forbidden" and reply["id"] == 7
+    assert "'backward'" in detail_of(reply) and "classroom link" in detail_of(reply)
     reply = await ask(comm, {"action": "play"})
-    assert reply["type"] == "error" and "'play'" in reply["message"]
+    assert reply["type"] == "error" and "'play'" in detail_of(reply)
     reply = await ask(comm, {"action": "configure", "config": {"hidden": [2]}})
-    assert reply["type"] == "error" and reply["field"] == "hidden"
+    assert reply["type"] == "error" and attr_of(reply) == "config.hidden"
     reply = await ask(comm, {"action": "batch"})
     assert reply["type"] == "stage"
     await comm.disconnect()

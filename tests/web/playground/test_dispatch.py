@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from nnweb.playground import actions, frames, store
-from nnweb.playground.errors import PlaygroundError
+from nnweb.playground.serializers import ActionSerializer
 
 from .conftest import ask, communicator, new_session
 
@@ -19,7 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def echo_action():
     """A new action registered for the test only: both wires must serve it unchanged."""
 
-    @actions.action("echo_iteration", keeps_playing=True)
+    class EchoSerializer(ActionSerializer):
+        n = serializers.IntegerField(required=False)
+
+    @actions.action("echo_iteration", keeps_playing=True, serializer=EchoSerializer)
     def echo(s, msg, user):
         return {"type": "echo", "iteration": s.iteration, "n": msg.get("n")}
 
@@ -29,11 +34,24 @@ def echo_action():
 
 def test_dispatch_refuses_unknown_actions_naming_the_field():
     s = new_session({"hidden": [2]})
-    with pytest.raises(PlaygroundError, match="unknown action 'fly'") as e:
+    with pytest.raises(ValidationError, match="unknown action 'fly'") as e:
         actions.dispatch(s, {"action": "fly"})
-    assert e.value.field == "action"
-    with pytest.raises(PlaygroundError, match="JSON object"):
+    assert list(e.value.detail) == ["action"]
+    with pytest.raises(ValidationError, match="JSON object"):
         actions.dispatch(s, ["step"])
+
+
+def test_every_message_field_is_checked_by_its_actions_serializer():
+    s = new_session({"hidden": [2]})
+    with pytest.raises(ValidationError) as e:
+        actions.dispatch(s, {"action": "set_param", "name": "W1", "index": [0, "x"], "value": 1})
+    assert "index" in e.value.detail
+    with pytest.raises(ValidationError) as e:
+        actions.dispatch(s, {"action": "step", "sample": -1})
+    assert "sample" in e.value.detail
+    with pytest.raises(ValidationError) as e:  # settings checked against the session's own
+        actions.dispatch(s, {"action": "configure", "config": {"activations": ["tanh", "relu"]}})
+    assert "hidden" in str(e.value.detail["config"])
 
 
 def test_dispatch_replies_say_what_the_transport_does():

@@ -37,3 +37,16 @@ def test_guided_without_embed_and_any_other_value(client):
     assert "pg-embed" not in html  # embed only together with a guided mode
     html = client.get(f"/playground/?{QUERY}&guided=0").content.decode()
     assert "pg-guided-mode" not in html
+
+
+def test_the_page_gets_its_defaults_from_the_server_config(client):
+    """The page's script has no copy of the settings' defaults: config.Config is their source,
+    sent as json_script "pg-defaults" whatever the query asks for."""
+    import json
+    import re
+
+    from nnweb.playground.config import Config
+
+    html = client.get(f"/playground/?{QUERY}").content.decode()
+    found = re.search(r'<script id="pg-defaults" type="application/json">(.*?)</script>', html)
+    assert found and json.loads(found.group(1)) == Config().to_dict()

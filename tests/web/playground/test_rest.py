@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from nnweb.playground import frames, store
 from nnweb.playground.session import PlaygroundSession
 
-from .conftest import arr
+from .conftest import arr, attr_of, code_of, detail_of
 
 pytestmark = pytest.mark.django_db
 
@@ -96,26 +96,26 @@ def test_rest_numbers_equal_the_websocket_service(api_client):
 
 def test_limits_and_refusals_are_clear(api_client, student_api):
     r, body = create(api_client, {"hidden": [8] * 7})
-    assert r.status_code == 400 and body["field"] == "hidden"
-    assert "at most 6 hidden layers for visitors who are not signed in" in body["message"]
+    assert r.status_code == 400 and attr_of(body) == "config.hidden"
+    assert "at most 6 hidden layers for visitors who are not signed in" in detail_of(body)
     r, body = create(api_client, {"hidden": [17]})
-    assert r.status_code == 400 and body["field"] == "hidden[0]"
+    assert r.status_code == 400 and attr_of(body) == "config.hidden.0"
     r, body = create(student_api, {"hidden": [64] * 8})
     assert r.status_code == 201
     r, body = create(student_api, {"hidden": [65]})
-    assert r.status_code == 400 and body["field"] == "hidden[0]"
+    assert r.status_code == 400 and attr_of(body) == "config.hidden.0"
     r, body = create(student_api, {"hidden": [4] * 9})
-    assert r.status_code == 400 and "at most 8 hidden layers" in body["message"]
+    assert r.status_code == 400 and "at most 8 hidden layers" in detail_of(body)
     r, body = create(api_client, {"lr": -1})
-    assert r.status_code == 400 and body["field"] == "lr"
+    assert r.status_code == 400 and attr_of(body) == "config.lr"
     r, body = create(api_client, {"activations": ["tanh", "swish"], "hidden": [2, 2]})
-    assert body["field"] == "activations[1]" and "swish" in body["message"]
+    assert attr_of(body) == "config.activations.1" and "swish" in detail_of(body)
     r, body = create(api_client, {"dataset": "nope"})
-    assert body["field"] == "dataset" and "xor" in body["message"]
+    assert attr_of(body) == "config.dataset" and "xor" in detail_of(body)
     r, body = create(api_client, {"color": "red"})
-    assert body["field"] == "color" and "unknown setting" in body["message"]
+    assert attr_of(body) == "config.color" and "unknown setting" in detail_of(body)
     r, body = create(api_client, {"speed": 21})
-    assert body["field"] == "speed"
+    assert attr_of(body) == "config.speed"
 
 
 def test_rest_rate_limit(api_client, settings):
@@ -173,7 +173,7 @@ def test_experiments_save_list_reopen_delete(student_api, api_client, other_stud
         store.save(PlaygroundSession.create({})).id,
         {"action": "save", "name": "x"},
     )
-    assert code == 403 and "sign in" in body["message"]
+    assert code == 403 and "sign in" in detail_of(body)
     assert student_api.delete(f"/api/playground/experiments/{eid}/").status_code == 204
     assert student_api.get(f"/api/playground/experiments/{eid}/").status_code == 404
 
@@ -195,7 +195,7 @@ def test_classroom_links(instructor_api, student_api, api_client):
     r = instructor_api.post(
         "/api/playground/classroom-links/", {**body, "hide": ["warp"]}, format="json"
     )
-    assert r.status_code == 400 and "unknown control 'warp'" in frames.loads(r.content)["message"]
+    assert r.status_code == 400 and "unknown control 'warp'" in detail_of(frames.loads(r.content))
     page = api_client.get(link["url"])
     assert page.status_code == 200
 
@@ -260,12 +260,12 @@ def test_a_model_zoo_network_opens_in_the_playground(api_client, student, settin
     code, body = act(api_client, sid, {"action": "step", "sample": 0})
     assert code == 200 and body["phase"] == "updated"
     code, body = act(api_client, sid, {"action": "configure", "config": {"hidden": [5]}})
-    assert code == 400 and "comes from a model" in body["message"]
+    assert code == 400 and "comes from a model" in detail_of(body)
     code, body = act(api_client, sid, {"action": "reset"})
     for k, v in net.get_params().items():
         assert np.allclose(arr(body["params"][k]), v)
     r, body = create(api_client, {}, model=99999)
-    assert r.status_code == 400 and body["field"] == "model"
+    assert r.status_code == 400 and attr_of(body) == "model"
 
 
 def test_an_instructors_dataset_the_user_may_see(api_client, instructor, settings, tmp_path):
@@ -281,8 +281,8 @@ def test_an_instructors_dataset_the_user_may_see(api_client, instructor, setting
     up.name = "pts.csv"
     private = ds_services.import_dataset(instructor, up, name="private pts", target="label")
     r, body = create(api_client, {"dataset": f"dataset:{private.pk}"})
-    assert r.status_code == 400 and body["field"] == "dataset"
-    assert "that you may see" in body["message"]
+    assert r.status_code == 400 and attr_of(body) == "config.dataset"
+    assert "that you may see" in detail_of(body)
     ds_services.set_visibility(private, "public")
     r, st = create(api_client, {"dataset": f"dataset:{private.pk}", "hidden": [3]})
     assert r.status_code == 201, st
@@ -329,3 +329,16 @@ def test_the_page_reads_the_setup_from_the_url_without_javascript(client, settin
     req = RequestFactory().get("/playground/?features=x1,x2,sin_x1&hidden=40")
     cfg, error = _config_from_query(req, anonymous=True)
     assert error is not None and error.startswith("hidden layer 1:")
+
+
+def test_play_stopped_by_a_diverged_loss_is_a_409_naming_why(api_client):
+    r, st = create(api_client, {"hidden": [2]})
+    session = store.get(st["session"], None)
+
+    def explode(net, trace):
+        raise ValueError("the loss is not finite: lower the learning rate")
+
+    session.optimizer.step = explode
+    code, body = act(api_client, st["session"], {"action": "play"})
+    assert code == 409 and code_of(body) == "diverged"
+    assert "lower the learning rate" in detail_of(body) and not session.playing

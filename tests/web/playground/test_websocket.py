@@ -10,7 +10,7 @@ import pytest
 from engine import Sequential
 from nnweb.playground import consumers, frames, store
 
-from .conftest import arr, ask, communicator, new_session
+from .conftest import arr, ask, attr_of, code_of, communicator, detail_of, new_session
 
 # channels closes old DB connections around every message, so the tests need database access.
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -27,8 +27,8 @@ async def test_hello_and_unknown_session():
     connected, _ = await comm.connect()
     assert connected
     msg = frames.loads((await comm.receive_output(5))["text"])
-    assert msg["type"] == "error" and msg["code"] == "not_found"
-    assert "expired or does not exist" in msg["message"]
+    assert msg["type"] == "error" and code_of(msg) == "not_found"
+    assert "expired or does not exist" in detail_of(msg)
     closed = await comm.receive_output(5)
     assert closed["type"] == "websocket.close"
     await comm.disconnect()
@@ -57,7 +57,7 @@ async def test_forward_backward_update_layer_by_layer_match_the_engine(xor_sessi
     assert r2["loss"] == tr.loss
     # forward again is refused with a clear message
     err = await ask(comm, {"action": "forward"})
-    assert err["type"] == "error" and "go backward" in err["message"]
+    assert err["type"] == "error" and "go backward" in detail_of(err)
     # backward L..1
     b1 = await ask(comm, {"action": "backward"})
     assert b1["l"] == 2 and "delta" in b1["layers"][1] and "delta" not in b1["layers"][0]
@@ -111,7 +111,7 @@ async def test_next_step_batch_epoch_reset_set_param_gradcheck(xor_session):
     sp = await ask(comm, {"action": "set_param", "name": "W1", "index": [2, 1], "value": 0.75})
     assert sp["params"]["W1"][2][1] == 0.75 and s.net.layers[0].W[2, 1] == 0.75
     bad = await ask(comm, {"action": "set_param", "name": "W1", "index": [9, 0], "value": 1})
-    assert bad["type"] == "error" and bad["field"] == "index" and "0..3" in bad["message"]
+    assert bad["type"] == "error" and attr_of(bad) == "index" and "0..3" in detail_of(bad)
     # gradient check
     gc = await ask(comm, {"action": "gradcheck"})
     assert gc["type"] == "gradcheck" and gc["ok"]
@@ -147,19 +147,19 @@ async def test_errors_name_the_field(xor_session):
     await comm.connect()
     await comm.receive_output(5)
     r = await ask(comm, {"action": "configure", "config": {"hidden": [4, 40]}})
-    assert r["type"] == "error" and r["field"] == "hidden[1]"
-    assert "at most 16 neurons per layer for visitors who are not signed in" in r["message"]
+    assert r["type"] == "error" and attr_of(r) == "config.hidden.1"
+    assert "at most 16 neurons per layer for visitors who are not signed in" in detail_of(r)
     r = await ask(comm, {"action": "configure", "config": {"hidden": [2] * 7}})
-    assert r["field"] == "hidden" and "at most 6 hidden layers" in r["message"]
+    assert attr_of(r) == "config.hidden" and "at most 6 hidden layers" in detail_of(r)
     r = await ask(comm, {"action": "configure", "config": {"speed": 10_000}})
-    assert r["field"] == "speed"
+    assert attr_of(r) == "config.speed"
     r = await ask(comm, {"action": "fly"})
-    assert r["type"] == "error" and "unknown action" in r["message"]
+    assert r["type"] == "error" and "unknown action" in detail_of(r)
     r = await ask(comm, {"action": "backward"})
-    assert r["type"] == "error" and "forward pass first" in r["message"]
+    assert r["type"] == "error" and "forward pass first" in detail_of(r)
     await comm.send_to(text_data="{not json")
     r = frames.loads((await comm.receive_output(5))["text"])
-    assert r["type"] == "error" and "invalid JSON" in r["message"]
+    assert r["type"] == "error" and "Invalid JSON" in detail_of(r)
     await comm.disconnect()
 
 
@@ -171,9 +171,9 @@ async def test_message_rate_limit(xor_session, settings):
     replies = []
     for _ in range(25):
         replies.append(await ask(comm, {"action": "state"}))
-    limited = [r for r in replies if r.get("code") == "rate_limited"]
+    limited = [r for r in replies if r["type"] == "error" and code_of(r) == "rate_limited"]
     assert limited, "the burst above the limit must be refused"
-    assert "at most 5 per second" in limited[0]["message"]
+    assert "at most 5 per second" in detail_of(limited[0])
     await comm.disconnect()
 
 
@@ -242,7 +242,7 @@ async def test_save_over_the_socket_needs_a_user(student):
     other = communicator(s.id, None)
     await other.connect()
     msg = frames.loads((await other.receive_output(5))["text"])
-    assert msg["code"] == "forbidden"
+    assert code_of(msg) == "forbidden"
     await other.disconnect()
     store.local.discard(s.id)
 
@@ -252,5 +252,54 @@ async def test_anonymous_cannot_save(xor_session):
     await comm.connect()
     await comm.receive_output(5)
     r = await ask(comm, {"action": "save", "name": "x"})
-    assert r["type"] == "error" and "sign in" in r["message"]
+    assert r["type"] == "error" and "sign in" in detail_of(r)
+    await comm.disconnect()
+
+
+async def test_open_sockets_per_client_are_capped(xor_session, settings):
+    """One client cannot hold more than its share of sockets (each can train continuously)."""
+    from django.core.cache import cache
+
+    settings.NNWEB_LIMITS = {**settings.NNWEB_LIMITS, "WS_MAX_SOCKETS_PER_CLIENT": 2}
+    cache.clear()
+    open_ = [communicator(xor_session.id) for _ in range(2)]
+    for comm in open_:
+        connected, _ = await comm.connect()
+        assert connected
+        await comm.receive_output(5)  # hello
+    refused = communicator(xor_session.id)
+    connected, code = await refused.connect()
+    assert not connected and code == 4429
+    await open_[0].disconnect()  # a closed socket stops counting
+    again = communicator(xor_session.id)
+    connected, _ = await again.connect()
+    assert connected
+    for comm in (open_[1], again):
+        await comm.disconnect()
+
+
+async def test_an_oversize_message_closes_the_socket_unparsed(xor_session, settings):
+    settings.NNWEB_LIMITS = {**settings.NNWEB_LIMITS, "WS_MAX_MESSAGE_BYTES": 2000}
+    comm = communicator(xor_session.id)
+    await comm.connect()
+    await comm.receive_output(5)  # hello
+    ok = await ask(comm, {"action": "select", "samples": list(range(50))})
+    assert ok["type"] == "stage"
+    big = frames.dumps({"action": "select", "samples": list(range(100)) * 10}).decode()
+    await comm.send_to(text_data=big)
+    closed = await comm.receive_output(5)
+    assert closed["type"] == "websocket.close" and closed["code"] == 4413
+    assert "the limit is 2000" in closed["reason"]
+
+
+async def test_refusals_name_the_field_with_the_rest_error_items(xor_session):
+    comm = communicator(xor_session.id)
+    await comm.connect()
+    await comm.receive_output(5)  # hello
+    r = await ask(comm, {"action": "set_param", "name": "W1", "index": [0, "x"], "value": 1})
+    assert r["type"] == "error" and attr_of(r) == "index.1" and code_of(r) == "invalid"
+    r = await ask(comm, {"action": "add_point", "point": [0.1, 0.2]})
+    assert attr_of(r) == "point" and "at least 3" in detail_of(r)
+    r = await ask(comm, {"action": "step", "sample": 10**6})
+    assert attr_of(r) == "sample" and "0..99" in detail_of(r)
     await comm.disconnect()

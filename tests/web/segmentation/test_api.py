@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnweb.segmentation import services
+from nnweb.segmentation import masks, services
 from tests.web.api_errors import error_detail, errors_of
 
 RUN = "/api/segmentation/run/"
@@ -79,7 +79,7 @@ def test_run_upload_returns_boxes_labels_scores_masks_provider_latency(api_clien
     assert body["model"]["id"] == "shipped" and body["model"]["default"] is True
     assert body["image"] == {"width": 128, "height": 128}
     assert body["mask_size"] == [128, 128]
-    mask = services.decode_mask(body["masks"][0])
+    mask = masks.decode_mask(body["masks"][0])
     np.testing.assert_array_equal(mask, img.mean(axis=2) < 127.5)
 
 
@@ -94,7 +94,7 @@ def test_non_square_jpeg_is_letterboxed_and_results_scaled_back(api_client, fake
     # (100, 100, 300, 300) here, clipped to the image's 200 rows
     assert body["boxes"] == [[100.0, 100.0, 300.0, 200.0]]
     assert body["mask_size"] == [200, 400]
-    mask = services.decode_mask(body["masks"][0])
+    mask = masks.decode_mask(body["masks"][0])
     truth = img.mean(axis=2) < 127.5
     assert (mask == truth).mean() > 0.98
     # the padding below the image (rows 100-127 of the input) never reaches the mask
@@ -113,7 +113,7 @@ def test_canvas_data_url_with_transparency(api_client, fake_model):
     url = "data:image/png;base64," + base64.b64encode(png_bytes(rgba, "RGBA")).decode()
     r = api_client.post(RUN, {"image_base64": url}, format="json")
     assert r.status_code == 200, r.content
-    mask = services.decode_mask(r.json()["masks"][0])
+    mask = masks.decode_mask(r.json()["masks"][0])
     assert mask.sum() == 40 * 40 and mask[10:50, 20:60].all()
 
 
@@ -228,8 +228,8 @@ def test_mask_run_length_round_trip():
     rng = np.random.default_rng(0)
     for shape in [(1, 1), (3, 5), (17, 9)]:
         m = rng.random(shape) > 0.5
-        assert np.array_equal(services.decode_mask(services.encode_mask(m)), m)
-    assert services.encode_mask(np.ones((2, 2), bool))["counts"] == [0, 4]
+        assert np.array_equal(masks.decode_mask(masks.encode_mask(m)), m)
+    assert masks.encode_mask(np.ones((2, 2), bool))["counts"] == [0, 4]
 
 
 @pytest.mark.django_db
@@ -258,4 +258,4 @@ def test_shipped_model_finds_the_shapes_of_a_generated_image(api_client):
 
     assert any(t["name"] == body["names"][0] and iou(best, t["box"]) >= 0.5 for t in truth)
     assert body["mask_size"] == [IMAGE_SIZE, IMAGE_SIZE]
-    assert services.decode_mask(body["masks"][0]).sum() >= 40
+    assert masks.decode_mask(body["masks"][0]).sum() >= 40

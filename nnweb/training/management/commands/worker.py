@@ -25,6 +25,7 @@ import threading
 import time
 
 from django.db import close_old_connections
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -37,6 +38,8 @@ from nnweb.training.heartbeat import (
     sweep_stale_runs,
 )
 
+# The worker speaks through db_worker's own logger, whose level its --verbosity sets: the
+# command's lines appear (or not) with the ones db_worker writes for the same worker.
 logger = logging.getLogger("django_tasks_db")
 
 RECORD_GIVE_UP = 600.0  # s of retrying a task's result before giving up on the row
@@ -103,8 +106,6 @@ class Command(DBWorkerCommand):
 
     def handle(self, **options) -> None:
         # db_worker builds its Worker inside handle(); swap the class for this call only.
-        from django_tasks_db.management.commands import db_worker
-
         original = db_worker.Worker
         db_worker.Worker = ResilientWorker
         try:

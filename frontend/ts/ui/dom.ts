@@ -1,6 +1,7 @@
-// The playground's one way to build DOM: elements from tag, attributes and children, where
-// every string child becomes a text node. Nothing here parses HTML, so names that come from
-// uploads (data set class names, feature names) are always shown as text.
+// The one way the front end builds DOM (the playground and the lesson panels alike): elements
+// from tag, attributes and children, where every string child becomes a text node. Nothing
+// here parses HTML, so names that come from uploads (data set class names, feature names) are
+// always shown as text.
 
 export type Child = Node | string | number | null | undefined | false;
 
