@@ -78,12 +78,14 @@ def lesson(request, slug: str):
     except TemplateDoesNotExist as exc:  # pragma: no cover - outline.html ships with nnweb
         raise Http404(str(exc)) from exc
     position = COURSE.index(section)
-    completed = False
+    completed, saved_answers = False, {}
     if request.user.is_authenticated:
-        completed = progress_for(request.user)[section.slug].completed
+        mine = progress_for(request.user)[section.slug]
+        completed, saved_answers = mine.completed, mine.answers
     context = {
         "section": section,
         "completed": completed,
+        "saved_answers": saved_answers,  # filled back into the questions ({% lesson_question %})
         "previous": COURSE[position - 1] if position > 0 else None,
         "next": COURSE[position + 1] if position + 1 < len(COURSE) else None,
     }

@@ -98,13 +98,7 @@ ROUTES: dict[str, list[str] | str] = {
 # Pages whose remaining failures come from files other branches own (their templates and TS).
 # Only the named check is excused, only on that page; every other check still runs there.
 # Remove an entry when the branch that owns the page has landed its fix.
-_COURSE = (
-    "course branch: lesson templates, lessons.css and the lesson panels' colours, labels and "
-    "scrolling regions (issue 15)"
-)
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    **{f"/lessons/{slug}/": {"axe": _COURSE} for slug in _lesson_slugs()},
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}
 
 
 # Who made each of SEED's objects: they, at least, must be shown the page.

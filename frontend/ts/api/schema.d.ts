@@ -900,7 +900,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description The signed-in student's answers and completion, every lesson in course order. */
-    get: operations["lessons_progress_retrieve"];
+    get: operations["lessons_progress_list"];
     put?: never;
     post?: never;
     delete?: never;
@@ -2076,6 +2076,20 @@ export interface components {
       | "pooling"
       | "fully-connected"
       | "mask-rcnn";
+    /** @description One lesson of GET /api/lessons/progress/ (``LessonProgress.as_dict()``). */
+    LessonProgress: {
+      lesson: string;
+      title: string;
+      completed: boolean;
+      /** Format: date-time */
+      completed_at: string | null;
+      answered: number;
+      correct: number;
+      /** @description by question id */
+      answers: {
+        [key: string]: components["schemas"]["SavedAnswer"];
+      };
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     LinearCollapseRequest: {
       /** @default 0 */
@@ -2971,6 +2985,14 @@ export interface components {
     };
     SamplesResponse: {
       samples: components["schemas"]["Sample"][];
+    };
+    SavedAnswer: {
+      answer: unknown;
+      correct: boolean | null;
+      attempts: number;
+      first_attempt_correct: boolean | null;
+      /** Format: date-time */
+      last_answered_at: string;
     };
     SegmentationModel: {
       id: string;
@@ -7072,6 +7094,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -8669,7 +8699,7 @@ export interface operations {
       };
     };
   };
-  lessons_progress_retrieve: {
+  lessons_progress_list: {
     parameters: {
       query?: never;
       header?: never;
@@ -8683,9 +8713,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LessonProgress"][];
         };
       };
       400: {
@@ -8697,6 +8725,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -32,13 +32,14 @@ export interface LineSpec {
   y2Label?: string;
   y2Domain?: [number, number];
   height?: number;
+  width?: number; // CSS px; default the root's width (use it when the root has none yet)
   table?: boolean; // also add a <details> data table (default true)
 }
 
 let uid = 0;
 
 export function lineChart(root: HTMLElement, spec: LineSpec): SVGSVGElement {
-  const width = Math.max(280, Math.round(root.clientWidth || 640));
+  const width = Math.max(280, Math.round(spec.width ?? (root.clientWidth || 640)));
   const height = spec.height ?? 260;
   const right = spec.series.some((s) => s.axis === "right");
   const m = { t: 12, r: right ? 56 : 16, b: 44, l: 64 };

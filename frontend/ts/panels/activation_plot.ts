@@ -76,7 +76,7 @@ export function mountActivationPlot(host: HTMLElement): void {
           key === "f"
             ? "Only sigmoid and tanh stay between two finite values."
             : "Sigmoid's slope never exceeds 0.25; ReLU's is 1 for every positive u.";
-        alphaCtl.style.opacity = "1";
+        alphaCtl.classList.remove("inactive");
         status.ok();
         return;
       }
@@ -85,14 +85,15 @@ export function mountActivationPlot(host: HTMLElement): void {
         chart,
         [
           { name: `f(u) = ${r.name}`, x: r.u, y: r.f },
-          { name: "f′(u)", x: r.u, y: r.df, dashed: true },
+          { name: "f′(u)", x: r.u, y: r.df },
         ],
         { xLabel: "u", yLabel: "value", width: 520, height: 260 },
       );
       const i1 = r.u.findIndex((v) => v >= -2);
       const i2 = r.u.findIndex((v) => v >= 2);
       probe.textContent = `f(−2) = ${fmt(r.f[i1])}, f′(−2) = ${fmt(r.df[i1])};  f(2) = ${fmt(r.f[i2])}, f′(2) = ${fmt(r.df[i2])}`;
-      alphaCtl.style.opacity = name === "leaky_relu" ? "1" : "0.4";
+      // α only shapes leaky ReLU: the control reads as inactive (muted, still AA) otherwise
+      alphaCtl.classList.toggle("inactive", name !== "leaky_relu");
       status.ok();
     } catch (e) {
       status.error(e);

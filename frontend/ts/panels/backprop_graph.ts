@@ -49,7 +49,14 @@ const POS: Record<string, [number, number]> = {
 export function mountBackpropGraph(host: HTMLElement): void {
   let res: GraphResult | null = null;
   let step = 0; // how many backward steps are shown
-  const graph = h("div", { class: "bp-graph", "data-testid": "bp-graph" });
+  // on a phone the graph scrolls sideways inside this region, which the keyboard can focus
+  const graph = h("div", {
+    class: "bp-graph",
+    "data-testid": "bp-graph",
+    tabindex: "0",
+    role: "region",
+    "aria-label": "computational graph (scrolls sideways on a narrow screen)",
+  });
   const rule = h("p", { class: "sum-line", "aria-live": "polite", "data-testid": "bp-rule" });
   const formulas = h("div", { "data-testid": "bp-formulas" });
   const label = h("span", { class: "step-label", "data-testid": "bp-step" });

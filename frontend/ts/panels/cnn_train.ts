@@ -130,7 +130,7 @@ export function mountCnnTrain(host: HTMLElement): void {
         c1,
         [
           { name: "training loss", x: ep, y: r.history.map((x) => x.train_loss) },
-          { name: "held-out loss", x: ep, y: r.history.map((x) => x.test_loss), dashed: true },
+          { name: "held-out loss", x: ep, y: r.history.map((x) => x.test_loss) },
         ],
         { xLabel: "epoch", yLabel: "E", width: 360, height: 200 },
       );

@@ -344,7 +344,7 @@ export function mountConv1d(host: HTMLElement): void {
         [
           { name: "signal f", x: t, y: r.signal },
           { name: "convolution f∗g (g flipped)", x: tc, y: r.convolution },
-          { name: "cross-correlation (CNN layer)", x: tc, y: r.correlation, dashed: true },
+          { name: "cross-correlation (CNN layer)", x: tc, y: r.correlation },
         ],
         { xLabel: "t", yLabel: "value", width: 560 },
       );

@@ -2,7 +2,7 @@
 // first, as the engine's Flatten does). Focus or hover a cell to see where it lands.
 import * as d3 from "d3";
 import { flattenIndex } from "./lesson_math";
-import { h, select } from "./lesson_ui";
+import { h, pressable, select } from "./lesson_ui";
 
 export function mountFlattenDiagram(host: HTMLElement): void {
   let C = 2;
@@ -120,9 +120,6 @@ export function mountFlattenDiagram(host: HTMLElement): void {
       .data(cells)
       .join("g")
       .attr("class", "vol")
-      .attr("tabindex", 0)
-      .attr("role", "button")
-      .attr("aria-label", (d) => `channel ${d.c} row ${d.y} column ${d.x}`)
       .on("mouseenter focus", (_e, d) => show(d));
     g.append("rect")
       .attr("class", "sel")
@@ -138,8 +135,11 @@ export function mountFlattenDiagram(host: HTMLElement): void {
       .attr("y", (d) => pos(d)[1] + cell / 2)
       .attr("dy", "0.35em")
       .attr("text-anchor", "middle")
-      .attr("font-size", 10)
+      .attr("font-size", 11)
       .text((d) => d.k);
+    g.each(function (d) {
+      pressable(this as SVGGElement, `channel ${d.c} row ${d.y} column ${d.x}, index`);
+    });
     const v = svg.selectAll("g.vec").data(cells).join("g").attr("class", "vec");
     v.append("rect")
       .attr("class", "sel")

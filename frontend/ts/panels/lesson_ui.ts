@@ -1,7 +1,8 @@
 // DOM + d3 building blocks of the lesson panels: the lessons API client, matrix grids,
-// editable matrices, line charts, small controls. Every chart is drawn with d3.
+// editable matrices, line charts (on the site's chart module), small controls.
 import * as d3 from "d3";
 import { postJSON } from "../api/http";
+import { lineChart as chartLine } from "../charts";
 import { h } from "../ui/dom";
 import { extent, fmt, parseNumber, type Matrix } from "./lesson_math";
 
@@ -117,7 +118,8 @@ export function drawGrid(host: HTMLElement, m: Matrix, opts: GridOptions = {}): 
       .attr("y", cell / 2)
       .attr("dy", "0.35em")
       .attr("text-anchor", "middle")
-      .attr("font-size", Math.max(8, Math.min(14, cell / 2.8)))
+      // never under 11 px: a grid is drawn at its own size (width = cols × cell), not scaled
+      .attr("font-size", Math.max(11, Math.min(14, cell / 2.8)))
       .attr("fill", (d) => {
         const c = d3.color(colorOf(d.v, d.r, d.c));
         return c && d3.hsl(c).l < 0.5 ? "#fff" : "#111";
@@ -178,11 +180,13 @@ export interface Series {
   name: string;
   x: number[];
   y: number[];
-  color?: string;
-  dashed?: boolean;
 }
 
-/** A d3 line chart of one or more series. */
+/** The site's line chart (charts/line.ts) for a lesson panel: series as x and y arrays, drawn
+ * at `width` px or the panel's width if that is less, so it never scales its text below the
+ * chart module's minimum (a viewBox would shrink 11 px labels to 7 px on a phone). Each
+ * series has its own colour and dash pattern; the <desc> summarises every series, and a chart
+ * with few points also gets its numbers as a table. */
 export function lineChart(
   host: HTMLElement,
   series: Series[],
@@ -191,103 +195,26 @@ export function lineChart(
     height?: number;
     xLabel?: string;
     yLabel?: string;
-    logY?: boolean;
     yDomain?: [number, number];
     title?: string;
   } = {},
 ): SVGSVGElement {
-  const width = opts.width ?? 420;
-  const height = opts.height ?? 240;
-  const margin = { top: 12, right: 12, bottom: 36, left: 52 };
   host.replaceChildren();
-  const svg = d3
-    .select(host)
-    .append("svg")
-    .attr("class", "chart")
-    .attr("viewBox", `0 0 ${width} ${height}`)
-    .attr("width", "100%")
-    .attr("style", `max-width:${width}px`)
-    .attr("role", "img")
-    .attr("aria-label", opts.title ?? series.map((s) => s.name).join(", "));
-  const xs = series.flatMap((s) => s.x);
-  const ys = series.flatMap((s) => s.y).filter((v) => Number.isFinite(v) && (!opts.logY || v > 0));
-  const x = d3
-    .scaleLinear()
-    .domain(d3.extent(xs) as [number, number])
-    .range([margin.left, width - margin.right]);
-  const yDom = opts.yDomain ?? (d3.extent(ys) as [number, number]) ?? [0, 1];
-  const y = (opts.logY ? d3.scaleLog() : d3.scaleLinear())
-    .domain(yDom[0] === yDom[1] ? [yDom[0] - 1, yDom[1] + 1] : yDom)
-    .range([height - margin.bottom, margin.top])
-    .nice();
-  svg
-    .append("g")
-    .attr("transform", `translate(0,${height - margin.bottom})`)
-    .call(d3.axisBottom(x).ticks(6));
-  svg
-    .append("g")
-    .attr("transform", `translate(${margin.left},0)`)
-    .call(d3.axisLeft(y).ticks(5, opts.logY ? "~g" : undefined));
-  if (opts.xLabel)
-    svg
-      .append("text")
-      .attr("x", (margin.left + width - margin.right) / 2)
-      .attr("y", height - 4)
-      .attr("text-anchor", "middle")
-      .attr("font-size", 11)
-      .text(opts.xLabel);
-  if (opts.yLabel)
-    svg
-      .append("text")
-      .attr("transform", `translate(12,${(height - margin.bottom + margin.top) / 2}) rotate(-90)`)
-      .attr("text-anchor", "middle")
-      .attr("font-size", 11)
-      .text(opts.yLabel);
-  const palette = d3.schemeTableau10;
-  series.forEach((s, i) => {
-    const pts = s.x
-      .map((xv, k) => [xv, s.y[k]] as [number, number])
-      .filter(([, yv]) => Number.isFinite(yv) && (!opts.logY || yv > 0));
-    const [y0, y1] = y.domain();
-    svg
-      .append("path")
-      .datum(
-        pts.map(
-          ([a, b]) =>
-            [a, Math.min(Math.max(b, Math.min(y0, y1)), Math.max(y0, y1))] as [number, number],
-        ),
-      )
-      .attr("fill", "none")
-      .attr("stroke", s.color ?? palette[i % palette.length])
-      .attr("stroke-width", 1.8)
-      .attr("stroke-dasharray", s.dashed ? "5 4" : null)
-      .attr(
-        "d",
-        d3
-          .line<[number, number]>()
-          .x((d) => x(d[0]))
-          .y((d) => y(d[1])),
-      );
+  const room = host.clientWidth || host.closest<HTMLElement>(".panel-body")?.clientWidth || 0;
+  const width = room > 0 ? Math.min(opts.width ?? 420, room) : (opts.width ?? 420);
+  const points = series.map((s) =>
+    s.x.map((xv, k) => [xv, s.y[k]] as [number, number]).filter(([, yv]) => Number.isFinite(yv)),
+  );
+  return chartLine(host, {
+    title: opts.title ?? series.map((s) => s.name).join(", "),
+    xLabel: opts.xLabel ?? "x",
+    yLabel: opts.yLabel ?? "",
+    yDomain: opts.yDomain,
+    width,
+    height: opts.height ?? 240,
+    series: series.map((s, i) => ({ key: `series-${i}`, label: s.name, points: points[i] })),
+    table: Math.max(0, ...points.map((p) => p.length)) <= 30,
   });
-  const legend = svg.append("g").attr("font-size", 11);
-  series.forEach((s, i) => {
-    const gx = margin.left + 8;
-    const gy = margin.top + 6 + i * 14;
-    legend
-      .append("rect")
-      .attr("x", gx)
-      .attr("y", gy - 5)
-      .attr("width", 12)
-      .attr("height", 3)
-      .attr("fill", s.color ?? palette[i % palette.length]);
-    legend
-      .append("text")
-      .attr("x", gx + 16)
-      .attr("y", gy)
-      .attr("dy", "0.2em")
-      .text(s.name);
-  });
-  return svg.node()!;
 }
 
 /** A labelled <select>. */
@@ -320,6 +247,25 @@ export function slider(
     onInput(Number(inp.value));
   });
   return h("label", { class: "control" }, `${label} `, inp, " ", out);
+}
+
+/** Width (CSS px) to draw a diagram at: `max`, or its host's width when that is less (never
+ * under 280). A diagram drawn at this width is not scaled by its viewBox, so its 11 px text
+ * stays 11 px on a phone: the geometry narrows instead of the letters shrinking. */
+export function fitWidth(host: HTMLElement, max: number): number {
+  const room = host.clientWidth || host.closest<HTMLElement>(".panel-body")?.clientWidth || max;
+  return Math.round(Math.max(280, Math.min(max, room)));
+}
+
+/** Make one shape of an SVG (a grid cell, a unit) a button: focusable, named by `where` and
+ * the text it shows (a name must contain the visible text), and its SVG a group of controls
+ * rather than one image (an image may not contain controls). Call after its text is drawn. */
+export function pressable(el: SVGElement, where: string): void {
+  const shown = el.textContent?.trim();
+  el.setAttribute("tabindex", "0");
+  el.setAttribute("role", "button");
+  el.setAttribute("aria-label", shown ? `${where}: ${shown}` : where);
+  (el instanceof SVGSVGElement ? el : el.ownerSVGElement)?.setAttribute("role", "group");
 }
 
 export function button(

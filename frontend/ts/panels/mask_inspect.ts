@@ -84,7 +84,11 @@ export function mountMaskInspect(host: HTMLElement): void {
   let image = 0;
   let stage = 0;
   let res: InspectResult | null = null;
-  const canvas = h("canvas", { "data-testid": "inspect-canvas", role: "img" });
+  const canvas = h("canvas", {
+    "data-testid": "inspect-canvas",
+    role: "img",
+    "aria-label": "the sample image (loading)",
+  });
   const side = h("div", { class: "panel-col", "data-testid": "inspect-side" });
   const text = h("p", { class: "sum-line", "aria-live": "polite", "data-testid": "inspect-text" });
   const label = h("span", { class: "step-label", "data-testid": "inspect-stage" });

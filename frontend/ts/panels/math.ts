@@ -17,8 +17,36 @@ export function renderMathElement(el: HTMLElement): void {
   el.setAttribute("data-tex", tex.trim());
 }
 
+/** A display equation wider than its column scrolls sideways (lessons.css); such a region
+ * must take the keyboard focus so it can be scrolled without a mouse, and be named. Only the
+ * ones that really scroll at the current width become tab stops. */
+export function markScrollingEquations(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>(".katex-display").forEach((el) => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      el.tabIndex = 0;
+      el.setAttribute("role", "group");
+      el.setAttribute("aria-label", "equation, scrolls sideways");
+    } else if (el.hasAttribute("tabindex")) {
+      el.removeAttribute("tabindex");
+      el.removeAttribute("role");
+      el.removeAttribute("aria-label");
+    }
+  });
+}
+
+let watchingWidth = false;
+
 export function renderMath(root: ParentNode = document): number {
   const elements = root.querySelectorAll<HTMLElement>(".math, [data-math]");
   elements.forEach(renderMathElement);
+  markScrollingEquations(root);
+  if (!watchingWidth && typeof window !== "undefined") {
+    watchingWidth = true;
+    let pending = 0;
+    window.addEventListener("resize", () => {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(() => markScrollingEquations(document), 150);
+    });
+  }
   return elements.length;
 }

@@ -2,7 +2,17 @@
 // the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
 import * as d3 from "d3";
 import { fmt, softmax } from "./lesson_math";
-import { button, debounce, h, lessonApi, lineChart, select, slider, statusLine } from "./lesson_ui";
+import {
+  button,
+  debounce,
+  fitWidth,
+  h,
+  lessonApi,
+  lineChart,
+  select,
+  slider,
+  statusLine,
+} from "./lesson_ui";
 
 interface NllResult {
   probs: number[];
@@ -51,7 +61,7 @@ export function mountNllPanel(host: HTMLElement): void {
 
   function drawBars(p: number[]) {
     bars.replaceChildren();
-    const W = 360;
+    const W = fitWidth(bars, 360);
     const H = 170;
     const svg = d3
       .select(bars)
@@ -114,7 +124,6 @@ export function mountNllPanel(host: HTMLElement): void {
             name: "this prediction",
             x: [r.likelihood, r.likelihood],
             y: [0, r.nll ?? 0],
-            dashed: true,
           },
         ],
         {
@@ -253,13 +262,11 @@ export function mountMleBias(host: HTMLElement): void {
             name: "(N − 1)/N · σ²",
             x: Ns,
             y: r.rows.map((row) => row.expected_mle),
-            dashed: true,
           },
           {
             name: "true σ²",
             x: [Ns[0], Ns[Ns.length - 1]],
             y: [r.variance, r.variance],
-            dashed: true,
           },
         ],
         {

@@ -1,6 +1,6 @@
 // Why-CNNs panel: parameters of a dense layer against a conv layer producing the same volume.
 import * as d3 from "d3";
-import { button, h, lessonApi, statusLine } from "./lesson_ui";
+import { button, fitWidth, h, lessonApi, statusLine } from "./lesson_ui";
 
 interface CountResult {
   input_shape: number[];
@@ -67,7 +67,7 @@ export function mountParamCount(host: HTMLElement): void {
       );
       if (r.warning) out.append(h("p", { class: "warning", text: r.warning }));
       bars.replaceChildren();
-      const W = 460;
+      const W = fitWidth(bars, 460);
       const svg = d3
         .select(bars)
         .append("svg")

@@ -1,7 +1,16 @@
 // Pooling panel: the notes' 4x4 slice, max or average, window and stride controls, the window
 // that produced each output cell, and how the gradient flows back (dE/dx for dE/dy = 1).
 import { fmt, type Matrix } from "./lesson_math";
-import { debounce, drawGrid, h, lessonApi, matrixInput, select, statusLine } from "./lesson_ui";
+import {
+  debounce,
+  drawGrid,
+  h,
+  lessonApi,
+  matrixInput,
+  pressable,
+  select,
+  statusLine,
+} from "./lesson_ui";
 
 interface PoolResult {
   x: Matrix;
@@ -114,11 +123,9 @@ export function mountPoolWindow(host: HTMLElement): void {
       testid: "pool-output",
     });
     out.querySelectorAll<SVGGElement>("g.cell").forEach((g) => {
-      g.setAttribute("tabindex", "0");
-      g.setAttribute("role", "button");
       const a = Number(g.dataset.r);
       const b = Number(g.dataset.c);
-      g.setAttribute("aria-label", `output row ${a + 1} column ${b + 1}`);
+      pressable(g, `output row ${a + 1} column ${b + 1}`);
       const pick = () => {
         sel = [a, b];
         draw();

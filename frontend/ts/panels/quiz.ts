@@ -5,7 +5,10 @@
 //     <button class="check"> <button class="reveal-button"> <p class="feedback"> <div class="reveal" hidden>
 //   </div>
 // POST /api/lessons/check/ grades (and saves for a signed-in student); /api/lessons/reveal/
-// sends the explanation on request. Predictions are recorded, then the explanation shows.
+// sends the explanation on request. A prediction is recorded first; its explanation shows
+// only once the student has then pressed the panel it is tied to (data-for-panel): predict,
+// then press and see. Questions a signed-in student answered before come filled in
+// (data-saved = right | wrong | recorded, rendered by the server).
 import { postJSON } from "../api/http";
 import { h } from "./lesson_ui";
 import { renderMathElement } from "./math";
@@ -44,6 +47,27 @@ export function renderSegments(into: HTMLElement, segments: Segment[]): void {
   into.hidden = false;
 }
 
+/** Controls that count as "pressing" a panel: a button, a form control, a focusable cell. */
+const PRESSABLE = "button, input, select, textarea, [role=button], [tabindex]";
+
+/** Call `then` once, at the student's first press of the panel `name` after now (a click on
+ * one of its controls, or a changed value). Without such a panel it is called at once. */
+export function afterPanelPressed(name: string | undefined, then: () => void): void {
+  const panel = name ? document.querySelector<HTMLElement>(`[data-panel="${name}"]`) : null;
+  if (!panel) {
+    then();
+    return;
+  }
+  const stop = new AbortController();
+  const pressed = (e: Event) => {
+    if (e.type === "click" && !(e.target as Element | null)?.closest?.(PRESSABLE)) return;
+    stop.abort();
+    then();
+  };
+  for (const type of ["click", "change"])
+    panel.addEventListener(type, pressed, { capture: true, signal: stop.signal });
+}
+
 export function mountQuiz(q: HTMLElement): void {
   const lesson = lessonSlug();
   const question = q.dataset.question ?? "";
@@ -57,6 +81,29 @@ export function mountQuiz(q: HTMLElement): void {
     feedback.classList.toggle("right", cls === "right");
     feedback.classList.toggle("wrong", cls === "wrong");
   };
+  // A prediction's explanation waits for the tied panel; the latest recording wins.
+  let waiting = 0;
+  const revealAfterPress = (segments: Segment[] | null) => {
+    const ticket = ++waiting;
+    afterPanelPressed(q.dataset.forPanel, () => {
+      if (ticket !== waiting || !reveal) return;
+      const show = async () => {
+        const segs =
+          segments ??
+          (await postJSON<RevealResult>("/api/lessons/reveal/", { lesson, question })).reveal;
+        renderSegments(reveal, segs);
+        say("You predicted, then pressed the panel: here is what happens.", "");
+        q.dataset.revealed = "true";
+      };
+      show().catch((e: unknown) =>
+        say(`Could not reveal: ${e instanceof Error ? e.message : String(e)}`, "wrong"),
+      );
+    });
+  };
+  if (q.dataset.saved) {
+    q.dataset.result = q.dataset.saved;
+    if (prediction) revealAfterPress(null);
+  }
   const check = async () => {
     const given = text
       ? text.value
@@ -72,8 +119,10 @@ export function mountQuiz(q: HTMLElement): void {
         answer: given,
       });
       if (prediction) {
-        say("Prediction recorded. Now press the panel and see:", "");
+        say("Prediction recorded. Now press the panel and see.", "");
         q.dataset.result = "recorded";
+        if (reveal) reveal.hidden = true;
+        revealAfterPress(r.reveal ?? null);
       } else {
         say(
           r.correct ? "Right." : "Not quite — try again, or reveal the answer.",
@@ -81,7 +130,7 @@ export function mountQuiz(q: HTMLElement): void {
         );
         q.dataset.result = r.correct ? "right" : "wrong";
       }
-      if (r.reveal && reveal) renderSegments(reveal, r.reveal);
+      if (!prediction && r.reveal && reveal) renderSegments(reveal, r.reveal);
     } catch (e) {
       say(`Could not check the answer: ${e instanceof Error ? e.message : String(e)}`, "wrong");
     }

@@ -2,7 +2,7 @@
 // layer 1, layer 2), connected by a width-3 convolution ("same" padding) or densely. Focus a
 // unit of layer 2 to see what it reads directly (layer 1) and indirectly (the input).
 import * as d3 from "d3";
-import { h, select } from "./lesson_ui";
+import { fitWidth, h, pressable, select } from "./lesson_ui";
 
 export function receptiveField(
   unit: number,
@@ -43,7 +43,7 @@ export function mountReceptiveField(host: HTMLElement): void {
   const linked = (j: number, i: number) => mode === "dense" || Math.abs(i - j) <= 1;
   function draw() {
     box.replaceChildren();
-    const W = 460;
+    const W = fitWidth(box, 460);
     const H = 200;
     const x = (i: number) => 30 + (i * (W - 60)) / (n - 1);
     const y = [170, 100, 30];
@@ -78,7 +78,7 @@ export function mountReceptiveField(host: HTMLElement): void {
         .append("text")
         .attr("x", 2)
         .attr("y", y[layer] - 14)
-        .attr("font-size", 10)
+        .attr("font-size", 11)
         .text(name);
       for (let i = 0; i < n; i++) {
         const fill =
@@ -97,17 +97,14 @@ export function mountReceptiveField(host: HTMLElement): void {
           .attr("fill", fill)
           .attr("stroke", "#333");
         if (layer === 2) {
-          c.attr("tabindex", 0)
-            .attr("role", "button")
-            .attr("aria-label", `layer 2 unit ${i + 1}`)
-            .style("cursor", "pointer")
-            .on("click focus", () => {
-              if (focus !== i) {
-                focus = i;
-                draw();
-                (box.querySelectorAll("circle[tabindex]")[i] as SVGElement | undefined)?.focus();
-              }
-            });
+          pressable(c.node()!, `layer 2 unit ${i + 1}`);
+          c.style("cursor", "pointer").on("click focus", () => {
+            if (focus !== i) {
+              focus = i;
+              draw();
+              (box.querySelectorAll("circle[tabindex]")[i] as SVGElement | undefined)?.focus();
+            }
+          });
         }
       }
     });

@@ -3,7 +3,16 @@
 // the feature map; and the mask head's m x m output per class.
 import * as d3 from "d3";
 import { fmt, type Matrix } from "./lesson_math";
-import { drawGrid, drawImage, h, lessonApi, select, statusLine } from "./lesson_ui";
+import {
+  drawGrid,
+  drawImage,
+  fitWidth,
+  h,
+  lessonApi,
+  pressable,
+  select,
+  statusLine,
+} from "./lesson_ui";
 
 interface PoolBin {
   row: number;
@@ -126,7 +135,9 @@ export function mountRoiGrid(host: HTMLElement): void {
     if (!res) return;
     const r = res;
     const [H, W] = r.feature_size;
-    const c = Math.max(12, Math.min(22, Math.floor(480 / W)));
+    // cells fit the panel (a phone gets smaller cells, not a shrunken drawing); the feature
+    // values are written only where a cell holds 10 px text
+    const c = Math.max(12, Math.min(22, Math.floor((fitWidth(mapBox, 480) - 2) / W)));
     mapBox.replaceChildren();
     const svg = d3
       .select(mapBox)
@@ -171,14 +182,14 @@ export function mountRoiGrid(host: HTMLElement): void {
           .attr("fill", fill(y, x))
           .attr("stroke", "#ccc")
           .attr("stroke-width", 0.5);
-        if (c >= 20 && view !== "align")
+        if (c >= 22 && view !== "align")
           g.append("text")
             .attr("x", x * c + c / 2)
             .attr("y", y * c + c / 2)
             .attr("dy", "0.35em")
             .attr("text-anchor", "middle")
-            .attr("font-size", 7)
-            .attr("fill", "#777")
+            .attr("font-size", 10)
+            .attr("fill", "#555")
             .text(fmt(r.feature[y][x], 1));
       }
     // the selected bin
@@ -288,9 +299,7 @@ export function mountRoiGrid(host: HTMLElement): void {
     svg.querySelectorAll<SVGGElement>("g.cell").forEach((g) => {
       const i = Number(g.dataset.r);
       const j = Number(g.dataset.c);
-      g.setAttribute("tabindex", "0");
-      g.setAttribute("role", "button");
-      g.setAttribute("aria-label", `bin row ${i + 1} column ${j + 1}`);
+      pressable(g, `bin row ${i + 1} column ${j + 1}`);
       const pick = () => {
         sel = [i, j];
         drawAll();

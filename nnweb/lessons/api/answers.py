@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nnweb.core.serializers import ErrorResponseSerializer
+
 from .. import progress
 from ..questions import get_question, grade, reveal_segments
 from .base import LessonSerializer, field_error
@@ -91,7 +93,12 @@ class CompleteView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CompleteSerializer, responses={200: OpenApiTypes.OBJECT})
+    # 403, not 401, for an anonymous visitor: the browser's session authentication sends no
+    # WWW-Authenticate challenge, so DRF answers 403 (documented here, as the API answers it).
+    @extend_schema(
+        request=CompleteSerializer,
+        responses={200: OpenApiTypes.OBJECT, 403: ErrorResponseSerializer},
+    )
     def post(self, request: Request) -> Response:
         s = CompleteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -102,12 +109,34 @@ class CompleteView(APIView):
         return Response({"lesson": row.lesson, "completed_at": row.completed_at.isoformat()})
 
 
+class SavedAnswerSerializer(serializers.Serializer):
+    answer = serializers.JSONField()
+    correct = serializers.BooleanField(allow_null=True)
+    attempts = serializers.IntegerField(min_value=1)
+    first_attempt_correct = serializers.BooleanField(allow_null=True)
+    last_answered_at = serializers.DateTimeField()
+
+
+class LessonProgressSerializer(serializers.Serializer):
+    """One lesson of GET /api/lessons/progress/ (``LessonProgress.as_dict()``)."""
+
+    lesson = serializers.SlugField()
+    title = serializers.CharField()
+    completed = serializers.BooleanField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    answered = serializers.IntegerField(min_value=0)
+    correct = serializers.IntegerField(min_value=0)
+    answers = serializers.DictField(child=SavedAnswerSerializer(), help_text="by question id")
+
+
 class ProgressView(APIView):
     """The signed-in student's answers and completion, every lesson in course order."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={200: LessonProgressSerializer(many=True), 403: ErrorResponseSerializer}
+    )
     def get(self, request: Request) -> Response:
         return Response([p.as_dict() for p in progress.progress_for(request.user).values()])
 
