@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+
+from nnweb.core.errors import ws_error
 
 from .page_checks import axe_violations, format_violations, sideways_overflow
 
@@ -159,8 +162,14 @@ def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_serve
 def _refusing(calls: list):
     def handler(ws) -> None:
         calls.append(ws.url)
-        ws.send('{"type": "error", "code": "forbidden", "message": "Only the instructors '
-                'of this class see its live view."}')  # fmt: skip
+        # what the live-view consumer sends before closing (nnweb.core.errors.ws_error)
+        ws.send(
+            json.dumps(
+                ws_error(
+                    "permission_denied", "Only the instructors of this class see its live view."
+                )
+            )
+        )
         ws.close(code=4403)
 
     return handler

@@ -386,11 +386,22 @@ def _settle(page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+# Requests a page makes that this role is refused, by design: (the console line, the message
+# the page shows). An anonymous reader opening the playground on a students-only data set is
+# told so and gets the default data set.
+EXPECTED_REFUSALS = {
+    (PLAYGROUND_ON_PAYLOAD, "anonymous"): ("status of 400", "that you may see"),
+}
+
+
 DARK_RULES = ["color-contrast", "link-in-text-block"]
 
 
 def check_page(
-    viewer: Viewer, path: str, stop_at_sign_in: bool = False
+    viewer: Viewer,
+    path: str,
+    stop_at_sign_in: bool = False,
+    expected_refusal: tuple[str, str] | None = None,
 ) -> list[tuple[str, str]] | None:
     """Visit `path`; return the problems found as (check, message) pairs.
 
@@ -418,6 +429,9 @@ def check_page(
         problems.append(("5xx", err))
     # A refused page (403/404 for this role) is expected; its own load error is not news.
     refused = f"status of {status}" if status in (403, 404) else None
+    if expected_refusal:  # the page shows the refusal (checked here); the browser logs it
+        refused, shown = expected_refusal
+        assert shown in page.inner_text("main"), f"{path}: the refusal is not shown"
     for err in viewer.console_errors:
         if refused and refused in err:
             continue
@@ -504,7 +518,12 @@ def _page_views() -> list:
 def test_page(viewers, site, view, path):
     role, width, theme = view
     viewer = viewers(role, width, theme)
-    problems = check_page(viewer, _fill(path, site), stop_at_sign_in=role == "anonymous")
+    problems = check_page(
+        viewer,
+        _fill(path, site),
+        stop_at_sign_in=role == "anonymous",
+        expected_refusal=EXPECTED_REFUSALS.get((path, role)),
+    )
     if problems is None:
         # sent to the sign-in page, or refused with Django's debug 404 (see check_page): never
         # the owner of the object the page shows
