@@ -182,8 +182,9 @@ async def measure(server: Server, info: dict, seconds: float) -> dict:
         end = time.perf_counter()
         await asyncio.sleep(2)  # let the last tiles arrive before stopping
         stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        ended = await asyncio.gather(*tasks, return_exceptions=True)
         await listen
+    failed = [repr(e)[:160] for e in ended if isinstance(e, BaseException)]
     stale, missing = [], 0
     for pk, ups in per_student.items():
         for when, it in ups:
@@ -203,6 +204,7 @@ async def measure(server: Server, info: dict, seconds: float) -> dict:
         "cpu": (cpu1 - cpu0) / wall,
         "wall": wall,
         "students_seen": len(inst.seen),
+        "failed": failed,
     }
 
 
@@ -215,6 +217,8 @@ def main() -> None:
     with Server(redis_url=args.redis) as server:
         info = setup(server, args.students)
         r = asyncio.run(measure(server, info, args.seconds))
+        server.log.flush()
+        log_tail = (Path(server.tmp.name) / "uvicorn.log").read_text(errors="replace")[-1500:]
     n_up = len(r["stale"]) + r["missing"]
     ms = lambda xs, q: pct(xs, q) * 1000 if xs else float("nan")
     print(
@@ -222,6 +226,9 @@ def main() -> None:
         f"({'Redis' if args.redis else 'in-memory'} channel layer, one uvicorn process)"
     )
     print(f"  tiles of {r['students_seen']} students reached the instructor's page")
+    if r["failed"]:
+        print(f"  {len(r['failed'])} students' sockets failed, e.g. {r['failed'][0]}")
+        print("  the server's log ends:\n" + log_tail)
     print(
         f"  staleness update -> instructor holds it: p50 {ms(r['stale'], 50):.0f} ms, "
         f"p99 {ms(r['stale'], 99):.0f} ms, max {max(r['stale'], default=0) * 1000:.0f} ms "

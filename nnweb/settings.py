@@ -204,8 +204,16 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout by default, the same as channels_redis'
             # blocking BZPOPMIN; a longer socket timeout keeps idle consumers from erroring.
+            # Its pools also stop at 100 connections and then raise instead of waiting: a class
+            # of 200 opening their playgrounds at once (each joining its class group) needs more.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env_int("NNWEB_REDIS_MAX_CONNECTIONS", 1000),
+                    }
+                ],
                 "prefix": "nnweb",
             },
         }
