@@ -5,7 +5,7 @@ Run:  nice -n 10 .venv/bin/python benchmarks/lessons_api.py [--repeat 5]
 
 The reference is one 64x64 float64 matrix product (numpy), timed the same way; each service
 is printed as best-of-N milliseconds and as a multiple of that reference, so the numbers can be
-compared between machines. Goals (issue 8): every panel request well under a second on the
+compared between machines. Goals: every panel request well under a second on the
 reference machine; the CNN run of lesson 9 a few seconds at most (its first call also imports
 scikit-learn's digits, which is excluded here by a warm-up call).
 """

@@ -95,9 +95,9 @@ ROUTES: dict[str, list[str] | str] = {
     "lti:deep-link": _LTI,
 }
 
-# Pages whose remaining failures come from files other branches own (their templates and TS).
-# Only the named check is excused, only on that page; every other check still runs there.
-# Remove an entry when the branch that owns the page has landed its fix.
+# Checks excused on one page, each with its reason: {path: {check: reason}}. Only the named
+# check is excused, only on that page; every other check still runs there. Empty today: add an
+# entry only with the reason, and remove it with the fix.
 KNOWN_FAILURES: dict[str, dict[str, str]] = {}
 
 
