@@ -96,6 +96,10 @@ class LiveServer:
                 # Generous API rates: browser tests click fast.
                 "THROTTLE_ANON": "10000/min",
                 "THROTTLE_USER": "10000/min",
+                # Every browser context comes from 127.0.0.1, so every anonymous page shares one
+                # socket count: the per-client cap (tested in tests/web) would refuse the crawl's
+                # pages at random, depending on how fast closed sockets are counted off.
+                "NNWEB_WS_MAX_SOCKETS_PER_CLIENT": "1000",
             }
         )
         self.env = env

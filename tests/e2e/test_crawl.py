@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import REPO_ROOT
 from .page_checks import (
@@ -557,12 +558,19 @@ def _playground_problems(page) -> list[tuple[str, str]]:
     )
     sid = page.evaluate("document.body.dataset.session")
     params = page.request.get(f"/api/playground/sessions/{sid}/").json()["params"]
-    drawn = page.evaluate(
-        """() => [...document.querySelectorAll('#pg-diagram line.edge')].map(e =>
-             [+e.dataset.l, +e.dataset.j, +e.dataset.i, +e.dataset.w])"""
-    )
-    wrong = [(l, j, i, w) for l, j, i, w in drawn if w != params[f"W{l}"][j][i]]
-    if not drawn or wrong:
+    drawn_js = """() => [...document.querySelectorAll('#pg-diagram line.edge')].map(e =>
+                    [+e.dataset.l, +e.dataset.j, +e.dataset.i, +e.dataset.w])"""
+    try:  # the panels redraw from one reply, the metrics line among the first: allow a moment
+        page.wait_for_function(
+            """(p) => { const edges = [...document.querySelectorAll('#pg-diagram line.edge')];
+                return edges.length > 0 && edges.every(e =>
+                    +e.dataset.w === p['W' + e.dataset.l][+e.dataset.j][+e.dataset.i]); }""",
+            arg=params,
+            timeout=5_000,
+        )
+    except PlaywrightTimeout:
+        drawn = page.evaluate(drawn_js)
+        wrong = [(l, j, i, w) for l, j, i, w in drawn if w != params[f"W{l}"][j][i]]
         problems.append(("playground", f"after a step, edges drawn unlike the session: {wrong}"))
     return problems
 
