@@ -16,6 +16,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from nnweb.playground import messages as playground_messages
 from nnweb.training.serializers import RunSerializer
 
 
@@ -70,9 +71,14 @@ class TrainingClientMessageSerializer(serializers.Serializer):
 
 
 class LiveTileThumbSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="what the thumbnail shows, e.g. 'classes'")
+    kind = _const(
+        "classes",
+        "values",
+        "curve",
+        help_text="a class map, a regression's values over the plane, or a 1-D fitted curve",
+    )
     side = serializers.IntegerField(help_text="pixels per side")
-    data = serializers.CharField(help_text="base64 of side×side class indices")
+    data = serializers.CharField(help_text="base64 bytes, one per pixel (or curve point)")
 
 
 class LiveTileSerializer(serializers.Serializer):
@@ -105,6 +111,7 @@ MESSAGES = [
     TrainingRunMessageSerializer,
     TrainingClientMessageSerializer,
     LiveTilesMessageSerializer,
+    *playground_messages.MESSAGES,
 ]
 
 

@@ -3163,6 +3163,35 @@ export interface components {
       answer: string;
       count: number;
     };
+    GradcheckEntry: {
+      index: number[];
+      /** Format: double */
+      backprop: number;
+      /** Format: double */
+      numeric: number;
+    };
+    GradcheckRow: {
+      name: string;
+      /** Format: double */
+      rel_error: number;
+      ok: boolean;
+      entries: components["schemas"]["GradcheckEntry"][];
+    };
+    /** @description One layer's numbers, as far as the forward and backward passes have been revealed. */
+    LayerView: {
+      l: number;
+      activation: string;
+      n_in: number;
+      n_out: number;
+      u?: number[][];
+      a?: number[][];
+      /** @description f′(u) as the engine computes it (not softmax) */
+      f_prime?: number[][];
+      dE_da?: number[][] | null;
+      delta?: number[][];
+      dE_dW?: number[][];
+      dE_db?: number[];
+    };
     /** @description One student's playground, as the live lab view shows it (nnweb.classes.live.tile). */
     LiveTile: {
       student: number;
@@ -3184,11 +3213,18 @@ export interface components {
       t: number;
     };
     LiveTileThumb: {
-      /** @description what the thumbnail shows, e.g. 'classes' */
-      kind: string;
+      /**
+       * @description a class map, a regression's values over the plane, or a 1-D fitted curve
+       *
+       *     * `classes` - classes
+       *     * `values` - values
+       *     * `curve` - curve
+       * @enum {string}
+       */
+      kind: "classes" | "values" | "curve";
       /** @description pixels per side */
       side: number;
-      /** @description base64 of side×side class indices */
+      /** @description base64 bytes, one per pixel (or curve point) */
       data: string;
     };
     /** @description ws/classes/<id>/live/, server to client: every tile first, then the changed ones. */
@@ -3199,6 +3235,20 @@ export interface components {
        */
       type: "tiles";
       tiles: components["schemas"]["LiveTile"][];
+    };
+    NetworkView: {
+      sizes: number[];
+      activations: string[];
+      /**
+       * @description * `cross_entropy` - cross_entropy
+       *     * `half_sse` - half_sse
+       * @enum {string}
+       */
+      loss: "cross_entropy" | "half_sse";
+      inputs: string[];
+      input_labels: string[];
+      /** @description an imported model: its layers cannot change */
+      fixed: boolean;
     };
     /** @description ws/core/ping/, client to server. */
     PingClientMessage: {
@@ -3227,6 +3277,211 @@ export interface components {
        * @description unix seconds (pong only)
        */
       server_time?: number;
+    };
+    PlaygroundData: {
+      source: string;
+      /**
+       * @description * `classification` - classification
+       *     * `regression` - regression
+       * @enum {string}
+       */
+      problem: "classification" | "regression";
+      n_classes: number;
+      class_names: string[];
+      X: number[][];
+      y: number[][] | number[];
+      train_idx: number[];
+      test_idx: number[];
+      extent: number[][] | null;
+      n_inputs: number;
+    };
+    /** @description Back propagation's gradients beside central differences, per parameter. */
+    PlaygroundGradcheckMessage: {
+      /**
+       * @description * `gradcheck` - gradcheck
+       * @enum {string}
+       */
+      type: "gradcheck";
+      selection: number[];
+      /** Format: double */
+      eps: number;
+      ok: boolean;
+      rows: components["schemas"]["GradcheckRow"][];
+    };
+    PlaygroundMetrics: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+    };
+    /** @description After training by mini-batches or epochs (and play/pause): the numbers and the weights. */
+    PlaygroundMetricsMessage: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+      /**
+       * @description * `metrics` - metrics
+       * @enum {string}
+       */
+      type: "metrics";
+      action: string;
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      /** @description the last 200 points */
+      history: (number | null)[][];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+    };
+    PlaygroundSelection: {
+      /** @description 'sample' or 'batch' */
+      kind: string;
+      indices: number[];
+      x: number[][];
+      /** @description targets: class indices, or a matrix for regression */
+      t: number[][] | number[];
+    };
+    /** @description The playground's settings as the server holds them: every field present. */
+    PlaygroundSettings: {
+      /** @description a toy data set or dataset:<id> */
+      dataset: string;
+      /** Format: double */
+      noise: number;
+      n_samples: number;
+      /** Format: double */
+      train_ratio: number;
+      features: ("x1" | "x2" | "x1^2" | "x2^2" | "x1x2" | "sin_x1" | "sin_x2")[];
+      /** @description neurons per hidden layer */
+      hidden: number[];
+      activations: ("identity" | "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus")[];
+      /**
+       * @description * `classification` - classification
+       *     * `regression` - regression
+       * @enum {string}
+       */
+      problem: "classification" | "regression";
+      /**
+       * @description * `auto` - auto
+       *     * `xavier` - xavier
+       *     * `he` - he
+       *     * `normal` - normal
+       * @enum {string}
+       */
+      init: "auto" | "xavier" | "he" | "normal";
+      seed: number;
+      /** Format: double */
+      lr: number;
+      batch_size: number;
+      /** Format: double */
+      momentum: number;
+      /** Format: double */
+      l2: number;
+      speed: number;
+      fps: number;
+      /** @description points added by hand: [x1, x2, target] */
+      added: number[][];
+      /** @description points removed */
+      removed: number[];
+    };
+    /** @description The numbers revealed so far for the chosen sample or mini-batch (every stepping action). */
+    PlaygroundStageMessage: {
+      /**
+       * @description * `stage` - stage
+       * @enum {string}
+       */
+      type: "stage";
+      action: string;
+      /**
+       * @description * `idle` - idle
+       *     * `forward` - forward
+       *     * `backward` - backward
+       *     * `updated` - updated
+       * @enum {string}
+       */
+      phase: "idle" | "forward" | "backward" | "updated";
+      l: number | null;
+      L: number;
+      forward_done: number;
+      backward_done: number;
+      /**
+       * @description * `forward` - forward
+       *     * `backward` - backward
+       *     * `update` - update
+       * @enum {string}
+       */
+      next: "forward" | "backward" | "update";
+      iteration: number;
+      epoch: number;
+      selection: components["schemas"]["PlaygroundSelection"];
+      /** @description samples in the selection */
+      m: number;
+      layers: components["schemas"]["LayerView"][];
+      a0?: number[][];
+      /** @description the weights the traced pass used */
+      trace_params?: {
+        [key: string]: number[][] | number[];
+      };
+      /** Format: double */
+      loss?: number;
+      losses?: number[];
+      y_hat?: number[][];
+      /** @description what the last update changed */
+      update?: {
+        [key: string]: number[][] | number[];
+      };
+      /** @description the weights now */
+      params?: {
+        [key: string]: number[][] | number[];
+      };
+      per_sample?: {
+        [key: string]: number[][][] | number[][];
+      };
+      mean?: {
+        [key: string]: number[][] | number[];
+      };
+      /** @description the last history point */
+      metrics?: (number | null)[] | null;
+    };
+    /**
+     * @description The whole session: what a page draws from scratch (on opening, after a change of data
+     *     set or network).
+     */
+    PlaygroundStateMessage: {
+      /**
+       * @description * `state` - state
+       * @enum {string}
+       */
+      type: "state";
+      session: string;
+      config: components["schemas"]["PlaygroundSettings"];
+      limits: {
+        [key: string]: number;
+      };
+      network: components["schemas"]["NetworkView"];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+      data: components["schemas"]["PlaygroundData"];
+      grid: number | null;
+      thumb: number | null;
+      curve: number | null;
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      history: (number | null)[][];
+      /** @description of the network now, on the data now */
+      metrics: components["schemas"]["PlaygroundMetrics"];
+      stage: components["schemas"]["PlaygroundStageMessage"];
     };
     /** @description ws/training/<id>/, client to server: cancel the run, or ask for the whole run again. */
     TrainingClientMessage: {

@@ -4,20 +4,12 @@
 // since (their tile is added, in name order, when their playground first reports). A refusal
 // (close code 4401/4403/4404, or the server's "error" message that precedes it) ends the view:
 // reconnecting could not succeed, so the page says why instead of retrying forever.
+import type { components } from "../api/schema";
 import { ReconnectingSocket, wsUrl } from "../api/ws";
-import { drawThumb, type Thumb } from "./thumb";
+import { drawThumb } from "./thumb";
 
-export interface Tile {
-  student: number;
-  username: string;
-  iteration: number;
-  stage: string;
-  dataset: string;
-  hidden: number[];
-  test_accuracy: number | null;
-  test_loss: number | null;
-  thumb: Thumb | null;
-}
+/** One student's tile, generated from its serializer (nnweb.core.ws_schema.LiveTileSerializer). */
+export type Tile = components["schemas"]["LiveTile"];
 
 /** Close codes after which reconnecting cannot help. */
 export const REFUSED = new Set([4401, 4403, 4404]);

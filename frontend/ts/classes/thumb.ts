@@ -1,12 +1,10 @@
 // A live tile's thumbnail: THUMB x THUMB bytes (base64) drawn on a small canvas, scaled up by
 // CSS. "classes" data is P(class 1) (or the winning class), drawn blue -> orange like the
 // playground's heatmap; "values"/"curve" data are outputs rescaled to 0..1 by the server.
+import type { components } from "../api/schema";
 
-export interface Thumb {
-  kind: "classes" | "values" | "curve";
-  side: number;
-  data: string;
-}
+/** A live tile's thumbnail (generated from nnweb.core.ws_schema.LiveTileThumbSerializer). */
+export type Thumb = components["schemas"]["LiveTileThumb"];
 
 /** The bytes of a base64 thumbnail. */
 export function decodeThumb(data: string): Uint8Array {

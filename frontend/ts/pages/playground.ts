@@ -27,11 +27,13 @@ import { fromQuery, toQuery, type PlaygroundConfig, type UrlState } from "../pla
 import type {
   ErrorView,
   GradcheckView,
+  HistoryPoint,
   MetricsView,
   Params,
   StageView,
   StateView,
 } from "../playground/types";
+import { historyRow } from "../playground/types";
 import { openWeightEditor } from "../playground/weight_editor";
 import "../playground/playground.css";
 
@@ -203,7 +205,7 @@ class PlaygroundPage {
       window.history.replaceState(null, "", `${window.location.pathname}?${q}`);
     }
     this.params = s.params;
-    this.history = s.history.slice();
+    this.history = s.history.map(historyRow);
     this.iteration = s.iteration;
     this.metrics = { iteration: s.iteration, ...s.metrics };
     this.stage = s.stage.a0 ? s.stage : null;
@@ -248,7 +250,8 @@ class PlaygroundPage {
     );
   }
 
-  pushHistory(rows: number[][]): void {
+  pushHistory(points: HistoryPoint[]): void {
+    const rows = points.map(historyRow);
     const lastIt = this.history.length ? this.history[this.history.length - 1][0] : -1;
     for (const r of rows) if (r[0] > lastIt || !this.history.length) this.history.push(r);
     if (this.history.length > 4000) this.history = this.history.filter((_, i) => i % 2 === 0);

@@ -1,128 +1,34 @@
-// Shapes of the playground server's messages (nnweb/playground/session.py views, actions.py).
-import type { ApiErrorItem } from "../api/http";
+// Shapes of the playground server's messages, generated from their serializers
+// (nnweb/playground/messages.py, published as schema components; `bash scripts/api_types.sh
+// --write` regenerates frontend/ts/api/schema.d.ts). tests/web/playground/test_messages.py
+// checks the replies the server really sends against the same components.
+import type { components } from "../api/schema";
 import type { PlaygroundConfig } from "./state";
 
+type Schemas = components["schemas"];
+
 export type Matrix = number[][];
-
-export interface LayerView {
-  l: number;
-  activation: string;
-  n_in: number;
-  n_out: number;
-  u?: Matrix;
-  a?: Matrix;
-  /** f'(u) as the engine computes it (not for softmax, whose backward is its own rule). */
-  f_prime?: Matrix;
-  dE_da?: Matrix | null;
-  delta?: Matrix;
-  dE_dW?: Matrix;
-  dE_db?: number[];
-}
-
 export type Params = Record<string, Matrix | number[]>;
 
-export interface StageView {
-  type: "stage";
-  action: string;
-  phase: "idle" | "forward" | "backward" | "updated";
-  l: number | null;
-  L: number;
-  forward_done: number;
-  backward_done: number;
-  next: "forward" | "backward" | "update";
-  iteration: number;
-  epoch: number;
-  selection: { kind: string; indices: number[]; x: Matrix; t: number[] | Matrix };
-  m: number;
-  layers: LayerView[];
-  a0?: Matrix;
-  trace_params?: Params;
-  loss?: number;
-  losses?: number[];
-  y_hat?: Matrix;
-  update?: Params;
-  params?: Params;
-  per_sample?: Record<string, number[][][] | number[][]>;
-  mean?: Params;
-  metrics?: number[] | null;
-}
-
-export interface NetworkView {
-  sizes: number[];
-  activations: string[];
-  loss: "cross_entropy" | "half_sse";
-  inputs: string[];
-  input_labels: string[];
-  fixed: boolean;
-}
-
-export interface StateView {
-  type: "state";
-  session: string;
+export type LayerView = Schemas["LayerView"];
+export type StageView = Schemas["PlaygroundStageMessage"];
+export type NetworkView = Schemas["NetworkView"];
+/** The settings are typed by the page's own PlaygroundConfig (its defaults come from them). */
+export type StateView = Omit<Schemas["PlaygroundStateMessage"], "config"> & {
   config: PlaygroundConfig;
-  limits: Record<string, number>;
-  network: NetworkView;
-  params: Params;
-  data: {
-    source: string;
-    problem: "classification" | "regression";
-    n_classes: number;
-    class_names: string[];
-    X: Matrix;
-    y: number[] | Matrix;
-    train_idx: number[];
-    test_idx: number[];
-    extent: [number, number][] | null;
-    n_inputs: number;
-  };
-  grid: number | null;
-  thumb: number | null;
-  iteration: number;
-  epoch: number;
-  playing: boolean;
-  history: number[][];
-  stage: StageView;
-  /** Loss and accuracy of the network now, on the data now (after an edit of the data too). */
-  metrics: Metrics;
-}
-
-export interface Metrics {
-  train_loss: number;
-  test_loss: number | null;
-  train_acc: number | null;
-  test_acc: number | null;
-}
-
-export interface MetricsView {
-  type: "metrics";
-  action: string;
-  iteration: number;
-  epoch: number;
-  playing: boolean;
-  train_loss: number;
-  test_loss: number | null;
-  train_acc: number | null;
-  test_acc: number | null;
-  history: number[][];
-  params: Params;
-}
-
-export interface GradcheckRow {
-  name: string;
-  rel_error: number;
-  ok: boolean;
-  entries: { index: number[]; backprop: number; numeric: number }[];
-}
-
-export interface GradcheckView {
-  type: "gradcheck";
-  eps: number;
-  ok: boolean;
-  rows: GradcheckRow[];
-}
-
+};
+export type Metrics = Schemas["PlaygroundMetrics"];
+export type MetricsView = Schemas["PlaygroundMetricsMessage"];
+export type GradcheckRow = Schemas["GradcheckRow"];
+export type GradcheckView = Schemas["PlaygroundGradcheckMessage"];
 /** A refusal on the socket: the REST API's error items (nnweb.playground.errors.ws_reply). */
-export interface ErrorView {
-  type: "error";
-  errors: ApiErrorItem[];
+export type ErrorView = Schemas["WsErrorMessage"];
+
+/** [iteration, train E, test E, train accuracy, test accuracy]; null where one does not apply. */
+export type HistoryPoint = (number | null)[];
+
+/** A history point as the page keeps it: NaN, not null, where a number does not apply (the
+ * panels test numbers with Number.isFinite). */
+export function historyRow(point: HistoryPoint): number[] {
+  return point.map((v) => v ?? NaN);
 }
