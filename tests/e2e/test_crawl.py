@@ -72,7 +72,7 @@ ROUTES: dict[str, list[str] | str] = {
     "training-detail": ["/training/{run}/"],
     "training-cancel": POST_ONLY,
     "models": ["/models/"],
-    "models-detail": ["/models/{model}/", "/models/{named_model}/"],
+    "models-detail": ["/models/{model}/", "/models/{named_model}/", "/models/{onnx_model}/"],
     "models-delete": POST_ONLY,
     "models-visibility": POST_ONLY,
     "segmentation": ["/segmentation/"],
@@ -109,6 +109,7 @@ OWNERS = {
     "/training/{run}/": "student",
     "/models/{model}/": "student",
     "/playground/c/{classroom}/": "instructor",
+    "/models/{onnx_model}/": "instructor",
 }
 
 
@@ -228,6 +229,14 @@ named_net = Sequential([Dense(2, 2, activation="softmax")], "cross_entropy", see
 named_model = publish_model(named, "net of " + SCRIPT, "classification", named_net,
                             {"val_accuracy": 0.5}, class_names=["p " + IMG, "q " + SCRIPT],
                             description="By " + IMG, visibility="public")
+# An uploaded .onnx: its file name becomes the model's name and its metadata the class names.
+import numpy as np
+from engine.onnx.export import to_model
+from nnweb.modelzoo.services import upload_model
+onnx_net = Sequential([Dense(2, 2, activation="softmax")], "cross_entropy", seed=0)
+proto = to_model(onnx_net, ["u " + IMG, "v " + SCRIPT], None, None, np.float32)
+onnx_model = upload_model(teacher, SimpleUploadedFile(IMG + ".onnx", proto.SerializeToString()),
+                          description="Uploaded " + SCRIPT, visibility="public")
 # ---- end of the stored-script block ----
 
 upload = SimpleUploadedFile("points.csv", payload_csv(), "text/csv")
@@ -273,7 +282,8 @@ class_seed = {"klass": klass.pk, "class_code": klass.join_code, "class_pupil": p
 print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.pk,
                            "job": str(job.id), "classroom": link["token"],
                            "image_zip": image_zip.pk, "coco": coco.pk,
-                           "named_model": named_model.pk, **class_seed}))
+                           "named_model": named_model.pk, "onnx_model": onnx_model.pk,
+                           **class_seed}))
 """
 
 
@@ -618,6 +628,7 @@ PAYLOAD_PAGES = [
     ("/datasets/", "student", ["Crawl points " + XSS_IMG]),
     ("/models/{model}/", "anonymous", ["crawl net " + XSS_IMG]),
     ("/models/{named_model}/", "anonymous", ["net of " + XSS_SCRIPT, "crawl-" + XSS_IMG]),
+    ("/models/{onnx_model}/", "anonymous", [XSS_IMG, "u " + XSS_IMG, "Uploaded " + XSS_SCRIPT]),
     ("/models/", "anonymous", ["crawl net " + XSS_IMG]),
     (PLAYGROUND_ON_PAYLOAD, "student", ["a " + XSS_IMG]),
     ("/training/{run}/", "student", ["Crawl points " + XSS_IMG]),
