@@ -25,6 +25,7 @@ import { drawLayers } from "../playground/layers_panel";
 import { metricsText, row, stallHint, type MetricsRow } from "../playground/progress";
 import { fromQuery, toQuery, type PlaygroundConfig, type UrlState } from "../playground/state";
 import type {
+  ActionMessage,
   ErrorView,
   GradcheckView,
   HistoryPoint,
@@ -304,7 +305,11 @@ class PlaygroundPage {
         maxWidth: s.limits.max_width,
         fixed: s.network.fixed,
       },
-      (hidden, activations) => void this.configure({ hidden, activations }),
+      (hidden, activations) =>
+        void this.configure({
+          hidden,
+          activations: activations as PlaygroundConfig["activations"],
+        }),
     );
   }
 
@@ -419,7 +424,7 @@ class PlaygroundPage {
     set("l2", String(c.l2));
     set("speed", String(c.speed));
     form.querySelectorAll<HTMLInputElement>('input[name="features"]').forEach((el) => {
-      el.checked = c.features.includes(el.value);
+      el.checked = (c.features as string[]).includes(el.value);
     });
     document.querySelectorAll<HTMLButtonElement>("button[data-dataset]").forEach((b) => {
       const on = b.dataset.dataset === c.dataset;
@@ -626,7 +631,7 @@ class PlaygroundPage {
   }
 
   /** Send one action over the socket; its reply is applied to the page (or shown as refused). */
-  async act<T = Reply>(msg: Record<string, unknown>): Promise<T | null> {
+  async act<T = Reply>(msg: ActionMessage): Promise<T | null> {
     if (!this.client) return null;
     const reply = await this.client.send<Reply>(msg);
     if (reply.type === "error") {
@@ -651,7 +656,8 @@ class PlaygroundPage {
   async runAction(action: string): Promise<void> {
     const sample = Number($<HTMLInputElement>("pg-sample")!.value || 0);
     if (action === "play") return this.togglePlay();
-    const msg: Record<string, unknown> = { action };
+    // `action` is the pressed button's data-action, one of the stepping actions
+    const msg = { action } as ActionMessage & { sample?: number };
     if (action === "step") msg.sample = sample;
     if (
       action === "forward" &&

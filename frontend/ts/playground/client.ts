@@ -3,7 +3,7 @@
 import type { ApiErrorItem } from "../api/http";
 import { wsUrl } from "../api/ws";
 import { decodeFrame, type Frame } from "./frame";
-import type { ErrorView } from "./types";
+import type { ActionMessage, ErrorView } from "./types";
 
 export interface ClientHandlers {
   onFrame?: (frame: Frame) => void;
@@ -62,7 +62,7 @@ export class PlaygroundClient {
   }
 
   /** Send an action; resolves with its reply (an error reply included). */
-  async send<T = Record<string, unknown>>(msg: Record<string, unknown>): Promise<T> {
+  async send<T = Record<string, unknown>>(msg: ActionMessage): Promise<T> {
     await this.ready;
     const id = this.nextId++;
     return new Promise<T>((resolve) => {
@@ -72,7 +72,7 @@ export class PlaygroundClient {
   }
 
   /** Send an action whose answer comes as a binary frame (or an error). */
-  async fire(msg: Record<string, unknown>): Promise<void> {
+  async fire(msg: ActionMessage): Promise<void> {
     await this.ready;
     this.socket.send(JSON.stringify(msg));
   }

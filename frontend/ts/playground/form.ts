@@ -20,11 +20,12 @@ export function readForm(form: HTMLFormElement, base: PlaygroundConfig): Playgro
     .map((s) => s.trim())
     .filter(Boolean);
   c.hidden = hidden.map((w) => (Number.isFinite(Number(w)) ? Number(w) : (w as unknown as number)));
+  // As typed: the server checks the names and says which one it does not know.
   c.activations = (v("activations") ?? "")
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean);
-  c.init = v("init") ?? c.init;
+    .filter(Boolean) as PlaygroundConfig["activations"];
+  c.init = (v("init") ?? c.init) as PlaygroundConfig["init"];
   c.seed = num("seed", c.seed);
   c.lr = num("lr", c.lr);
   c.batch_size = num("m", c.batch_size);
@@ -33,7 +34,7 @@ export function readForm(form: HTMLFormElement, base: PlaygroundConfig): Playgro
   c.speed = num("speed", c.speed);
   c.features = Array.from(
     form.querySelectorAll<HTMLInputElement>('input[name="features"]:checked'),
-  ).map((el) => el.value);
+  ).map((el) => el.value) as PlaygroundConfig["features"];
   if (c.dataset !== base.dataset || c.n_samples !== base.n_samples || c.noise !== base.noise) {
     c.added = [];
     c.removed = [];

@@ -3,28 +3,12 @@
 //
 //   /playground/?dataset=xor&hidden=4&activations=tanh&lr=0.1&m=10&...&hide=lr,momentum
 
+import type { components } from "../api/schema";
+
 export type Problem = "classification" | "regression";
 
-export interface PlaygroundConfig {
-  dataset: string;
-  noise: number;
-  n_samples: number;
-  train_ratio: number;
-  features: string[];
-  hidden: number[];
-  activations: string[];
-  problem: Problem;
-  init: string;
-  seed: number;
-  lr: number;
-  batch_size: number;
-  momentum: number;
-  l2: number;
-  speed: number;
-  fps: number;
-  added: number[][];
-  removed: number[];
-}
+/** The settings, generated from their serializer (nnweb.playground.messages.PlaygroundSettings). */
+export type PlaygroundConfig = components["schemas"]["PlaygroundSettings"];
 
 export interface UrlState {
   config: PlaygroundConfig;

@@ -21,6 +21,8 @@ export type Metrics = Schemas["PlaygroundMetrics"];
 export type MetricsView = Schemas["PlaygroundMetricsMessage"];
 export type GradcheckRow = Schemas["GradcheckRow"];
 export type GradcheckView = Schemas["PlaygroundGradcheckMessage"];
+/** Any action message the page sends (the REST action body: one serializer per action). */
+export type ActionMessage = Schemas["PlaygroundActionRequest"];
 /** A refusal on the socket: the REST API's error items (nnweb.playground.errors.ws_reply). */
 export type ErrorView = Schemas["WsErrorMessage"];
 
