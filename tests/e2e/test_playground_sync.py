@@ -113,29 +113,16 @@ def test_every_panel_follows_the_session_after_each_action(page):
     _agrees(page, sid, "a data set switch and a new neuron")
 
 
-# The site header's live indicator is the shared layout's (its contrast is fixed there).
-SHARED = ("#live-indicator",)
-
-
-def _playground_violations(page) -> list[dict]:
-    found = []
-    for v in axe_violations(page):
-        nodes = [n for n in v["nodes"] if n["target"] not in SHARED]
-        if nodes:
-            found.append({**v, "nodes": nodes})
-    return found
-
-
 def test_narrow_and_accessible(page):
     page.set_viewport_size({"width": 1280, "height": 800})
     _open(page)
     page.click("g.neuron[data-l='1'][data-j='0']")
-    found = _playground_violations(page)
+    found = axe_violations(page)
     assert not found, format_violations(found)
     page.set_viewport_size({"width": 390, "height": 800})
     page.wait_for_timeout(200)
     assert sideways_overflow(page) == 0
-    found = _playground_violations(page)
+    found = axe_violations(page)
     assert not found, format_violations(found)
 
 
