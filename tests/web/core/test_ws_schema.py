@@ -19,6 +19,7 @@ from nnweb.core.errors import ws_error
 from nnweb.routing import websocket_urlpatterns
 from nnweb.training import services
 from nnweb.training.tasks import Trainer
+from tests.web.schema_checks import check, published_components
 
 MESSAGES = (
     "WsErrorMessage",
@@ -30,35 +31,10 @@ MESSAGES = (
 )
 
 
-def _json_schema(node):
-    """OpenAPI 3.0's ``nullable: true`` as JSON Schema's ``null`` type (what jsonschema reads)."""
-    if isinstance(node, list):
-        return [_json_schema(x) for x in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _json_schema(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable"):
-        if "type" in out:
-            out["type"] = [out["type"], "null"]
-        if "enum" in out:
-            out["enum"] = [*out["enum"], None]
-        if "$ref" in out or "allOf" in out:
-            out = {"anyOf": [out, {"type": "null"}]}
-    return out
-
-
 @pytest.fixture(scope="module")
 def components(django_db_blocker):
-    from drf_spectacular.generators import SchemaGenerator
-
     with django_db_blocker.unblock():
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-    return _json_schema(schema["components"])
-
-
-def check(components, name: str, message: dict) -> None:
-    doc = {"$ref": f"#/components/schemas/{name}", "components": components}
-    jsonschema.validate(message, doc)
+        return published_components()
 
 
 def test_every_message_is_a_named_component(components):

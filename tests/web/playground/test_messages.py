@@ -12,24 +12,19 @@ import pytest
 
 from nnweb.playground import actions, frames
 from nnweb.playground.session import PlaygroundSession
-from tests.web.core.test_ws_schema import _json_schema
+from tests.web.schema_checks import check, published_components
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def components(django_db_blocker):
-    from drf_spectacular.generators import SchemaGenerator
-
     with django_db_blocker.unblock():
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-    return _json_schema(schema["components"])
+        return published_components()
 
 
-def check(components, name: str, body: dict) -> None:
-    sent = frames.loads(frames.dumps(body))  # exactly what goes on the wire
-    doc = {"$ref": f"#/components/schemas/{name}", "components": components}
-    jsonschema.validate(sent, doc)
+def check_sent(components, name: str, body: dict) -> None:
+    check(components, name, frames.loads(frames.dumps(body)))  # exactly what goes on the wire
 
 
 AFTER_STEPPING = [  # the training actions and the checks, after stepping through every stage
@@ -67,11 +62,11 @@ def test_every_reply_matches_its_component(components, config):
             and reply.body["type"]
             == name.removeprefix("Playground").removesuffix("Message").lower()
         ), (msg, reply.body.get("type"))
-        check(components, name, reply.body)
+        check_sent(components, name, reply.body)
 
 
 def test_a_wrong_shape_is_refused(components):
     body = actions.dispatch(PlaygroundSession.create({"dataset": "xor"}), {"action": "state"}).body
     body["stage"]["phase"] = "sideways"
     with pytest.raises(jsonschema.ValidationError):
-        check(components, "PlaygroundStateMessage", body)
+        check_sent(components, "PlaygroundStateMessage", body)
