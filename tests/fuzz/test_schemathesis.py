@@ -41,6 +41,9 @@ PASSWORD = "fuzz-Pass-2026"
 # Operations not fuzzed yet, each with the reason (none today: every operation, lessons
 # included, must be clean). Add a pattern only with its reason, and remove it once its app is.
 NOT_YET_CLEAN: list[str] = []
+# An internal error of the generator (CPython 3.11's ast under deep recursion), seen twice
+# in about ten runs, on POST /api/accounts/token/: not a response of nnweb's.
+TOOL_CRASH = "AST constructor recursion depth mismatch"
 RAISED_RATES = {
     f"THROTTLE_{scope}": "100000/min" for scope in ("ANON", "USER", "BURST", "HEAVY", "AUTH")
 }
@@ -115,16 +118,26 @@ def test_api_fuzz_is_clean(fuzz_server, role, tmp_path):
         str(tmp_path),
         *headers,
     ]
-    proc = subprocess.run(
-        # Run in the test's folder: schemathesis keeps a .schemathesis/ cache in its cwd.
-        cmd,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ.copy(),
-    )
-    output = proc.stdout + proc.stderr
+
+    def run():
+        proc = subprocess.run(
+            # Run in the test's folder: schemathesis keeps a .schemathesis/ cache in its cwd.
+            cmd,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=os.environ.copy(),
+        )
+        return proc, proc.stdout + proc.stderr
+
+    proc, output = run()
+    if proc.returncode != 0 and TOOL_CRASH in output:
+        # CPython 3.11's ast can raise this SystemError inside the test generator itself
+        # (not in a request, not in nnweb): run once more; a second crash or any real failure
+        # still fails the test.
+        print(f"\n--- schemathesis as {role}: the generator crashed ({TOOL_CRASH}); again ---")
+        proc, output = run()
     if LOG_DIR:
         Path(LOG_DIR, f"schemathesis-{role}.log").write_text(output)
     print(f"\n--- schemathesis as {role} ---\n{summary(output)}")
