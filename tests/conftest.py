@@ -157,3 +157,12 @@ def pytest_collection_modifyitems(config, items):
             else False
         )
     )
+
+
+@pytest.fixture(scope="session")
+def components(django_db_blocker):
+    """The OpenAPI components as JSON Schema (tests.web.schema_checks), built once."""
+    from tests.web.schema_checks import published_components
+
+    with django_db_blocker.unblock():
+        return published_components()

@@ -19,7 +19,7 @@ from nnweb.core.errors import ws_error
 from nnweb.routing import websocket_urlpatterns
 from nnweb.training import services
 from nnweb.training.tasks import Trainer
-from tests.web.schema_checks import check, published_components
+from tests.web.schema_checks import check
 
 MESSAGES = (
     "WsErrorMessage",
@@ -29,12 +29,6 @@ MESSAGES = (
     "TrainingClientMessage",
     "LiveTilesMessage",
 )
-
-
-@pytest.fixture(scope="module")
-def components(django_db_blocker):
-    with django_db_blocker.unblock():
-        return published_components()
 
 
 def test_every_message_is_a_named_component(components):

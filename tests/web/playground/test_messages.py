@@ -12,15 +12,9 @@ import pytest
 
 from nnweb.playground import actions, frames
 from nnweb.playground.session import PlaygroundSession
-from tests.web.schema_checks import check, published_components
+from tests.web.schema_checks import check
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def components(django_db_blocker):
-    with django_db_blocker.unblock():
-        return published_components()
 
 
 def check_sent(components, name: str, body: dict) -> None:
