@@ -1,6 +1,6 @@
 """The published OpenAPI components as JSON Schema, to validate real messages against them.
 
-components = published_components()        # once per module (a fixture around it)
+components = published_components()        # or the `components` fixture of tests/conftest.py
 check(components, "PlaygroundStateMessage", body)
 """
 
