@@ -8,9 +8,9 @@ Backward (delta = dE/du of shape (m, n_out)):
   dE/db_j  = sum_n delta_nj              ->  dE_db = delta.sum(0)
   dE/da_i^(l-1) = sum_j delta_j w_ji     ->  dE_dx = delta W
 
-The products go through ``np.dot`` (the same BLAS call as ``@``, with less overhead per call) and
-the bias gradient through ``col_sums`` (1^T delta): the playground's batches are small, so the
-cost of each NumPy call, not the arithmetic, sets the speed (see engine/small.py).
+The products are ``ndarray.dot`` (the same BLAS call as ``@``, with less overhead per call) and
+the bias gradient is ``col_sums`` (1^T delta): on the playground's small batches the cost of each
+NumPy call, not the arithmetic, sets the speed (see engine/small.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class DenseCache(NamedTuple):
 
 def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, DenseCache]:
     """u = x W^T + b.  x (m, n_in), W (n_out, n_in), b (n_out,)  ->  (u (m, n_out), cache)."""
-    u = np.dot(x, W.T)
+    u = x.dot(W.T)
     u += b
     return u, DenseCache(x, W)
 
@@ -38,9 +38,9 @@ def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
 def dense_backward(delta: np.ndarray, cache: DenseCache, need_dx: bool = True):
     """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, n_out) and the forward cache."""
     x, W = cache
-    dE_dW = np.dot(delta.T, x)
+    dE_dW = delta.T.dot(x)
     dE_db = col_sums(delta)  # = delta.sum(axis=0)
-    dE_dx = np.dot(delta, W) if need_dx else None
+    dE_dx = delta.dot(W) if need_dx else None
     return dE_dx, dE_dW, dE_db
 
 
