@@ -30,7 +30,8 @@ def ones(n: int, dtype: np.dtype) -> np.ndarray:
 
 
 def col_sums(a: np.ndarray) -> np.ndarray:
-    """sum over the rows (the batch) of a: 1^T a, shape a.shape[1:] (a scalar for a vector)."""
+    """sum over the rows (the batch) of a vector or a 2-D array a: 1^T a (a scalar for a
+    vector, shape (a.shape[1],) for a matrix; not for more axes, where dot sums another one)."""
     return ones(len(a), a.dtype).dot(a)
 
 
