@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .small import const, row_sums
+
 NAMES = ("cross_entropy", "half_sse")
 
 
@@ -38,10 +40,9 @@ def cross_entropy_delta(y_hat: np.ndarray, t: np.ndarray) -> np.ndarray:
     if t.ndim == 1:
         d = y_hat.copy()
         d[np.arange(m), t] -= 1
-        d *= 1.0 / m
-        return d
-    d = y_hat - t
-    d *= 1.0 / m
+    else:
+        d = y_hat - t
+    d *= const(1.0 / m, d.dtype)  # 1/m as a 0-d array: cheaper than a Python float (small.py)
     return d
 
 
@@ -52,15 +53,16 @@ def softmax_cross_entropy(u: np.ndarray, t: np.ndarray):
     One exp serves both: with s = u - max_k u_k,  y_hat = e^s / sum_k e^s_k  and
     E_n = log sum_k e^{s_k} - s_{t_n}  (log-sum-exp: logits of +-1000 stay finite);
     delta^(L) = cross_entropy_delta(y_hat, t) = (y_hat - t) / m.
+    The sums over k are products with a vector of ones (``row_sums``, cheaper on small batches).
     """
-    shift = u - u.max(axis=1, keepdims=True)
+    shift = u - np.maximum.reduce(u, axis=1, keepdims=True)  # u - max_k u_k
     y_hat = np.exp(shift)
-    s = y_hat.sum(axis=1, keepdims=True)
-    y_hat /= s
+    s = row_sums(y_hat)  # sum_k e^{s_k}, (m,)
+    y_hat /= s[:, None]
     if t.ndim == 1:
-        losses = np.log(s[:, 0]) - shift[np.arange(len(t)), t]
+        losses = np.log(s) - shift[np.arange(len(t)), t]
     else:
-        losses = np.log(s[:, 0]) - (t * shift).sum(axis=1)
+        losses = np.log(s) - row_sums(t * shift)
     return y_hat, losses, cross_entropy_delta(y_hat, t)
 
 

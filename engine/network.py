@@ -29,6 +29,7 @@ import numpy as np
 from . import init as init_mod
 from . import losses as loss_mod
 from .layers import LAYER_TYPES, Conv2D, Dense, Flatten, Layer, Pool2D
+from .small import col_sums
 
 SPEC_FORMAT = "nnweb.engine.sequential/1"
 
@@ -397,7 +398,7 @@ class Sequential:
             delta = out.activation_backward(dE_da, u, a)
         as_[-1] = a
         m = len(x)
-        loss = float(losses.sum()) / m
+        loss = float(col_sums(losses)) / m  # E = (1/m) sum_n E_n
 
         deltas = [None] * L
         dE_das = [None] * L

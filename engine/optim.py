@@ -15,6 +15,8 @@ import weakref
 
 import numpy as np
 
+from .small import const
+
 
 class TrainingDiverged(ValueError):
     """The loss became NaN or inf during training."""
@@ -74,16 +76,19 @@ class SGD:
                 continue
             gb = dbs[i]
             if l2:
-                gW = gW + l2 * layer.W
+                gW = gW + const(l2, layer.W.dtype) * layer.W
+            # lr, momentum and l2 enter as 0-d arrays of the gradient's dtype: the same numbers,
+            # rounded the same way, as the Python floats, and cheaper on small arrays (small.py)
+            dW = gW * const(-lr, gW.dtype)  # -lr g
+            db = gb * const(-lr, gb.dtype)
             kW, kb = f"W{i + 1}", f"b{i + 1}"
-            if mom:
+            if mom:  # v <- momentum v - lr g
                 vW, vb = vel.get(kW), vel.get(kb)
-                dW = gW * (-lr) if vW is None else vW * mom - gW * lr
-                db = gb * (-lr) if vb is None else vb * mom - gb * lr
+                if vW is not None:
+                    dW += vW * const(mom, vW.dtype)
+                if vb is not None:
+                    db += vb * const(mom, vb.dtype)
                 vel[kW], vel[kb] = dW, db
-            else:
-                dW = gW * (-lr)
-                db = gb * (-lr)
             layer.W += dW
             layer.b += db
             updates[kW] = dW
@@ -133,16 +138,16 @@ class SGD:
         step = 0
         stopped = False
         for epoch in range(epochs):
-            order = rng.permutation(N) if shuffle else None
+            # one shuffled copy per epoch; its batches are then slices (views, no copies)
+            if shuffle:
+                order = rng.permutation(N)
+                Xe, Ye = X[order], Y[order]
+            else:
+                Xe, Ye = X, Y
             total = 0.0
             nb = 0
             for batch, start in enumerate(range(0, N, bs)):
-                if order is None:
-                    xb, yb = X[start : start + bs], Y[start : start + bs]
-                else:
-                    idx = order[start : start + bs]
-                    xb, yb = X[idx], Y[idx]
-                res = propagate(xb, yb)
+                res = propagate(Xe[start : start + bs], Ye[start : start + bs])
                 loss = res.loss
                 if not math.isfinite(loss):
                     raise TrainingDiverged(

@@ -7,6 +7,10 @@ Backward (delta = dE/du of shape (m, n_out)):
   dE/dW_ji = sum_n delta_nj a_ni^(l-1)   ->  dE_dW = delta^T x
   dE/db_j  = sum_n delta_nj              ->  dE_db = delta.sum(0)
   dE/da_i^(l-1) = sum_j delta_j w_ji     ->  dE_dx = delta W
+
+The products are ``ndarray.dot`` (the same BLAS call as ``@``, with less overhead per call) and
+the bias gradient is ``col_sums`` (1^T delta): on the playground's small batches the cost of each
+NumPy call, not the arithmetic, sets the speed (see engine/small.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..small import col_sums
 from .base import Layer
 
 
@@ -25,7 +30,7 @@ class DenseCache(NamedTuple):
 
 def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, DenseCache]:
     """u = x W^T + b.  x (m, n_in), W (n_out, n_in), b (n_out,)  ->  (u (m, n_out), cache)."""
-    u = x @ W.T
+    u = x.dot(W.T)
     u += b
     return u, DenseCache(x, W)
 
@@ -33,9 +38,9 @@ def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
 def dense_backward(delta: np.ndarray, cache: DenseCache, need_dx: bool = True):
     """(dE_dx, dE_dW, dE_db) from delta = dE/du (m, n_out) and the forward cache."""
     x, W = cache
-    dE_dW = delta.T @ x
-    dE_db = delta.sum(axis=0)
-    dE_dx = delta @ W if need_dx else None
+    dE_dW = delta.T.dot(x)
+    dE_db = col_sums(delta)  # = delta.sum(axis=0)
+    dE_dx = delta.dot(W) if need_dx else None
     return dE_dx, dE_dW, dE_db
 
 
