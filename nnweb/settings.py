@@ -461,6 +461,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"]
 
 # The playground's "problem" and the datasets' "task" share one choice set: one enum name.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProblemKindEnum"] = "nnweb.playground.config.PROBLEMS"
+# The controls a classroom link hides: one enum for the link, its request and the options.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["HideableControlEnum"] = (
+    "nnweb.playground.controls.HIDEABLE_CONTROLS"
+)
+# "state" and "gradcheck" are both an action's name and its reply's type: one enum each.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PlaygroundStateEnum"] = ["state"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PlaygroundGradcheckEnum"] = ["gradcheck"]
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 

@@ -1546,11 +1546,26 @@ export interface components {
     ClassInputRequest: {
       name: string;
     };
+    /** @description A classroom link (``ClassroomLink.as_dict()``): its settings and the controls it hides. */
+    ClassroomLink: {
+      id: number;
+      token: string;
+      title: string;
+      config: components["schemas"]["PlaygroundSettings"];
+      hide: components["schemas"]["HideableControlEnum"][];
+      /** @description the playground page opened through the link */
+      url: string;
+      /** Format: date-time */
+      created: string | null;
+    };
     ClassroomLinkCreateRequest: {
       config?: components["schemas"]["ConfigRequest"];
       /** @description controls the link turns off */
-      hide?: components["schemas"]["HideEnum"][];
+      hide?: components["schemas"]["HideableControlEnum"][];
       title?: string;
+    };
+    ClassroomLinkList: {
+      links: components["schemas"]["ClassroomLink"][];
     };
     /**
      * @description * `digits` - digits
@@ -1765,6 +1780,14 @@ export interface components {
      * @enum {string}
      */
     DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
+    /** @description One array of a REST frame (frames.encode_arrays_b64). */
+    EncodedArray: {
+      /** @description f4, u1, ... (little-endian) */
+      dtype: string;
+      shape: number[];
+      /** @description the array's bytes in C order, base64 */
+      b64: string;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     EquivarianceRequest: {
       /** @description a 2-D array (3 to 32 per side), or null for the sample scene */
@@ -1799,11 +1822,63 @@ export interface components {
      * @enum {string}
      */
     ErrorResponseTypeEnum: "validation_error" | "client_error" | "server_error";
+    /** @description One experiment with everything it reopens with. */
+    ExperimentDetail: {
+      id: number;
+      name: string;
+      dataset: string | null;
+      hidden: number[] | null;
+      iteration: number;
+      /** @description the last history point */
+      last: (number | null)[] | null;
+      /** Format: date-time */
+      created: string | null;
+      /** Format: date-time */
+      updated: string | null;
+      config: components["schemas"]["PlaygroundSettings"];
+      network: components["schemas"]["NetworkSpec"];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+      history: (number | null)[][];
+    };
+    ExperimentList: {
+      /** @description newest first */
+      experiments: components["schemas"]["ExperimentSummary"][];
+    };
     ExperimentSaveRequest: {
       session: string;
       name: string;
       /** @description an experiment of yours to overwrite */
       experiment?: number | null;
+    };
+    /** @description A session saved as an experiment (POST /experiments/, or the "save" action). */
+    ExperimentSaved: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "saved";
+      experiment: components["schemas"]["ExperimentSummary"];
+    };
+    /**
+     * @description * `saved` - saved
+     * @enum {string}
+     */
+    ExperimentSavedTypeEnum: "saved";
+    /** @description One saved experiment in a list (``Experiment.summary()``). */
+    ExperimentSummary: {
+      id: number;
+      name: string;
+      dataset: string | null;
+      hidden: number[] | null;
+      iteration: number;
+      /** @description the last history point */
+      last: (number | null)[] | null;
+      /** Format: date-time */
+      created: string | null;
+      /** Format: date-time */
+      updated: string | null;
     };
     /**
      * @description * `x1` - x1
@@ -1898,6 +1973,20 @@ export interface components {
        */
       min_noise: number;
     };
+    GradcheckEntry: {
+      index: number[];
+      /** Format: double */
+      backprop: number;
+      /** Format: double */
+      numeric: number;
+    };
+    GradcheckRow: {
+      name: string;
+      /** Format: double */
+      rel_error: number;
+      ok: boolean;
+      entries: components["schemas"]["GradcheckEntry"][];
+    };
     Gradebook: {
       assignments: components["schemas"]["Assignment"][];
       rows: components["schemas"]["GradebookRow"][];
@@ -1951,7 +2040,7 @@ export interface components {
      *     * `save` - save
      * @enum {string}
      */
-    HideEnum:
+    HideableControlEnum:
       | "dataset"
       | "noise"
       | "n_samples"
@@ -2051,6 +2140,21 @@ export interface components {
     JoinRequest: {
       /** @description the class's join code */
       code: string;
+    };
+    /** @description One layer's numbers, as far as the forward and backward passes have been revealed. */
+    LayerView: {
+      l: number;
+      activation: string;
+      n_in: number;
+      n_out: number;
+      u?: number[][];
+      a?: number[][];
+      /** @description f′(u) as the engine computes it (not softmax) */
+      f_prime?: number[][];
+      dE_da?: number[][] | null;
+      delta?: number[][];
+      dE_dW?: number[][];
+      dE_db?: number[];
     };
     /**
      * @description * `maximum-likelihood` - Neural networks and maximum likelihood
@@ -2240,6 +2344,22 @@ export interface components {
       assignment: components["schemas"]["Assignment"];
       result: components["schemas"]["Cell"];
     };
+    /** @description The architecture an experiment rebuilds (engine ``Sequential.spec()``). */
+    NetworkSpec: {
+      /** @description nnweb.engine.sequential/1 */
+      format: string;
+      loss: string;
+      dtype: string;
+      seed: number | null;
+      /** @description the initialiser, as engine.init describes it */
+      init: unknown;
+      layers: components["schemas"]["NetworkSpecLayer"][];
+    };
+    /** @description One layer of the engine's ``Sequential.spec()``: its type and its arguments. */
+    NetworkSpecLayer: {
+      /** @description Dense, ... */
+      type: string;
+    };
     NetworkSpecRequest: {
       /** @default mlp */
       type: components["schemas"]["NetworkSpecTypeEnum"];
@@ -2293,6 +2413,22 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    NetworkView: {
+      sizes: number[];
+      activations: string[];
+      loss: components["schemas"]["LossEnum"];
+      inputs: string[];
+      input_labels: string[];
+      /** @description an imported model: its layers cannot change */
+      fixed: boolean;
+    };
+    /**
+     * @description * `forward` - forward
+     *     * `backward` - backward
+     *     * `update` - update
+     * @enum {string}
+     */
+    NextEnum: "forward" | "backward" | "update";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     NllRequest: {
       /**
@@ -2391,6 +2527,21 @@ export interface components {
       /** Format: date-time */
       date_joined: string;
     };
+    /**
+     * @description * `idle` - idle
+     *     * `forward` - forward
+     *     * `backward` - backward
+     *     * `updated` - updated
+     * @enum {string}
+     */
+    PhaseEnum: "idle" | "forward" | "backward" | "updated";
+    PlaygroundActionReply:
+      | components["schemas"]["PlaygroundStateMessage"]
+      | components["schemas"]["PlaygroundStageMessage"]
+      | components["schemas"]["PlaygroundMetricsMessage"]
+      | components["schemas"]["PlaygroundGradcheckMessage"]
+      | components["schemas"]["PlaygroundFrameReply"]
+      | components["schemas"]["ExperimentSaved"];
     PlaygroundActionRequest:
       | components["schemas"]["PlaygroundStateRequest"]
       | components["schemas"]["PlaygroundSelectRequest"]
@@ -2470,6 +2621,25 @@ export interface components {
       id?: string | number;
       config: components["schemas"]["ConfigRequest"];
     };
+    PlaygroundData: {
+      source: string;
+      problem: components["schemas"]["ProblemKindEnum"];
+      n_classes: number;
+      class_names: string[];
+      X: number[][];
+      y: number[][] | number[];
+      train_idx: number[];
+      test_idx: number[];
+      extent: number[][] | null;
+      n_inputs: number;
+    };
+    PlaygroundDatasetOption: {
+      /** @description a toy data set, or dataset:<id> for an upload */
+      name: string;
+      /** @description classification or regression (an upload's task) */
+      problem: string | null;
+      description: string;
+    };
     /**
      * @description * `epoch` - epoch
      * @enum {string}
@@ -2483,6 +2653,11 @@ export interface components {
        */
       action: "epoch";
       id?: string | number;
+    };
+    PlaygroundFeatureOption: {
+      name: string;
+      /** @description as the page writes it: x₁², sin(x₁) ... */
+      label: string;
     };
     /**
      * @description * `forward` - forward
@@ -2505,6 +2680,40 @@ export interface components {
      * @enum {string}
      */
     PlaygroundFrameActionEnum: "frame";
+    /**
+     * @description A play frame over REST ("frame", and "play" which trains one frame's worth): its numbers
+     *     and its heavy arrays base64-encoded (out, out_range, neurons, neuron_range, curve_x,
+     *     curve, and each parameter W1, b1 ...). The socket sends the same frame as binary.
+     */
+    PlaygroundFrameReply: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "frame";
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      /** @description points per side of the grid */
+      grid: number | null;
+      thumb: number;
+      arrays: {
+        [key: string]: components["schemas"]["EncodedArray"];
+      };
+    };
+    /**
+     * @description * `frame` - a play frame
+     * @enum {string}
+     */
+    PlaygroundFrameReplyTypeEnum: "frame";
     /** @description Every action message: its name and an optional id echoed in the reply. */
     PlaygroundFrameRequest: {
       /**
@@ -2518,7 +2727,20 @@ export interface components {
      * @description * `gradcheck` - gradcheck
      * @enum {string}
      */
-    PlaygroundGradcheckActionEnum: "gradcheck";
+    PlaygroundGradcheckEnum: "gradcheck";
+    /** @description Back propagation's gradients beside central differences, per parameter. */
+    PlaygroundGradcheckMessage: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "gradcheck";
+      selection: number[];
+      /** Format: double */
+      eps: number;
+      ok: boolean;
+      rows: components["schemas"]["GradcheckRow"][];
+    };
     /** @description Every action message: its name and an optional id echoed in the reply. */
     PlaygroundGradcheckRequest: {
       /**
@@ -2528,6 +2750,54 @@ export interface components {
       action: "gradcheck";
       id?: string | number;
     };
+    /** @description The limits in force for the caller (visitors have smaller ones): config.limits. */
+    PlaygroundLimits: {
+      max_layers: number;
+      max_width: number;
+      max_samples: number;
+      max_speed: number;
+      max_fps: number;
+    };
+    PlaygroundMetrics: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+    };
+    /** @description After training by mini-batches or epochs (and play/pause): the numbers and the weights. */
+    PlaygroundMetricsMessage: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "metrics";
+      action: string;
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      /** @description the last 200 points */
+      history: (number | null)[][];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+    };
+    /**
+     * @description * `metrics` - metrics
+     * @enum {string}
+     */
+    PlaygroundMetricsMessageTypeEnum: "metrics";
     /**
      * @description * `next` - next
      * @enum {string}
@@ -2541,6 +2811,17 @@ export interface components {
        */
       action: "next";
       id?: string | number;
+    };
+    /** @description What the controls offer: data sets, input features, activations, the limits. */
+    PlaygroundOptions: {
+      datasets: components["schemas"]["PlaygroundDatasetOption"][];
+      features: components["schemas"]["PlaygroundFeatureOption"][];
+      activations: components["schemas"]["HiddenActivationEnum"][];
+      problems: string[];
+      inits: string[];
+      limits: components["schemas"]["PlaygroundLimits"];
+      defaults: components["schemas"]["PlaygroundSettings"];
+      hideable: components["schemas"]["HideableControlEnum"][];
     };
     /**
      * @description * `pause` - pause
@@ -2635,6 +2916,14 @@ export interface components {
       /** @description several training samples (a mini-batch) */
       samples?: number[];
     };
+    PlaygroundSelection: {
+      /** @description 'sample' or 'batch' */
+      kind: string;
+      indices: number[];
+      x: number[][];
+      /** @description targets: class indices, or a matrix for regression */
+      t: number[][] | number[];
+    };
     /**
      * @description * `set_param` - set_param
      * @enum {string}
@@ -2654,11 +2943,123 @@ export interface components {
       /** Format: double */
       value: number;
     };
+    /** @description The playground's settings as the server holds them: every field present. */
+    PlaygroundSettings: {
+      /** @description a toy data set or dataset:<id> */
+      dataset: string;
+      /** Format: double */
+      noise: number;
+      n_samples: number;
+      /** Format: double */
+      train_ratio: number;
+      features: components["schemas"]["FeaturesEnum"][];
+      /** @description neurons per hidden layer */
+      hidden: number[];
+      activations: components["schemas"]["HiddenActivationEnum"][];
+      problem: components["schemas"]["ProblemKindEnum"];
+      init: components["schemas"]["InitEnum"];
+      seed: number;
+      /** Format: double */
+      lr: number;
+      batch_size: number;
+      /** Format: double */
+      momentum: number;
+      /** Format: double */
+      l2: number;
+      speed: number;
+      fps: number;
+      /** @description points added by hand: [x1, x2, target] */
+      added: number[][];
+      /** @description points removed */
+      removed: number[];
+    };
+    /** @description The numbers revealed so far for the chosen sample or mini-batch (every stepping action). */
+    PlaygroundStageMessage: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "stage";
+      action: string;
+      phase: components["schemas"]["PhaseEnum"];
+      l: number | null;
+      L: number;
+      forward_done: number;
+      backward_done: number;
+      next: components["schemas"]["NextEnum"];
+      iteration: number;
+      epoch: number;
+      selection: components["schemas"]["PlaygroundSelection"];
+      /** @description samples in the selection */
+      m: number;
+      layers: components["schemas"]["LayerView"][];
+      a0?: number[][];
+      /** @description the weights the traced pass used */
+      trace_params?: {
+        [key: string]: number[][] | number[];
+      };
+      /** Format: double */
+      loss?: number;
+      losses?: number[];
+      y_hat?: number[][];
+      /** @description what the last update changed */
+      update?: {
+        [key: string]: number[][] | number[];
+      };
+      /** @description the weights now */
+      params?: {
+        [key: string]: number[][] | number[];
+      };
+      per_sample?: {
+        [key: string]: number[][][] | number[][];
+      };
+      mean?: {
+        [key: string]: number[][] | number[];
+      };
+      /** @description the last history point */
+      metrics?: (number | null)[] | null;
+    };
+    /**
+     * @description * `stage` - stage
+     * @enum {string}
+     */
+    PlaygroundStageMessageTypeEnum: "stage";
     /**
      * @description * `state` - state
      * @enum {string}
      */
-    PlaygroundStateActionEnum: "state";
+    PlaygroundStateEnum: "state";
+    /**
+     * @description The whole session: what a page draws from scratch (on opening, after a change of data
+     *     set or network).
+     */
+    PlaygroundStateMessage: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "state";
+      session: string;
+      config: components["schemas"]["PlaygroundSettings"];
+      limits: {
+        [key: string]: number;
+      };
+      network: components["schemas"]["NetworkView"];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+      data: components["schemas"]["PlaygroundData"];
+      grid: number | null;
+      thumb: number | null;
+      curve: number | null;
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      history: (number | null)[][];
+      /** @description of the network now, on the data now */
+      metrics: components["schemas"]["PlaygroundMetrics"];
+      stage: components["schemas"]["PlaygroundStageMessage"];
+    };
     /** @description Every action message: its name and an optional id echoed in the reply. */
     PlaygroundStateRequest: {
       /**
@@ -3163,35 +3564,6 @@ export interface components {
       answer: string;
       count: number;
     };
-    GradcheckEntry: {
-      index: number[];
-      /** Format: double */
-      backprop: number;
-      /** Format: double */
-      numeric: number;
-    };
-    GradcheckRow: {
-      name: string;
-      /** Format: double */
-      rel_error: number;
-      ok: boolean;
-      entries: components["schemas"]["GradcheckEntry"][];
-    };
-    /** @description One layer's numbers, as far as the forward and backward passes have been revealed. */
-    LayerView: {
-      l: number;
-      activation: string;
-      n_in: number;
-      n_out: number;
-      u?: number[][];
-      a?: number[][];
-      /** @description f′(u) as the engine computes it (not softmax) */
-      f_prime?: number[][];
-      dE_da?: number[][] | null;
-      delta?: number[][];
-      dE_dW?: number[][];
-      dE_db?: number[];
-    };
     /** @description One student's playground, as the live lab view shows it (nnweb.classes.live.tile). */
     LiveTile: {
       student: number;
@@ -3236,20 +3608,6 @@ export interface components {
       type: "tiles";
       tiles: components["schemas"]["LiveTile"][];
     };
-    NetworkView: {
-      sizes: number[];
-      activations: string[];
-      /**
-       * @description * `cross_entropy` - cross_entropy
-       *     * `half_sse` - half_sse
-       * @enum {string}
-       */
-      loss: "cross_entropy" | "half_sse";
-      inputs: string[];
-      input_labels: string[];
-      /** @description an imported model: its layers cannot change */
-      fixed: boolean;
-    };
     /** @description ws/core/ping/, client to server. */
     PingClientMessage: {
       /**
@@ -3277,211 +3635,6 @@ export interface components {
        * @description unix seconds (pong only)
        */
       server_time?: number;
-    };
-    PlaygroundData: {
-      source: string;
-      /**
-       * @description * `classification` - classification
-       *     * `regression` - regression
-       * @enum {string}
-       */
-      problem: "classification" | "regression";
-      n_classes: number;
-      class_names: string[];
-      X: number[][];
-      y: number[][] | number[];
-      train_idx: number[];
-      test_idx: number[];
-      extent: number[][] | null;
-      n_inputs: number;
-    };
-    /** @description Back propagation's gradients beside central differences, per parameter. */
-    PlaygroundGradcheckMessage: {
-      /**
-       * @description * `gradcheck` - gradcheck
-       * @enum {string}
-       */
-      type: "gradcheck";
-      selection: number[];
-      /** Format: double */
-      eps: number;
-      ok: boolean;
-      rows: components["schemas"]["GradcheckRow"][];
-    };
-    PlaygroundMetrics: {
-      /** Format: double */
-      train_loss: number;
-      /** Format: double */
-      test_loss: number | null;
-      /** Format: double */
-      train_acc: number | null;
-      /** Format: double */
-      test_acc: number | null;
-    };
-    /** @description After training by mini-batches or epochs (and play/pause): the numbers and the weights. */
-    PlaygroundMetricsMessage: {
-      /** Format: double */
-      train_loss: number;
-      /** Format: double */
-      test_loss: number | null;
-      /** Format: double */
-      train_acc: number | null;
-      /** Format: double */
-      test_acc: number | null;
-      /**
-       * @description * `metrics` - metrics
-       * @enum {string}
-       */
-      type: "metrics";
-      action: string;
-      iteration: number;
-      epoch: number;
-      playing: boolean;
-      /** @description the last 200 points */
-      history: (number | null)[][];
-      params: {
-        [key: string]: number[][] | number[];
-      };
-    };
-    PlaygroundSelection: {
-      /** @description 'sample' or 'batch' */
-      kind: string;
-      indices: number[];
-      x: number[][];
-      /** @description targets: class indices, or a matrix for regression */
-      t: number[][] | number[];
-    };
-    /** @description The playground's settings as the server holds them: every field present. */
-    PlaygroundSettings: {
-      /** @description a toy data set or dataset:<id> */
-      dataset: string;
-      /** Format: double */
-      noise: number;
-      n_samples: number;
-      /** Format: double */
-      train_ratio: number;
-      features: ("x1" | "x2" | "x1^2" | "x2^2" | "x1x2" | "sin_x1" | "sin_x2")[];
-      /** @description neurons per hidden layer */
-      hidden: number[];
-      activations: ("identity" | "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus")[];
-      /**
-       * @description * `classification` - classification
-       *     * `regression` - regression
-       * @enum {string}
-       */
-      problem: "classification" | "regression";
-      /**
-       * @description * `auto` - auto
-       *     * `xavier` - xavier
-       *     * `he` - he
-       *     * `normal` - normal
-       * @enum {string}
-       */
-      init: "auto" | "xavier" | "he" | "normal";
-      seed: number;
-      /** Format: double */
-      lr: number;
-      batch_size: number;
-      /** Format: double */
-      momentum: number;
-      /** Format: double */
-      l2: number;
-      speed: number;
-      fps: number;
-      /** @description points added by hand: [x1, x2, target] */
-      added: number[][];
-      /** @description points removed */
-      removed: number[];
-    };
-    /** @description The numbers revealed so far for the chosen sample or mini-batch (every stepping action). */
-    PlaygroundStageMessage: {
-      /**
-       * @description * `stage` - stage
-       * @enum {string}
-       */
-      type: "stage";
-      action: string;
-      /**
-       * @description * `idle` - idle
-       *     * `forward` - forward
-       *     * `backward` - backward
-       *     * `updated` - updated
-       * @enum {string}
-       */
-      phase: "idle" | "forward" | "backward" | "updated";
-      l: number | null;
-      L: number;
-      forward_done: number;
-      backward_done: number;
-      /**
-       * @description * `forward` - forward
-       *     * `backward` - backward
-       *     * `update` - update
-       * @enum {string}
-       */
-      next: "forward" | "backward" | "update";
-      iteration: number;
-      epoch: number;
-      selection: components["schemas"]["PlaygroundSelection"];
-      /** @description samples in the selection */
-      m: number;
-      layers: components["schemas"]["LayerView"][];
-      a0?: number[][];
-      /** @description the weights the traced pass used */
-      trace_params?: {
-        [key: string]: number[][] | number[];
-      };
-      /** Format: double */
-      loss?: number;
-      losses?: number[];
-      y_hat?: number[][];
-      /** @description what the last update changed */
-      update?: {
-        [key: string]: number[][] | number[];
-      };
-      /** @description the weights now */
-      params?: {
-        [key: string]: number[][] | number[];
-      };
-      per_sample?: {
-        [key: string]: number[][][] | number[][];
-      };
-      mean?: {
-        [key: string]: number[][] | number[];
-      };
-      /** @description the last history point */
-      metrics?: (number | null)[] | null;
-    };
-    /**
-     * @description The whole session: what a page draws from scratch (on opening, after a change of data
-     *     set or network).
-     */
-    PlaygroundStateMessage: {
-      /**
-       * @description * `state` - state
-       * @enum {string}
-       */
-      type: "state";
-      session: string;
-      config: components["schemas"]["PlaygroundSettings"];
-      limits: {
-        [key: string]: number;
-      };
-      network: components["schemas"]["NetworkView"];
-      params: {
-        [key: string]: number[][] | number[];
-      };
-      data: components["schemas"]["PlaygroundData"];
-      grid: number | null;
-      thumb: number | null;
-      curve: number | null;
-      iteration: number;
-      epoch: number;
-      playing: boolean;
-      history: (number | null)[][];
-      /** @description of the network now, on the data now */
-      metrics: components["schemas"]["PlaygroundMetrics"];
-      stage: components["schemas"]["PlaygroundStageMessage"];
     };
     /** @description ws/training/<id>/, client to server: cancel the run, or ask for the whole run again. */
     TrainingClientMessage: {
@@ -9979,9 +10132,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ClassroomLinkList"];
         };
       };
       400: {
@@ -9993,6 +10144,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10070,9 +10229,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ClassroomLink"];
         };
       };
       400: {
@@ -10165,9 +10322,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ClassroomLink"];
         };
       };
       400: {
@@ -10179,6 +10334,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10342,9 +10505,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ExperimentList"];
         };
       };
       400: {
@@ -10356,6 +10517,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10433,9 +10602,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ExperimentSaved"];
         };
       };
       400: {
@@ -10528,9 +10695,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ExperimentDetail"];
         };
       };
       400: {
@@ -10542,6 +10707,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10633,6 +10806,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10697,9 +10878,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundOptions"];
         };
       };
       400: {
@@ -10788,9 +10967,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundStateMessage"];
         };
       };
       400: {
@@ -10883,9 +11060,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundStateMessage"];
         };
       };
       400: {
@@ -11076,9 +11251,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundActionReply"];
         };
       };
       400: {
