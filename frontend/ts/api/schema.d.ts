@@ -1417,6 +1417,31 @@ export interface components {
       /** @default 161 */
       n: number;
     };
+    /** @description A graded answer; ``reveal`` comes with a right answer, or with every prediction. */
+    AnswerCheck: {
+      lesson: string;
+      question: string;
+      kind: components["schemas"]["AnswerCheckKindEnum"];
+      /** @description null for a prediction */
+      correct: boolean | null;
+      /** @description null unless signed in */
+      saved: components["schemas"]["SavedAttempt"] | null;
+      reveal?: string[][];
+    };
+    /**
+     * @description * `value` - value
+     *     * `choice` - choice
+     *     * `prediction` - prediction
+     * @enum {string}
+     */
+    AnswerCheckKindEnum: "value" | "choice" | "prediction";
+    AnswerReveal: {
+      lesson: string;
+      question: string;
+      reveal: string[][];
+      /** @description none for a prediction */
+      accepted: string[];
+    };
     ApiIndex: {
       sections: components["schemas"]["ApiSection"][];
       /** @description the OpenAPI schema */
@@ -1780,6 +1805,10 @@ export interface components {
      * @enum {string}
      */
     DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
+    DatasetPreview:
+      | components["schemas"]["TabularPreview"]
+      | components["schemas"]["ImageClassificationPreview"]
+      | components["schemas"]["InstanceSegmentationPreview"];
     /** @description One array of a REST frame (frames.encode_arrays_b64). */
     EncodedArray: {
       /** @description f4, u1, ... (little-endian) */
@@ -2093,6 +2122,26 @@ export interface components {
        */
       t?: number;
     };
+    /** @description Images by class: the first samples of each. */
+    ImageClassificationPreview: {
+      id: number;
+      name: string;
+      task: components["schemas"]["TaskEnum"];
+      /** @description as in the data set's own record */
+      stats: unknown;
+      n_samples: number;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "image_classification";
+      classes: components["schemas"]["PreviewClass"][];
+    };
+    /**
+     * @description * `image_classification` - image_classification
+     * @enum {string}
+     */
+    ImageClassificationPreviewKindEnum: "image_classification";
     ImageSize: {
       width: number;
       height: number;
@@ -2112,6 +2161,27 @@ export interface components {
       /** @default 8 */
       top: number;
     };
+    /** @description COCO images with the classes of their instances (masks: .../sample/<i>/?overlay=1). */
+    InstanceSegmentationPreview: {
+      id: number;
+      name: string;
+      task: components["schemas"]["TaskEnum"];
+      /** @description as in the data set's own record */
+      stats: unknown;
+      n_samples: number;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "instance_segmentation";
+      images: components["schemas"]["PreviewImage"][];
+      class_names: string[];
+    };
+    /**
+     * @description * `instance_segmentation` - instance_segmentation
+     * @enum {string}
+     */
+    InstanceSegmentationPreviewKindEnum: "instance_segmentation";
     InstructorInputRequest: {
       username: string;
     };
@@ -2156,6 +2226,26 @@ export interface components {
       dE_dW?: number[][];
       dE_db?: number[];
     };
+    LessonCompleted: {
+      lesson: string;
+      /** Format: date-time */
+      completed_at: string;
+    };
+    LessonEndpoint: {
+      /** Format: uri */
+      url: string;
+      method: components["schemas"]["LessonEndpointMethodEnum"];
+      /** @description each argument's default (null: computed) */
+      arguments: {
+        [key: string]: unknown;
+      };
+      doc: string;
+    };
+    /**
+     * @description * `POST` - POST
+     * @enum {string}
+     */
+    LessonEndpointMethodEnum: "POST";
     /**
      * @description * `maximum-likelihood` - Neural networks and maximum likelihood
      *     * `forward-propagation` - Forward propagation
@@ -2180,6 +2270,32 @@ export interface components {
       | "pooling"
       | "fully-connected"
       | "mask-rcnn";
+    /** @description Every lesson endpoint, by name. */
+    LessonIndex: {
+      nll: components["schemas"]["LessonEndpoint"];
+      gaussian_nll: components["schemas"]["LessonEndpoint"];
+      mle_variance: components["schemas"]["LessonEndpoint"];
+      network_trace: components["schemas"]["LessonEndpoint"];
+      backprop_graph: components["schemas"]["LessonEndpoint"];
+      sgd_compare: components["schemas"]["LessonEndpoint"];
+      lr_compare: components["schemas"]["LessonEndpoint"];
+      param_count: components["schemas"]["LessonEndpoint"];
+      equivariance: components["schemas"]["LessonEndpoint"];
+      conv2d: components["schemas"]["LessonEndpoint"];
+      conv_image: components["schemas"]["LessonEndpoint"];
+      conv_volume: components["schemas"]["LessonEndpoint"];
+      conv1d: components["schemas"]["LessonEndpoint"];
+      output_size: components["schemas"]["LessonEndpoint"];
+      activation: components["schemas"]["LessonEndpoint"];
+      linear_collapse: components["schemas"]["LessonEndpoint"];
+      relu_pool: components["schemas"]["LessonEndpoint"];
+      pool: components["schemas"]["LessonEndpoint"];
+      pool_shift: components["schemas"]["LessonEndpoint"];
+      cnn_train: components["schemas"]["LessonEndpoint"];
+      roi: components["schemas"]["LessonEndpoint"];
+      mask_head: components["schemas"]["LessonEndpoint"];
+      mask_rcnn_inspect: components["schemas"]["LessonEndpoint"];
+    };
     /** @description One lesson of GET /api/lessons/progress/ (``LessonProgress.as_dict()``). */
     LessonProgress: {
       lesson: string;
@@ -2280,12 +2396,6 @@ export interface components {
      * @enum {string}
      */
     MeasureEnum: "accuracy" | "loss" | "diverge";
-    /**
-     * @description * `roi_pool` - roi_pool
-     *     * `roi_align` - roi_align
-     * @enum {string}
-     */
-    MethodEnum: "roi_pool" | "roi_align";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     MleVarianceRequest: {
       /**
@@ -3153,6 +3263,19 @@ export interface components {
       /** @default 2 */
       size: number;
     };
+    PreviewClass: {
+      /** @description the class name */
+      class: string;
+      count: number;
+      /** @description sample indices (their PNGs: .../sample/<i>/) */
+      samples: number[];
+    };
+    PreviewImage: {
+      index: number;
+      file: string;
+      /** @description class names */
+      instances: string[];
+    };
     /** @description The demo job's input, for the API and the page alike. */
     PrimesRequestRequest: {
       /** @description Count the primes below this number (2 to NNWEB_MAX_PRIMES_N). */
@@ -3204,6 +3327,12 @@ export interface components {
       /** @default 2 */
       size: number;
     };
+    /**
+     * @description * `roi_pool` - roi_pool
+     *     * `roi_align` - roi_align
+     * @enum {string}
+     */
+    RoiMethodEnum: "roi_pool" | "roi_align";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     RoiRequest: {
       /** @default 17 */
@@ -3211,7 +3340,7 @@ export interface components {
       /** @default 7 */
       output: number;
       /** @default roi_pool */
-      method: components["schemas"]["MethodEnum"];
+      method: components["schemas"]["RoiMethodEnum"];
       /** @default 2 */
       sampling_ratio: number;
       /** @default avg */
@@ -3302,7 +3431,9 @@ export interface components {
       model: components["schemas"]["SegmentationModel"];
       classes: string[];
       image: components["schemas"]["ImageSize"];
+      /** @description height, width */
       input_size: number[];
+      /** @description height, width */
       mask_size: number[];
       /** Format: double */
       mask_threshold: number;
@@ -3395,6 +3526,10 @@ export interface components {
       /** Format: date-time */
       last_answered_at: string;
     };
+    SavedAttempt: {
+      attempts: number;
+      first_attempt_correct: boolean | null;
+    };
     SegmentationModel: {
       id: string;
       name: string;
@@ -3468,6 +3603,27 @@ export interface components {
       /** @description your training run id */
       run?: number;
     };
+    /** @description A CSV: its header and first rows, as uploaded (every cell a string). */
+    TabularPreview: {
+      id: number;
+      name: string;
+      task: components["schemas"]["TaskEnum"];
+      /** @description as in the data set's own record */
+      stats: unknown;
+      n_samples: number;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "tabular";
+      columns: string[];
+      rows: string[][];
+    };
+    /**
+     * @description * `tabular` - tabular
+     * @enum {string}
+     */
+    TabularPreviewKindEnum: "tabular";
     /**
      * @description * `classification` - Classification
      *     * `regression` - Regression
@@ -6855,9 +7011,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["DatasetPreview"];
         };
       };
       400: {
@@ -7026,9 +7180,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LessonIndex"];
         };
       };
       400: {
@@ -7299,9 +7451,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["AnswerCheck"];
         };
       };
       400: {
@@ -7481,9 +7631,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LessonCompleted"];
         };
       };
       400: {
@@ -9309,9 +9457,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["AnswerReveal"];
         };
       };
       400: {
