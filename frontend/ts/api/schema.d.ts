@@ -1417,6 +1417,42 @@ export interface components {
       /** @default 161 */
       n: number;
     };
+    ActivationResult: {
+      name: string;
+      /** Format: double */
+      alpha: number;
+      u: number[];
+      f: number[];
+      df: number[];
+    };
+    AlignBin: {
+      row: number;
+      col: number;
+      y: number[];
+      x: number[];
+      points: components["schemas"]["AlignPoint"][];
+      /** Format: double */
+      value: number;
+    };
+    AlignPoint: {
+      /** Format: double */
+      y: number;
+      /** Format: double */
+      x: number;
+      inside: boolean;
+      /** @description the four cells read and their weights */
+      neighbours: {
+        [key: string]: unknown;
+      }[];
+      /** Format: double */
+      value: number;
+    };
+    Anchor: {
+      box: number[];
+      /** Format: double */
+      objectness: number;
+      deltas: number[];
+    };
     /** @description A graded answer; ``reveal`` comes with a right answer, or with every prediction. */
     AnswerCheck: {
       lesson: string;
@@ -1522,6 +1558,13 @@ export interface components {
        */
       y: number;
     };
+    BackpropGraphResult: {
+      nodes: components["schemas"]["GraphNode"][];
+      /** @description [from, to] */
+      edges: string[][];
+      backward: components["schemas"]["GraphStep"][];
+      layer: components["schemas"]["GraphLayer"];
+    };
     /** @enum {unknown} */
     BlankEnum: "";
     BuiltinChoice: {
@@ -1592,6 +1635,34 @@ export interface components {
     ClassroomLinkList: {
       links: components["schemas"]["ClassroomLink"][];
     };
+    CnnEpoch: {
+      epoch: number;
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number;
+      /** Format: double */
+      test_accuracy: number;
+    };
+    CnnExample: {
+      label: number;
+      /** @description nested lists of numbers, the input's rank */
+      image: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      conv: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      pool: unknown[];
+      flat_len: number;
+      probs: number[];
+    };
+    CnnMisclassified: {
+      /** @description nested lists of numbers, the input's rank */
+      image: unknown[];
+      true: number;
+      pred: number;
+      /** Format: double */
+      p: number;
+    };
     /**
      * @description * `digits` - digits
      *     * `shapes` - shapes
@@ -1613,6 +1684,23 @@ export interface components {
       filters: number;
       /** @default 0 */
       seed: number;
+    };
+    CnnTrainResult: {
+      dataset: string;
+      classes: string[];
+      architecture: string[];
+      n_train: number;
+      n_test: number;
+      history: components["schemas"]["CnnEpoch"][];
+      /** Format: double */
+      wall_s: number;
+      /** @description nested lists of numbers, the input's rank */
+      kernels: unknown[];
+      confusion: number[][];
+      /** Format: double */
+      accuracy: number;
+      misclassified: components["schemas"]["CnnMisclassified"][];
+      examples: components["schemas"]["CnnExample"][];
     };
     /**
      * @description * `auto` - auto
@@ -1661,6 +1749,14 @@ export interface components {
       signal?: unknown;
       /** @description a 1-D array, or null for (0.1, 0.2, 0.4, 0.2, 0.1) */
       kernel?: unknown;
+    };
+    Conv1dResult: {
+      signal: number[];
+      kernel: number[];
+      convolution: number[];
+      correlation: number[];
+      offset: number;
+      symmetric_kernel: boolean;
     };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     Conv2dRequest: {
@@ -1734,6 +1830,16 @@ export interface components {
        */
       padding: unknown;
     };
+    Conv2dResult: {
+      image: number[][];
+      kernel: number[][];
+      padded: number[][];
+      pad: number[];
+      stride: number;
+      output: number[][];
+      output_shape: number[];
+      windows: components["schemas"]["ConvWindow"][];
+    };
     ConvBlockRequest: {
       /** @description 1 to 64 */
       filters?: number;
@@ -1758,6 +1864,12 @@ export interface components {
       /** @default 0 */
       index: number;
     };
+    ConvImageResult: {
+      image: number[][];
+      kernel: number[][];
+      output: number[][];
+      presets: string[];
+    };
     /**
      * @description * `scene` - scene
      *     * `shapes` - shapes
@@ -1771,6 +1883,23 @@ export interface components {
       image?: unknown;
       /** @description a 3-D array of square kernels, or null for four presets */
       kernels?: unknown;
+    };
+    ConvVolumeResult: {
+      /** @description nested lists of numbers, the input's rank */
+      image: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      kernels: unknown[];
+      volume: number[][][];
+      volume_shape: number[];
+      shape_text: string;
+    };
+    ConvWindow: {
+      /** @description the output's row, column */
+      out: number[];
+      top_left: number[];
+      products: number[][];
+      /** Format: double */
+      sum: number;
     };
     /** @description One of ``dataset`` (an uploaded data set's id) or ``builtin``, a network, an optimizer. */
     CreateRunRequest: {
@@ -1830,6 +1959,20 @@ export interface components {
       dy: number;
       /** @default 3 */
       dx: number;
+    };
+    EquivarianceResult: {
+      image: number[][];
+      kernel: number[][];
+      dy: number;
+      dx: number;
+      conv_then_shift: number[][];
+      shift_then_conv: number[][];
+      abs_diff: number[][];
+      /** Format: double */
+      max_diff: number;
+      /** Format: double */
+      max_diff_interior: number;
+      interior: boolean[][];
     };
     Error: {
       /** @description stable machine-readable code, e.g. required */
@@ -1961,6 +2104,22 @@ export interface components {
        */
       sigma: number;
     };
+    GaussianNllResult: {
+      N: number;
+      /** Format: double */
+      sigma: number;
+      /** Format: double */
+      half_sse: number;
+      /** Format: double */
+      scaled_half_sse: number;
+      /** Format: double */
+      constant: number;
+      /** Format: double */
+      nll: number;
+      /** Format: double */
+      nll_direct: number;
+      residuals: number[];
+    };
     GenerateRequestRequest: {
       /** @description omit for a random image */
       seed?: number | null;
@@ -2025,6 +2184,46 @@ export interface components {
       cells: components["schemas"]["Cell"][];
       /** Format: double */
       total: number | null;
+    };
+    GradientCheck: {
+      l: number;
+      weight: string;
+      /** Format: double */
+      backprop: number;
+      /** Format: double */
+      finite_difference: number;
+    };
+    GraphLayer: {
+      /** Format: double */
+      u: number;
+      /** Format: double */
+      a: number;
+      /** Format: double */
+      E: number;
+      /** Format: double */
+      dE_da: number;
+      /** Format: double */
+      delta: number;
+      dE_dW: number[];
+      /** Format: double */
+      dE_db: number;
+    };
+    GraphNode: {
+      id: string;
+      label: string;
+      /** Format: double */
+      value: number;
+      kind: string;
+    };
+    GraphStep: {
+      node: string;
+      /** Format: double */
+      grad: number;
+      /** Format: double */
+      local: number;
+      rule: string;
+      /** @description the node before */
+      from: string | null;
     };
     /**
      * @description * `relu` - relu
@@ -2154,6 +2353,12 @@ export interface components {
      * @enum {string}
      */
     InitEnum: "auto" | "xavier" | "he" | "normal";
+    InspectDetection: {
+      box: number[];
+      label: string;
+      /** Format: double */
+      score: number;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     InspectRequest: {
       /** @default 0 */
@@ -2321,6 +2526,22 @@ export interface components {
       /** @default 2 */
       n_out: number;
     };
+    LinearCollapseResult: {
+      W1: number[][];
+      b1: number[];
+      W2: number[][];
+      b2: number[];
+      W: number[][];
+      b: number[];
+      x: number[][];
+      two_layers: number[][];
+      one_layer: number[][];
+      with_relu: number[][];
+      /** Format: double */
+      max_diff_linear: number;
+      /** Format: double */
+      max_diff_relu: number;
+    };
     LiveSnapshot: {
       student: components["schemas"]["UserBrief"];
       open: boolean;
@@ -2368,6 +2589,11 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    LrCompareResult: {
+      batch_size: number;
+      epochs: number;
+      runs: components["schemas"]["SgdRun"][];
+    };
     /** @description A mask as row-major run lengths: counts alternate 0-runs and 1-runs, 0s first. */
     Mask: {
       /** @description height, width */
@@ -2382,6 +2608,48 @@ export interface components {
       true_class: number;
       /** @default 0 */
       seed: number;
+    };
+    MaskHeadResult: {
+      m: number;
+      classes: string[];
+      true_class: number;
+      probabilities: number[][][];
+      target: number[][];
+      /** Format: double */
+      loss: number;
+      /** Format: double */
+      loss_all_maps: number;
+      grad_nonzero_per_class: boolean[];
+      outputs: number;
+      penalised: number;
+    };
+    MaskRcnnInspectResult: {
+      image: number;
+      size: number[];
+      /** @description the image as a PNG data: URL */
+      pixels: string;
+      classes: string[];
+      feature_shape: number[];
+      stride: number;
+      anchor_sizes: number[];
+      n_anchors: number;
+      top_anchors: components["schemas"]["Anchor"][];
+      objectness_max_per_cell: number[][];
+      n_before_nms: number;
+      proposals_before_nms: number[][];
+      n_after_nms: number;
+      proposals_after_nms: number[][];
+      best_proposal: number | null;
+      best_box: number[] | null;
+      roi_crop: number[][];
+      class_probs: number[];
+      /** @description by class name */
+      refined_boxes: {
+        [key: string]: number[];
+      };
+      detections: components["schemas"]["InspectDetection"][];
+      mask28: number[][];
+      pasted_pixels: string;
     };
     /** @description GET /api/accounts/me/: who the request is authenticated as. */
     Me: {
@@ -2420,6 +2688,27 @@ export interface components {
       repeats: number;
       /** @default 0 */
       seed: number;
+    };
+    MleVarianceResult: {
+      /** Format: double */
+      sigma: number;
+      /** Format: double */
+      variance: number;
+      repeats: number;
+      rows: components["schemas"]["MleVarianceRow"][];
+    };
+    MleVarianceRow: {
+      N: number;
+      /** Format: double */
+      mean_mle: number;
+      /** Format: double */
+      expected_mle: number;
+      /** Format: double */
+      mean_unbiased: number;
+      /** Format: double */
+      sd_mle: number;
+      /** Format: double */
+      bias: number;
     };
     /**
      * @description * `max` - max
@@ -2523,6 +2812,21 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    NetworkTraceResult: {
+      x: number[];
+      /** @description the target: class index(es) or values */
+      y: unknown[];
+      loss_name: string;
+      /** Format: double */
+      lr: number;
+      layers: components["schemas"]["TraceLayer"][];
+      y_hat: number[];
+      /** Format: double */
+      loss: number;
+      /** Format: double */
+      loss_after: number;
+      gradient_checks: components["schemas"]["GradientCheck"][];
+    };
     NetworkView: {
       sizes: number[];
       activations: string[];
@@ -2552,6 +2856,18 @@ export interface components {
       probs: unknown;
       /** @default 0 */
       true_class: number;
+    };
+    NllResult: {
+      probs: number[];
+      true_class: number;
+      one_hot: number[];
+      /** Format: double */
+      nll: number;
+      cross_entropy_terms: number[];
+      /** Format: double */
+      likelihood: number;
+      /** Format: double */
+      normalised_from: number | null;
     };
     OptimizerRequest: {
       /**
@@ -2587,6 +2903,22 @@ export interface components {
       /** @default 1 */
       stride: number;
     };
+    OutputSizeResult: {
+      width: number;
+      kernel: number;
+      stride: number;
+      padding: string | number;
+      pad_before: number;
+      pad_after: number;
+      output: number;
+      numerator: number;
+      leftover: number;
+      warning: string | null;
+      /** Format: double */
+      notes_formula: number;
+      notes_formula_agrees: boolean;
+      formula: string;
+    };
     /**
      * @description * `valid` - valid
      *     * `same` - same
@@ -2612,6 +2944,21 @@ export interface components {
        * @default valid
        */
       padding: unknown;
+    };
+    ParamCountResult: {
+      input_shape: number[];
+      output_shape: number[];
+      dense_weights: number;
+      dense_biases: number;
+      dense_params: number;
+      conv_weights: number;
+      conv_biases: number;
+      conv_params: number;
+      /** Format: double */
+      ratio: number;
+      inputs_per_output_dense: number;
+      inputs_per_output_conv: number;
+      warning: string | null;
     };
     /** @description PATCH body: only the visibility can change; any other field is refused by name. */
     PatchedModelUpdateRequest: {
@@ -3250,6 +3597,23 @@ export interface components {
       /** @description dE/dy, the pooled output's shape; null = all ones */
       upstream?: unknown;
     };
+    PoolResult: {
+      /** @description nested lists of numbers, the input's rank */
+      x: unknown[];
+      mode: string;
+      size: number;
+      stride: number;
+      /** @description nested lists of numbers, the input's rank */
+      output: unknown[];
+      output_shape: number[];
+      input_shape: number[];
+      /** @description max pooling: each output's input position */
+      argmax: unknown[] | null;
+      /** @description nested lists of numbers, the input's rank */
+      upstream: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      grad_input: unknown[];
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     PoolShiftRequest: {
       /** @description a 2-D array, or null for the 8x8 example */
@@ -3262,6 +3626,24 @@ export interface components {
       mode: components["schemas"]["ModeEnum"];
       /** @default 2 */
       size: number;
+    };
+    PoolShiftResult: {
+      x: number[][];
+      shifted: number[][];
+      dy: number;
+      dx: number;
+      mode: string;
+      size: number;
+      pooled: number[][];
+      pooled_shifted: number[][];
+      inputs_unchanged: number;
+      inputs: number;
+      outputs_unchanged: number;
+      outputs: number;
+      /** Format: double */
+      max_change: number;
+      features: number;
+      features_moved: number;
     };
     PreviewClass: {
       /** @description the class name */
@@ -3327,12 +3709,109 @@ export interface components {
       /** @default 2 */
       size: number;
     };
+    ReluPoolResult: {
+      /** @description nested lists of numbers, the input's rank */
+      x: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      relu_of_max: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      max_of_relu: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      relu_of_avg: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      avg_of_relu: unknown[];
+      /** Format: double */
+      max_diff_max: number;
+      /** Format: double */
+      max_diff_avg: number;
+    };
+    /** @description RoI Align: each bin averages bilinear samples (no rounding). */
+    RoiAlignResult: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      method: "roi_align";
+      mode: string;
+      aligned: boolean;
+      sampling_ratio: number;
+      roi: number[];
+      /** Format: double */
+      spatial_scale: number;
+      output_size: number[];
+      feature_size: number[];
+      rule: string;
+      roi_feature: number[];
+      roi_size: number[];
+      bin_size: number[];
+      grid: number[];
+      bins: components["schemas"]["AlignBin"][];
+      feature: number[][];
+      size: number;
+    };
+    RoiBin: {
+      row: number;
+      col: number;
+      y: number[];
+      x: number[];
+      cells: number;
+      empty: boolean;
+      /** Format: double */
+      value: number | null;
+      argmax: number[] | null;
+    };
+    RoiCells: {
+      y: number[];
+      x: number[];
+    };
     /**
      * @description * `roi_pool` - roi_pool
      *     * `roi_align` - roi_align
      * @enum {string}
      */
     RoiMethodEnum: "roi_pool" | "roi_align";
+    /** @description RoI pooling: each bin reads whole feature cells (rounded bounds). */
+    RoiPoolResult: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      method: "roi_pool";
+      roi: number[];
+      /** Format: double */
+      spatial_scale: number;
+      output_size: number[];
+      feature_size: number[];
+      rule: string;
+      roi_cells: components["schemas"]["RoiCells"];
+      roi_size: number[];
+      bin_size: number[];
+      rows: number[][];
+      cols: number[][];
+      bins: components["schemas"]["RoiBin"][];
+      coverage: number[][];
+      /** @description cells no bin reads */
+      dropped: unknown[];
+      shared: number[][];
+      summary: components["schemas"]["RoiSummary"];
+      quantised_stride?: components["schemas"]["RoiQuantisedStride"] | null;
+      feature: number[][];
+      size: number;
+    };
+    RoiQuantisedStride: {
+      rule: string;
+      stride_exact: number[];
+      stride: number[];
+      rows: number[][];
+      cols: number[][];
+      dropped_rows: number[];
+      dropped_cols: number[];
+      outside_rows: number[];
+      outside_cols: number[];
+      edge_error: number[];
+      dropped: number;
+      outside: number;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     RoiRequest: {
       /** @default 17 */
@@ -3345,6 +3824,20 @@ export interface components {
       sampling_ratio: number;
       /** @default avg */
       mode: components["schemas"]["ModeEnum"];
+    };
+    RoiResult: components["schemas"]["RoiPoolResult"] | components["schemas"]["RoiAlignResult"];
+    RoiSummary: {
+      cells: number;
+      dropped: number;
+      shared: number;
+      /** @description cells by how many bins read them */
+      bins_per_cell: {
+        [key: string]: number;
+      };
+      shared_rows: number[];
+      shared_cols: number[];
+      dropped_rows: number[];
+      dropped_cols: number[];
     };
     /** @description One run with its loss history (one point per epoch, from ``history_from``). */
     Run: {
@@ -3576,6 +4069,33 @@ export interface components {
       /** @default 128 */
       n: number;
     };
+    SgdCompareResult: {
+      n: number;
+      epochs: number;
+      /** Format: double */
+      lr: number;
+      runs: components["schemas"]["SgdRun"][];
+    };
+    SgdRun: {
+      batch_size: number;
+      /** Format: double */
+      lr: number;
+      epoch_loss: number[];
+      step_loss: number[];
+      step_stride: number;
+      updates: number;
+      /** Format: double */
+      wall_s: number;
+      /**
+       * Format: double
+       * @description null once diverged
+       */
+      accuracy: number | null;
+      /** @description why the run stopped, if it did */
+      diverged: string | null;
+      /** Format: double */
+      gradient_noise?: number;
+    };
     Submission: {
       assignment: number;
       status?: components["schemas"]["SubmissionStatusEnum"];
@@ -3636,6 +4156,22 @@ export interface components {
       token: string;
       username: string;
       role: string;
+    };
+    TraceLayer: {
+      l: number;
+      activation: string;
+      W: number[][];
+      b: number[];
+      u: number[];
+      a: number[];
+      dE_da: number[];
+      delta: number[];
+      dE_dW: number[][];
+      dE_db: number[];
+      update_W: number[][];
+      update_b: number[];
+      W_after: number[][];
+      b_after: number[];
     };
     TrainedModel: {
       readonly id: number;
@@ -7269,9 +7805,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ActivationResult"];
         };
       };
       400: {
@@ -7360,9 +7894,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["BackpropGraphResult"];
         };
       };
       400: {
@@ -7540,9 +8072,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["CnnTrainResult"];
         };
       };
       400: {
@@ -7728,9 +8258,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Conv1dResult"];
         };
       };
       400: {
@@ -7819,9 +8347,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Conv2dResult"];
         };
       };
       400: {
@@ -7910,9 +8436,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ConvImageResult"];
         };
       };
       400: {
@@ -8001,9 +8525,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ConvVolumeResult"];
         };
       };
       400: {
@@ -8092,9 +8614,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["EquivarianceResult"];
         };
       };
       400: {
@@ -8183,9 +8703,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["GaussianNllResult"];
         };
       };
       400: {
@@ -8274,9 +8792,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LinearCollapseResult"];
         };
       };
       400: {
@@ -8365,9 +8881,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LrCompareResult"];
         };
       };
       400: {
@@ -8456,9 +8970,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["MaskHeadResult"];
         };
       };
       400: {
@@ -8547,9 +9059,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["MaskRcnnInspectResult"];
         };
       };
       400: {
@@ -8638,9 +9148,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["MleVarianceResult"];
         };
       };
       400: {
@@ -8729,9 +9237,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["NetworkTraceResult"];
         };
       };
       400: {
@@ -8820,9 +9326,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["NllResult"];
         };
       };
       400: {
@@ -8911,9 +9415,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["OutputSizeResult"];
         };
       };
       400: {
@@ -9002,9 +9504,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ParamCountResult"];
         };
       };
       400: {
@@ -9093,9 +9593,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PoolResult"];
         };
       };
       400: {
@@ -9184,9 +9682,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PoolShiftResult"];
         };
       };
       400: {
@@ -9366,9 +9862,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ReluPoolResult"];
         };
       };
       400: {
@@ -9546,9 +10040,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["RoiResult"];
         };
       };
       400: {
@@ -9637,9 +10129,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["SgdCompareResult"];
         };
       };
       400: {

@@ -59,3 +59,17 @@ def test_a_reveal_that_is_markup_is_refused(api_schema, api_client):
     body["reveal"] = ["<b>not segments</b>"]
     with pytest.raises(jsonschema.ValidationError):
         check_response(api_schema, "post", REVEAL, 200, body)
+
+
+def test_every_lesson_result_is_documented_and_checked(api_schema, api_client):
+    from nnweb.lessons.api_urls import ENDPOINTS
+
+    from .conftest import CHECKED
+
+    for name in ENDPOINTS:
+        response = api_schema["paths"][f"/api/lessons/{name}/"]["post"]["responses"]["200"]
+        ref = response["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("Result"), (name, ref)
+    before = len(CHECKED)
+    assert api_client.post("/api/lessons/nll/", {}, format="json").status_code == 200
+    assert CHECKED[before:] == ["/api/lessons/nll/"]  # the fixture saw and checked it
