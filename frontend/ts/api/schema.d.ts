@@ -2116,8 +2116,11 @@ export interface components {
       constant: number;
       /** Format: double */
       nll: number;
-      /** Format: double */
-      nll_direct: number;
+      /**
+       * Format: double
+       * @description null when infinite
+       */
+      nll_direct: number | null;
       residuals: number[];
     };
     GenerateRequestRequest: {
@@ -2639,8 +2642,8 @@ export interface components {
       proposals_before_nms: number[][];
       n_after_nms: number;
       proposals_after_nms: number[][];
-      best_proposal: number | null;
-      best_box: number[] | null;
+      best_proposal: number;
+      best_box: number[];
       roi_crop: number[][];
       class_probs: number[];
       /** @description by class name */
@@ -2648,8 +2651,10 @@ export interface components {
         [key: string]: number[];
       };
       detections: components["schemas"]["InspectDetection"][];
-      mask28: number[][];
-      pasted_pixels: string;
+      /** @description null without a detection */
+      mask28: number[][] | null;
+      /** @description null without a detection */
+      pasted_pixels: string | null;
     };
     /** @description GET /api/accounts/me/: who the request is authenticated as. */
     Me: {
@@ -2861,9 +2866,13 @@ export interface components {
       probs: number[];
       true_class: number;
       one_hot: number[];
-      /** Format: double */
-      nll: number;
-      cross_entropy_terms: number[];
+      /**
+       * Format: double
+       * @description null when infinite (p = 0 for the true class)
+       */
+      nll: number | null;
+      /** @description null: infinite */
+      cross_entropy_terms: (number | null)[];
       /** Format: double */
       likelihood: number;
       /** Format: double */
@@ -4080,8 +4089,10 @@ export interface components {
       batch_size: number;
       /** Format: double */
       lr: number;
-      epoch_loss: number[];
-      step_loss: number[];
+      /** @description null: not finite */
+      epoch_loss: (number | null)[];
+      /** @description null: not finite */
+      step_loss: (number | null)[];
       step_stride: number;
       updates: number;
       /** Format: double */

@@ -60,8 +60,10 @@ class NllResultSerializer(serializers.Serializer):
     probs = vec()
     true_class = I()
     one_hot = vec()
-    nll = F()
-    cross_entropy_terms = vec()
+    nll = F(allow_null=True, help_text="null when infinite (p = 0 for the true class)")
+    cross_entropy_terms = serializers.ListField(
+        child=F(allow_null=True), help_text="null: infinite"
+    )
     likelihood = F()
     normalised_from = F(allow_null=True)
 
@@ -73,7 +75,7 @@ class GaussianNllResultSerializer(serializers.Serializer):
     scaled_half_sse = F()
     constant = F()
     nll = F()
-    nll_direct = F()
+    nll_direct = F(allow_null=True, help_text="null when infinite")
     residuals = vec()
 
 
@@ -169,8 +171,8 @@ class BackpropGraphResultSerializer(serializers.Serializer):
 class SgdRunSerializer(serializers.Serializer):
     batch_size = I()
     lr = F()
-    epoch_loss = vec()
-    step_loss = vec()
+    epoch_loss = serializers.ListField(child=F(allow_null=True), help_text="null: not finite")
+    step_loss = serializers.ListField(child=F(allow_null=True), help_text="null: not finite")
     step_stride = I()
     updates = I()
     wall_s = F()
@@ -539,11 +541,11 @@ class MaskRcnnInspectResultSerializer(serializers.Serializer):
     proposals_before_nms = mat()
     n_after_nms = I()
     proposals_after_nms = mat()
-    best_proposal = I(allow_null=True)
-    best_box = vec(allow_null=True)
+    best_proposal = I()
+    best_box = vec()
     roi_crop = mat()
     class_probs = vec()
     refined_boxes = serializers.DictField(child=vec(), help_text="by class name")
     detections = InspectDetectionSerializer(many=True)
-    mask28 = mat()
-    pasted_pixels = S()
+    mask28 = mat(allow_null=True, help_text="null without a detection")
+    pasted_pixels = S(allow_null=True, help_text="null without a detection")
