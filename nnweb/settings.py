@@ -382,11 +382,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    # Open by default on purpose: nnweb is read by anonymous visitors (lessons, playground, the
-    # model zoo), and what each view allows is its own decision, stated on the view as
-    # ``permission_classes`` (tests/web/test_conventions.py fails on a view that relies on
-    # this default). Visibility is a queryset's business: what you may not see is a 404.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Closed by default: what each view allows is its own decision, stated on the view as
+    # ``permission_classes`` (AllowAny said explicitly where anonymous visitors read: lessons,
+    # the playground, the model zoo), so a view that forgets refuses everyone instead of
+    # opening to all (tests/web/test_conventions.py also fails on such a view). Visibility is
+    # a queryset's business: what you may not see is a 404.
+    "DEFAULT_PERMISSION_CLASSES": ["nnweb.core.permissions.DenyAll"],
     # Counted atomically in the cache (nnweb.core.throttles), so concurrent requests all count.
     "DEFAULT_THROTTLE_CLASSES": [
         "nnweb.core.throttles.AnonRateThrottle",
@@ -461,6 +462,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["AssignmentKindEnum"]
 
 # The playground's "problem" and the datasets' "task" share one choice set: one enum name.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProblemKindEnum"] = "nnweb.playground.config.PROBLEMS"
+# The controls a classroom link hides: one enum for the link, its request and the options.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["HideableControlEnum"] = (
+    "nnweb.playground.controls.HIDEABLE_CONTROLS"
+)
+# "state" and "gradcheck" are both an action's name and its reply's type: one enum each.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PlaygroundStateEnum"] = ["state"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PlaygroundGradcheckEnum"] = ["gradcheck"]
 
 # --- nnweb limits (protect the server; apps read these instead of hard-coding) ------------
 

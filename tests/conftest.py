@@ -160,9 +160,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def components(django_db_blocker):
-    """The OpenAPI components as JSON Schema (tests.web.schema_checks), built once."""
-    from tests.web.schema_checks import published_components
+def api_schema(django_db_blocker):
+    """The OpenAPI schema as JSON Schema (tests.web.schema_checks), built once."""
+    from tests.web.schema_checks import published_schema
 
     with django_db_blocker.unblock():
-        return published_components()
+        return published_schema()
+
+
+@pytest.fixture(scope="session")
+def components(api_schema):
+    """The OpenAPI components as JSON Schema (tests.web.schema_checks)."""
+    return api_schema["components"]

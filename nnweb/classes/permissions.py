@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
+from nnweb.core.permissions import IsInstructorOrReadOnly
+
 from . import selectors
 
 
@@ -15,6 +17,12 @@ class SignedIn(IsAuthenticated):
     IsAuthenticated (drf-standardized-errors assumes a 401 there)."""
 
     message = "Sign in to use classes."
+
+
+class InstructorsCreateClasses(IsInstructorOrReadOnly):
+    """Members list their classes; only instructors create one."""
+
+    message = "Only instructors may do this."
 
 
 class IsClassInstructor(BasePermission):

@@ -10,11 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nnweb.core.permissions import IsInstructor
 from nnweb.core.serializers import ErrorResponseSerializer
 
 from . import export, live, selectors, services
 from .permissions import (
+    InstructorsCreateClasses,
     IsClassInstructor,
     IsClassMember,
     IsClassOwner,
@@ -60,8 +60,7 @@ class ClassScopedView(APIView):
 class ClassListView(APIView):
     """GET: the classes I teach or attend. POST (instructors): create a class."""
 
-    def get_permissions(self):
-        return [IsInstructor()] if self.request.method == "POST" else [SignedIn()]
+    permission_classes = [SignedIn, InstructorsCreateClasses]
 
     @extend_schema(responses=ClassSerializer(many=True))
     def get(self, request: Request) -> Response:

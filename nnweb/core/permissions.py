@@ -56,6 +56,16 @@ def owner_of(obj: Any, field: str = "owner") -> Any:
     return getattr(obj, field, None)
 
 
+class DenyAll(BasePermission):
+    """Nobody: the API's default (settings.REST_FRAMEWORK), so a view that states no
+    ``permission_classes`` of its own is closed rather than open to all."""
+
+    message = "This endpoint states no access rule, so it refuses everyone."
+
+    def has_permission(self, request, view) -> bool:
+        return False
+
+
 class IsInstructor(BasePermission):
     """Only instructors (group "instructor" or superusers)."""
 

@@ -22,7 +22,7 @@ from . import services
 from .importers import DatasetRejected
 from .models import Dataset
 from .permissions import ManagedByOwner, UploadsByInstructors, manage_refusal
-from .serializers import DatasetSerializer, UpdateSerializer, UploadSerializer
+from .serializers import PREVIEW, DatasetSerializer, UpdateSerializer, UploadSerializer
 
 
 def get_visible(user, pk: int) -> Dataset:
@@ -120,7 +120,7 @@ class DatasetDetailView(APIView):
 class DatasetPreviewView(APIView):
     permission_classes = [AllowAny]  # whoever sees the dataset (get_visible) sees its preview
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses=PREVIEW)
     def get(self, request: Request, pk: int) -> Response:
         return Response(services.preview(get_visible(request.user, pk)))
 

@@ -10,9 +10,10 @@ every endpoint with its arguments and defaults.
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,10 +45,32 @@ ENDPOINTS: dict[str, type[LessonView]] = {
 }
 
 
+class LessonEndpointSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    method = serializers.ChoiceField(choices=["POST"])
+    arguments = serializers.DictField(
+        child=serializers.JSONField(), help_text="each argument's default (null: computed)"
+    )
+    doc = serializers.CharField()
+
+
+LessonIndexSerializer = type(
+    "LessonIndexSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "Every lesson endpoint, by name.",
+        "__module__": __name__,
+        **{name: LessonEndpointSerializer() for name in ENDPOINTS},
+    },
+)
+
+
 class LessonIndexView(APIView):
     """Every lesson endpoint with its arguments, their defaults and what it computes."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    permission_classes = [AllowAny]  # every reader of the course
+
+    @extend_schema(responses=LessonIndexSerializer)
     def get(self, request: Request) -> Response:
         out = {}
         for name, view in ENDPOINTS.items():

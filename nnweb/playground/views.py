@@ -16,9 +16,9 @@ worth of training per call (poll it while playing); "pause" stops.
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.permissions import AllowAny
 from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -29,9 +29,16 @@ from nnweb.core.throttles import BurstRateThrottle
 from . import actions, classroom, experiments, features, frames, store
 from . import config as cfgmod
 from . import data as datamod
+from . import responses as out
 from . import serializers as ser
 from .controls import HIDEABLE_CONTROLS
-from .errors import PlaygroundError, as_api_exception, is_anonymous
+from .errors import as_api_exception, is_anonymous
+from .messages import PlaygroundStateMessageSerializer
+from .permissions import (
+    InstructorsMakeClassroomLinks,
+    OwnerDeletesClassroomLink,
+    SignedInToKeepExperiments,
+)
 from .session import PlaygroundSession
 from .throttles import SessionActionThrottle, message_rate
 
@@ -58,13 +65,20 @@ class PlaygroundView(APIView):
     def handle_exception(self, exc):
         return super().handle_exception(as_api_exception(exc))
 
+    def permission_denied(self, request, message=None, code=None):
+        """A refusal says what to do ("sign in to save experiments"), to a visitor as well:
+        DRF would answer an anonymous one "credentials were not provided"."""
+        raise PermissionDenied(detail=message, code=code)
+
 
 class OptionsView(PlaygroundView):
+    permission_classes = [AllowAny]  # what the controls offer; the limits are the caller's
+
     @extend_schema(
         operation_id="playground_options",
         summary="Datasets, input features, activations, initialisers and the limits in force",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses=out.PlaygroundOptionsSerializer,
     )
     def get(self, request):
         anonymous = not request.user.is_authenticated
@@ -99,6 +113,9 @@ class OptionsView(PlaygroundView):
 
 
 class SessionListView(PlaygroundView):
+    # Visitors too, within the anonymous limits (the settings' serializer); a session is its
+    # opener's (store.get).
+    permission_classes = [AllowAny]
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, BurstRateThrottle]
 
     @extend_schema(
@@ -108,7 +125,7 @@ class SessionListView(PlaygroundView):
             'id} or {"classroom": token, "config": {...}}; returns its full state'
         ),
         request=ser.SessionCreateSerializer,
-        responses={201: OpenApiTypes.OBJECT, **REFUSED},
+        responses={201: PlaygroundStateMessageSerializer, **REFUSED},
     )
     def post(self, request):
         body = _body(request, ser.SessionCreateSerializer, anonymous=is_anonymous(request.user))
@@ -128,13 +145,17 @@ class SessionListView(PlaygroundView):
 
 
 class SessionView(PlaygroundView):
+    # Visitors too, within the anonymous limits (the settings' serializer); a session is its
+    # opener's (store.get).
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="playground_session_state",
         summary=(
             "The full state of a session: config, network, weights, data, stage numbers, history"
         ),
         request=None,
-        responses={200: OpenApiTypes.OBJECT, **REFUSED},
+        responses={200: PlaygroundStateMessageSerializer, **REFUSED},
     )
     def get(self, request, session_id):
         session = store.get(session_id, request.user)
@@ -155,6 +176,9 @@ class SessionView(PlaygroundView):
 
 
 class ActionView(PlaygroundView):
+    # Visitors too, within the anonymous limits (the settings' serializer); a session is its
+    # opener's (store.get).
+    permission_classes = [AllowAny]
     # Each session has its own action rate (the socket's), not the site-wide API one.
     throttle_classes = [SessionActionThrottle]
 
@@ -174,7 +198,7 @@ class ActionView(PlaygroundView):
             '"save", ...}); the same reply as over the websocket'
         ),
         request=actions.request_schema(),
-        responses={200: OpenApiTypes.OBJECT, **REFUSED, **CONFLICT},
+        responses={200: out.ACTION_REPLY, **REFUSED, **CONFLICT},
     )
     def post(self, request, session_id):
         session = store.get(session_id, request.user)
@@ -201,11 +225,13 @@ def _frame_json(meta: dict, arrays: dict) -> dict:
 
 
 class ExperimentListView(PlaygroundView):
+    permission_classes = [SignedInToKeepExperiments]
+
     @extend_schema(
         operation_id="playground_experiments_list",
         summary="Your saved experiments",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses=out.ExperimentListSerializer,
     )
     def get(self, request):
         return _json({"experiments": experiments.list_experiments(request.user)})
@@ -214,7 +240,7 @@ class ExperimentListView(PlaygroundView):
         operation_id="playground_experiment_save",
         summary='Save a session as an experiment: {"session": id, "name": ...}',
         request=ser.ExperimentSaveSerializer,
-        responses={201: OpenApiTypes.OBJECT, **REFUSED, 404: ErrorResponseSerializer},
+        responses={201: out.ExperimentSavedSerializer, **REFUSED, 404: ErrorResponseSerializer},
     )
     def post(self, request):
         """Save a session: {"session": id, "name": ..., "experiment": id to overwrite?}."""
@@ -227,11 +253,13 @@ class ExperimentListView(PlaygroundView):
 
 
 class ExperimentView(PlaygroundView):
+    permission_classes = [SignedInToKeepExperiments]
+
     @extend_schema(
         operation_id="playground_experiment_detail",
         summary="One saved experiment with its settings, network, weights and history",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses=out.ExperimentDetailSerializer,
     )
     def get(self, request, pk):
         exp = experiments.get_experiment(request.user, pk)
@@ -257,11 +285,13 @@ class ExperimentView(PlaygroundView):
 
 
 class ClassroomLinkListView(PlaygroundView):
+    permission_classes = [InstructorsMakeClassroomLinks]
+
     @extend_schema(
         operation_id="playground_classroom_links_list",
         summary="Your classroom links",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses=out.ClassroomLinkListSerializer,
     )
     def get(self, request):
         from .models import ClassroomLink
@@ -278,7 +308,7 @@ class ClassroomLinkListView(PlaygroundView):
             'Instructors: make a classroom link {"config": {...}, "hide": [controls], "title": ...}'
         ),
         request=ser.ClassroomLinkCreateSerializer,
-        responses={201: OpenApiTypes.OBJECT, **REFUSED},
+        responses={201: out.ClassroomLinkSerializer, **REFUSED},
     )
     def post(self, request):
         body = _body(request, ser.ClassroomLinkCreateSerializer)  # students may be anonymous
@@ -289,11 +319,13 @@ class ClassroomLinkListView(PlaygroundView):
 
 
 class ClassroomLinkView(PlaygroundView):
+    permission_classes = [OwnerDeletesClassroomLink]
+
     @extend_schema(
         operation_id="playground_classroom_link_detail",
         summary="A classroom link's settings and hidden controls (by token)",
         request=None,
-        responses=OpenApiTypes.OBJECT,
+        responses=out.ClassroomLinkSerializer,
     )
     def get(self, request, token):
         return _json(classroom.get_classroom_link(token).as_dict())
@@ -306,7 +338,6 @@ class ClassroomLinkView(PlaygroundView):
     )
     def delete(self, request, token):
         link = classroom.get_classroom_link(token)
-        if link.owner_id != getattr(request.user, "pk", None):
-            raise PlaygroundError("not your classroom link", code="forbidden")
+        self.check_object_permissions(request, link)
         link.delete()
         return HttpResponse(status=204)

@@ -138,7 +138,9 @@ class GenerateResponseSerializer(serializers.Serializer):
 class MaskSerializer(serializers.Serializer):
     """A mask as row-major run lengths: counts alternate 0-runs and 1-runs, 0s first."""
 
-    size = serializers.ListField(child=serializers.IntegerField(), help_text="height, width")
+    size = serializers.ListField(
+        child=serializers.IntegerField(), min_length=2, max_length=2, help_text="height, width"
+    )
     counts = serializers.ListField(child=serializers.IntegerField())
 
 
@@ -151,11 +153,19 @@ class RunResponseSerializer(serializers.Serializer):
     model = SegmentationModelSerializer()
     classes = serializers.ListField(child=serializers.CharField())
     image = ImageSizeSerializer()
-    input_size = serializers.ListField(child=serializers.IntegerField())
-    mask_size = serializers.ListField(child=serializers.IntegerField())
+    input_size = serializers.ListField(
+        child=serializers.IntegerField(), min_length=2, max_length=2, help_text="height, width"
+    )
+    mask_size = serializers.ListField(
+        child=serializers.IntegerField(), min_length=2, max_length=2, help_text="height, width"
+    )
     mask_threshold = serializers.FloatField()
     count = serializers.IntegerField()
-    boxes = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    boxes = serializers.ListField(
+        child=serializers.ListField(
+            child=serializers.FloatField(), min_length=4, max_length=4, help_text="x0, y0, x1, y1"
+        )
+    )
     labels = serializers.ListField(child=serializers.IntegerField())
     names = serializers.ListField(child=serializers.CharField())
     scores = serializers.ListField(child=serializers.FloatField())

@@ -1417,6 +1417,67 @@ export interface components {
       /** @default 161 */
       n: number;
     };
+    ActivationResult: {
+      name: string;
+      /** Format: double */
+      alpha: number;
+      u: number[];
+      f: number[];
+      df: number[];
+    };
+    AlignBin: {
+      row: number;
+      col: number;
+      y: number[];
+      x: number[];
+      points: components["schemas"]["AlignPoint"][];
+      /** Format: double */
+      value: number;
+    };
+    AlignPoint: {
+      /** Format: double */
+      y: number;
+      /** Format: double */
+      x: number;
+      inside: boolean;
+      /** @description the four cells read and their weights */
+      neighbours: {
+        [key: string]: unknown;
+      }[];
+      /** Format: double */
+      value: number;
+    };
+    Anchor: {
+      box: number[];
+      /** Format: double */
+      objectness: number;
+      deltas: number[];
+    };
+    /** @description A graded answer; ``reveal`` comes with a right answer, or with every prediction. */
+    AnswerCheck: {
+      lesson: string;
+      question: string;
+      kind: components["schemas"]["AnswerCheckKindEnum"];
+      /** @description null for a prediction */
+      correct: boolean | null;
+      /** @description null unless signed in */
+      saved: components["schemas"]["SavedAttempt"] | null;
+      reveal?: string[][];
+    };
+    /**
+     * @description * `value` - value
+     *     * `choice` - choice
+     *     * `prediction` - prediction
+     * @enum {string}
+     */
+    AnswerCheckKindEnum: "value" | "choice" | "prediction";
+    AnswerReveal: {
+      lesson: string;
+      question: string;
+      reveal: string[][];
+      /** @description none for a prediction */
+      accepted: string[];
+    };
     ApiIndex: {
       sections: components["schemas"]["ApiSection"][];
       /** @description the OpenAPI schema */
@@ -1497,6 +1558,13 @@ export interface components {
        */
       y: number;
     };
+    BackpropGraphResult: {
+      nodes: components["schemas"]["GraphNode"][];
+      /** @description [from, to] */
+      edges: string[][];
+      backward: components["schemas"]["GraphStep"][];
+      layer: components["schemas"]["GraphLayer"];
+    };
     /** @enum {unknown} */
     BlankEnum: "";
     BuiltinChoice: {
@@ -1546,11 +1614,54 @@ export interface components {
     ClassInputRequest: {
       name: string;
     };
+    /** @description A classroom link (``ClassroomLink.as_dict()``): its settings and the controls it hides. */
+    ClassroomLink: {
+      id: number;
+      token: string;
+      title: string;
+      config: components["schemas"]["PlaygroundSettings"];
+      hide: components["schemas"]["HideableControlEnum"][];
+      /** @description the playground page opened through the link */
+      url: string;
+      /** Format: date-time */
+      created: string | null;
+    };
     ClassroomLinkCreateRequest: {
       config?: components["schemas"]["ConfigRequest"];
       /** @description controls the link turns off */
-      hide?: components["schemas"]["HideEnum"][];
+      hide?: components["schemas"]["HideableControlEnum"][];
       title?: string;
+    };
+    ClassroomLinkList: {
+      links: components["schemas"]["ClassroomLink"][];
+    };
+    CnnEpoch: {
+      epoch: number;
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number;
+      /** Format: double */
+      test_accuracy: number;
+    };
+    CnnExample: {
+      label: number;
+      /** @description nested lists of numbers, the input's rank */
+      image: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      conv: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      pool: unknown[];
+      flat_len: number;
+      probs: number[];
+    };
+    CnnMisclassified: {
+      /** @description nested lists of numbers, the input's rank */
+      image: unknown[];
+      true: number;
+      pred: number;
+      /** Format: double */
+      p: number;
     };
     /**
      * @description * `digits` - digits
@@ -1573,6 +1684,23 @@ export interface components {
       filters: number;
       /** @default 0 */
       seed: number;
+    };
+    CnnTrainResult: {
+      dataset: string;
+      classes: string[];
+      architecture: string[];
+      n_train: number;
+      n_test: number;
+      history: components["schemas"]["CnnEpoch"][];
+      /** Format: double */
+      wall_s: number;
+      /** @description nested lists of numbers, the input's rank */
+      kernels: unknown[];
+      confusion: number[][];
+      /** Format: double */
+      accuracy: number;
+      misclassified: components["schemas"]["CnnMisclassified"][];
+      examples: components["schemas"]["CnnExample"][];
     };
     /**
      * @description * `auto` - auto
@@ -1621,6 +1749,14 @@ export interface components {
       signal?: unknown;
       /** @description a 1-D array, or null for (0.1, 0.2, 0.4, 0.2, 0.1) */
       kernel?: unknown;
+    };
+    Conv1dResult: {
+      signal: number[];
+      kernel: number[];
+      convolution: number[];
+      correlation: number[];
+      offset: number;
+      symmetric_kernel: boolean;
     };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     Conv2dRequest: {
@@ -1694,6 +1830,16 @@ export interface components {
        */
       padding: unknown;
     };
+    Conv2dResult: {
+      image: number[][];
+      kernel: number[][];
+      padded: number[][];
+      pad: number[];
+      stride: number;
+      output: number[][];
+      output_shape: number[];
+      windows: components["schemas"]["ConvWindow"][];
+    };
     ConvBlockRequest: {
       /** @description 1 to 64 */
       filters?: number;
@@ -1718,6 +1864,12 @@ export interface components {
       /** @default 0 */
       index: number;
     };
+    ConvImageResult: {
+      image: number[][];
+      kernel: number[][];
+      output: number[][];
+      presets: string[];
+    };
     /**
      * @description * `scene` - scene
      *     * `shapes` - shapes
@@ -1731,6 +1883,23 @@ export interface components {
       image?: unknown;
       /** @description a 3-D array of square kernels, or null for four presets */
       kernels?: unknown;
+    };
+    ConvVolumeResult: {
+      /** @description nested lists of numbers, the input's rank */
+      image: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      kernels: unknown[];
+      volume: number[][][];
+      volume_shape: number[];
+      shape_text: string;
+    };
+    ConvWindow: {
+      /** @description the output's row, column */
+      out: number[];
+      top_left: number[];
+      products: number[][];
+      /** Format: double */
+      sum: number;
     };
     /** @description One of ``dataset`` (an uploaded data set's id) or ``builtin``, a network, an optimizer. */
     CreateRunRequest: {
@@ -1765,6 +1934,18 @@ export interface components {
      * @enum {string}
      */
     DatasetKindEnum: "tabular" | "image_classification" | "instance_segmentation";
+    DatasetPreview:
+      | components["schemas"]["TabularPreview"]
+      | components["schemas"]["ImageClassificationPreview"]
+      | components["schemas"]["InstanceSegmentationPreview"];
+    /** @description One array of a REST frame (frames.encode_arrays_b64). */
+    EncodedArray: {
+      /** @description f4, u1, ... (little-endian) */
+      dtype: string;
+      shape: number[];
+      /** @description the array's bytes in C order, base64 */
+      b64: string;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     EquivarianceRequest: {
       /** @description a 2-D array (3 to 32 per side), or null for the sample scene */
@@ -1778,6 +1959,20 @@ export interface components {
       dy: number;
       /** @default 3 */
       dx: number;
+    };
+    EquivarianceResult: {
+      image: number[][];
+      kernel: number[][];
+      dy: number;
+      dx: number;
+      conv_then_shift: number[][];
+      shift_then_conv: number[][];
+      abs_diff: number[][];
+      /** Format: double */
+      max_diff: number;
+      /** Format: double */
+      max_diff_interior: number;
+      interior: boolean[][];
     };
     Error: {
       /** @description stable machine-readable code, e.g. required */
@@ -1799,11 +1994,63 @@ export interface components {
      * @enum {string}
      */
     ErrorResponseTypeEnum: "validation_error" | "client_error" | "server_error";
+    /** @description One experiment with everything it reopens with. */
+    ExperimentDetail: {
+      id: number;
+      name: string;
+      dataset: string | null;
+      hidden: number[] | null;
+      iteration: number;
+      /** @description the last history point */
+      last: (number | null)[] | null;
+      /** Format: date-time */
+      created: string | null;
+      /** Format: date-time */
+      updated: string | null;
+      config: components["schemas"]["PlaygroundSettings"];
+      network: components["schemas"]["NetworkSpec"];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+      history: (number | null)[][];
+    };
+    ExperimentList: {
+      /** @description newest first */
+      experiments: components["schemas"]["ExperimentSummary"][];
+    };
     ExperimentSaveRequest: {
       session: string;
       name: string;
       /** @description an experiment of yours to overwrite */
       experiment?: number | null;
+    };
+    /** @description A session saved as an experiment (POST /experiments/, or the "save" action). */
+    ExperimentSaved: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "saved";
+      experiment: components["schemas"]["ExperimentSummary"];
+    };
+    /**
+     * @description * `saved` - saved
+     * @enum {string}
+     */
+    ExperimentSavedTypeEnum: "saved";
+    /** @description One saved experiment in a list (``Experiment.summary()``). */
+    ExperimentSummary: {
+      id: number;
+      name: string;
+      dataset: string | null;
+      hidden: number[] | null;
+      iteration: number;
+      /** @description the last history point */
+      last: (number | null)[] | null;
+      /** Format: date-time */
+      created: string | null;
+      /** Format: date-time */
+      updated: string | null;
     };
     /**
      * @description * `x1` - x1
@@ -1857,6 +2104,25 @@ export interface components {
        */
       sigma: number;
     };
+    GaussianNllResult: {
+      N: number;
+      /** Format: double */
+      sigma: number;
+      /** Format: double */
+      half_sse: number;
+      /** Format: double */
+      scaled_half_sse: number;
+      /** Format: double */
+      constant: number;
+      /** Format: double */
+      nll: number;
+      /**
+       * Format: double
+       * @description null when infinite
+       */
+      nll_direct: number | null;
+      residuals: number[];
+    };
     GenerateRequestRequest: {
       /** @description omit for a random image */
       seed?: number | null;
@@ -1898,6 +2164,20 @@ export interface components {
        */
       min_noise: number;
     };
+    GradcheckEntry: {
+      index: number[];
+      /** Format: double */
+      backprop: number;
+      /** Format: double */
+      numeric: number;
+    };
+    GradcheckRow: {
+      name: string;
+      /** Format: double */
+      rel_error: number;
+      ok: boolean;
+      entries: components["schemas"]["GradcheckEntry"][];
+    };
     Gradebook: {
       assignments: components["schemas"]["Assignment"][];
       rows: components["schemas"]["GradebookRow"][];
@@ -1907,6 +2187,46 @@ export interface components {
       cells: components["schemas"]["Cell"][];
       /** Format: double */
       total: number | null;
+    };
+    GradientCheck: {
+      l: number;
+      weight: string;
+      /** Format: double */
+      backprop: number;
+      /** Format: double */
+      finite_difference: number;
+    };
+    GraphLayer: {
+      /** Format: double */
+      u: number;
+      /** Format: double */
+      a: number;
+      /** Format: double */
+      E: number;
+      /** Format: double */
+      dE_da: number;
+      /** Format: double */
+      delta: number;
+      dE_dW: number[];
+      /** Format: double */
+      dE_db: number;
+    };
+    GraphNode: {
+      id: string;
+      label: string;
+      /** Format: double */
+      value: number;
+      kind: string;
+    };
+    GraphStep: {
+      node: string;
+      /** Format: double */
+      grad: number;
+      /** Format: double */
+      local: number;
+      rule: string;
+      /** @description the node before */
+      from: string | null;
     };
     /**
      * @description * `relu` - relu
@@ -1951,7 +2271,7 @@ export interface components {
      *     * `save` - save
      * @enum {string}
      */
-    HideEnum:
+    HideableControlEnum:
       | "dataset"
       | "noise"
       | "n_samples"
@@ -2004,6 +2324,26 @@ export interface components {
        */
       t?: number;
     };
+    /** @description Images by class: the first samples of each. */
+    ImageClassificationPreview: {
+      id: number;
+      name: string;
+      task: components["schemas"]["TaskEnum"];
+      /** @description as in the data set's own record */
+      stats: unknown;
+      n_samples: number;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "image_classification";
+      classes: components["schemas"]["PreviewClass"][];
+    };
+    /**
+     * @description * `image_classification` - image_classification
+     * @enum {string}
+     */
+    ImageClassificationPreviewKindEnum: "image_classification";
     ImageSize: {
       width: number;
       height: number;
@@ -2016,6 +2356,12 @@ export interface components {
      * @enum {string}
      */
     InitEnum: "auto" | "xavier" | "he" | "normal";
+    InspectDetection: {
+      box: number[];
+      label: string;
+      /** Format: double */
+      score: number;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     InspectRequest: {
       /** @default 0 */
@@ -2023,6 +2369,27 @@ export interface components {
       /** @default 8 */
       top: number;
     };
+    /** @description COCO images with the classes of their instances (masks: .../sample/<i>/?overlay=1). */
+    InstanceSegmentationPreview: {
+      id: number;
+      name: string;
+      task: components["schemas"]["TaskEnum"];
+      /** @description as in the data set's own record */
+      stats: unknown;
+      n_samples: number;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "instance_segmentation";
+      images: components["schemas"]["PreviewImage"][];
+      class_names: string[];
+    };
+    /**
+     * @description * `instance_segmentation` - instance_segmentation
+     * @enum {string}
+     */
+    InstanceSegmentationPreviewKindEnum: "instance_segmentation";
     InstructorInputRequest: {
       username: string;
     };
@@ -2052,6 +2419,41 @@ export interface components {
       /** @description the class's join code */
       code: string;
     };
+    /** @description One layer's numbers, as far as the forward and backward passes have been revealed. */
+    LayerView: {
+      l: number;
+      activation: string;
+      n_in: number;
+      n_out: number;
+      u?: number[][];
+      a?: number[][];
+      /** @description f′(u) as the engine computes it (not softmax) */
+      f_prime?: number[][];
+      dE_da?: number[][] | null;
+      delta?: number[][];
+      dE_dW?: number[][];
+      dE_db?: number[];
+    };
+    LessonCompleted: {
+      lesson: string;
+      /** Format: date-time */
+      completed_at: string;
+    };
+    LessonEndpoint: {
+      /** Format: uri */
+      url: string;
+      method: components["schemas"]["LessonEndpointMethodEnum"];
+      /** @description each argument's default (null: computed) */
+      arguments: {
+        [key: string]: unknown;
+      };
+      doc: string;
+    };
+    /**
+     * @description * `POST` - POST
+     * @enum {string}
+     */
+    LessonEndpointMethodEnum: "POST";
     /**
      * @description * `maximum-likelihood` - Neural networks and maximum likelihood
      *     * `forward-propagation` - Forward propagation
@@ -2076,6 +2478,32 @@ export interface components {
       | "pooling"
       | "fully-connected"
       | "mask-rcnn";
+    /** @description Every lesson endpoint, by name. */
+    LessonIndex: {
+      nll: components["schemas"]["LessonEndpoint"];
+      gaussian_nll: components["schemas"]["LessonEndpoint"];
+      mle_variance: components["schemas"]["LessonEndpoint"];
+      network_trace: components["schemas"]["LessonEndpoint"];
+      backprop_graph: components["schemas"]["LessonEndpoint"];
+      sgd_compare: components["schemas"]["LessonEndpoint"];
+      lr_compare: components["schemas"]["LessonEndpoint"];
+      param_count: components["schemas"]["LessonEndpoint"];
+      equivariance: components["schemas"]["LessonEndpoint"];
+      conv2d: components["schemas"]["LessonEndpoint"];
+      conv_image: components["schemas"]["LessonEndpoint"];
+      conv_volume: components["schemas"]["LessonEndpoint"];
+      conv1d: components["schemas"]["LessonEndpoint"];
+      output_size: components["schemas"]["LessonEndpoint"];
+      activation: components["schemas"]["LessonEndpoint"];
+      linear_collapse: components["schemas"]["LessonEndpoint"];
+      relu_pool: components["schemas"]["LessonEndpoint"];
+      pool: components["schemas"]["LessonEndpoint"];
+      pool_shift: components["schemas"]["LessonEndpoint"];
+      cnn_train: components["schemas"]["LessonEndpoint"];
+      roi: components["schemas"]["LessonEndpoint"];
+      mask_head: components["schemas"]["LessonEndpoint"];
+      mask_rcnn_inspect: components["schemas"]["LessonEndpoint"];
+    };
     /** @description One lesson of GET /api/lessons/progress/ (``LessonProgress.as_dict()``). */
     LessonProgress: {
       lesson: string;
@@ -2100,6 +2528,22 @@ export interface components {
       hidden: number;
       /** @default 2 */
       n_out: number;
+    };
+    LinearCollapseResult: {
+      W1: number[][];
+      b1: number[];
+      W2: number[][];
+      b2: number[];
+      W: number[][];
+      b: number[];
+      x: number[][];
+      two_layers: number[][];
+      one_layer: number[][];
+      with_relu: number[][];
+      /** Format: double */
+      max_diff_linear: number;
+      /** Format: double */
+      max_diff_relu: number;
     };
     LiveSnapshot: {
       student: components["schemas"]["UserBrief"];
@@ -2148,6 +2592,11 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    LrCompareResult: {
+      batch_size: number;
+      epochs: number;
+      runs: components["schemas"]["SgdRun"][];
+    };
     /** @description A mask as row-major run lengths: counts alternate 0-runs and 1-runs, 0s first. */
     Mask: {
       /** @description height, width */
@@ -2163,6 +2612,50 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    MaskHeadResult: {
+      m: number;
+      classes: string[];
+      true_class: number;
+      probabilities: number[][][];
+      target: number[][];
+      /** Format: double */
+      loss: number;
+      /** Format: double */
+      loss_all_maps: number;
+      grad_nonzero_per_class: boolean[];
+      outputs: number;
+      penalised: number;
+    };
+    MaskRcnnInspectResult: {
+      image: number;
+      size: number[];
+      /** @description the image as a PNG data: URL */
+      pixels: string;
+      classes: string[];
+      feature_shape: number[];
+      stride: number;
+      anchor_sizes: number[];
+      n_anchors: number;
+      top_anchors: components["schemas"]["Anchor"][];
+      objectness_max_per_cell: number[][];
+      n_before_nms: number;
+      proposals_before_nms: number[][];
+      n_after_nms: number;
+      proposals_after_nms: number[][];
+      best_proposal: number;
+      best_box: number[];
+      roi_crop: number[][];
+      class_probs: number[];
+      /** @description by class name */
+      refined_boxes: {
+        [key: string]: number[];
+      };
+      detections: components["schemas"]["InspectDetection"][];
+      /** @description null without a detection */
+      mask28: number[][] | null;
+      /** @description null without a detection */
+      pasted_pixels: string | null;
+    };
     /** @description GET /api/accounts/me/: who the request is authenticated as. */
     Me: {
       authenticated: boolean;
@@ -2176,12 +2669,6 @@ export interface components {
      * @enum {string}
      */
     MeasureEnum: "accuracy" | "loss" | "diverge";
-    /**
-     * @description * `roi_pool` - roi_pool
-     *     * `roi_align` - roi_align
-     * @enum {string}
-     */
-    MethodEnum: "roi_pool" | "roi_align";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     MleVarianceRequest: {
       /**
@@ -2206,6 +2693,27 @@ export interface components {
       repeats: number;
       /** @default 0 */
       seed: number;
+    };
+    MleVarianceResult: {
+      /** Format: double */
+      sigma: number;
+      /** Format: double */
+      variance: number;
+      repeats: number;
+      rows: components["schemas"]["MleVarianceRow"][];
+    };
+    MleVarianceRow: {
+      N: number;
+      /** Format: double */
+      mean_mle: number;
+      /** Format: double */
+      expected_mle: number;
+      /** Format: double */
+      mean_unbiased: number;
+      /** Format: double */
+      sd_mle: number;
+      /** Format: double */
+      bias: number;
     };
     /**
      * @description * `max` - max
@@ -2239,6 +2747,22 @@ export interface components {
     MyResult: {
       assignment: components["schemas"]["Assignment"];
       result: components["schemas"]["Cell"];
+    };
+    /** @description The architecture an experiment rebuilds (engine ``Sequential.spec()``). */
+    NetworkSpec: {
+      /** @description nnweb.engine.sequential/1 */
+      format: string;
+      loss: string;
+      dtype: string;
+      seed: number | null;
+      /** @description the initialiser, as engine.init describes it */
+      init: unknown;
+      layers: components["schemas"]["NetworkSpecLayer"][];
+    };
+    /** @description One layer of the engine's ``Sequential.spec()``: its type and its arguments. */
+    NetworkSpecLayer: {
+      /** @description Dense, ... */
+      type: string;
     };
     NetworkSpecRequest: {
       /** @default mlp */
@@ -2293,6 +2817,37 @@ export interface components {
       /** @default 0 */
       seed: number;
     };
+    NetworkTraceResult: {
+      x: number[];
+      /** @description the target: class index(es) or values */
+      y: unknown[];
+      loss_name: string;
+      /** Format: double */
+      lr: number;
+      layers: components["schemas"]["TraceLayer"][];
+      y_hat: number[];
+      /** Format: double */
+      loss: number;
+      /** Format: double */
+      loss_after: number;
+      gradient_checks: components["schemas"]["GradientCheck"][];
+    };
+    NetworkView: {
+      sizes: number[];
+      activations: string[];
+      loss: components["schemas"]["LossEnum"];
+      inputs: string[];
+      input_labels: string[];
+      /** @description an imported model: its layers cannot change */
+      fixed: boolean;
+    };
+    /**
+     * @description * `forward` - forward
+     *     * `backward` - backward
+     *     * `update` - update
+     * @enum {string}
+     */
+    NextEnum: "forward" | "backward" | "update";
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     NllRequest: {
       /**
@@ -2306,6 +2861,22 @@ export interface components {
       probs: unknown;
       /** @default 0 */
       true_class: number;
+    };
+    NllResult: {
+      probs: number[];
+      true_class: number;
+      one_hot: number[];
+      /**
+       * Format: double
+       * @description null when infinite (p = 0 for the true class)
+       */
+      nll: number | null;
+      /** @description null: infinite */
+      cross_entropy_terms: (number | null)[];
+      /** Format: double */
+      likelihood: number;
+      /** Format: double */
+      normalised_from: number | null;
     };
     OptimizerRequest: {
       /**
@@ -2341,6 +2912,22 @@ export interface components {
       /** @default 1 */
       stride: number;
     };
+    OutputSizeResult: {
+      width: number;
+      kernel: number;
+      stride: number;
+      padding: string | number;
+      pad_before: number;
+      pad_after: number;
+      output: number;
+      numerator: number;
+      leftover: number;
+      warning: string | null;
+      /** Format: double */
+      notes_formula: number;
+      notes_formula_agrees: boolean;
+      formula: string;
+    };
     /**
      * @description * `valid` - valid
      *     * `same` - same
@@ -2367,6 +2954,21 @@ export interface components {
        */
       padding: unknown;
     };
+    ParamCountResult: {
+      input_shape: number[];
+      output_shape: number[];
+      dense_weights: number;
+      dense_biases: number;
+      dense_params: number;
+      conv_weights: number;
+      conv_biases: number;
+      conv_params: number;
+      /** Format: double */
+      ratio: number;
+      inputs_per_output_dense: number;
+      inputs_per_output_conv: number;
+      warning: string | null;
+    };
     /** @description PATCH body: only the visibility can change; any other field is refused by name. */
     PatchedModelUpdateRequest: {
       /**
@@ -2391,6 +2993,21 @@ export interface components {
       /** Format: date-time */
       date_joined: string;
     };
+    /**
+     * @description * `idle` - idle
+     *     * `forward` - forward
+     *     * `backward` - backward
+     *     * `updated` - updated
+     * @enum {string}
+     */
+    PhaseEnum: "idle" | "forward" | "backward" | "updated";
+    PlaygroundActionReply:
+      | components["schemas"]["PlaygroundStateMessage"]
+      | components["schemas"]["PlaygroundStageMessage"]
+      | components["schemas"]["PlaygroundMetricsMessage"]
+      | components["schemas"]["PlaygroundGradcheckMessage"]
+      | components["schemas"]["PlaygroundFrameReply"]
+      | components["schemas"]["ExperimentSaved"];
     PlaygroundActionRequest:
       | components["schemas"]["PlaygroundStateRequest"]
       | components["schemas"]["PlaygroundSelectRequest"]
@@ -2470,6 +3087,25 @@ export interface components {
       id?: string | number;
       config: components["schemas"]["ConfigRequest"];
     };
+    PlaygroundData: {
+      source: string;
+      problem: components["schemas"]["ProblemKindEnum"];
+      n_classes: number;
+      class_names: string[];
+      X: number[][];
+      y: number[][] | number[];
+      train_idx: number[];
+      test_idx: number[];
+      extent: number[][] | null;
+      n_inputs: number;
+    };
+    PlaygroundDatasetOption: {
+      /** @description a toy data set, or dataset:<id> for an upload */
+      name: string;
+      /** @description classification or regression (an upload's task) */
+      problem: string | null;
+      description: string;
+    };
     /**
      * @description * `epoch` - epoch
      * @enum {string}
@@ -2483,6 +3119,11 @@ export interface components {
        */
       action: "epoch";
       id?: string | number;
+    };
+    PlaygroundFeatureOption: {
+      name: string;
+      /** @description as the page writes it: x₁², sin(x₁) ... */
+      label: string;
     };
     /**
      * @description * `forward` - forward
@@ -2505,6 +3146,40 @@ export interface components {
      * @enum {string}
      */
     PlaygroundFrameActionEnum: "frame";
+    /**
+     * @description A play frame over REST ("frame", and "play" which trains one frame's worth): its numbers
+     *     and its heavy arrays base64-encoded (out, out_range, neurons, neuron_range, curve_x,
+     *     curve, and each parameter W1, b1 ...). The socket sends the same frame as binary.
+     */
+    PlaygroundFrameReply: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "frame";
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      /** @description points per side of the grid */
+      grid: number | null;
+      thumb: number;
+      arrays: {
+        [key: string]: components["schemas"]["EncodedArray"];
+      };
+    };
+    /**
+     * @description * `frame` - a play frame
+     * @enum {string}
+     */
+    PlaygroundFrameReplyTypeEnum: "frame";
     /** @description Every action message: its name and an optional id echoed in the reply. */
     PlaygroundFrameRequest: {
       /**
@@ -2518,7 +3193,20 @@ export interface components {
      * @description * `gradcheck` - gradcheck
      * @enum {string}
      */
-    PlaygroundGradcheckActionEnum: "gradcheck";
+    PlaygroundGradcheckEnum: "gradcheck";
+    /** @description Back propagation's gradients beside central differences, per parameter. */
+    PlaygroundGradcheckMessage: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "gradcheck";
+      selection: number[];
+      /** Format: double */
+      eps: number;
+      ok: boolean;
+      rows: components["schemas"]["GradcheckRow"][];
+    };
     /** @description Every action message: its name and an optional id echoed in the reply. */
     PlaygroundGradcheckRequest: {
       /**
@@ -2528,6 +3216,54 @@ export interface components {
       action: "gradcheck";
       id?: string | number;
     };
+    /** @description The limits in force for the caller (visitors have smaller ones): config.limits. */
+    PlaygroundLimits: {
+      max_layers: number;
+      max_width: number;
+      max_samples: number;
+      max_speed: number;
+      max_fps: number;
+    };
+    PlaygroundMetrics: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+    };
+    /** @description After training by mini-batches or epochs (and play/pause): the numbers and the weights. */
+    PlaygroundMetricsMessage: {
+      /** Format: double */
+      train_loss: number;
+      /** Format: double */
+      test_loss: number | null;
+      /** Format: double */
+      train_acc: number | null;
+      /** Format: double */
+      test_acc: number | null;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "metrics";
+      action: string;
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      /** @description the last 200 points */
+      history: (number | null)[][];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+    };
+    /**
+     * @description * `metrics` - metrics
+     * @enum {string}
+     */
+    PlaygroundMetricsMessageTypeEnum: "metrics";
     /**
      * @description * `next` - next
      * @enum {string}
@@ -2541,6 +3277,17 @@ export interface components {
        */
       action: "next";
       id?: string | number;
+    };
+    /** @description What the controls offer: data sets, input features, activations, the limits. */
+    PlaygroundOptions: {
+      datasets: components["schemas"]["PlaygroundDatasetOption"][];
+      features: components["schemas"]["PlaygroundFeatureOption"][];
+      activations: components["schemas"]["HiddenActivationEnum"][];
+      problems: string[];
+      inits: string[];
+      limits: components["schemas"]["PlaygroundLimits"];
+      defaults: components["schemas"]["PlaygroundSettings"];
+      hideable: components["schemas"]["HideableControlEnum"][];
     };
     /**
      * @description * `pause` - pause
@@ -2635,6 +3382,14 @@ export interface components {
       /** @description several training samples (a mini-batch) */
       samples?: number[];
     };
+    PlaygroundSelection: {
+      /** @description 'sample' or 'batch' */
+      kind: string;
+      indices: number[];
+      x: number[][];
+      /** @description targets: class indices, or a matrix for regression */
+      t: number[][] | number[];
+    };
     /**
      * @description * `set_param` - set_param
      * @enum {string}
@@ -2654,11 +3409,123 @@ export interface components {
       /** Format: double */
       value: number;
     };
+    /** @description The playground's settings as the server holds them: every field present. */
+    PlaygroundSettings: {
+      /** @description a toy data set or dataset:<id> */
+      dataset: string;
+      /** Format: double */
+      noise: number;
+      n_samples: number;
+      /** Format: double */
+      train_ratio: number;
+      features: components["schemas"]["FeaturesEnum"][];
+      /** @description neurons per hidden layer */
+      hidden: number[];
+      activations: components["schemas"]["HiddenActivationEnum"][];
+      problem: components["schemas"]["ProblemKindEnum"];
+      init: components["schemas"]["InitEnum"];
+      seed: number;
+      /** Format: double */
+      lr: number;
+      batch_size: number;
+      /** Format: double */
+      momentum: number;
+      /** Format: double */
+      l2: number;
+      speed: number;
+      fps: number;
+      /** @description points added by hand: [x1, x2, target] */
+      added: number[][];
+      /** @description points removed */
+      removed: number[];
+    };
+    /** @description The numbers revealed so far for the chosen sample or mini-batch (every stepping action). */
+    PlaygroundStageMessage: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "stage";
+      action: string;
+      phase: components["schemas"]["PhaseEnum"];
+      l: number | null;
+      L: number;
+      forward_done: number;
+      backward_done: number;
+      next: components["schemas"]["NextEnum"];
+      iteration: number;
+      epoch: number;
+      selection: components["schemas"]["PlaygroundSelection"];
+      /** @description samples in the selection */
+      m: number;
+      layers: components["schemas"]["LayerView"][];
+      a0?: number[][];
+      /** @description the weights the traced pass used */
+      trace_params?: {
+        [key: string]: number[][] | number[];
+      };
+      /** Format: double */
+      loss?: number;
+      losses?: number[];
+      y_hat?: number[][];
+      /** @description what the last update changed */
+      update?: {
+        [key: string]: number[][] | number[];
+      };
+      /** @description the weights now */
+      params?: {
+        [key: string]: number[][] | number[];
+      };
+      per_sample?: {
+        [key: string]: number[][][] | number[][];
+      };
+      mean?: {
+        [key: string]: number[][] | number[];
+      };
+      /** @description the last history point */
+      metrics?: (number | null)[] | null;
+    };
+    /**
+     * @description * `stage` - stage
+     * @enum {string}
+     */
+    PlaygroundStageMessageTypeEnum: "stage";
     /**
      * @description * `state` - state
      * @enum {string}
      */
-    PlaygroundStateActionEnum: "state";
+    PlaygroundStateEnum: "state";
+    /**
+     * @description The whole session: what a page draws from scratch (on opening, after a change of data
+     *     set or network).
+     */
+    PlaygroundStateMessage: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "state";
+      session: string;
+      config: components["schemas"]["PlaygroundSettings"];
+      limits: {
+        [key: string]: number;
+      };
+      network: components["schemas"]["NetworkView"];
+      params: {
+        [key: string]: number[][] | number[];
+      };
+      data: components["schemas"]["PlaygroundData"];
+      grid: number | null;
+      thumb: number | null;
+      curve: number | null;
+      iteration: number;
+      epoch: number;
+      playing: boolean;
+      history: (number | null)[][];
+      /** @description of the network now, on the data now */
+      metrics: components["schemas"]["PlaygroundMetrics"];
+      stage: components["schemas"]["PlaygroundStageMessage"];
+    };
     /** @description Every action message: its name and an optional id echoed in the reply. */
     PlaygroundStateRequest: {
       /**
@@ -2739,6 +3606,23 @@ export interface components {
       /** @description dE/dy, the pooled output's shape; null = all ones */
       upstream?: unknown;
     };
+    PoolResult: {
+      /** @description nested lists of numbers, the input's rank */
+      x: unknown[];
+      mode: string;
+      size: number;
+      stride: number;
+      /** @description nested lists of numbers, the input's rank */
+      output: unknown[];
+      output_shape: number[];
+      input_shape: number[];
+      /** @description max pooling: each output's input position */
+      argmax: unknown[] | null;
+      /** @description nested lists of numbers, the input's rank */
+      upstream: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      grad_input: unknown[];
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     PoolShiftRequest: {
       /** @description a 2-D array, or null for the 8x8 example */
@@ -2751,6 +3635,37 @@ export interface components {
       mode: components["schemas"]["ModeEnum"];
       /** @default 2 */
       size: number;
+    };
+    PoolShiftResult: {
+      x: number[][];
+      shifted: number[][];
+      dy: number;
+      dx: number;
+      mode: string;
+      size: number;
+      pooled: number[][];
+      pooled_shifted: number[][];
+      inputs_unchanged: number;
+      inputs: number;
+      outputs_unchanged: number;
+      outputs: number;
+      /** Format: double */
+      max_change: number;
+      features: number;
+      features_moved: number;
+    };
+    PreviewClass: {
+      /** @description the class name */
+      class: string;
+      count: number;
+      /** @description sample indices (their PNGs: .../sample/<i>/) */
+      samples: number[];
+    };
+    PreviewImage: {
+      index: number;
+      file: string;
+      /** @description class names */
+      instances: string[];
     };
     /** @description The demo job's input, for the API and the page alike. */
     PrimesRequestRequest: {
@@ -2803,6 +3718,109 @@ export interface components {
       /** @default 2 */
       size: number;
     };
+    ReluPoolResult: {
+      /** @description nested lists of numbers, the input's rank */
+      x: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      relu_of_max: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      max_of_relu: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      relu_of_avg: unknown[];
+      /** @description nested lists of numbers, the input's rank */
+      avg_of_relu: unknown[];
+      /** Format: double */
+      max_diff_max: number;
+      /** Format: double */
+      max_diff_avg: number;
+    };
+    /** @description RoI Align: each bin averages bilinear samples (no rounding). */
+    RoiAlignResult: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      method: "roi_align";
+      mode: string;
+      aligned: boolean;
+      sampling_ratio: number;
+      roi: number[];
+      /** Format: double */
+      spatial_scale: number;
+      output_size: number[];
+      feature_size: number[];
+      rule: string;
+      roi_feature: number[];
+      roi_size: number[];
+      bin_size: number[];
+      grid: number[];
+      bins: components["schemas"]["AlignBin"][];
+      feature: number[][];
+      size: number;
+    };
+    RoiBin: {
+      row: number;
+      col: number;
+      y: number[];
+      x: number[];
+      cells: number;
+      empty: boolean;
+      /** Format: double */
+      value: number | null;
+      argmax: number[] | null;
+    };
+    RoiCells: {
+      y: number[];
+      x: number[];
+    };
+    /**
+     * @description * `roi_pool` - roi_pool
+     *     * `roi_align` - roi_align
+     * @enum {string}
+     */
+    RoiMethodEnum: "roi_pool" | "roi_align";
+    /** @description RoI pooling: each bin reads whole feature cells (rounded bounds). */
+    RoiPoolResult: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      method: "roi_pool";
+      roi: number[];
+      /** Format: double */
+      spatial_scale: number;
+      output_size: number[];
+      feature_size: number[];
+      rule: string;
+      roi_cells: components["schemas"]["RoiCells"];
+      roi_size: number[];
+      bin_size: number[];
+      rows: number[][];
+      cols: number[][];
+      bins: components["schemas"]["RoiBin"][];
+      coverage: number[][];
+      /** @description cells no bin reads */
+      dropped: unknown[];
+      shared: number[][];
+      summary: components["schemas"]["RoiSummary"];
+      quantised_stride?: components["schemas"]["RoiQuantisedStride"] | null;
+      feature: number[][];
+      size: number;
+    };
+    RoiQuantisedStride: {
+      rule: string;
+      stride_exact: number[];
+      stride: number[];
+      rows: number[][];
+      cols: number[][];
+      dropped_rows: number[];
+      dropped_cols: number[];
+      outside_rows: number[];
+      outside_cols: number[];
+      edge_error: number[];
+      dropped: number;
+      outside: number;
+    };
     /** @description Refuses fields the computation does not take (a typo must not be silently ignored). */
     RoiRequest: {
       /** @default 17 */
@@ -2810,11 +3828,25 @@ export interface components {
       /** @default 7 */
       output: number;
       /** @default roi_pool */
-      method: components["schemas"]["MethodEnum"];
+      method: components["schemas"]["RoiMethodEnum"];
       /** @default 2 */
       sampling_ratio: number;
       /** @default avg */
       mode: components["schemas"]["ModeEnum"];
+    };
+    RoiResult: components["schemas"]["RoiPoolResult"] | components["schemas"]["RoiAlignResult"];
+    RoiSummary: {
+      cells: number;
+      dropped: number;
+      shared: number;
+      /** @description cells by how many bins read them */
+      bins_per_cell: {
+        [key: string]: number;
+      };
+      shared_rows: number[];
+      shared_cols: number[];
+      dropped_rows: number[];
+      dropped_cols: number[];
     };
     /** @description One run with its loss history (one point per epoch, from ``history_from``). */
     Run: {
@@ -2901,7 +3933,9 @@ export interface components {
       model: components["schemas"]["SegmentationModel"];
       classes: string[];
       image: components["schemas"]["ImageSize"];
+      /** @description height, width */
       input_size: number[];
+      /** @description height, width */
       mask_size: number[];
       /** Format: double */
       mask_threshold: number;
@@ -2994,6 +4028,10 @@ export interface components {
       /** Format: date-time */
       last_answered_at: string;
     };
+    SavedAttempt: {
+      attempts: number;
+      first_attempt_correct: boolean | null;
+    };
     SegmentationModel: {
       id: string;
       name: string;
@@ -3040,6 +4078,35 @@ export interface components {
       /** @default 128 */
       n: number;
     };
+    SgdCompareResult: {
+      n: number;
+      epochs: number;
+      /** Format: double */
+      lr: number;
+      runs: components["schemas"]["SgdRun"][];
+    };
+    SgdRun: {
+      batch_size: number;
+      /** Format: double */
+      lr: number;
+      /** @description null: not finite */
+      epoch_loss: (number | null)[];
+      /** @description null: not finite */
+      step_loss: (number | null)[];
+      step_stride: number;
+      updates: number;
+      /** Format: double */
+      wall_s: number;
+      /**
+       * Format: double
+       * @description null once diverged
+       */
+      accuracy: number | null;
+      /** @description why the run stopped, if it did */
+      diverged: string | null;
+      /** Format: double */
+      gradient_noise?: number;
+    };
     Submission: {
       assignment: number;
       status?: components["schemas"]["SubmissionStatusEnum"];
@@ -3067,6 +4134,27 @@ export interface components {
       /** @description your training run id */
       run?: number;
     };
+    /** @description A CSV: its header and first rows, as uploaded (every cell a string). */
+    TabularPreview: {
+      id: number;
+      name: string;
+      task: components["schemas"]["TaskEnum"];
+      /** @description as in the data set's own record */
+      stats: unknown;
+      n_samples: number;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      kind: "tabular";
+      columns: string[];
+      rows: string[][];
+    };
+    /**
+     * @description * `tabular` - tabular
+     * @enum {string}
+     */
+    TabularPreviewKindEnum: "tabular";
     /**
      * @description * `classification` - Classification
      *     * `regression` - Regression
@@ -3079,6 +4167,22 @@ export interface components {
       token: string;
       username: string;
       role: string;
+    };
+    TraceLayer: {
+      l: number;
+      activation: string;
+      W: number[][];
+      b: number[];
+      u: number[];
+      a: number[];
+      dE_da: number[];
+      delta: number[];
+      dE_dW: number[][];
+      dE_db: number[];
+      update_W: number[][];
+      update_b: number[];
+      W_after: number[][];
+      b_after: number[];
     };
     TrainedModel: {
       readonly id: number;
@@ -3163,35 +4267,6 @@ export interface components {
       answer: string;
       count: number;
     };
-    GradcheckEntry: {
-      index: number[];
-      /** Format: double */
-      backprop: number;
-      /** Format: double */
-      numeric: number;
-    };
-    GradcheckRow: {
-      name: string;
-      /** Format: double */
-      rel_error: number;
-      ok: boolean;
-      entries: components["schemas"]["GradcheckEntry"][];
-    };
-    /** @description One layer's numbers, as far as the forward and backward passes have been revealed. */
-    LayerView: {
-      l: number;
-      activation: string;
-      n_in: number;
-      n_out: number;
-      u?: number[][];
-      a?: number[][];
-      /** @description f′(u) as the engine computes it (not softmax) */
-      f_prime?: number[][];
-      dE_da?: number[][] | null;
-      delta?: number[][];
-      dE_dW?: number[][];
-      dE_db?: number[];
-    };
     /** @description One student's playground, as the live lab view shows it (nnweb.classes.live.tile). */
     LiveTile: {
       student: number;
@@ -3236,20 +4311,6 @@ export interface components {
       type: "tiles";
       tiles: components["schemas"]["LiveTile"][];
     };
-    NetworkView: {
-      sizes: number[];
-      activations: string[];
-      /**
-       * @description * `cross_entropy` - cross_entropy
-       *     * `half_sse` - half_sse
-       * @enum {string}
-       */
-      loss: "cross_entropy" | "half_sse";
-      inputs: string[];
-      input_labels: string[];
-      /** @description an imported model: its layers cannot change */
-      fixed: boolean;
-    };
     /** @description ws/core/ping/, client to server. */
     PingClientMessage: {
       /**
@@ -3277,211 +4338,6 @@ export interface components {
        * @description unix seconds (pong only)
        */
       server_time?: number;
-    };
-    PlaygroundData: {
-      source: string;
-      /**
-       * @description * `classification` - classification
-       *     * `regression` - regression
-       * @enum {string}
-       */
-      problem: "classification" | "regression";
-      n_classes: number;
-      class_names: string[];
-      X: number[][];
-      y: number[][] | number[];
-      train_idx: number[];
-      test_idx: number[];
-      extent: number[][] | null;
-      n_inputs: number;
-    };
-    /** @description Back propagation's gradients beside central differences, per parameter. */
-    PlaygroundGradcheckMessage: {
-      /**
-       * @description * `gradcheck` - gradcheck
-       * @enum {string}
-       */
-      type: "gradcheck";
-      selection: number[];
-      /** Format: double */
-      eps: number;
-      ok: boolean;
-      rows: components["schemas"]["GradcheckRow"][];
-    };
-    PlaygroundMetrics: {
-      /** Format: double */
-      train_loss: number;
-      /** Format: double */
-      test_loss: number | null;
-      /** Format: double */
-      train_acc: number | null;
-      /** Format: double */
-      test_acc: number | null;
-    };
-    /** @description After training by mini-batches or epochs (and play/pause): the numbers and the weights. */
-    PlaygroundMetricsMessage: {
-      /** Format: double */
-      train_loss: number;
-      /** Format: double */
-      test_loss: number | null;
-      /** Format: double */
-      train_acc: number | null;
-      /** Format: double */
-      test_acc: number | null;
-      /**
-       * @description * `metrics` - metrics
-       * @enum {string}
-       */
-      type: "metrics";
-      action: string;
-      iteration: number;
-      epoch: number;
-      playing: boolean;
-      /** @description the last 200 points */
-      history: (number | null)[][];
-      params: {
-        [key: string]: number[][] | number[];
-      };
-    };
-    PlaygroundSelection: {
-      /** @description 'sample' or 'batch' */
-      kind: string;
-      indices: number[];
-      x: number[][];
-      /** @description targets: class indices, or a matrix for regression */
-      t: number[][] | number[];
-    };
-    /** @description The playground's settings as the server holds them: every field present. */
-    PlaygroundSettings: {
-      /** @description a toy data set or dataset:<id> */
-      dataset: string;
-      /** Format: double */
-      noise: number;
-      n_samples: number;
-      /** Format: double */
-      train_ratio: number;
-      features: ("x1" | "x2" | "x1^2" | "x2^2" | "x1x2" | "sin_x1" | "sin_x2")[];
-      /** @description neurons per hidden layer */
-      hidden: number[];
-      activations: ("identity" | "relu" | "leaky_relu" | "sigmoid" | "tanh" | "softplus")[];
-      /**
-       * @description * `classification` - classification
-       *     * `regression` - regression
-       * @enum {string}
-       */
-      problem: "classification" | "regression";
-      /**
-       * @description * `auto` - auto
-       *     * `xavier` - xavier
-       *     * `he` - he
-       *     * `normal` - normal
-       * @enum {string}
-       */
-      init: "auto" | "xavier" | "he" | "normal";
-      seed: number;
-      /** Format: double */
-      lr: number;
-      batch_size: number;
-      /** Format: double */
-      momentum: number;
-      /** Format: double */
-      l2: number;
-      speed: number;
-      fps: number;
-      /** @description points added by hand: [x1, x2, target] */
-      added: number[][];
-      /** @description points removed */
-      removed: number[];
-    };
-    /** @description The numbers revealed so far for the chosen sample or mini-batch (every stepping action). */
-    PlaygroundStageMessage: {
-      /**
-       * @description * `stage` - stage
-       * @enum {string}
-       */
-      type: "stage";
-      action: string;
-      /**
-       * @description * `idle` - idle
-       *     * `forward` - forward
-       *     * `backward` - backward
-       *     * `updated` - updated
-       * @enum {string}
-       */
-      phase: "idle" | "forward" | "backward" | "updated";
-      l: number | null;
-      L: number;
-      forward_done: number;
-      backward_done: number;
-      /**
-       * @description * `forward` - forward
-       *     * `backward` - backward
-       *     * `update` - update
-       * @enum {string}
-       */
-      next: "forward" | "backward" | "update";
-      iteration: number;
-      epoch: number;
-      selection: components["schemas"]["PlaygroundSelection"];
-      /** @description samples in the selection */
-      m: number;
-      layers: components["schemas"]["LayerView"][];
-      a0?: number[][];
-      /** @description the weights the traced pass used */
-      trace_params?: {
-        [key: string]: number[][] | number[];
-      };
-      /** Format: double */
-      loss?: number;
-      losses?: number[];
-      y_hat?: number[][];
-      /** @description what the last update changed */
-      update?: {
-        [key: string]: number[][] | number[];
-      };
-      /** @description the weights now */
-      params?: {
-        [key: string]: number[][] | number[];
-      };
-      per_sample?: {
-        [key: string]: number[][][] | number[][];
-      };
-      mean?: {
-        [key: string]: number[][] | number[];
-      };
-      /** @description the last history point */
-      metrics?: (number | null)[] | null;
-    };
-    /**
-     * @description The whole session: what a page draws from scratch (on opening, after a change of data
-     *     set or network).
-     */
-    PlaygroundStateMessage: {
-      /**
-       * @description * `state` - state
-       * @enum {string}
-       */
-      type: "state";
-      session: string;
-      config: components["schemas"]["PlaygroundSettings"];
-      limits: {
-        [key: string]: number;
-      };
-      network: components["schemas"]["NetworkView"];
-      params: {
-        [key: string]: number[][] | number[];
-      };
-      data: components["schemas"]["PlaygroundData"];
-      grid: number | null;
-      thumb: number | null;
-      curve: number | null;
-      iteration: number;
-      epoch: number;
-      playing: boolean;
-      history: (number | null)[][];
-      /** @description of the network now, on the data now */
-      metrics: components["schemas"]["PlaygroundMetrics"];
-      stage: components["schemas"]["PlaygroundStageMessage"];
     };
     /** @description ws/training/<id>/, client to server: cancel the run, or ask for the whole run again. */
     TrainingClientMessage: {
@@ -6702,9 +7558,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["DatasetPreview"];
         };
       };
       400: {
@@ -6873,9 +7727,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LessonIndex"];
         };
       };
       400: {
@@ -6964,9 +7816,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ActivationResult"];
         };
       };
       400: {
@@ -7055,9 +7905,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["BackpropGraphResult"];
         };
       };
       400: {
@@ -7146,9 +7994,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["AnswerCheck"];
         };
       };
       400: {
@@ -7237,9 +8083,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["CnnTrainResult"];
         };
       };
       400: {
@@ -7328,9 +8172,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LessonCompleted"];
         };
       };
       400: {
@@ -7427,9 +8269,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Conv1dResult"];
         };
       };
       400: {
@@ -7518,9 +8358,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["Conv2dResult"];
         };
       };
       400: {
@@ -7609,9 +8447,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ConvImageResult"];
         };
       };
       400: {
@@ -7700,9 +8536,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ConvVolumeResult"];
         };
       };
       400: {
@@ -7791,9 +8625,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["EquivarianceResult"];
         };
       };
       400: {
@@ -7882,9 +8714,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["GaussianNllResult"];
         };
       };
       400: {
@@ -7973,9 +8803,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LinearCollapseResult"];
         };
       };
       400: {
@@ -8064,9 +8892,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["LrCompareResult"];
         };
       };
       400: {
@@ -8155,9 +8981,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["MaskHeadResult"];
         };
       };
       400: {
@@ -8246,9 +9070,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["MaskRcnnInspectResult"];
         };
       };
       400: {
@@ -8337,9 +9159,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["MleVarianceResult"];
         };
       };
       400: {
@@ -8428,9 +9248,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["NetworkTraceResult"];
         };
       };
       400: {
@@ -8519,9 +9337,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["NllResult"];
         };
       };
       400: {
@@ -8610,9 +9426,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["OutputSizeResult"];
         };
       };
       400: {
@@ -8701,9 +9515,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ParamCountResult"];
         };
       };
       400: {
@@ -8792,9 +9604,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PoolResult"];
         };
       };
       400: {
@@ -8883,9 +9693,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PoolShiftResult"];
         };
       };
       400: {
@@ -9065,9 +9873,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ReluPoolResult"];
         };
       };
       400: {
@@ -9156,9 +9962,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["AnswerReveal"];
         };
       };
       400: {
@@ -9247,9 +10051,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["RoiResult"];
         };
       };
       400: {
@@ -9338,9 +10140,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["SgdCompareResult"];
         };
       };
       400: {
@@ -9979,9 +10779,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ClassroomLinkList"];
         };
       };
       400: {
@@ -9993,6 +10791,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10070,9 +10876,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ClassroomLink"];
         };
       };
       400: {
@@ -10165,9 +10969,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ClassroomLink"];
         };
       };
       400: {
@@ -10179,6 +10981,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10342,9 +11152,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ExperimentList"];
         };
       };
       400: {
@@ -10356,6 +11164,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10433,9 +11249,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ExperimentSaved"];
         };
       };
       400: {
@@ -10528,9 +11342,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["ExperimentDetail"];
         };
       };
       400: {
@@ -10542,6 +11354,14 @@ export interface operations {
         };
       };
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10633,6 +11453,14 @@ export interface operations {
           "application/json": components["schemas"]["ErrorResponse"];
         };
       };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
       404: {
         headers: {
           [name: string]: unknown;
@@ -10697,9 +11525,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundOptions"];
         };
       };
       400: {
@@ -10788,9 +11614,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundStateMessage"];
         };
       };
       400: {
@@ -10883,9 +11707,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundStateMessage"];
         };
       };
       400: {
@@ -11076,9 +11898,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["PlaygroundActionReply"];
         };
       };
       400: {

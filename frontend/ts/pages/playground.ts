@@ -3,7 +3,8 @@
 // which updates the page's copy of the session (state, stage, weights, history), and render()
 // redraws every panel from that copy. A data set or network change clears and rebuilds them.
 // See nnweb/playground/actions.py for the actions and their replies.
-import { ApiError, apiFetch, postJSON } from "../api/http";
+import { api, unwrap, type Schemas } from "../api/client";
+import { ApiError } from "../api/http";
 import { offerClassSetup, type ClassSetup } from "../classes/setupOffer"; // classes hook
 import { renderBatch } from "../panels/batch_view";
 import { editMessage } from "../panels/data_editor";
@@ -26,15 +27,14 @@ import { metricsText, row, stallHint, type MetricsRow } from "../playground/prog
 import { fromQuery, toQuery, type PlaygroundConfig, type UrlState } from "../playground/state";
 import type {
   ActionMessage,
+  ActionReply,
   ErrorView,
-  GradcheckView,
   HistoryPoint,
-  MetricsView,
   Params,
   StageView,
   StateView,
 } from "../playground/types";
-import { historyRow } from "../playground/types";
+import { historyRow, type ClassroomLink, type ExperimentSaved } from "../playground/types";
 import { openWeightEditor } from "../playground/weight_editor";
 import "../playground/playground.css";
 
@@ -43,7 +43,11 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) =>
 
 const ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus"] as const;
 
-type Reply = Record<string, unknown> & { type?: string };
+type SessionCreate = Schemas["SessionCreateRequest"];
+
+/** What the socket sends a page: an action's reply, a refusal, or "paused" when the play
+ * loop stops by itself (consumers.py). */
+type Reply = ActionReply | ErrorView | { type: "paused"; iteration: number };
 
 class PlaygroundPage {
   url: UrlState;
@@ -118,18 +122,20 @@ class PlaygroundPage {
   }
 
   async start(): Promise<void> {
-    const body: Record<string, unknown> = { config: this.url.config };
-    if (this.url.model) body.model = this.url.model;
+    const body: SessionCreate = { config: this.url.config };
+    if (this.url.model) body.model = Number(this.url.model);
     if (this.url.experiment) body.experiment = Number(this.url.experiment);
     // A classroom session is opened with the link's token, so the server refuses what it hides.
-    const fallback: Record<string, unknown> = { config: {} };
+    const fallback: SessionCreate = { config: {} };
     if (this.classroom) body.classroom = fallback.classroom = this.classroom.token;
+    const open = async (b: SessionCreate) =>
+      unwrap(await api.POST("/api/playground/sessions/", { body: b }));
     let state: StateView;
     try {
-      state = await postJSON<StateView>("/api/playground/sessions/", body);
+      state = await open(body);
     } catch (err) {
       this.message(errorText(err));
-      state = await postJSON<StateView>("/api/playground/sessions/", fallback);
+      state = await open(fallback);
     }
     document.body.dataset.session = state.session;
     this.client = new PlaygroundClient(state.session, {
@@ -138,12 +144,12 @@ class PlaygroundPage {
       onMessage: (m) =>
         m.type === "class_setup" // classes hook: a setup sent to the class
           ? offerClassSetup(m as unknown as ClassSetup)
-          : this.apply(m),
+          : this.apply(m as Reply), // the socket's JSON, as the server sends it
       onClose: () =>
         this.message("The connection to the server closed; reload the page to continue."),
     });
     await this.client.ready;
-    this.apply(state as unknown as Reply);
+    this.apply(state);
     if (this.guided === "backward") await this.guidedForwardPass();
     document.body.dataset.ready = "1";
   }
@@ -153,10 +159,10 @@ class PlaygroundPage {
   apply(reply: Reply): void {
     switch (reply.type) {
       case "state":
-        this.applyState(reply as unknown as StateView);
+        this.applyState(reply);
         break;
       case "stage": {
-        const st = reply as unknown as StageView;
+        const st = reply;
         this.stage = st.a0 ? st : null;
         if (st.params) this.params = st.params;
         this.iteration = st.iteration;
@@ -165,7 +171,7 @@ class PlaygroundPage {
         break;
       }
       case "metrics": {
-        const m = reply as unknown as MetricsView;
+        const m = reply;
         this.stage = null;
         this.params = m.params ?? this.params;
         this.iteration = m.iteration;
@@ -175,7 +181,7 @@ class PlaygroundPage {
         break;
       }
       case "gradcheck":
-        renderGradcheck($("pg-gradcheck")!, reply as unknown as GradcheckView);
+        renderGradcheck($("pg-gradcheck")!, reply);
         return;
       case "paused":
         this.setPlaying(false);
@@ -635,14 +641,13 @@ class PlaygroundPage {
     if (!this.client) return null;
     const reply = await this.client.send<Reply>(msg);
     if (reply.type === "error") {
-      const e = reply as unknown as ErrorView;
       // "stage" refusals are guidance (what to do next), not errors
-      this.message(refusalText(e.errors), refusalCode(e) === "stage" ? "info" : "error");
+      this.message(refusalText(reply.errors), refusalCode(reply) === "stage" ? "info" : "error");
       return null;
     }
     this.message("");
     this.apply(reply);
-    if (reply.type === "stage") this.announceStage(reply as unknown as StageView);
+    if (reply.type === "stage") this.announceStage(reply);
     return reply as T;
   }
 
@@ -838,14 +843,12 @@ class PlaygroundPage {
     $<HTMLFormElement>("pg-save-form")?.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const name = $<HTMLInputElement>("pg-save-name")!.value;
-      const r = await this.client?.send<Reply>({ action: "save", name });
+      const r = await this.client?.send<ExperimentSaved | ErrorView>({ action: "save", name });
       if (!r || r.type === "error") {
-        if (r) this.message(refusalText((r as unknown as ErrorView).errors));
+        if (r) this.message(refusalText(r.errors));
         return;
       }
-      const e = (
-        r as { experiment: { id: number; name: string; dataset: string; iteration: number } }
-      ).experiment;
+      const e = r.experiment;
       $("pg-experiments")!.prepend(
         h(
           "li",
@@ -862,7 +865,11 @@ class PlaygroundPage {
     $("pg-experiments")?.addEventListener("click", async (ev) => {
       const id = (ev.target as HTMLElement).dataset.deleteExperiment;
       if (!id) return;
-      await apiFetch(`/api/playground/experiments/${id}/`, { method: "DELETE" });
+      unwrap(
+        await api.DELETE("/api/playground/experiments/{id}/", {
+          params: { path: { id: Number(id) } },
+        }),
+      );
       document.querySelector(`li[data-experiment="${id}"]`)?.remove();
     });
     $<HTMLFormElement>("pg-link-form")?.addEventListener("submit", async (ev) => {
@@ -873,11 +880,11 @@ class PlaygroundPage {
       ).map((el) => el.value);
       const title = (f.elements.namedItem("title") as HTMLInputElement).value;
       try {
-        const link = await postJSON<{ url: string }>("/api/playground/classroom-links/", {
-          config: this.state.config,
-          hide,
-          title,
-        });
+        const link = unwrap(
+          await api.POST("/api/playground/classroom-links/", {
+            body: { config: this.state.config, hide: hide as ClassroomLink["hide"], title },
+          }),
+        );
         replace(
           $("pg-link-out")!,
           h("a", { href: link.url }, `${window.location.origin}${link.url}`),

@@ -12,6 +12,7 @@ import {
 } from "../panels/segmentation_overlay";
 
 type Generated = Schemas["GenerateResponse"];
+type RunRequest = Schemas["RunRequestRequest"];
 
 function init(): void {
   const app = document.getElementById("segmentation-app");
@@ -86,7 +87,7 @@ function init(): void {
 
   async function run(
     imageUrl: string,
-    body: FormData | Record<string, unknown>,
+    body: FormData | RunRequest,
     truth: Generated["truth"] = [],
   ): Promise<void> {
     if (busy) return;
@@ -102,15 +103,13 @@ function init(): void {
       const model = modelSel.value;
       let result: SegmentationResult;
       if (body instanceof FormData) {
+        // an upload goes as multipart (openapi-fetch sends JSON), with the schema's type
         if (model) body.set("model", model);
         result = await apiFetch<SegmentationResult>(runUrl, { method: "POST", body });
       } else {
-        // The overlay panel's SegmentationResult is stricter than the schema's RunResponse
-        // (sizes as pairs), so this call keeps the panel's type.
-        result = await apiFetch<SegmentationResult>(runUrl, {
-          method: "POST",
-          json: model ? { ...body, model } : body,
-        });
+        result = unwrap(
+          await api.POST("/api/segmentation/run/", { body: model ? { ...body, model } : body }),
+        );
       }
       current = result;
       overlay.show(imageUrl, result);

@@ -7,19 +7,12 @@ import {
   drawGrid,
   h,
   lessonApi,
+  lessonApiAs,
   lineChart,
   select,
   slider,
   statusLine,
 } from "./lesson_ui";
-
-interface ActResult {
-  name: string;
-  alpha: number;
-  u: number[];
-  f: number[];
-  df: number[];
-}
 
 export function mountActivationPlot(host: HTMLElement): void {
   let name = "relu";
@@ -62,9 +55,7 @@ export function mountActivationPlot(host: HTMLElement): void {
       if (name === "all" || name === "all_df") {
         const names = ["relu", "leaky_relu", "sigmoid", "tanh", "softplus"];
         const rs = await Promise.all(
-          names.map((nm) =>
-            lessonApi<ActResult>("activation", { name: nm, alpha, lo: -4, hi: 4, n: 161 }),
-          ),
+          names.map((nm) => lessonApi("activation", { name: nm, alpha, lo: -4, hi: 4, n: 161 })),
         );
         const key = name === "all" ? "f" : "df";
         lineChart(
@@ -80,7 +71,7 @@ export function mountActivationPlot(host: HTMLElement): void {
         status.ok();
         return;
       }
-      const r = await lessonApi<ActResult>("activation", { name, alpha, lo: -4, hi: 4, n: 161 });
+      const r = await lessonApi("activation", { name, alpha, lo: -4, hi: 4, n: 161 });
       lineChart(
         chart,
         [
@@ -100,18 +91,6 @@ export function mountActivationPlot(host: HTMLElement): void {
     }
   }, 150);
   load();
-}
-
-interface CollapseResult {
-  W1: Matrix;
-  W2: Matrix;
-  W: Matrix;
-  b: number[];
-  two_layers: Matrix;
-  one_layer: Matrix;
-  with_relu: Matrix;
-  max_diff_linear: number;
-  max_diff_relu: number;
 }
 
 /** A panel of titled grids recomputed by the engine for a new random seed on each press. */
@@ -163,7 +142,7 @@ export function mountLinearCollapse(host: HTMLElement): void {
     host,
     "New random layers",
     "collapse-result",
-    (seed) => lessonApi<CollapseResult>("linear_collapse", { seed }),
+    (seed) => lessonApi("linear_collapse", { seed }),
     (r, add) => {
       add("W⁽¹⁾", r.W1, 50);
       add("W⁽²⁾", r.W2, 50);
@@ -190,7 +169,7 @@ export function mountReluPool(host: HTMLElement): void {
     host,
     "New random data",
     "commute-result",
-    (seed) => lessonApi<CommuteResult>("relu_pool", { seed, side: 6, size: 2 }),
+    (seed) => lessonApiAs<CommuteResult>("relu_pool", { seed, side: 6, size: 2 }),
     (r, add) => {
       add("random x", r.x, 46);
       add("ReLU(MaxPool(x))", r.relu_of_max, 46);

@@ -4,33 +4,9 @@
 import * as d3 from "d3";
 import { fmt } from "./lesson_math";
 import { button, h, lessonApi, statusLine } from "./lesson_ui";
+import type { LessonResult } from "./lesson_ui";
 
-interface GraphNode {
-  id: string;
-  label: string;
-  value: number;
-  kind: string;
-}
-interface Step {
-  node: string;
-  grad: number;
-  from: string | null;
-  rule: string;
-}
-interface GraphResult {
-  nodes: GraphNode[];
-  edges: [string, string][];
-  backward: Step[];
-  layer: {
-    u: number;
-    a: number;
-    E: number;
-    dE_da: number;
-    delta: number;
-    dE_dW: number[];
-    dE_db: number;
-  };
-}
+type GraphResult = LessonResult<"backprop_graph">;
 
 // column (left to right, forward order) and row of each node
 const POS: Record<string, [number, number]> = {
@@ -165,7 +141,7 @@ export function mountBackpropGraph(host: HTMLElement): void {
     draw();
   }
 
-  lessonApi<GraphResult>("backprop_graph", {})
+  lessonApi("backprop_graph", {})
     .then((r) => {
       res = r;
       go(0);

@@ -7,7 +7,7 @@ import {
   drawGrid,
   drawImage,
   h,
-  lessonApi,
+  lessonApiAs,
   lineChart,
   select,
   slider,
@@ -116,7 +116,7 @@ export function mountCnnTrain(host: HTMLElement): void {
   async function train() {
     status.ok("training…");
     try {
-      const r = await lessonApi<TrainResult>("cnn_train", { dataset, epochs });
+      const r = await lessonApiAs<TrainResult>("cnn_train", { dataset, epochs });
       result = r;
       results.hidden = false;
       arch.replaceChildren(...r.architecture.map((a) => h("li", { text: a })));

@@ -9,29 +9,16 @@ import {
   drawImage,
   h,
   lessonApi,
+  lessonApiAs,
   lineChart,
   matrixInput,
   select,
   statusLine,
   debounce,
 } from "./lesson_ui";
+import type { LessonResult } from "./lesson_ui";
 
-interface Window {
-  out: [number, number];
-  top_left: [number, number];
-  products: Matrix;
-  sum: number;
-}
-interface ConvResult {
-  image: Matrix;
-  kernel: Matrix;
-  padded: Matrix;
-  pad: [number, number, number, number];
-  stride: number;
-  output: Matrix;
-  output_shape: [number, number];
-  windows: Window[];
-}
+type ConvResult = LessonResult<"conv2d">;
 
 const NOTES_IMAGE: Matrix = [
   [1, 1, 1, 0, 0],
@@ -210,7 +197,7 @@ export function mountConvWindow(host: HTMLElement): void {
   const refresh = debounce(async (resetStep: boolean) => {
     try {
       const pad = padding === "valid" || padding === "same" ? padding : Number(padding);
-      result = await lessonApi<ConvResult>("conv2d", {
+      result = await lessonApi("conv2d", {
         image,
         kernel,
         stride: Number(stride),
@@ -224,13 +211,6 @@ export function mountConvWindow(host: HTMLElement): void {
     }
   }, 150);
   refresh(true);
-}
-
-interface ConvImageResult {
-  image: Matrix;
-  kernel: Matrix;
-  output: Matrix;
-  presets: string[];
 }
 
 export function mountConvPresets(host: HTMLElement): void {
@@ -286,7 +266,7 @@ export function mountConvPresets(host: HTMLElement): void {
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<ConvImageResult>("conv_image", {
+      const r = await lessonApi("conv_image", {
         kernel,
         padding: "same",
         source,
@@ -301,15 +281,6 @@ export function mountConvPresets(host: HTMLElement): void {
     }
   }
   load();
-}
-
-interface Conv1dResult {
-  signal: number[];
-  kernel: number[];
-  convolution: number[];
-  correlation: number[];
-  offset: number;
-  symmetric_kernel: boolean;
 }
 
 export function mountConv1d(host: HTMLElement): void {
@@ -336,7 +307,7 @@ export function mountConv1d(host: HTMLElement): void {
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<Conv1dResult>("conv1d", { kernel: k.split(",").map(Number) });
+      const r = await lessonApi("conv1d", { kernel: k.split(",").map(Number) });
       const t = r.signal.map((_v, i) => i);
       const tc = r.convolution.map((_v, i) => i + r.offset);
       lineChart(
@@ -372,7 +343,7 @@ export function mountConvVolume(host: HTMLElement): void {
   const caption = h("p", { "data-testid": "volume-shape" });
   host.append(caption, row);
   const status = statusLine(host);
-  lessonApi<VolumeResult>("conv_volume", {})
+  lessonApiAs<VolumeResult>("conv_volume", {})
     .then((r) => {
       caption.textContent = r.shape_text;
       r.volume.forEach((slice, i) => {
@@ -417,17 +388,6 @@ export function mountConvVolume(host: HTMLElement): void {
       status.ok();
     })
     .catch((e) => status.error(e));
-}
-
-interface OutputSizeResult {
-  output: number;
-  pad_before: number;
-  pad_after: number;
-  numerator: number;
-  leftover: number;
-  warning: string | null;
-  notes_formula: number;
-  notes_formula_agrees: boolean;
 }
 
 export function mountOutputSize(host: HTMLElement): void {
@@ -485,7 +445,7 @@ export function mountOutputSize(host: HTMLElement): void {
         state.padding === "valid" || state.padding === "same"
           ? state.padding
           : Number(state.padding);
-      const r = await lessonApi<OutputSizeResult>("output_size", {
+      const r = await lessonApi("output_size", {
         width: Number(state.width),
         kernel: Number(state.kernel),
         padding: pad,

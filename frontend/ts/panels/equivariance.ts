@@ -1,5 +1,5 @@
 // Why-CNNs panel: convolve-then-shift against shift-then-convolve; equal away from the border.
-import { fmt, type Matrix } from "./lesson_math";
+import { fmt } from "./lesson_math";
 import {
   debounce,
   drawGrid,
@@ -10,16 +10,6 @@ import {
   slider,
   statusLine,
 } from "./lesson_ui";
-
-interface EqResult {
-  image: Matrix;
-  conv_then_shift: Matrix;
-  shift_then_conv: Matrix;
-  abs_diff: Matrix;
-  max_diff: number;
-  max_diff_interior: number;
-  interior: boolean[][];
-}
 
 export function mountEquivariance(host: HTMLElement): void {
   let dy = 2;
@@ -60,7 +50,7 @@ export function mountEquivariance(host: HTMLElement): void {
   const status = statusLine(host);
   const load = debounce(async () => {
     try {
-      const r = await lessonApi<EqResult>("equivariance", { kernel, dy, dx });
+      const r = await lessonApi("equivariance", { kernel, dy, dx });
       row.replaceChildren();
       const add = (title: string, draw: (b: HTMLElement) => void) => {
         const b = h("div");

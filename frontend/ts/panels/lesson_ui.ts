@@ -2,6 +2,7 @@
 // editable matrices, line charts (on the site's chart module), small controls.
 import * as d3 from "d3";
 import { postJSON } from "../api/http";
+import type { paths } from "../api/schema";
 import { lineChart as chartLine } from "../charts";
 import { h } from "../ui/dom";
 import { extent, fmt, parseNumber, type Matrix } from "./lesson_math";
@@ -9,7 +10,29 @@ import { extent, fmt, parseNumber, type Matrix } from "./lesson_math";
 // The front end's one DOM helper, re-exported for the panels that import it from here.
 export { h };
 
-export function lessonApi<T>(name: string, body: unknown): Promise<T> {
+type JsonOk<Op> = Op extends {
+  post: { responses: { 200: { content: { "application/json": infer R } } } };
+}
+  ? R
+  : never;
+
+/** Every lesson computation by name (POST /api/lessons/<name>/), with what it answers:
+ * generated from its result serializer (nnweb/lessons/api/results.py). */
+type LessonResults = {
+  [P in keyof paths as P extends `/api/lessons/${infer N}/` ? N : never]: JsonOk<paths[P]>;
+};
+export type LessonName = keyof LessonResults;
+export type LessonResult<N extends LessonName> = LessonResults[N];
+
+/** Run lesson computation `name` on the server; its answer has the schema's type. */
+export function lessonApi<N extends LessonName>(name: N, body: unknown): Promise<LessonResult<N>> {
+  return postJSON<LessonResult<N>>(`/api/lessons/${name}/`, body);
+}
+
+/** `lessonApi` for a panel that reads the answer through its own narrower type (fixed
+ * ranks, tuples) than the schema can state (an array whose rank follows the input, a box as
+ * a list): unchecked, as any JSON is. */
+export function lessonApiAs<T>(name: LessonName, body: unknown): Promise<T> {
   return postJSON<T>(`/api/lessons/${name}/`, body);
 }
 

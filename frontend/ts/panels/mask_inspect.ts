@@ -1,7 +1,7 @@
 // The shipped Mask R-CNN's pipeline on a sample image, one stage at a time, every number
 // computed by the engine on the server (POST /api/lessons/mask_rcnn_inspect/).
 import { fmt, type Matrix } from "./lesson_math";
-import { button, drawGrid, h, lessonApi, select, statusLine } from "./lesson_ui";
+import { button, drawGrid, h, lessonApiAs, select, statusLine } from "./lesson_ui";
 
 type Box = [number, number, number, number];
 interface InspectResult {
@@ -174,7 +174,7 @@ export function mountMaskInspect(host: HTMLElement): void {
   async function load(): Promise<void> {
     try {
       status.ok("Running the model on the server…");
-      res = await lessonApi<InspectResult>("mask_rcnn_inspect", { image });
+      res = await lessonApiAs<InspectResult>("mask_rcnn_inspect", { image });
       show(stage);
       status.ok();
     } catch (e) {

@@ -3,7 +3,7 @@
 import * as d3 from "d3";
 import { fmt } from "./lesson_math";
 import { buildStages, type Stage, type TraceT } from "./stepper_stages";
-import { button, h, lessonApi, select, statusLine } from "./lesson_ui";
+import { button, h, lessonApiAs, select, statusLine } from "./lesson_ui";
 import { renderMathElement } from "./math";
 
 function drawNet(host: HTMLElement, t: TraceT, focus: Stage["focus"]) {
@@ -161,7 +161,7 @@ export function mountNetworkStepper(host: HTMLElement, mode: "forward" | "backwa
     try {
       const x = xIn.value.split(",").map((v) => Number(v.trim()));
       const y = loss === "cross_entropy" ? Number(yIn.value) : Number(yIn.value);
-      trace = await lessonApi<TraceT>("network_trace", { x, y, activation, loss, seed, lr: 0.5 });
+      trace = await lessonApiAs<TraceT>("network_trace", { x, y, activation, loss, seed, lr: 0.5 });
       stages = buildStages(trace, mode);
       go(0);
       status.ok();

@@ -14,13 +14,6 @@ import {
   statusLine,
 } from "./lesson_ui";
 
-interface NllResult {
-  probs: number[];
-  true_class: number;
-  nll: number | null;
-  likelihood: number;
-}
-
 export function mountNllPanel(host: HTMLElement): void {
   // The lesson's example: three classes, y-hat = (0.7, 0.2, 0.1), the first true, E = 0.357.
   const K = 3;
@@ -114,7 +107,7 @@ export function mountNllPanel(host: HTMLElement): void {
     try {
       const probs = softmax(logits);
       drawBars(probs);
-      const r = await lessonApi<NllResult>("nll", { probs, true_class: trueClass });
+      const r = await lessonApi("nll", { probs, true_class: trueClass });
       out.textContent = `P(true class ${r.true_class}) = ${fmt(r.likelihood, 4)}   →   −log ŷ = ${fmt(r.nll, 4)}`;
       lineChart(
         curve,
@@ -140,15 +133,6 @@ export function mountNllPanel(host: HTMLElement): void {
     }
   }, 120);
   load();
-}
-
-interface GaussResult {
-  half_sse: number;
-  scaled_half_sse: number;
-  constant: number;
-  nll: number;
-  nll_direct: number | null;
-  N: number;
 }
 
 export function mountGaussianPanel(host: HTMLElement): void {
@@ -185,7 +169,7 @@ export function mountGaussianPanel(host: HTMLElement): void {
   const status = statusLine(host);
   const load = debounce(async () => {
     try {
-      const r = await lessonApi<GaussResult>("gaussian_nll", { y, y_hat: yHat, sigma });
+      const r = await lessonApi("gaussian_nll", { y, y_hat: yHat, sigma });
       out.replaceChildren(
         h("p", { text: `½·SSE = ${fmt(r.half_sse, 4)} (does not depend on σ)` }),
         h("p", { text: `½·SSE / σ² = ${fmt(r.scaled_half_sse, 4)}` }),
@@ -201,13 +185,6 @@ export function mountGaussianPanel(host: HTMLElement): void {
     }
   }, 120);
   load();
-}
-
-interface MleRow {
-  N: number;
-  mean_mle: number;
-  expected_mle: number;
-  sd_mle: number;
 }
 
 /** The Gaussian variance MLE by simulation: mean estimate against N, the (N-1)/N bias. */
@@ -249,10 +226,7 @@ export function mountMleBias(host: HTMLElement): void {
   const status = statusLine(host);
   const load = debounce(async () => {
     try {
-      const r = await lessonApi<{ rows: MleRow[]; variance: number; repeats: number }>(
-        "mle_variance",
-        { sigma, seed },
-      );
+      const r = await lessonApi("mle_variance", { sigma, seed });
       const Ns = r.rows.map((row) => row.N);
       lineChart(
         chart,

@@ -2,17 +2,6 @@
 import * as d3 from "d3";
 import { button, fitWidth, h, lessonApi, statusLine } from "./lesson_ui";
 
-interface CountResult {
-  input_shape: number[];
-  output_shape: number[];
-  dense_params: number;
-  conv_params: number;
-  ratio: number;
-  inputs_per_output_dense: number;
-  inputs_per_output_conv: number;
-  warning: string | null;
-}
-
 const big = (n: number) => d3.format(",")(n);
 
 export function mountParamCount(host: HTMLElement): void {
@@ -52,7 +41,7 @@ export function mountParamCount(host: HTMLElement): void {
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<CountResult>("param_count", state);
+      const r = await lessonApi("param_count", state);
       out.replaceChildren(
         h("p", {
           text: `input ${r.input_shape.join("×")} → output volume ${r.output_shape.join("×")}`,

@@ -6,6 +6,7 @@ import {
   drawGrid,
   h,
   lessonApi,
+  lessonApiAs,
   matrixInput,
   pressable,
   select,
@@ -153,7 +154,7 @@ export function mountPoolWindow(host: HTMLElement): void {
 
   const load = debounce(async () => {
     try {
-      res = await lessonApi<PoolResult>("pool", {
+      res = await lessonApiAs<PoolResult>("pool", {
         x,
         mode,
         size: Number(size),
@@ -182,7 +183,7 @@ export function mountPoolDepth(host: HTMLElement): void {
   const caption = h("p", { class: "sum-line", "data-testid": "pool-depth" });
   host.append(row, caption);
   const status = statusLine(host);
-  lessonApi<{ output: Matrix[]; input_shape: number[]; output_shape: number[] }>("pool", {
+  lessonApiAs<{ output: Matrix[]; input_shape: number[]; output_shape: number[] }>("pool", {
     x: slices,
     mode: "max",
     size: 2,
@@ -203,18 +204,6 @@ export function mountPoolDepth(host: HTMLElement): void {
       status.ok();
     })
     .catch((e) => status.error(e));
-}
-
-interface ShiftResult {
-  x: Matrix;
-  shifted: Matrix;
-  pooled: Matrix;
-  pooled_shifted: Matrix;
-  outputs_unchanged: number;
-  outputs: number;
-  features: number;
-  features_moved: number;
-  mode: string;
 }
 
 /** Small-translation invariance: shift the input one pixel, compare the pooled outputs. */
@@ -275,7 +264,7 @@ export function mountPoolShift(host: HTMLElement): void {
   const load = debounce(async () => {
     try {
       const [dy, dx] = SHIFTS[dir];
-      const r = await lessonApi<ShiftResult>("pool_shift", { dy, dx, mode, size: 2 });
+      const r = await lessonApi("pool_shift", { dy, dx, mode, size: 2 });
       const changed = r.pooled.map((row, i) =>
         row.map((v, j) => Math.abs(v - r.pooled_shifted[i][j]) > 1e-9),
       );

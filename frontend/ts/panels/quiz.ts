@@ -9,23 +9,15 @@
 // only once the student has then pressed the panel it is tied to (data-for-panel): predict,
 // then press and see. Questions a signed-in student answered before come filled in
 // (data-saved = right | wrong | recorded, rendered by the server).
-import { postJSON } from "../api/http";
+import { api, unwrap, type Schemas } from "../api/client";
 import { h } from "./lesson_ui";
 import { renderMathElement } from "./math";
 
-type Segment = [kind: "text" | "math", value: string];
+/** [kind, text] of an explanation: kind "text" (plain text) or "math" (TeX). */
+type Segment = Schemas["AnswerReveal"]["reveal"][number];
 
-interface CheckResult {
-  correct: boolean | null;
-  kind: string;
-  saved: { attempts: number } | null;
-  reveal?: Segment[];
-}
-
-interface RevealResult {
-  reveal: Segment[];
-  accepted: string[];
-}
+const revealOf = async (lesson: string, question: string) =>
+  unwrap(await api.POST("/api/lessons/reveal/", { body: { lesson, question } })).reveal;
 
 export function lessonSlug(): string {
   return document.querySelector("article.lesson")?.id.replace(/^lesson-/, "") ?? "";
@@ -88,9 +80,7 @@ export function mountQuiz(q: HTMLElement): void {
     afterPanelPressed(q.dataset.forPanel, () => {
       if (ticket !== waiting || !reveal) return;
       const show = async () => {
-        const segs =
-          segments ??
-          (await postJSON<RevealResult>("/api/lessons/reveal/", { lesson, question })).reveal;
+        const segs = segments ?? (await revealOf(lesson, question));
         renderSegments(reveal, segs);
         say("You predicted, then pressed the panel: here is what happens.", "");
         q.dataset.revealed = "true";
@@ -113,11 +103,9 @@ export function mountQuiz(q: HTMLElement): void {
       return;
     }
     try {
-      const r = await postJSON<CheckResult>("/api/lessons/check/", {
-        lesson,
-        question,
-        answer: given,
-      });
+      const r = unwrap(
+        await api.POST("/api/lessons/check/", { body: { lesson, question, answer: given } }),
+      );
       if (prediction) {
         say("Prediction recorded. Now press the panel and see.", "");
         q.dataset.result = "recorded";
@@ -140,8 +128,8 @@ export function mountQuiz(q: HTMLElement): void {
     "click",
     async () => {
       try {
-        const r = await postJSON<RevealResult>("/api/lessons/reveal/", { lesson, question });
-        if (reveal) renderSegments(reveal, r.reveal);
+        const segments = await revealOf(lesson, question);
+        if (reveal) renderSegments(reveal, segments);
         q.dataset.revealed = "true";
       } catch (e) {
         say(`Could not reveal: ${e instanceof Error ? e.message : String(e)}`, "wrong");
@@ -161,7 +149,9 @@ export function mountCompleteButton(button: HTMLButtonElement): void {
   const status = button.parentElement?.querySelector<HTMLElement>(".complete-status");
   button.addEventListener("click", async () => {
     try {
-      await postJSON("/api/lessons/complete/", { lesson: button.dataset.lesson });
+      unwrap(
+        await api.POST("/api/lessons/complete/", { body: { lesson: button.dataset.lesson ?? "" } }),
+      );
       button.textContent = "Lesson complete";
       button.disabled = true;
       if (status) status.textContent = "Saved: it shows on the course page.";

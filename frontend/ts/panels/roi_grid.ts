@@ -9,6 +9,7 @@ import {
   fitWidth,
   h,
   lessonApi,
+  lessonApiAs,
   pressable,
   select,
   statusLine,
@@ -355,7 +356,7 @@ export function mountRoiGrid(host: HTMLElement): void {
 
   async function load() {
     try {
-      res = await lessonApi<RoiResult>("roi", {
+      res = await lessonApiAs<RoiResult>("roi", {
         size: Number(size),
         output: 7,
         method: view === "align" ? "roi_align" : "roi_pool",
@@ -369,19 +370,6 @@ export function mountRoiGrid(host: HTMLElement): void {
     }
   }
   load();
-}
-
-interface MaskResult {
-  m: number;
-  classes: string[];
-  true_class: number;
-  probabilities: Matrix[];
-  target: Matrix;
-  loss: number;
-  loss_all_maps: number;
-  grad_nonzero_per_class: boolean[];
-  outputs: number;
-  penalised: number;
 }
 
 export function mountMaskHead(host: HTMLElement): void {
@@ -412,7 +400,7 @@ export function mountMaskHead(host: HTMLElement): void {
   const status = statusLine(host);
   async function load() {
     try {
-      const r = await lessonApi<MaskResult>("mask_head", { m: 14, true_class: Number(k) });
+      const r = await lessonApi("mask_head", { m: 14, true_class: Number(k) });
       row.replaceChildren();
       r.probabilities.forEach((pm, c) => {
         const b = h("div");

@@ -2,20 +2,10 @@
 // image and segments it with the shipped model (the segmentation app's API); the overlay
 // panel of the segmentation page draws boxes, classes and masks.
 import "../styles/segmentation.css";
-import { apiFetch } from "../api/http";
+import { api, unwrap } from "../api/client";
 import { fmt } from "./lesson_math";
 import { button, h, statusLine } from "./lesson_ui";
-import {
-  mountSegmentationOverlay,
-  visibleDetections,
-  type SegmentationResult,
-} from "./segmentation_overlay";
-
-interface Generated {
-  seed: number;
-  image: string;
-  truth: { label: number; name: string; box: number[] }[];
-}
+import { mountSegmentationOverlay, visibleDetections } from "./segmentation_overlay";
 
 export function mountSegEmbed(host: HTMLElement): void {
   const stageHost = h("div", { class: "seg-stage-host", style: "max-width:320px", hidden: true });
@@ -40,14 +30,8 @@ export function mountSegEmbed(host: HTMLElement): void {
   async function run() {
     status.ok("running the model…");
     try {
-      const gen = await apiFetch<Generated>("/api/segmentation/generate/", {
-        method: "POST",
-        json: {},
-      });
-      const result = await apiFetch<SegmentationResult>("/api/segmentation/run/", {
-        method: "POST",
-        json: { seed: gen.seed },
-      });
+      const gen = unwrap(await api.POST("/api/segmentation/generate/", { body: {} }));
+      const result = unwrap(await api.POST("/api/segmentation/run/", { body: { seed: gen.seed } }));
       stageHost.hidden = false;
       overlay.show(gen.image, result);
       overlay.setThreshold(0.5);

@@ -10,7 +10,7 @@ import {
 } from "./segmentation_overlay";
 
 const result: SegmentationResult = {
-  model: { id: "shipped", name: "m", source: "shipped", default: true },
+  model: { id: "shipped", name: "m", source: "shipped", default: true, description: "" },
   classes: ["background", "square", "circle", "triangle"],
   image: { width: 4, height: 2 },
   input_size: [128, 128],

@@ -8,34 +8,18 @@
 // Masks arrive run-length encoded at result.mask_size (row-major, counts alternate 0-runs
 // and 1-runs, starting with 0s); boxes are in the image's pixels.
 import * as d3 from "d3";
+import type { components } from "../api/schema";
 
-export interface MaskRle {
-  size: [number, number];
-  counts: number[];
-}
+/** One mask, run-length encoded at its size [height, width] (the schema's Mask). */
+export type MaskRle = components["schemas"]["Mask"];
 
-export interface SegmentationResult {
-  model: { id: string; name: string; source: string; default: boolean };
-  classes: string[];
-  image: { width: number; height: number };
-  input_size: [number, number];
-  mask_size: [number, number];
-  mask_threshold: number;
-  count: number;
-  boxes: [number, number, number, number][];
-  labels: number[];
-  names: string[];
-  scores: number[];
-  masks: MaskRle[];
-  provider: string;
-  device: string;
-  latency_ms: number;
-  total_ms: number;
-}
+/** The JSON of POST /api/segmentation/run/, typed from the schema (RunResponse): boxes are
+ * [x0, y0, x1, y1] in the image's pixels, input_size and mask_size [height, width]. */
+export type SegmentationResult = components["schemas"]["RunResponse"];
 
 export interface Detection {
   index: number;
-  box: [number, number, number, number];
+  box: number[]; // x0, y0, x1, y1
   label: number;
   name: string;
   score: number;

@@ -3,19 +3,6 @@
 import { fmt } from "./lesson_math";
 import { button, h, lessonApi, lineChart, slider, statusLine } from "./lesson_ui";
 
-interface Run {
-  batch_size: number;
-  lr: number;
-  epoch_loss: (number | null)[];
-  step_loss: (number | null)[];
-  step_stride: number;
-  updates: number;
-  wall_s: number;
-  accuracy: number | null;
-  diverged: string | null;
-  gradient_noise?: number;
-}
-
 const nn = (v: (number | null)[]) => v.map((x) => (x === null ? NaN : x));
 
 export function mountSgdCompare(host: HTMLElement): void {
@@ -50,7 +37,7 @@ export function mountSgdCompare(host: HTMLElement): void {
   async function run() {
     status.ok("training…");
     try {
-      const r = await lessonApi<{ n: number; runs: Run[] }>("sgd_compare", { lr, epochs });
+      const r = await lessonApi("sgd_compare", { lr, epochs });
       const label = (m: number) =>
         m === 1 ? "m = 1 (SGD)" : m === r.n ? `m = ${m} (full batch)` : `m = ${m}`;
       lineChart(
@@ -119,7 +106,7 @@ export function mountLrCompare(host: HTMLElement): void {
   const note = h("p", { class: "small" });
   host.append(chart, note);
   const status = statusLine(host);
-  lessonApi<{ runs: Run[] }>("lr_compare", { rates: [0.005, 0.5, 20], batch_size: 16, epochs: 20 })
+  lessonApi("lr_compare", { rates: [0.005, 0.5, 20], batch_size: 16, epochs: 20 })
     .then((r) => {
       lineChart(
         chart,

@@ -25,6 +25,13 @@ export type GradcheckView = Schemas["PlaygroundGradcheckMessage"];
 export type ActionMessage = Schemas["PlaygroundActionRequest"];
 /** A refusal on the socket: the REST API's error items (nnweb.playground.errors.ws_reply). */
 export type ErrorView = Schemas["WsErrorMessage"];
+/** The reply to one action, REST and socket alike, told apart by its `type` (the socket
+ * sends a frame as binary, REST as PlaygroundFrameReply). */
+export type ActionReply = Schemas["PlaygroundActionReply"];
+/** A session saved as an experiment (the "save" action, POST /api/playground/experiments/). */
+export type ExperimentSaved = Schemas["ExperimentSaved"];
+/** An instructor's classroom link (POST /api/playground/classroom-links/). */
+export type ClassroomLink = Schemas["ClassroomLink"];
 
 /** [iteration, train E, test E, train accuracy, test accuracy]; null where one does not apply. */
 export type HistoryPoint = (number | null)[];

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import activations as panel
+from . import results
 from .base import LessonSerializer, LessonView
 
 SEED = {"required": False, "default": 0, "min_value": 0, "max_value": 2**31 - 1}
@@ -22,6 +23,7 @@ class ActivationView(LessonView):
     """f(u) and f′(u) on a grid, from the engine's activation table."""
 
     serializer_class = ActivationSerializer
+    result_serializer = results.ActivationResultSerializer
     compute = staticmethod(panel.activation_samples)
 
 
@@ -36,6 +38,7 @@ class LinearCollapseView(LessonView):
     """Two linear layers equal one; with a ReLU between they do not."""
 
     serializer_class = LinearCollapseSerializer
+    result_serializer = results.LinearCollapseResultSerializer
     compute = staticmethod(panel.linear_collapse)
 
 
@@ -49,6 +52,7 @@ class ReluPoolView(LessonView):
     """ReLU commutes with max pooling, not with average pooling."""
 
     serializer_class = ReluPoolSerializer
+    result_serializer = results.ReluPoolResultSerializer
     compute = staticmethod(panel.relu_pool_commute)
 
 

@@ -12,10 +12,9 @@ graded too; only signed-in students' answers are saved.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,7 +22,7 @@ from rest_framework.views import APIView
 from nnweb.core.serializers import ErrorResponseSerializer
 
 from .. import progress
-from ..questions import get_question, grade, reveal_segments
+from ..questions import KINDS, get_question, grade, reveal_segments
 from .base import LessonSerializer, field_error
 
 
@@ -43,10 +42,59 @@ class CheckSerializer(QuestionRefSerializer):
     answer = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "minItems": 2,
+        "maxItems": 2,
+        "description": "[kind, text]: kind 'text' (plain text) or 'math' (TeX, for KaTeX)",
+    }
+)
+class SegmentField(serializers.JSONField):
+    """One piece of an explanation (questions.reveal_segments): never HTML."""
+
+
+def segments(**kw) -> serializers.ListField:
+    return serializers.ListField(child=SegmentField(), **kw)
+
+
+class SavedAttemptSerializer(serializers.Serializer):
+    attempts = serializers.IntegerField(min_value=1)
+    first_attempt_correct = serializers.BooleanField(allow_null=True)
+
+
+class AnswerCheckSerializer(serializers.Serializer):
+    """A graded answer; ``reveal`` comes with a right answer, or with every prediction."""
+
+    lesson = serializers.SlugField()
+    question = serializers.SlugField()
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    correct = serializers.BooleanField(allow_null=True, help_text="null for a prediction")
+    saved = SavedAttemptSerializer(allow_null=True, help_text="null unless signed in")
+    reveal = segments(required=False)
+
+
+class AnswerRevealSerializer(serializers.Serializer):
+    lesson = serializers.SlugField()
+    question = serializers.SlugField()
+    reveal = segments()
+    accepted = serializers.ListField(
+        child=serializers.CharField(), help_text="none for a prediction"
+    )
+
+
+class LessonCompletedSerializer(serializers.Serializer):
+    lesson = serializers.SlugField()
+    completed_at = serializers.DateTimeField()
+
+
 class CheckAnswerView(APIView):
     """Grade one answer on the server (predictions are recorded, not graded)."""
 
-    @extend_schema(request=CheckSerializer, responses={200: OpenApiTypes.OBJECT})
+    permission_classes = [AllowAny]  # visitors are graded too; only signed-in answers are saved
+
+    @extend_schema(request=CheckSerializer, responses=AnswerCheckSerializer)
     def post(self, request: Request) -> Response:
         s = CheckSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -69,7 +117,9 @@ class CheckAnswerView(APIView):
 class RevealView(APIView):
     """The explanation and accepted answer(s) of one question, on request."""
 
-    @extend_schema(request=QuestionRefSerializer, responses={200: OpenApiTypes.OBJECT})
+    permission_classes = [AllowAny]  # every reader of the lesson
+
+    @extend_schema(request=QuestionRefSerializer, responses=AnswerRevealSerializer)
     def post(self, request: Request) -> Response:
         s = QuestionRefSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -97,7 +147,7 @@ class CompleteView(APIView):
     # WWW-Authenticate challenge, so DRF answers 403 (documented here, as the API answers it).
     @extend_schema(
         request=CompleteSerializer,
-        responses={200: OpenApiTypes.OBJECT, 403: ErrorResponseSerializer},
+        responses={200: LessonCompletedSerializer, 403: ErrorResponseSerializer},
     )
     def post(self, request: Request) -> Response:
         s = CompleteSerializer(data=request.data)

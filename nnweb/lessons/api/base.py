@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -55,10 +55,20 @@ def field_error(exc: ValueError) -> ValidationError:
     return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [text]})
 
 
-class LessonView(GenericAPIView):
-    """POST the arguments, get the computation's JSON result."""
+class LessonSchema(AutoSchema):
+    """A lesson endpoint's response in the schema: its view's ``result_serializer``."""
 
+    def get_response_serializers(self):
+        return self.view.result_serializer
+
+
+class LessonView(GenericAPIView):
+    """POST the arguments, get the computation's JSON result (``result_serializer``'s shape)."""
+
+    permission_classes = [AllowAny]  # the course's computations are open to every reader
     serializer_class: ClassVar[type[LessonSerializer]] = LessonSerializer
+    result_serializer: ClassVar[type[serializers.Serializer]]  # results.py: what it answers
+    schema = LessonSchema()
     compute: ClassVar[Callable[..., dict]]
     heavy: ClassVar[bool] = False
 
@@ -68,7 +78,6 @@ class LessonView(GenericAPIView):
             throttles.append(HeavyRateThrottle())
         return throttles
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         s = self.get_serializer(data=request.data)
         s.is_valid(raise_exception=True)

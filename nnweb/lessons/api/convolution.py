@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from ..panels import convolution as panel
 from ..panels.images import IMAGE_SOURCES
+from . import results
 from .base import LessonSerializer, LessonView, any_value
 
 PADDING_HELP = '"valid", "same" or a whole number of zero cells on each side'
@@ -22,6 +23,7 @@ class Conv2dView(LessonView):
     """Slide the kernel over the image and spell out every window (the notes' 5x5 example)."""
 
     serializer_class = Conv2dSerializer
+    result_serializer = results.Conv2dResultSerializer
     compute = staticmethod(panel.conv2d)
 
 
@@ -37,6 +39,7 @@ class ConvImageView(LessonView):
     """A preset or given kernel applied to a real grey image."""
 
     serializer_class = ConvImageSerializer
+    result_serializer = results.ConvImageResultSerializer
     compute = staticmethod(panel.conv_image)
 
 
@@ -49,6 +52,7 @@ class ConvVolumeView(LessonView):
     """Several filters over one image, one depth slice each (a C×H×W volume)."""
 
     serializer_class = ConvVolumeSerializer
+    result_serializer = results.ConvVolumeResultSerializer
     compute = staticmethod(panel.conv_volume)
 
 
@@ -61,6 +65,7 @@ class Conv1dView(LessonView):
     """1-D convolution (kernel flipped) against the cross-correlation a CNN computes."""
 
     serializer_class = Conv1dSerializer
+    result_serializer = results.Conv1dResultSerializer
     compute = staticmethod(panel.conv1d)
 
 
@@ -75,6 +80,7 @@ class OutputSizeView(LessonView):
     """floor((W − K + 2P) / S) + 1, with a warning when the stride does not fit."""
 
     serializer_class = OutputSizeSerializer
+    result_serializer = results.OutputSizeResultSerializer
     compute = staticmethod(panel.output_size)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import fully_connected as panel
+from . import results
 from .base import LessonSerializer, LessonView
 
 
@@ -20,6 +21,7 @@ class CnnTrainView(LessonView):
     """Train a small CNN on digits or shapes; history, feature maps, confusion matrix."""
 
     serializer_class = CnnTrainSerializer
+    result_serializer = results.CnnTrainResultSerializer
     compute = staticmethod(panel.cnn_train)
     heavy = True
 

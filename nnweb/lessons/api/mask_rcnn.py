@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import mask_rcnn as panel
+from . import results
 from .base import LessonSerializer, LessonView
 
 
@@ -20,6 +21,7 @@ class RoiView(LessonView):
     """A size×size RoI pooled to output×output: bins, dropped cells or bilinear samples."""
 
     serializer_class = RoiSerializer
+    result_serializer = results.RoiResultSerializer
     compute = staticmethod(panel.roi_explain)
 
 
@@ -33,6 +35,7 @@ class MaskHeadView(LessonView):
     """The mask head's m×m map per class for one RoI; only the true class's enters the loss."""
 
     serializer_class = MaskHeadSerializer
+    result_serializer = results.MaskHeadResultSerializer
     compute = staticmethod(panel.mask_head_demo)
 
 
@@ -47,6 +50,7 @@ class InspectView(LessonView):
     """The shipped Mask R-CNN on a sample image, stage by stage, computed by the engine."""
 
     serializer_class = InspectSerializer
+    result_serializer = results.MaskRcnnInspectResultSerializer
     compute = staticmethod(panel.mask_rcnn_inspect)
 
 

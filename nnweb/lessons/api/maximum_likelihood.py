@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import maximum_likelihood as panel
+from . import results
 from .base import LessonSerializer, LessonView, any_value
 
 
@@ -19,6 +20,7 @@ class NllView(LessonView):
     """−log p of the true class, equal to the cross-entropy against the one-hot target."""
 
     serializer_class = NllSerializer
+    result_serializer = results.NllResultSerializer
     compute = staticmethod(panel.nll_classification)
 
 
@@ -32,6 +34,7 @@ class GaussianNllView(LessonView):
     """Gaussian NLL = ½ SSE / σ² + N/2 log(2πσ²)."""
 
     serializer_class = GaussianNllSerializer
+    result_serializer = results.GaussianNllResultSerializer
     compute = staticmethod(panel.gaussian_nll)
 
 
@@ -46,6 +49,7 @@ class MleVarianceView(LessonView):
     """The Gaussian variance MLE by simulation: its mean against N shows the (N−1)/N bias."""
 
     serializer_class = MleVarianceSerializer
+    result_serializer = results.MleVarianceResultSerializer
     compute = staticmethod(panel.mle_variance)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import pooling as panel
+from . import results
 from .base import LessonSerializer, LessonView, any_value
 
 
@@ -23,6 +24,7 @@ class PoolView(LessonView):
     """Max or average pooling with the gradient routed back."""
 
     serializer_class = PoolSerializer
+    result_serializer = results.PoolResultSerializer
     compute = staticmethod(panel.pool)
 
 
@@ -38,6 +40,7 @@ class PoolShiftView(LessonView):
     """Shift the input by a pixel and compare the pooled outputs (small-translation invariance)."""
 
     serializer_class = PoolShiftSerializer
+    result_serializer = results.PoolShiftResultSerializer
     compute = staticmethod(panel.pool_shift)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import propagation as panel
+from . import results
 from .base import LessonSerializer, LessonView, any_value
 
 
@@ -25,6 +26,7 @@ class NetworkTraceView(LessonView):
     """One sample through a 2-3-K network, forward and backward, and one SGD update."""
 
     serializer_class = NetworkTraceSerializer
+    result_serializer = results.NetworkTraceResultSerializer
     compute = staticmethod(panel.network_trace)
 
 
@@ -39,6 +41,7 @@ class BackpropGraphView(LessonView):
     """One sigmoid unit as a computational graph: values forward, gradients node by node back."""
 
     serializer_class = BackpropGraphSerializer
+    result_serializer = results.BackpropGraphResultSerializer
     compute = staticmethod(panel.backprop_graph)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..panels import sgd as panel
+from . import results
 from .base import LessonSerializer, LessonView, any_value
 
 
@@ -19,6 +20,7 @@ class SgdCompareView(LessonView):
     """The same network trained with m = 1, m = 16 and the full batch."""
 
     serializer_class = SgdCompareSerializer
+    result_serializer = results.SgdCompareResultSerializer
     compute = staticmethod(panel.sgd_compare)
     heavy = True
 
@@ -34,6 +36,7 @@ class LrCompareView(LessonView):
     """One mini-batch size, several learning rates."""
 
     serializer_class = LrCompareSerializer
+    result_serializer = results.LrCompareResultSerializer
     compute = staticmethod(panel.lr_compare)
     heavy = True
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from ..panels import convolution
 from ..panels import why_cnns as panel
+from . import results
 from .base import LessonSerializer, LessonView, any_value
 
 
@@ -27,6 +28,7 @@ class ParamCountView(LessonView):
     """A conv layer's parameters against a dense layer's for the same C×H×W output."""
 
     serializer_class = ParamCountSerializer
+    result_serializer = results.ParamCountResultSerializer
     compute = staticmethod(panel.param_count)
 
 
@@ -43,6 +45,7 @@ class EquivarianceView(LessonView):
     """conv(shift(x)) against shift(conv(x))."""
 
     serializer_class = EquivarianceSerializer
+    result_serializer = results.EquivarianceResultSerializer
     compute = staticmethod(panel.equivariance)
 
 

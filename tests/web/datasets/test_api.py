@@ -14,6 +14,7 @@ from PIL import Image
 from nnweb.datasets import services
 from nnweb.datasets.models import Dataset
 from tests.web.api_errors import error_detail, error_text
+from tests.web.schema_checks import check_response
 
 from .conftest import IRIS_LIKE, client_for, upload_file
 
@@ -138,10 +139,14 @@ def test_download_original_and_delete(instructor, _media, django_capture_on_comm
     assert [p for p in media_files(_media) if ".incoming" not in str(p)] == []
 
 
-def test_preview_tabular(instructor):
+PREVIEW = "/api/datasets/{id}/preview/"
+
+
+def test_preview_tabular(instructor, api_schema):
     c = client_for(instructor)
     ds_id = post_csv(c).json()["id"]
     body = c.get(f"/api/datasets/{ds_id}/preview/").json()
+    check_response(api_schema, "get", PREVIEW, 200, body)  # as documented, for each kind
     assert body["columns"] == ["sepal", "petal", "species"]
     assert body["rows"][0] == ["1.0", "0.2", "a"] and len(body["rows"]) == 20
     stats = {col["name"]: col for col in body["stats"]["columns"]}
@@ -158,7 +163,7 @@ def png(color, size=(10, 10)) -> bytes:
     return buf.getvalue()
 
 
-def test_image_zip_upload_preview_and_samples(instructor):
+def test_image_zip_upload_preview_and_samples(instructor, api_schema):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for i in range(3):
@@ -174,6 +179,7 @@ def test_image_zip_upload_preview_and_samples(instructor):
     ds_id = r.json()["id"]
     assert r.json()["input_shape"] == [3, 8, 8]
     body = c.get(f"/api/datasets/{ds_id}/preview/").json()
+    check_response(api_schema, "get", PREVIEW, 200, body)
     assert [g["class"] for g in body["classes"]] == ["green", "red"]
     assert body["classes"][0]["count"] == 3
     r = c.get(f"/api/datasets/{ds_id}/samples/0.png")
@@ -204,7 +210,7 @@ def test_npz_upload(instructor):
     assert r.status_code == 201 and r.json()["input_shape"] == [1, 6, 6]
 
 
-def test_coco_upload_preview_and_mask_overlay(instructor):
+def test_coco_upload_preview_and_mask_overlay(instructor, api_schema):
     from .test_importers import coco_files
 
     ann, images = coco_files()
@@ -222,6 +228,7 @@ def test_coco_upload_preview_and_mask_overlay(instructor):
     ds_id = r.json()["id"]
     assert r.json()["kind"] == "instance_segmentation"
     body = c.get(f"/api/datasets/{ds_id}/preview/").json()
+    check_response(api_schema, "get", PREVIEW, 200, body)
     assert [im["instances"] for im in body["images"]] == [["square"], ["disc"]]
     plain = Image.open(io.BytesIO(c.get(f"/api/datasets/{ds_id}/samples/0.png").content))
     over = Image.open(io.BytesIO(c.get(f"/api/datasets/{ds_id}/samples/0.png?overlay=1").content))

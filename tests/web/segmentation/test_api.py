@@ -13,6 +13,7 @@ from PIL import Image
 
 from nnweb.segmentation import masks, services
 from tests.web.api_errors import error_detail, errors_of
+from tests.web.schema_checks import check_response
 
 RUN = "/api/segmentation/run/"
 
@@ -63,11 +64,14 @@ def png_header_only(width: int, height: int) -> bytes:
 
 
 @pytest.mark.django_db
-def test_run_upload_returns_boxes_labels_scores_masks_provider_latency(api_client, fake_model):
+def test_run_upload_returns_boxes_labels_scores_masks_provider_latency(
+    api_client, fake_model, api_schema
+):
     img = dark_square_image()
     r = upload(api_client, png_bytes(img))
     assert r.status_code == 200, r.content
     body = r.json()
+    check_response(api_schema, "post", RUN, 200, body)  # as documented (the page's type)
     assert body["count"] == 1
     assert body["boxes"] == [[32.0, 32.0, 96.0, 96.0]]
     assert body["labels"] == [2] and body["names"] == ["circle"]
@@ -118,9 +122,11 @@ def test_canvas_data_url_with_transparency(api_client, fake_model):
 
 
 @pytest.mark.django_db
-def test_sample_and_seed_inputs(api_client, fake_model):
-    assert api_client.post(RUN, {"sample": 0}, format="json").status_code == 200
-    assert api_client.post(RUN, {"seed": 123}, format="json").status_code == 200
+def test_sample_and_seed_inputs(api_client, fake_model, api_schema):
+    for body in ({"sample": 0}, {"seed": 123}):
+        r = api_client.post(RUN, body, format="json")
+        assert r.status_code == 200
+        check_response(api_schema, "post", RUN, 200, r.json())
 
 
 @pytest.mark.django_db
