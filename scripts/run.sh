@@ -68,7 +68,7 @@ say "nnweb is at http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
 # it and uvicorn grants it by default, but with uvicorn's settings it costs ~0.30 ms of server
 # CPU per traced step reply (12.1 -> 5.5 KiB), about as much as the rest of serving the step,
 # and ~0.7 ms per play frame. benchmarks/playground_ws.py --clients 200 serves both ways in one
-# run (1.25 ms of server CPU per step accepted, 0.89 ms declined, on a loaded machine).
+# run (0.87 ms of server CPU per step accepted, 0.53 ms declined, on a loaded machine).
 # Bandwidth (~120 KiB/s per client stepping 10/s) is the cheaper resource for a class on one
 # network, so the CPU is kept for the steps.
 "$VENV/bin/uvicorn" nnweb.asgi:application --host "$HOST" --port "$PORT" --lifespan off \
