@@ -11,7 +11,11 @@ Measured:
     p50 / p99 / max (goal p99 <= 1 s);
   - reference in the same run: the students' own round trip of the update;
   - messages and bytes the instructor's socket received (coalesced, small thumbnails);
-  - the server's CPU (user + system seconds / wall seconds, one process).
+  - the server's CPU (user + system seconds / wall seconds, all its processes), and per
+    update (ms of server CPU per student update, the figure that carries over between machines).
+
+The server serves as ``make run`` does: permessage-deflate, offered by the clients as browsers
+do, is declined (uvicorn --ws-per-message-deflate false).
 
     .venv/bin/python benchmarks/live_view.py [--students 200] [--seconds 20] [--redis URL]
 """
@@ -202,6 +206,7 @@ async def measure(server: Server, info: dict, seconds: float) -> dict:
         "messages": inst.messages,
         "bytes": inst.bytes,
         "cpu": (cpu1 - cpu0) / wall,
+        "cpu_s": cpu1 - cpu0,
         "wall": wall,
         "students_seen": len(inst.seen),
         "failed": failed,
@@ -217,7 +222,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.workers > 1 and not args.redis:
         ap.error("--workers > 1 needs --redis (the processes share the channel layer)")
-    with Server(workers=args.workers, redis_url=args.redis) as server:
+    with Server(workers=args.workers, redis_url=args.redis, ws_deflate=False) as server:
         info = setup(server, args.students)
         r = asyncio.run(measure(server, info, args.seconds))
         server.log.flush()
@@ -247,7 +252,11 @@ def main() -> None:
         f"  instructor socket: {r['messages'] / r['wall']:.1f} messages/s, "
         f"{r['bytes'] / r['wall'] / 1024:.1f} KiB/s"
     )
-    print(f"  server CPU (all its processes): {r['cpu'] * 100:.0f}% of one core")  # fmt: skip
+    print(
+        f"  server CPU (all its processes): {r['cpu'] * 100:.0f}% of one core,"
+        f" {1000 * r['cpu_s'] / max(1, n_up):.2f} ms per update"
+    )
+    print("  uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
 if __name__ == "__main__":

@@ -64,13 +64,13 @@ trap 'exit 143' TERM
 say "nnweb is at http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
 # A socket subscribed to the Redis channel layer (a run's progress, a class student's playground) can keep
 # uvicorn "waiting for background tasks" long after SIGTERM: bound the graceful shutdown.
-# No permessage-deflate on websockets (NNWEB_WS_DEFLATE=true turns it back on): browsers ask for
-# it and uvicorn grants it by default, but compressing a traced step reply costs ~0.84 ms of
-# server CPU (as much as computing the step), for 11.7 -> 3.9 KiB, and a play frame ~1 ms. On
-# two cores, 200 clients x 10 steps/s would spend most of a core on zlib; measured on a quiet
-# machine (benchmarks/playground_ws.py --clients 200) deflate gave p99 173 ms with 1,791 of
-# 2,000 steps/s served, off p99 5.7 ms. Bandwidth (~120 KiB/s per client stepping 10/s) is the
-# cheaper resource for a class on one network, so the CPU is kept for the steps.
+# No permessage-deflate on websockets (NNWEB_WS_DEFLATE=true turns it back on): browsers offer
+# it and uvicorn grants it by default, but with uvicorn's settings it costs ~0.30 ms of server
+# CPU per traced step reply (12.1 -> 5.5 KiB), about as much as the rest of serving the step,
+# and ~0.7 ms per play frame. benchmarks/playground_ws.py --clients 200 serves both ways in one
+# run (0.87 ms of server CPU per step accepted, 0.53 ms declined, on a loaded machine).
+# Bandwidth (~120 KiB/s per client stepping 10/s) is the cheaper resource for a class on one
+# network, so the CPU is kept for the steps.
 "$VENV/bin/uvicorn" nnweb.asgi:application --host "$HOST" --port "$PORT" --lifespan off \
   --ws-per-message-deflate "${NNWEB_WS_DEFLATE:-false}" \
   --timeout-graceful-shutdown 5 --log-level "${UVICORN_LOG_LEVEL:-info}" &

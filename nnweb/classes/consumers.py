@@ -2,10 +2,11 @@
 
 Server -> client: ``{"type": "tiles", "tiles": [tile, ...]}`` (see live.tile), first every
 student's latest tile from the cache, then only the students whose tile changed, at most every
-``FLUSH_SECONDS``. Incoming tiles are coalesced to the latest per student, so a busy class
-never queues more than one message per flush on this socket, whatever the number of students
-(the Redis channel layer drops messages beyond 100 waiting on one channel; handling each one
-is only a dictionary store, so the channel stays nearly empty). Errors are
+``FLUSH_SECONDS``. Tiles arrive from each web process already coalesced (one ``classes.tiles``
+group message per process and tick, live._Outbox) and are coalesced again to the latest per
+student, so a busy class never queues more than one message per flush on this socket, whatever
+the number of students, and the channel layer carries a few messages a second (the Redis layer
+drops messages beyond 100 waiting on one channel). Errors are
 ``{"type": "error", "errors": [{code, detail, attr}]}`` (nnweb.core.errors.ws_error); sockets
 per client and message size are capped by nnweb.core.ws_guard (close codes 4429 and 4413).
 """
@@ -71,9 +72,9 @@ class LiveViewConsumer(SocketGuard, AsyncWebsocketConsumer):
         """The view only listens; "send to class" is a REST call (POST .../send/)."""
         await self.guard_message(text_data, bytes_data)
 
-    async def classes_tile(self, event: dict) -> None:
-        t = event["tile"]
-        self.pending[t["student"]] = t  # coalesce: only the latest per student is sent
+    async def classes_tiles(self, event: dict) -> None:
+        for t in event["tiles"]:
+            self.pending[t["student"]] = t  # coalesce: only the latest per student is sent
 
     async def _flush_loop(self) -> None:
         while True:

@@ -7,9 +7,14 @@ Groups, per class:
 
 A student's playground publishes a *tile* (decision boundary thumbnail, test accuracy,
 iteration, stage) at most once per ``PUBLISH_SECONDS`` (a change inside the window goes out at
-its end). The latest tile of each student is also kept in the cache, so that a live view opened
-later (in any process) starts complete, and so that the server knows which playground session
-is the student's current one (challenges check it).
+its end). Tiles are coalesced per process: each web process keeps the latest tile of each of
+its students and, once per ``TICK_SECONDS``, sends every class one group message with the tiles
+that changed (``classes.tiles``), so a class of 200 costs the channel layer a few messages a
+second per process instead of one per update, and never nears the Redis layer's 100 messages
+waiting per channel. The latest tile of each student is also kept in the cache (written in the
+same tick, before the message), so that a live view opened later (in any process) starts
+complete, and so that the server knows which playground session is the student's current one
+(challenges check it).
 
 ``PlaygroundLiveMixin`` is what the playground's consumer mixes in: four calls
 (connect / publish / disconnect, and the ``classes_setup`` handler) are its whole hook.
@@ -20,8 +25,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
+import weakref
 
 import numpy as np
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.core.cache import cache
 
@@ -29,6 +36,8 @@ THUMB_SIDE = 16  # the decision boundary thumbnail is 16 x 16 bytes (344 charact
 # At most two tiles a second per student; an update inside the window is sent at its end
 # (trailing edge), so the live view is never more than this behind a student's last change.
 PUBLISH_SECONDS = 0.5
+# A process sends its students' new tiles to each class once per tick (see _Outbox).
+TICK_SECONDS = 0.2
 TILE_TTL = 6 * 3600
 CACHE_PREFIX = "nnweb:classes:tile:"
 
@@ -108,8 +117,13 @@ def tile(user, session) -> dict:
 
 
 def store_tile(t: dict) -> None:
+    store_tiles([t])
+
+
+def store_tiles(tiles: list[dict]) -> None:
+    """Keep each student's latest tile in the cache (one round trip with Redis)."""
     try:
-        cache.set(CACHE_PREFIX + str(t["student"]), t, timeout=TILE_TTL)
+        cache.set_many({CACHE_PREFIX + str(t["student"]): t for t in tiles}, timeout=TILE_TTL)
     except Exception:  # noqa: BLE001 - a live view is a convenience; never break the playground
         pass
 
@@ -140,6 +154,48 @@ def student_class_ids(user) -> list[int]:
     if user is None or not user.is_authenticated:
         return []
     return list(user.enrolled_classes.values_list("pk", flat=True))
+
+
+class _Outbox:
+    """The tiles this process's students published since the last tick, the latest per student
+    and class; the first one starts the tick, at whose end they are stored in the cache and
+    sent, one group message per class."""
+
+    def __init__(self, layer) -> None:
+        self.layer = layer
+        self.pending: dict[int, dict[int, dict]] = {}
+        self.flush: asyncio.Task | None = None
+
+    def put(self, class_ids: list[int], t: dict) -> None:
+        for cid in class_ids:
+            self.pending.setdefault(cid, {})[t["student"]] = t
+        if self.flush is None:
+            self.flush = asyncio.get_running_loop().create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(TICK_SECONDS)
+        pending, self.pending, self.flush = self.pending, {}, None  # later tiles: next tick
+        latest = {t["student"]: t for tiles in pending.values() for t in tiles.values()}
+        await sync_to_async(store_tiles)(list(latest.values()))
+        for cid, tiles in pending.items():
+            try:
+                await self.layer.group_send(
+                    live_group(cid), {"type": "classes.tiles", "tiles": list(tiles.values())}
+                )
+            except Exception:  # noqa: BLE001 - a live view is a convenience (see store_tiles)
+                pass
+
+
+# One outbox per event loop (a web process has one; tests open one per test).
+_outboxes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def outbox(layer) -> _Outbox:
+    loop = asyncio.get_running_loop()
+    box = _outboxes.get(loop)
+    if box is None or box.layer is not layer:
+        box = _outboxes[loop] = _Outbox(layer)
+    return box
 
 
 class PlaygroundLiveMixin:
@@ -181,11 +237,7 @@ class PlaygroundLiveMixin:
         from nnweb.playground.consumers import run_engine
 
         t = await run_engine(tile, self.user, self.session)
-        store_tile(t)
-        for cid in self._class_ids:
-            await self.channel_layer.group_send(
-                live_group(cid), {"type": "classes.tile", "tile": t}
-            )
+        outbox(self.channel_layer).put(self._class_ids, t)
 
     async def _publish_later(self, wait: float) -> None:
         await asyncio.sleep(wait)

@@ -93,6 +93,12 @@ class PlaygroundSession:
             return s
         return cls(cfg, anonymous=anonymous, owner_id=owner, user=user)
 
+    # What _prepare_inputs derives from the data and the settings (the scaled-out shared state
+    # leaves these out and rebuilds them: the heatmap grid's inputs alone are 64 KiB).
+    INPUT_FIELDS = (
+        "A_train", "A_test", "y_train", "y_test", "_eval_A", "_eval_y", "grid_inputs", "curve_x"
+    )  # fmt: skip
+
     def _prepare_inputs(self) -> None:
         d = self.data
         self.A_train = features.transform(d.X_train, self.config.features)

@@ -11,7 +11,9 @@ pickle of the session per action (well under a millisecond on a local Redis; the
 prints it), paid only when REDIS_URL is set: embedded mode never comes here.
 
 What is shared: everything the session object holds (config, data, network, optimizer with
-its momentum, stage cursor, counters, history, play state) except its in-process lock. The
+its momentum, stage cursor, counters, history, play state) except its in-process lock and what
+it derives from the data and settings (``PlaygroundSession.INPUT_FIELDS``: the feature
+columns and the heatmap grid, rebuilt by the process that loads the state). The
 state is pickled: it is written and read only by nnweb's own processes through the Redis
 they are configured with, as Django's own Redis cache does.
 
@@ -38,7 +40,7 @@ from .session import PlaygroundSession
 KEY = "nnweb:playground:shared:"
 TTL = 3600  # s an untouched session is kept
 LOCK_WAIT = 15.0  # s an action waits for another process's action on the same session
-LOCAL_ONLY = ("lock", "shared_version")
+LOCAL_ONLY = ("lock", "shared_version", *PlaygroundSession.INPUT_FIELDS)
 
 _client = None
 _client_lock = threading.Lock()
@@ -81,6 +83,7 @@ def _dump(session: PlaygroundSession) -> bytes:
 
 def _load_into(session: PlaygroundSession, blob: bytes, version: int) -> PlaygroundSession:
     session.__dict__.update(pickle.loads(blob))  # noqa: S301 - our own processes wrote it
+    session._prepare_inputs()  # the INPUT_FIELDS, from the data and settings just loaded
     session.shared_version = version
     return session
 

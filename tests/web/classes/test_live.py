@@ -242,3 +242,30 @@ def test_thumbnail_forwards_only_its_points_and_matches_the_heatmap(student, con
     assert thumb["kind"] == "classes"
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
     assert len(live._thumb_rows(len(session.grid_inputs))) == live.THUMB_SIDE**2
+
+
+async def test_a_process_sends_each_class_one_message_per_tick_with_the_latest_tiles(settings):
+    """Tiles published within a tick leave as one group message per class, the latest tile
+    of each student only, and are in the cache before the message is sent."""
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    views = {cid: await layer.new_channel() for cid in (901, 902)}
+    for cid, channel in views.items():
+        await layer.group_add(live.live_group(cid), channel)
+    box = live.outbox(layer)
+    box.put([901, 902], {"student": 1, "iteration": 1})
+    box.put([901], {"student": 2, "iteration": 5})
+    box.put([901, 902], {"student": 1, "iteration": 2})  # replaces iteration 1
+    got = await asyncio.wait_for(layer.receive(views[901]), 2)
+    assert got["type"] == "classes.tiles"
+    assert sorted((t["student"], t["iteration"]) for t in got["tiles"]) == [(1, 2), (2, 5)]
+    other = await asyncio.wait_for(layer.receive(views[902]), 2)
+    assert [(t["student"], t["iteration"]) for t in other["tiles"]] == [(1, 2)]
+    assert live.latest_tile(1)["iteration"] == 2 and live.latest_tile(2)["iteration"] == 5
+    with pytest.raises(TimeoutError):  # nothing else was queued for the class
+        await asyncio.wait_for(layer.receive(views[901]), 2 * live.TICK_SECONDS)
+    box.put([901], {"student": 2, "iteration": 6})  # a later tile starts the next tick
+    again = await asyncio.wait_for(layer.receive(views[901]), 2)
+    assert [(t["student"], t["iteration"]) for t in again["tiles"]] == [(2, 6)]

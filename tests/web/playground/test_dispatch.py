@@ -97,3 +97,23 @@ async def test_a_new_action_is_served_by_the_socket_too(echo_action):
     assert np.array_equal(arrays["W1"], W1)
     await comm.disconnect()
     store.delete(s.id)
+
+
+def test_a_reused_serializer_checks_each_message_against_its_own_session():
+    """Each thread reuses one serializer per action: a message is still checked against its
+    own session's settings, and a refusal reads exactly as a new DRF serializer writes it."""
+    two = new_session({"hidden": [2, 2], "activations": ["tanh", "tanh"]})
+    one = new_session({"hidden": [2]})
+    msg = {"action": "configure", "config": {"activations": ["tanh", "relu"]}}
+    actions.dispatch(two, msg)  # two hidden layers: two activations fit
+    with pytest.raises(ValidationError) as e:
+        actions.dispatch(one, msg)
+    assert "hidden" in str(e.value.detail["config"])
+    assert actions.dispatch(two, msg).body["config"]["activations"] == ["tanh", "relu"]
+    bad = {"action": "step", "sample": -1, "id": 3}
+    actions.dispatch(one, {"action": "step", "sample": 0, "id": 2})
+    with pytest.raises(ValidationError) as e:
+        actions.dispatch(one, bad)
+    form = actions.get(bad).serializer(data=bad, context={"anonymous": True, "base": one.config})
+    assert not form.is_valid()
+    assert e.value.detail == form.errors
