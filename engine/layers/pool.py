@@ -66,10 +66,12 @@ def max_pool_backward(delta: np.ndarray, cache: MaxPoolCache) -> np.ndarray:
     Ho, Wo = idx.shape[2:]
     covered = s == k and H == k * Ho and W == k * Wo  # every input in exactly one window
     alloc = np.empty if covered else np.zeros
-    if idx.strides[1] > idx.strides[0]:  # channel-major input (from a convolution): keep it
-        dx = alloc((C, m, H, W), dtype=delta.dtype).transpose(1, 0, 2, 3)
-    else:
-        dx = alloc((m, C, H, W), dtype=delta.dtype)
+    # dx in the memory order of the input (the index array has it): channel-major after a
+    # convolution, channels-last in the detection model; the next backward step then reads it
+    # without a copy
+    order = sorted(range(4), key=lambda a: -idx.strides[a])  # axes, outermost in memory first
+    dx = alloc(tuple((m, C, H, W)[a] for a in order), dtype=delta.dtype)
+    dx = dx.transpose(np.argsort(order))
     for p, target in enumerate(_offset_views(dx, k, s, Ho, Wo)):
         if s >= k:  # windows do not overlap: each position is written once
             np.multiply(delta, idx == p, out=target)
