@@ -14,7 +14,8 @@ cols (m, C*kh*kw, H_out*W_out), turns the convolution into one batched BLAS matm
   u[n] = W.reshape(out, C*kh*kw) @ cols[n].
 Backward: dE_dW = sum_n delta[n] @ cols[n]^T, dE_db = sum of delta over n, y, x, and dE_dx
 scatters W^T @ delta[n] back onto the kh*kw window positions (col2im: a loop over the kh*kw
-kernel offsets, never over samples or pixels).
+kernel offsets, never over samples or pixels). At stride 1 (with enough input channels) cols is
+built on the padded grid, where both copies run over long contiguous slices (see _grid_cols).
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
         cols, Hp, Wp = _grid_cols(x, (pt, pb, pl, pr), kh, kw)
         u = (W.reshape(n_out, -1) @ cols).reshape(n_out, m, Hp, Wp)[:, :, :Ho, :Wo]
         # adding b copies the valid positions out of the grid into a new channel-major array
-        u = np.add(u, b[:, None, None, None]).transpose(1, 0, 2, 3)
+        u = np.add(u, b[:, None, None, None], dtype=u.dtype).transpose(1, 0, 2, 3)
         return u, ConvCache(x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
     if pt or pb or pl or pr:
         xp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=x.dtype)
