@@ -77,11 +77,12 @@ def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
         return _max_pool_2x2(x, Ho, Wo)
     views = _offset_views(x, size, s, Ho, Wo)
     if len(views) == 1:
-        return views[0].copy(), MaxPoolCache(x.shape, size, s, np.zeros(views[0].shape, np.int8))
+        u = views[0].copy(order="K")  # K: in x's memory order, like every output here
+        return u, MaxPoolCache(x.shape, size, s, np.zeros_like(u, dtype=np.int8))
     u = np.maximum(views[0], views[1])
     for v in views[2:]:
         np.maximum(u, v, out=u)
-    idx = np.zeros(u.shape, np.int8 if len(views) < 128 else np.int32)
+    idx = np.zeros_like(u, dtype=np.int8 if len(views) < 128 else np.int32)
     for p in range(len(views) - 1, -1, -1):  # descending, so the first maximum wins
         np.putmask(idx, views[p] == u, p)
     return u, MaxPoolCache(x.shape, size, s, idx)
