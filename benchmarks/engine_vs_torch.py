@@ -15,6 +15,9 @@ from other jobs hits both sides alike). Targets:
   conv 16 / conv 32 "same" CNN on 3x32x32, b. 64  >= 0.8x
   trace() keeping everything: (trace + SGD.step) / plain training step <= 1.3
 
+Importing engine tunes glibc malloc to keep freed memory for reuse (engine/memory.py; it applies
+to the whole process, torch included); NNWEB_ENGINE_DEFAULT_MALLOC=1 measures without it.
+
 BLAS note: on some processors this workplace sets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE because old
 OpenBLAS builds misbehave there; they slow current NumPy. This script re-executes itself once with
 both unset (for its own process only; tests and CI keep them) and prints the OpenBLAS kernel it then
@@ -42,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import engine  # noqa: E402
 from engine import SGD, Conv2D, Dense, Flatten, MaxPool2D, Sequential  # noqa: E402
 
 
@@ -59,6 +63,11 @@ def blas_info() -> str:
 
 
 CLOCK = time.perf_counter
+
+
+def load_average() -> str:
+    """The machine's load, printed beside the figures (a shared machine distorts wall time)."""
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def best(fn, repeat: int) -> float:
@@ -231,7 +240,8 @@ def main() -> None:
 
     if os.environ.get("NNWEB_BENCH_REEXEC"):
         print(f"re-executed without {' and '.join(BLAS_VARS)} (this process only)")
-    print(f"numpy {np.__version__}, torch {torch.__version__}")
+    print(f"numpy {np.__version__}, torch {torch.__version__}; {load_average()}")
+    print(f"engine.memory.keep_freed_memory: {engine.memory.keep_freed_memory()}")
     print("OPENBLAS env:", {v: os.environ.get(v) for v in BLAS_VARS})
     print(
         f"float32, one epoch of SGD.fit vs the same torch loop; {args.repeat} interleaved rounds "
@@ -254,6 +264,7 @@ def main() -> None:
                     f"  trace/plain step = {r['trace_ratio']:.2f} (target <= 1.3)",
                     flush=True,
                 )
+    print(f"done; {load_average()}")
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ Each ``*_forward`` returns ``(out, cache)``; each ``*_backward(dout, cache)`` re
 gradients (dE/d input and, for layers with parameters, dE_dW, dE_db).
 
 The dense layers are the core library's (``engine.layers.dense_forward`` / ``dense_backward``)
-and ReLU is ``engine.activations``' (f, f' and backward in one place); only the channels-last
-convolution, pooling and the 2x2 transposed convolution live here (see README.md: why the
-layout differs).
+and ReLU is ``engine.activations``' (f, f' and backward in one place), max pooling is the
+core ``max_pool_forward`` / ``max_pool_backward`` on a transposed view; only the channels-last
+convolution and the 2x2 transposed convolution live here (see README.md: why the layout
+differs).
 
 The two heads of Mask R-CNN:
 
@@ -30,9 +31,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from engine.activations import ACTIVATIONS, relu
-from engine.layers import dense_backward, dense_forward
+from engine.layers import dense_backward, dense_forward, max_pool_backward, max_pool_forward
+from engine.layers.pool import MaxPoolCache
 
 RELU = ACTIVATIONS["relu"]
 
@@ -46,83 +49,90 @@ class ConvNHWCCache(NamedTuple):
     pad: int
 
 
+def _pad_hw(x: np.ndarray, pad: int) -> np.ndarray:
+    """x (N, H, W, C) with ``pad`` zero rows and columns on each side (np.zeros and one
+    assignment: np.pad's per-call overhead is a sizeable part of a small convolution)."""
+    N, H, Wd, C = x.shape
+    xp = np.zeros((N, H + 2 * pad, Wd + 2 * pad, C), dtype=x.dtype)
+    xp[:, pad : pad + H, pad : pad + Wd] = x
+    return xp
+
+
+def _windows(xp: np.ndarray, k: int, Ho: int, Wo: int) -> np.ndarray:
+    """Read-only view (N, Ho, Wo, k, k, C) of the padded xp: [n, y, x, i, j, c] is
+    xp[n, y + i, x + j, c]. No copy; reshaped to (N*Ho*Wo, k*k*C) it is im2col's matrix, and
+    that one copy runs over k*C contiguous values at a time (the (j, c) axes of a window row
+    are adjacent in memory), not over C at a time as k*k separate shifted copies would."""
+    sN, sH, sW, sC = xp.strides
+    N, C = xp.shape[0], xp.shape[3]
+    return as_strided(xp, (N, Ho, Wo, k, k, C), (sN, sH, sW, sH, sW, sC), writeable=False)
+
+
+def _im2col(xp: np.ndarray, k: int, Ho: int, Wo: int) -> np.ndarray:
+    return np.ascontiguousarray(_windows(xp, k, Ho, Wo)).reshape(-1, k * k * xp.shape[3])
+
+
+def _column_sums(a2: np.ndarray) -> np.ndarray:
+    """Sum over the rows of a tall (M, C) matrix as ones (M,) @ a2: a BLAS product is over ten
+    times faster than a2.sum(axis=0) when C is small (NumPy then adds short rows one by one)."""
+    return np.ones(a2.shape[0], dtype=a2.dtype) @ a2
+
+
 def conv_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, pad: int = 0):
-    """Stride-1 convolution of channels-last ``x`` (N, H, W, C_in) with W (C_out, C_in, k, k)."""
+    """Stride-1 convolution of channels-last ``x`` (N, H, W, C_in) with W (C_out, C_in, k, k):
+    u[n, y, x, o] = b[o] + sum_{i, j, c} W[o, c, i, j] x_pad[n, y + i, x + j, c], as one BLAS
+    product u = cols @ W_m + b with cols = im2col(x_pad) (N*Ho*Wo, k*k*C_in) and
+    W_m = W in (i, j, c) x o order (k*k*C_in, C_out)."""
     N, H, Wd, C = x.shape
     C_out, C_in, k, k2 = W.shape
     if C_in != C or k != k2:
         raise ValueError(f"conv: x {x.shape} (channels last) does not fit W {W.shape}")
-    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))) if pad else x
+    xp = _pad_hw(x, pad) if pad else x
     Ho, Wo = H + 2 * pad - k + 1, Wd + 2 * pad - k + 1
-    if k == 1:
-        cols = xp.reshape(-1, C)
-    else:
-        cols = np.empty((N, Ho, Wo, k, k, C), dtype=x.dtype)
-        for i in range(k):
-            for j in range(k):
-                cols[:, :, :, i, j, :] = xp[:, i : i + Ho, j : j + Wo, :]
-        cols = cols.reshape(-1, k * k * C)
-    Wm = W.transpose(2, 3, 1, 0).reshape(k * k * C, C_out)
-    u = cols @ Wm + b
+    cols = xp.reshape(-1, C) if k == 1 else _im2col(xp, k, Ho, Wo)
+    u = cols @ W.transpose(2, 3, 1, 0).reshape(k * k * C, C_out)
+    u += b
     return u.reshape(N, Ho, Wo, C_out), ConvNHWCCache(cols, x.shape, W, pad)
 
 
 def conv_backward(du: np.ndarray, cache, need_dx: bool = True):
-    """(dE_dx, dE_dW, dE_db) of ``conv_forward`` (dE_dx None when not ``need_dx``)."""
+    """(dE_dx, dE_dW, dE_db) of ``conv_forward`` (dE_dx None when not ``need_dx``).
+
+    With d = du as an (N*Ho*Wo, C_out) matrix: dE_dW = cols^T @ d, dE_db = column sums of d.
+    dE_dx is the transposed convolution: du padded by k - 1 - pad, correlated with W turned
+    by 180 degrees and with in/out channels swapped,
+        dE_dx[n, y, x, c] = sum_{i, j, o} du_pad[n, y + i, x + j, o] W[o, c, k-1-i, k-1-j],
+    i.e. im2col(du_pad) @ W_flip, one strided copy and one BLAS product. (The same sum as
+    scattering dcols = d @ W_m^T back onto the k*k window positions, col2im, but that is k*k
+    read-modify-write passes over C values at a time.)
+    """
     cols, x_shape, W, pad = cache
     N, H, Wd, C = x_shape
     C_out, _, k, _ = W.shape
-    Ho, Wo = du.shape[1], du.shape[2]
     du2 = du.reshape(-1, C_out)
-    Wm = W.transpose(2, 3, 1, 0).reshape(k * k * C, C_out)
     dE_dW = (cols.T @ du2).reshape(k, k, C, C_out).transpose(3, 2, 0, 1)
-    dE_db = du2.sum(axis=0)
+    dE_db = _column_sums(du2)
     if not need_dx:
         return None, dE_dW, dE_db
-    dcols = du2 @ Wm.T
     if k == 1:
-        dx = dcols.reshape(x_shape)
-    else:
-        dcols = dcols.reshape(N, Ho, Wo, k, k, C)
-        dxp = np.zeros((N, H + 2 * pad, Wd + 2 * pad, C), dtype=du.dtype)
-        for i in range(k):
-            for j in range(k):
-                dxp[:, i : i + Ho, j : j + Wo, :] += dcols[:, :, :, i, j, :]
-        dx = dxp[:, pad : pad + H, pad : pad + Wd, :] if pad else dxp
-    return dx, dE_dW, dE_db
-
-
-class MaxPoolNHWCCache(NamedTuple):
-    windows: np.ndarray  # (N, H/2, 2, W/2, 2, C) view of the input
-    out: np.ndarray
-    x_shape: tuple
+        return (du2 @ W.reshape(C_out, C)).reshape(x_shape), dE_dW, dE_db
+    q = k - 1 - pad
+    dcols = _im2col(_pad_hw(du, q) if q else du, k, H, Wd)
+    W_flip = W[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(k * k * C_out, C)
+    return (dcols @ W_flip).reshape(x_shape), dE_dW, dE_db
 
 
 def maxpool_forward(x: np.ndarray):
-    """2x2 stride-2 max pooling (floor: an odd last row/column is dropped)."""
-    N, H, Wd, C = x.shape
-    Hh, Wh = H // 2, Wd // 2
-    xr = x[:, : 2 * Hh, : 2 * Wh].reshape(N, Hh, 2, Wh, 2, C)
-    out = xr.max(axis=(2, 4))
-    return out, MaxPoolNHWCCache(xr, out, x.shape)
+    """2x2 stride-2 max pooling (floor: an odd last row/column is dropped); the core
+    ``max_pool_forward`` on the (N, C, H, W) view of x, so the output stays channels-last in
+    memory. Returns (out (N, H/2, W/2, C), cache)."""
+    out, cache = max_pool_forward(x.transpose(0, 3, 1, 2), 2, 2)
+    return out.transpose(0, 2, 3, 1), cache
 
 
-def maxpool_backward(dout: np.ndarray, cache) -> np.ndarray:
-    xr, out, x_shape = cache
-    N, H, Wd, C = x_shape
-    win = xr == out[:, :, None, :, None, :]
-    # route each window's gradient to its first maximum only
-    flat = win.transpose(0, 1, 3, 5, 2, 4).reshape(-1, 4)
-    idx = np.argmax(flat, axis=1)
-    sel = np.zeros_like(flat)
-    sel[np.arange(flat.shape[0]), idx] = True
-    sel = sel.reshape(N, xr.shape[1], xr.shape[3], C, 2, 2).transpose(0, 1, 4, 2, 5, 3)
-    dxr = sel * dout[:, :, None, :, None, :]
-    dx = np.zeros(x_shape, dtype=dout.dtype)
-    dx[:, : 2 * xr.shape[1], : 2 * xr.shape[3]] = dxr.reshape(
-        N, 2 * xr.shape[1], 2 * xr.shape[3], C
-    )
-    return dx
+def maxpool_backward(dout: np.ndarray, cache: MaxPoolCache) -> np.ndarray:
+    """dE_dx (N, H, W, C): each delta to its window's first maximum (core max_pool_backward)."""
+    return max_pool_backward(dout.transpose(0, 3, 1, 2), cache).transpose(0, 2, 3, 1)
 
 
 class DeconvCache(NamedTuple):
@@ -151,7 +161,7 @@ def deconv_backward(du: np.ndarray, cache):
     Wm = W.transpose(0, 2, 3, 1).reshape(C_in, 4 * C_out)
     dE_dW = (x2.T @ dur).reshape(C_in, 2, 2, C_out).transpose(0, 3, 1, 2)
     dx = (dur @ Wm.T).reshape(x_shape)
-    return dx, dE_dW, du.reshape(-1, C_out).sum(axis=0)
+    return dx, dE_dW, _column_sums(du.reshape(-1, C_out))
 
 
 # --------------------------------------------------------------------------- heads

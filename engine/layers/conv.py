@@ -14,7 +14,8 @@ cols (m, C*kh*kw, H_out*W_out), turns the convolution into one batched BLAS matm
   u[n] = W.reshape(out, C*kh*kw) @ cols[n].
 Backward: dE_dW = sum_n delta[n] @ cols[n]^T, dE_db = sum of delta over n, y, x, and dE_dx
 scatters W^T @ delta[n] back onto the kh*kw window positions (col2im: a loop over the kh*kw
-kernel offsets, never over samples or pixels).
+kernel offsets, never over samples or pixels). At stride 1 (with enough input channels) cols is
+built on the padded grid, where both copies run over long contiguous slices (see _grid_cols).
 """
 
 from __future__ import annotations
@@ -83,13 +84,43 @@ def im2col(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int) -> n
     return np.ascontiguousarray(view).reshape(C * kh * kw, m * Ho * Wo)
 
 
+def _grid_cols(x: np.ndarray, pads: tuple, kh: int, kw: int) -> tuple[np.ndarray, int, int]:
+    """Stride-1 im2col on the padded grid: (cols (C*kh*kw, m*Hp*Wp), Hp, Wp).
+
+    The padded input is laid out channel-major and flattened, xf[c, n*Hp*Wp + y*Wp + x], with
+    (kh-1)*Wp + kw-1 zeros after it. Window element (i, j) of the output at grid position q is
+    then xf[c, q + i*Wp + j]: for each (c, i, j) a row of cols is one contiguous slice of xf, so
+    im2col is one copy of long runs (instead of runs of W_out values). Grid positions with
+    y >= H_out or x >= W_out are not outputs (their windows wrap into the padding or the next
+    row); they cost (Hp*Wp) / (H_out*W_out) - 1 more columns in the products, are dropped by the
+    output view, and get zero delta in the backward pass.
+    """
+    pt, pb, pl, pr = pads
+    m, C, H, W = x.shape
+    Hp, Wp = H + pt + pb, W + pl + pr
+    P, tail = m * Hp * Wp, (kh - 1) * Wp + kw - 1
+    xf = np.zeros((C, P + tail), dtype=x.dtype)
+    xf[:, :P].reshape(C, m, Hp, Wp)[:, :, pt : pt + H, pl : pl + W] = x.transpose(1, 0, 2, 3)
+    sc, s1 = xf.strides
+    view = as_strided(xf, (C, kh, kw, P), (sc, Wp * s1, s1, s1), writeable=False)
+    return np.ascontiguousarray(view).reshape(C * kh * kw, P), Hp, Wp
+
+
+def _use_grid(rows: int, n_out: int, stride: int) -> bool:
+    """Whether conv2d_forward builds cols on the padded grid (_grid_cols): at stride 1, when the
+    cols matrix has at least twice as many rows (C*kh*kw) as u has (out). The grid replaces the
+    short-run copies of im2col and col2im (C*kh*kw rows each) by two over out rows (u out of
+    the grid, delta onto it); with few input channels, as in a first layer, that is a loss."""
+    return stride == 1 and rows >= 2 * n_out
+
+
 class ConvCache(NamedTuple):
     """What conv2d_backward needs from the forward pass."""
 
     x_shape: tuple  # (m, C, H, W) of the unpadded input
     pads: tuple  # (top, bottom, left, right)
     stride: int
-    cols: np.ndarray  # (C*kh*kw, m*Ho*Wo), see im2col
+    cols: np.ndarray  # (C*kh*kw, m*Ho*Wo), see im2col, or (C*kh*kw, m*Hp*Wp), see _grid_cols
     W: np.ndarray
     Ho: int
     Wo: int
@@ -103,18 +134,26 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
         u = W.reshape(out, C*kh*kw) @ cols + b
     whose rows are output channels; u is returned as the (m, out, H_out, W_out) view of it
     (channel-major in memory, which the next layer's im2col and backward read without copies).
+    At stride 1 with enough input channels (_use_grid) cols is built on the padded grid instead
+    (_grid_cols) and u is copied out of the grid's valid positions.
     """
     pt, pb, pl, pr = _pads4(pads)
     m, C, H, Wd = x.shape
     n_out, _, kh, kw = W.shape
+    Ho = conv_output_size(H, kh, stride, pt + pb)
+    Wo = conv_output_size(Wd, kw, stride, pl + pr)
+    if _use_grid(C * kh * kw, n_out, stride):
+        cols, Hp, Wp = _grid_cols(x, (pt, pb, pl, pr), kh, kw)
+        u = (W.reshape(n_out, -1) @ cols).reshape(n_out, m, Hp, Wp)[:, :, :Ho, :Wo]
+        # adding b copies the valid positions out of the grid into a new channel-major array
+        u = np.add(u, b[:, None, None, None], dtype=u.dtype).transpose(1, 0, 2, 3)
+        return u, ConvCache(x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
     if pt or pb or pl or pr:
         xp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=x.dtype)
         xp[:, :, pt : pt + H, pl : pl + Wd] = x.transpose(1, 0, 2, 3)
         xp = xp.transpose(1, 0, 2, 3)
     else:
         xp = x
-    Ho = conv_output_size(H, kh, stride, pt + pb)
-    Wo = conv_output_size(Wd, kw, stride, pl + pr)
     cols = im2col(xp, kh, kw, stride, Ho, Wo)
     u = W.reshape(n_out, -1) @ cols
     u += b[:, None]
@@ -122,11 +161,17 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
     return u, ConvCache(x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
 
 
-def _channel_rows(delta: np.ndarray) -> np.ndarray:
-    """delta (m, out, Ho, Wo) as the (out, m*Ho*Wo) matrix of conv2d_forward (a view when delta
-    is channel-major in memory, as the backward pass keeps it)."""
+def _channel_rows(delta: np.ndarray, cache: ConvCache) -> np.ndarray:
+    """delta (m, out, Ho, Wo) as the (out, columns of cols) matrix of conv2d_forward: a view
+    when delta is channel-major in memory (as the backward pass keeps it); with cols on the
+    padded grid, a copy onto the grid, zero at the positions that are not outputs."""
     m, n_out = delta.shape[:2]
-    return delta.transpose(1, 0, 2, 3).reshape(n_out, -1)
+    if cache.cols.shape[1] == m * cache.Ho * cache.Wo:  # cols of the window positions
+        return delta.transpose(1, 0, 2, 3).reshape(n_out, -1)
+    (_, _, H, W), (pt, pb, pl, pr) = cache.x_shape, cache.pads
+    grid = np.zeros((n_out, m, H + pt + pb, W + pl + pr), dtype=delta.dtype)
+    grid[:, :, : cache.Ho, : cache.Wo] = delta.transpose(1, 0, 2, 3)
+    return grid.reshape(n_out, -1)
 
 
 def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
@@ -136,21 +181,36 @@ def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
       dE_dW = d @ cols^T,  dE_db = sum of d over its columns,
       dE_dx: dcols = W^T @ d scattered back onto the window positions (col2im: a loop over the
       kh*kw kernel offsets, never over samples or pixels).
+    When the forward pass used the padded grid, d and dcols are on it, where window element
+    (i, j) of position q is input position q + i*Wp + j: col2im is then kh*kw adds of
+    contiguous slices.
     """
     (m, C, H, Wd), (pt, pb, pl, pr), s, cols, W, Ho, Wo = cache
     n_out, _, kh, kw = W.shape
-    d = _channel_rows(delta)
-    dE_dW = (d @ cols.T).reshape(W.shape)
+    d = _channel_rows(delta, cache)
+    # = d @ cols^T, computed as (cols @ d^T)^T: OpenBLAS runs this orientation of the long
+    # product (the m*H_out*W_out axis summed) 1.4-1.9x faster here
+    dE_dW = (cols @ d.T).T.reshape(W.shape)
     dE_db = d.sum(axis=1)
     if not need_dx:
         return None, dE_dW, dE_db
-    dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
+    Hp, Wp = H + pt + pb, Wd + pl + pr
     # dE/dx kept channel-major (C, m, H, W) in memory like u; returned as (m, C, H, W)
-    dxp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=dcols.dtype)
-    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
-    for i in range(kh):  # loop over the kh*kw kernel offsets only
-        for j in range(kw):
-            dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
+    if cols.shape[1] != m * Ho * Wo:  # on the grid
+        P = d.shape[1]
+        dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, P)
+        dxf = np.zeros((C, P + (kh - 1) * Wp + kw - 1), dtype=dcols.dtype)
+        for i in range(kh):  # loop over the kh*kw kernel offsets only
+            for j in range(kw):
+                dxf[:, i * Wp + j : i * Wp + j + P] += dcols[:, i, j]
+        dxp = dxf[:, :P].reshape(C, m, Hp, Wp)
+    else:
+        dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
+        dxp = np.zeros((C, m, Hp, Wp), dtype=dcols.dtype)
+        he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
+        for i in range(kh):
+            for j in range(kw):
+                dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
     dE_dx = dxp[:, :, pt : pt + H, pl : pl + Wd] if (pt or pb or pl or pr) else dxp
     return dE_dx.transpose(1, 0, 2, 3), dE_dW, dE_db
 
@@ -158,8 +218,8 @@ def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
 def conv2d_per_sample_grads(delta: np.ndarray, cache: ConvCache):
     """Per-sample (dE_n/dW (m, out, C, kh, kw), dE_n/db (m, out)) from per-sample deltas."""
     m, n_out = delta.shape[:2]
-    d = delta.reshape(m, n_out, -1)
-    cols = cache.cols.reshape(len(cache.cols), m, -1).transpose(1, 2, 0)  # (m, Ho*Wo, CKK)
+    d = _channel_rows(delta, cache).reshape(n_out, m, -1).transpose(1, 0, 2)  # (m, out, cols)
+    cols = cache.cols.reshape(len(cache.cols), m, -1).transpose(1, 2, 0)  # (m, cols, CKK)
     dW = np.matmul(d, cols).reshape(m, *cache.W.shape)
     return dW, d.sum(axis=2)
 

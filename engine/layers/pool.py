@@ -27,10 +27,44 @@ def _offset_views(x: np.ndarray, k: int, s: int, Ho: int, Wo: int) -> list[np.nd
 
 
 class MaxPoolCache(NamedTuple):
+    """Which element of each window was its maximum (the first one on ties, row-major order).
+
+    2x2 windows with stride 2 keep two boolean masks (the reshape path of max_pool_forward);
+    other windows keep ``index``. ``max_pool_argmax(cache)`` gives the index either way.
+    """
+
     x_shape: tuple
     size: int
     stride: int
-    index: np.ndarray  # window position p = i * size + j of each maximum (the first on ties)
+    index: np.ndarray | None  # window position p = i * size + j of each maximum
+    right_wins: np.ndarray | None = None  # (m, C, Ho, 2, Wo): right > left, per window row
+    bottom_wins: np.ndarray | None = None  # (m, C, Ho, Wo): bottom row's max > top row's
+
+
+def _empty_like_order(shape: tuple, like: np.ndarray, dtype, zeros: bool = False) -> np.ndarray:
+    """An array of ``shape`` laid out in memory in the axis order of ``like`` (same ndim):
+    channel-major after a convolution, channels-last in the detection model, so that the next
+    backward step reads dE_dx without a copy."""
+    order = sorted(range(like.ndim), key=lambda a: -like.strides[a])  # outermost axis first
+    a = (np.zeros if zeros else np.empty)(tuple(shape[i] for i in order), dtype=dtype)
+    return a.transpose(np.argsort(order))
+
+
+def _max_pool_2x2(x: np.ndarray, Ho: int, Wo: int):
+    """2x2 stride-2 max pool by reshape: x (cropped to 2Ho x 2Wo) viewed as (m, C, Ho, 2, Wo, 2).
+
+    First the two elements of each window row (one pass over the whole array with stride 2:
+    the (Ho, 2, Wo) axes of the view merge into one), then the two row maxima. Strict ">" keeps
+    the first maximum on ties in row-major order (as PyTorch): right only if greater than left,
+    bottom only if greater than top.
+    """
+    m, C = x.shape[:2]
+    pairs = x[:, :, : 2 * Ho, : 2 * Wo].reshape(m, C, Ho, 2, Wo, 2)  # a view: axes only split
+    left, right = pairs[..., 0], pairs[..., 1]
+    row_max = np.maximum(left, right)  # (m, C, Ho, 2, Wo), in x's memory order
+    top, bottom = row_max[:, :, :, 0], row_max[:, :, :, 1]
+    cache = MaxPoolCache(x.shape, 2, 2, None, right > left, bottom > top)
+    return np.maximum(top, bottom), cache
 
 
 def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
@@ -39,37 +73,49 @@ def max_pool_forward(x: np.ndarray, size: int = 2, stride: int | None = None):
     s = size if stride is None else stride
     m, C, H, W = x.shape
     Ho, Wo = pool_output_size(H, size, s), pool_output_size(W, size, s)
+    if size == 2 and s == 2:
+        return _max_pool_2x2(x, Ho, Wo)
     views = _offset_views(x, size, s, Ho, Wo)
     if len(views) == 1:
-        return views[0].copy(), MaxPoolCache(x.shape, size, s, np.zeros(views[0].shape, np.int8))
-    if size == 2:
-        # a two-round tournament, 3 comparisons per window; strict ">" keeps the first
-        # maximum on ties (row-major order, as PyTorch)
-        v00, v01, v10, v11 = views
-        top, bottom = np.maximum(v00, v01), np.maximum(v10, v11)
-        lower = bottom > top
-        idx = np.where(lower, v11 > v10, v01 > v00).view(np.int8)  # 0 or 1: left or right
-        idx += lower.view(np.int8) * np.int8(2)  # + 2 for the bottom row
-        return np.maximum(top, bottom, out=top), MaxPoolCache(x.shape, size, s, idx)
+        u = views[0].copy(order="K")  # K: in x's memory order, like every output here
+        return u, MaxPoolCache(x.shape, size, s, np.zeros_like(u, dtype=np.int8))
     u = np.maximum(views[0], views[1])
     for v in views[2:]:
         np.maximum(u, v, out=u)
-    idx = np.zeros(u.shape, np.int8 if len(views) < 128 else np.int32)
+    idx = np.zeros_like(u, dtype=np.int8 if len(views) < 128 else np.int32)
     for p in range(len(views) - 1, -1, -1):  # descending, so the first maximum wins
         np.putmask(idx, views[p] == u, p)
     return u, MaxPoolCache(x.shape, size, s, idx)
 
 
+def max_pool_argmax(cache: MaxPoolCache) -> np.ndarray:
+    """(m, C, Ho, Wo) window position p = i * size + j of each window's (first) maximum."""
+    if cache.index is not None:
+        return cache.index
+    bottom = cache.bottom_wins
+    right = np.where(bottom, cache.right_wins[:, :, :, 1], cache.right_wins[:, :, :, 0])
+    return 2 * bottom.astype(np.int8) + right
+
+
 def max_pool_backward(delta: np.ndarray, cache: MaxPoolCache) -> np.ndarray:
     """dE_dx: each delta goes to the position of its window's maximum."""
-    (m, C, H, W), k, s, idx = cache
+    (m, C, H, W), k, s, idx = cache[:4]
+    if idx is None:  # the 2x2 reshape path: route delta to the winning row, then column
+        rw, bw = cache.right_wins, cache.bottom_wins
+        Ho, Wo = bw.shape[2:]
+        # x*True = x and x - x = 0 exactly, so these products only select (no rounding)
+        rows = np.empty_like(rw, dtype=delta.dtype)  # (m, C, Ho, 2, Wo) in x's memory order
+        np.multiply(delta, bw, out=rows[:, :, :, 1])
+        np.subtract(delta, rows[:, :, :, 1], out=rows[:, :, :, 0])
+        covered = H == 2 * Ho and W == 2 * Wo
+        dx = _empty_like_order((m, C, H, W), bw, delta.dtype, zeros=not covered)
+        pairs = dx[:, :, : 2 * Ho, : 2 * Wo].reshape(m, C, Ho, 2, Wo, 2)
+        np.multiply(rows, rw, out=pairs[..., 1])
+        np.subtract(rows, pairs[..., 1], out=pairs[..., 0])
+        return dx
     Ho, Wo = idx.shape[2:]
     covered = s == k and H == k * Ho and W == k * Wo  # every input in exactly one window
-    alloc = np.empty if covered else np.zeros
-    if idx.strides[1] > idx.strides[0]:  # channel-major input (from a convolution): keep it
-        dx = alloc((C, m, H, W), dtype=delta.dtype).transpose(1, 0, 2, 3)
-    else:
-        dx = alloc((m, C, H, W), dtype=delta.dtype)
+    dx = _empty_like_order((m, C, H, W), idx, delta.dtype, zeros=not covered)
     for p, target in enumerate(_offset_views(dx, k, s, Ho, Wo)):
         if s >= k:  # windows do not overlap: each position is written once
             np.multiply(delta, idx == p, out=target)

@@ -6,7 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from engine.layers import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
+from engine.layers import (
+    avg_pool_backward,
+    avg_pool_forward,
+    max_pool_argmax,
+    max_pool_backward,
+    max_pool_forward,
+)
 
 from .inputs import (
     MAX_CHANNELS,
@@ -34,7 +40,7 @@ def _pool(x: np.ndarray, mode: str, size: int, stride: int, upstream: np.ndarray
     u, cache = fwd(x[None], size, stride)
     arg = None
     if mode == "max":
-        idx = cache[-1][0]  # (C, Ho, Wo) flat index inside each window
+        idx = max_pool_argmax(cache)[0]  # (C, Ho, Wo) flat index inside each window
         Ho, Wo = idx.shape[1:]
         rows = np.arange(Ho)[None, :, None] * stride + idx // size
         cols = np.arange(Wo)[None, None, :] * stride + idx % size
