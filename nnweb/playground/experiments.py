@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import store
 from .errors import PlaygroundError, is_anonymous
+from .models import Experiment
 from .session import PlaygroundSession
 
 MAX_EXPERIMENTS_PER_USER = 200
@@ -20,7 +21,6 @@ def _name(name, field: str = "name") -> str:
 
 def save_experiment(session: PlaygroundSession, user, name, experiment_id=None) -> dict:
     """Save (or overwrite ``experiment_id``) the session as an experiment of ``user``."""
-    from .models import Experiment
 
     if is_anonymous(user):
         raise PlaygroundError("sign in to save experiments", code="forbidden")
@@ -51,16 +51,12 @@ def save_experiment(session: PlaygroundSession, user, name, experiment_id=None) 
 
 
 def list_experiments(user) -> list[dict]:
-    from .models import Experiment
-
     if is_anonymous(user):
         return []
     return [e.summary() for e in Experiment.objects.filter(owner=user)]
 
 
 def get_experiment(user, experiment_id):
-    from .models import Experiment
-
     exp = None
     if not is_anonymous(user):
         try:

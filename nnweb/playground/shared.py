@@ -52,7 +52,7 @@ def client():
     global _client
     with _client_lock:
         if _client is None:
-            import redis
+            import redis  # deferred: needed only scaled out (REDIS_URL set)
 
             _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=10)
         return _client

@@ -20,6 +20,8 @@ import time
 from collections import OrderedDict
 from contextlib import nullcontext
 
+from django.core.cache import cache
+
 from . import config as cfgmod
 from . import shared
 from .errors import PlaygroundError, is_anonymous
@@ -96,7 +98,6 @@ def save(session: PlaygroundSession) -> PlaygroundSession:
     if shared.enabled():
         shared.save(session)
         return session
-    from django.core.cache import cache
 
     with session.lock:
         state = {
@@ -119,8 +120,6 @@ def save(session: PlaygroundSession) -> PlaygroundSession:
 
 def delete(session_id: str) -> None:
     """Close the session: gone from this process and from the shared cache."""
-    from django.core.cache import cache
-
     local.discard(session_id)
     if shared.enabled():
         shared.delete(session_id)
@@ -197,8 +196,6 @@ def _check_owner(owner_id, user) -> None:
 
 
 def _from_cache(session_id: str, user) -> PlaygroundSession | None:
-    from django.core.cache import cache
-
     try:
         state = cache.get(CACHE_PREFIX + session_id)
     except Exception:  # noqa: BLE001

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import BurstRateThrottle
+from nnweb.datasets.services import visible_datasets
 
 from . import actions, classroom, experiments, features, frames, store
 from . import config as cfgmod
@@ -32,6 +33,7 @@ from . import data as datamod
 from . import serializers as ser
 from .controls import HIDEABLE_CONTROLS
 from .errors import PlaygroundError, as_api_exception, is_anonymous
+from .models import ClassroomLink
 from .session import PlaygroundSession
 from .throttles import SessionActionThrottle, message_rate
 
@@ -72,8 +74,6 @@ class OptionsView(PlaygroundView):
             {"name": name, "problem": p, "description": d} for name, (p, d) in datamod.TOYS.items()
         ]
         try:
-            from nnweb.datasets.services import visible_datasets
-
             for ds in visible_datasets(request.user).exclude(kind="instance_segmentation")[:100]:
                 datasets.append(
                     {
@@ -264,8 +264,6 @@ class ClassroomLinkListView(PlaygroundView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        from .models import ClassroomLink
-
         if not request.user.is_authenticated:
             return _json({"links": []})
         return _json(
