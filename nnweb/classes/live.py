@@ -178,6 +178,7 @@ class PlaygroundLiveMixin:
                 self._trailing = asyncio.get_running_loop().create_task(self._publish_later(wait))
             return
         self._last_publish = now
+        # deferred: a real cycle (nnweb.playground.consumers imports this module)
         from nnweb.playground.consumers import run_engine
 
         t = await run_engine(tile, self.user, self.session)

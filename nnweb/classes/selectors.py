@@ -24,6 +24,8 @@ from frontend.course import SECTIONS_BY_SLUG
 from nnweb.lessons.models import LessonAnswer, LessonCompletion
 from nnweb.lessons.questions import Question, all_questions
 
+from . import live
+from . import playground_api as playground
 from .models import Assignment, Class, Submission
 
 LESSON_SCORE_RULE = (
@@ -265,9 +267,6 @@ def live_snapshot(klass: Class, student) -> dict:
     """A read-only view of ``student``'s live playground session for an instructor of
     ``klass`` (the caller checked that): the latest tile and, while the session is open, its
     settings, network and metrics, read through the playground's public session functions."""
-    from . import live
-    from . import playground_api as playground
-
     t = live.latest_tile(student.pk)
     out = {"student": {"id": student.pk, "username": student.get_username()}, "tile": t}
     if not t:
