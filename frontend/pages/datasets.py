@@ -14,17 +14,15 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from nnweb.core.permissions import is_instructor
-from nnweb.datasets import services
+from nnweb.datasets import selectors, services
 from nnweb.datasets.importers import DatasetRejected
 from nnweb.datasets.models import Dataset
-from nnweb.datasets.permissions import manage_refusal
-from nnweb.datasets.views import get_managed, get_visible
 
 from .deletion import DeleteView
 
 
 def index(request):
-    datasets = services.visible_datasets(request.user)
+    datasets = selectors.visible_datasets(request.user)
     return render(
         request,
         "frontend/datasets/index.html",
@@ -97,7 +95,7 @@ def upload(request):
 
 
 def detail(request, pk: int):
-    ds = get_visible(request.user, pk)
+    ds = selectors.get_visible(request.user, pk)
     data = services.preview(ds)
     columns = []
     if ds.kind == Dataset.Kind.TABULAR:
@@ -110,7 +108,7 @@ def detail(request, pk: int):
             "ds": ds,
             "preview": data,
             "columns": columns,
-            "can_manage": services.can_manage(request.user, ds),
+            "can_manage": selectors.can_manage(request.user, ds),
             "visibilities": Dataset.Visibility.choices,
         },
     )
@@ -119,7 +117,7 @@ def detail(request, pk: int):
 @require_POST
 @login_required
 def visibility(request, pk: int):
-    ds = get_managed(request.user, pk, "change")
+    ds = selectors.get_managed(request.user, pk, "change")
     try:
         services.set_visibility(ds, request.POST.get("visibility", ""))
     except DatasetRejected as err:
@@ -132,13 +130,13 @@ def visibility(request, pk: int):
 class DatasetDeleteView(DeleteView):
     login_required = True
     success_url_name = "datasets"
-    refusal = manage_refusal("delete")
+    refusal = selectors.manage_refusal("delete")
 
     def get_object(self, pk: int) -> Dataset:
-        return get_visible(self.request.user, pk)
+        return selectors.get_visible(self.request.user, pk)
 
     def may_delete(self, ds: Dataset) -> bool:
-        return services.can_manage(self.request.user, ds)
+        return selectors.can_manage(self.request.user, ds)
 
     def delete(self, ds: Dataset) -> None:
         services.delete_dataset(ds)

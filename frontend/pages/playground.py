@@ -81,7 +81,7 @@ def _config_from_query(request, anonymous: bool):
 def _uploaded(user) -> list[tuple[str, str, str]]:
     """(value, name, task) of the instructors' datasets the user may see."""
     try:
-        from nnweb.datasets.services import visible_datasets
+        from nnweb.datasets.selectors import visible_datasets
 
         return [
             (f"dataset:{d.pk}", d.name, getattr(d, "task", ""))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from nnweb.core.permissions import is_instructor
-from nnweb.datasets import services as datasets
+from nnweb.datasets import selectors as datasets
 from nnweb.training.models import TrainingRun
 
 from . import goals, live, selectors

@@ -1,4 +1,5 @@
-"""Dataset service: import (atomic), visibility, loading arrays, previews.
+"""Dataset service: import (atomic), visibility, loading arrays, previews (who may see a
+dataset is read in ``selectors``).
 
 ``import_dataset`` validates an upload completely in a private temporary folder;
 only a fully valid dataset is moved into ``MEDIA_ROOT/datasets/<folder>/`` and
@@ -21,7 +22,6 @@ from typing import Any, BinaryIO
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from PIL import Image
 
 from nnweb.core.permissions import is_instructor
@@ -37,9 +37,6 @@ from .models import Dataset
 __all__ = [
     "DatasetRejected",
     "import_dataset",
-    "visible_datasets",
-    "can_view",
-    "can_manage",
     "load_arrays",
     "delete_dataset",
     "set_visibility",
@@ -218,29 +215,6 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
-
-
-# ----------------------------------------------------------------- who sees what
-def visible_datasets(user) -> QuerySet[Dataset]:
-    """Datasets ``user`` may see: public ones; signed-in users also "students" ones and
-    their own; superusers everything."""
-    qs = Dataset.objects.select_related("owner")
-    if user is None or not user.is_authenticated:
-        return qs.filter(visibility=Dataset.Visibility.PUBLIC)
-    if user.is_superuser:
-        return qs.all()
-    return qs.filter(
-        Q(visibility__in=[Dataset.Visibility.PUBLIC, Dataset.Visibility.STUDENTS]) | Q(owner=user)
-    )
-
-
-def can_view(user, ds: Dataset) -> bool:
-    return visible_datasets(user).filter(pk=ds.pk).exists()
-
-
-def can_manage(user, ds: Dataset) -> bool:
-    """Owner (or a superuser) may download the original, delete, change visibility."""
-    return bool(user and user.is_authenticated and (user.is_superuser or ds.owner_id == user.pk))
 
 
 def update_dataset(ds: Dataset, **changes: str) -> Dataset:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import datasets as eds
+from nnweb.datasets import selectors as ds_selectors
 from nnweb.datasets import services as ds_services
 
 from .config import MAX_SAMPLES, Config, ConfigError
@@ -233,11 +234,11 @@ def build(cfg: Config, X, y, source: str, class_names=None) -> PlaygroundData:
 
 
 def _uploaded(name: str, user):
-    """An instructor's dataset the user may see (nnweb.datasets.services)."""
+    """An instructor's dataset the user may see."""
     ident = name.split(":", 1)[1]
     ds = None
     try:
-        ds = ds_services.visible_datasets(user).filter(pk=int(ident)).first()
+        ds = ds_selectors.visible_datasets(user).filter(pk=int(ident)).first()
     except (ValueError, TypeError):
         ds = None
     if ds is None:

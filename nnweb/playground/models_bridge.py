@@ -8,7 +8,8 @@ in the settings for a network with two inputs.
 
 from __future__ import annotations
 
-from nnweb.datasets.services import load_arrays, visible_datasets
+from nnweb.datasets.selectors import visible_datasets
+from nnweb.datasets.services import load_arrays
 from nnweb.modelzoo import services as zoo
 from nnweb.training.builtins import load_builtin
 

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import BurstRateThrottle
-from nnweb.datasets.services import visible_datasets
+from nnweb.datasets.selectors import visible_datasets
 
 from . import actions, classroom, experiments, features, frames, store
 from . import config as cfgmod

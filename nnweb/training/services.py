@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from nnweb.core.permissions import is_instructor
 from nnweb.datasets.models import Dataset
-from nnweb.datasets.services import load_arrays, visible_datasets
+from nnweb.datasets.selectors import visible_datasets
+from nnweb.datasets.services import load_arrays
 
 from .builtins import BUILTINS, load_builtin
 from .data import load_run_data
