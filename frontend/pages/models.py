@@ -1,7 +1,7 @@
 """Model zoo pages (/models/): the list with an upload form for instructors, one model's page
 (metrics, architecture, download, "Open in playground"), its visibility control and deletion.
 Server-rendered and complete without JavaScript; every action goes through
-nnweb.modelzoo.services, and every page reads models through services.visible_models (a model
+nnweb.modelzoo.services, and every page reads models through selectors.visible_models (a model
 the user may not see is a 404)."""
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from nnweb.core.permissions import is_instructor
 from nnweb.core.view_helpers import require
-from nnweb.modelzoo import services
+from nnweb.modelzoo import selectors, services
 from nnweb.modelzoo.models import TrainedModel
-from nnweb.modelzoo.views import model_or_404
 
 from .deletion import DeleteView
 
@@ -82,7 +81,7 @@ def index(request):
             messages.success(request, f"Uploaded “{model.name}”.")
             return redirect("models-detail", pk=model.pk)
     task = request.GET.get("task", "")
-    qs = services.visible_models(request.user)
+    qs = selectors.visible_models(request.user)
     if task in TrainedModel.Task.values:
         qs = qs.filter(task=task)
     rows = [{"model": m, "headline": _headline(m.metrics)} for m in qs[:500]]
@@ -105,7 +104,7 @@ def index(request):
 
 
 def detail(request, pk: int):
-    model = model_or_404(request.user, pk)
+    model = selectors.model_or_404(request.user, pk)
     layers = (model.spec or {}).get("layers") or []
     return render(
         request,
@@ -123,10 +122,10 @@ def detail(request, pk: int):
             + ", ".join("?" if d is None else str(d) for d in (model.input_shape or []))
             + ")",
             "download_url": reverse("modelzoo-api:download", args=[model.pk]),
-            "can_delete": services.can_manage(request.user, model),
+            "can_delete": selectors.can_manage(request.user, model),
             "visibility_text": VISIBILITY_TEXT.get(model.visibility, model.visibility),
             "visibility_choices": _visibility_choices(
-                services.allowed_visibilities(request.user, model)
+                selectors.allowed_visibilities(request.user, model)
             ),
         },
     )
@@ -135,9 +134,9 @@ def detail(request, pk: int):
 @require_POST
 def visibility(request, pk: int):
     """The owner or an instructor changes who sees the model (the detail page's control)."""
-    model = model_or_404(request.user, pk)
+    model = selectors.model_or_404(request.user, pk)
     require(
-        services.can_manage(request.user, model),
+        selectors.can_manage(request.user, model),
         "Only the model's owner or an instructor may change its visibility.",
     )
     try:
@@ -157,10 +156,10 @@ class ModelDeleteView(DeleteView):
     refusal = "Only the model's owner or an instructor may delete it."
 
     def get_object(self, pk: int) -> TrainedModel:
-        return model_or_404(self.request.user, pk)
+        return selectors.model_or_404(self.request.user, pk)
 
     def may_delete(self, model: TrainedModel) -> bool:
-        return services.can_manage(self.request.user, model)
+        return selectors.can_manage(self.request.user, model)
 
     def delete(self, model: TrainedModel) -> None:
         services.delete_model(model)

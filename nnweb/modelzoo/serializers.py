@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from .models import TrainedModel
-from .services import allowed_visibilities, can_manage
+from .selectors import allowed_visibilities, can_manage
 
 
 class TrainedModelSerializer(serializers.ModelSerializer):

@@ -34,7 +34,6 @@ import numpy as np
 import onnx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 
 from engine import runtime
 from engine.onnx import Limits, LoadedModel, ModelRejected, load_model, read_metadata, validate
@@ -42,13 +41,11 @@ from engine.onnx import export as onnx_export
 from nnweb.core.permissions import is_instructor
 
 from .models import TrainedModel
+from .selectors import allowed_visibilities, can_manage, visible_models
 
 __all__ = [
     "ModelRejected",
-    "allowed_visibilities",
-    "can_manage",
     "delete_model",
-    "get_model",
     "load_network",
     "onnx_filename",
     "onnx_limits",
@@ -57,7 +54,6 @@ __all__ = [
     "session_for",
     "set_visibility",
     "upload_model",
-    "visible_models",
 ]
 
 MODELZOO_DIR = "modelzoo"
@@ -364,48 +360,6 @@ def upload_model(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-# --- reading ---------------------------------------------------------------------------------
-def visible_models(user=None) -> QuerySet[TrainedModel]:
-    """The models ``user`` may see, and the only way any reader gets at models.
-
-    Anonymous visitors (or ``None``): public models. Signed-in students: public ones, those
-    visible to students and their own (private ones included). Instructors: every model.
-    The API (list, retrieve, download), the pages, the playground's ``?model=`` and the
-    segmentation demo's model list all go through here.
-    """
-    qs = TrainedModel.objects.select_related("owner")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return qs.filter(visibility=TrainedModel.Visibility.PUBLIC)
-    if is_instructor(user):
-        return qs.all()
-    return qs.filter(
-        Q(visibility__in=[TrainedModel.Visibility.PUBLIC, TrainedModel.Visibility.STUDENTS])
-        | Q(owner=user)
-    )
-
-
-def get_model(pk, user=None) -> TrainedModel:
-    """The model ``pk`` if ``user`` may see it (TrainedModel.DoesNotExist otherwise)."""
-    return visible_models(user).get(pk=int(pk))
-
-
-def can_manage(user, model: TrainedModel) -> bool:
-    """Owners and instructors may delete a model and change its visibility."""
-    if user is None or not user.is_authenticated:
-        return False
-    return is_instructor(user) or model.owner_id == user.pk
-
-
-def allowed_visibilities(user, model: TrainedModel) -> list[str]:
-    """The visibilities ``user`` may give ``model``: every one for instructors, "private"
-    for its (student) owner, none for anyone else."""
-    if not can_manage(user, model):
-        return []
-    if is_instructor(user):
-        return list(TrainedModel.Visibility.values)
-    return [TrainedModel.Visibility.PRIVATE]
 
 
 def set_visibility(user, model: TrainedModel, visibility: str) -> TrainedModel:

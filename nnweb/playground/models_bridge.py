@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from nnweb.datasets.selectors import visible_datasets
 from nnweb.datasets.services import load_arrays
+from nnweb.modelzoo import selectors as zoo_selectors
 from nnweb.modelzoo import services as zoo
 from nnweb.training.builtins import load_builtin
 
@@ -51,7 +52,7 @@ def model_network(model_id, user, cfg: Config) -> tuple[object, PlaygroundData, 
     """(engine network, data, config describing them) for model ``model_id``."""
 
     try:
-        model = zoo.get_model(model_id, user)
+        model = zoo_selectors.get_model(model_id, user)
     except Exception:  # noqa: BLE001 - DoesNotExist, bad id
         raise ConfigError("model", f"no model {model_id!r} in the model zoo") from None
     if model.task not in ("classification", "regression"):
