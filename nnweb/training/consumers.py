@@ -28,7 +28,8 @@ from nnweb.core.ws_guard import SocketGuard
 from .events import group_name
 from .heartbeat import sweep_stale_runs
 from .models import TrainingRun
-from .services import can_cancel, cancel_run, snapshot, visible_runs
+from .selectors import can_cancel, visible_runs
+from .services import cancel_run, snapshot
 
 POLL_SECONDS = 0.5
 SWEEP_EVERY = 10  # polls
