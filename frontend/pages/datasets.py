@@ -17,8 +17,10 @@ from nnweb.core.permissions import is_instructor
 from nnweb.datasets import selectors, services
 from nnweb.datasets.importers import DatasetRejected
 from nnweb.datasets.models import Dataset
+from nnweb.datasets.serializers import UpdateSerializer, UploadSerializer
 
 from .deletion import DeleteView
+from .forms import error_line, field_errors
 
 
 def index(request):
@@ -58,29 +60,37 @@ def upload(request):
     values = {k: request.POST.get(k, "") for k in UPLOAD_FIELDS}
     values.setdefault("task", "classification")
     error = None
+    errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        try:
-            size = values["image_size"].strip()
-            ds = services.import_dataset(
-                request.user,
-                request.FILES.get("file"),
-                name=values["name"],
-                description=values["description"],
-                fmt=values["format"],
-                target=values["target"].strip(),
-                task=values["task"] or "classification",
-                visibility=values["visibility"] or "private",
-                annotations=request.FILES.get("annotations"),
-                image_size=int(size) if size.isdigit() else None,
-                color=values["color"] or "auto",
-            )
-        except DatasetRejected as err:
-            error = str(err)
-            status = 400
+        data = request.POST.copy()
+        data.update(request.FILES)
+        form = UploadSerializer(data=data)  # the API's validator, then the API's service
+        if form.is_valid():
+            d = form.validated_data
+            try:
+                ds = services.import_dataset(
+                    request.user,
+                    d["file"],
+                    name=d.get("name", ""),
+                    description=d.get("description", ""),
+                    fmt=d.get("format", ""),
+                    target=d.get("target", ""),
+                    task=d.get("task", "classification"),
+                    visibility=d.get("visibility", "private"),
+                    annotations=d.get("annotations"),
+                    image_size=d.get("image_size"),
+                    color=d.get("color", "auto"),
+                )
+            except DatasetRejected as err:
+                error = str(err)
+            else:
+                messages.success(request, f"Dataset “{ds.name}” uploaded: {ds.n_samples} samples.")
+                return redirect("datasets-detail", pk=ds.pk)
         else:
-            messages.success(request, f"Dataset “{ds.name}” uploaded: {ds.n_samples} samples.")
-            return redirect("datasets-detail", pk=ds.pk)
+            errors = field_errors(form.errors)
+            error = errors.pop("", None)
+        status = 400
     return render(
         request,
         "frontend/datasets/upload.html",
@@ -88,6 +98,7 @@ def upload(request):
             "title": "Upload a dataset",
             "values": values,
             "error": error,
+            "errors": errors,
             "visibilities": Dataset.Visibility.choices,
         },
         status=status,
@@ -118,11 +129,11 @@ def detail(request, pk: int):
 @login_required
 def visibility(request, pk: int):
     ds = selectors.get_managed(request.user, pk, "change")
-    try:
-        services.set_visibility(ds, request.POST.get("visibility", ""))
-    except DatasetRejected as err:
-        messages.error(request, str(err))
+    form = UpdateSerializer(data={"visibility": request.POST.get("visibility", "")})
+    if not form.is_valid():
+        messages.error(request, error_line(form.errors))
     else:
+        services.update_dataset(ds, **form.validated_data)
         messages.success(request, f"Visibility is now “{ds.get_visibility_display()}”.")
     return redirect("datasets-detail", pk=ds.pk)
 

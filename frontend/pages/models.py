@@ -15,8 +15,10 @@ from nnweb.core.permissions import is_instructor
 from nnweb.core.view_helpers import require
 from nnweb.modelzoo import selectors, services
 from nnweb.modelzoo.models import TrainedModel
+from nnweb.modelzoo.serializers import ModelUpdateSerializer, ModelUploadSerializer
 
 from .deletion import DeleteView
+from .forms import error_line, field_errors
 
 TASK_CHOICES = TrainedModel.Task.choices
 # What each visibility means for a model (the datasets' labels say "only me"; a private
@@ -62,24 +64,34 @@ def _metric_rows(metrics: dict) -> list[tuple[str, str]]:
 def index(request):
     form = {"name": "", "task": "classification", "description": "", "visibility": "public"}
     error = None
+    errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         require(is_instructor(request.user), "Only instructors may upload models.")
         form = {k: request.POST.get(k, v) for k, v in form.items()}
-        try:
-            model = services.upload_model(
-                request.user,
-                request.FILES.get("file"),
-                name=form["name"],
-                task=form["task"],
-                description=form["description"],
-                visibility=form["visibility"],
-            )
-        except services.ModelRejected as exc:
-            error, status = str(exc), 400
+        data = request.POST.copy()
+        data.update(request.FILES)
+        upload = ModelUploadSerializer(data=data)  # the API's validator, then its service
+        if upload.is_valid():
+            d = upload.validated_data
+            try:
+                model = services.upload_model(
+                    request.user,
+                    d["file"],
+                    name=d.get("name", ""),
+                    task=d.get("task", "classification"),
+                    description=d.get("description", ""),
+                    visibility=d.get("visibility", TrainedModel.Visibility.PUBLIC),
+                )
+            except services.ModelRejected as exc:
+                error = str(exc)
+            else:
+                messages.success(request, f"Uploaded “{model.name}”.")
+                return redirect("models-detail", pk=model.pk)
         else:
-            messages.success(request, f"Uploaded “{model.name}”.")
-            return redirect("models-detail", pk=model.pk)
+            errors = field_errors(upload.errors)
+            error = errors.pop("", None)
+        status = 400
     task = request.GET.get("task", "")
     qs = selectors.visible_models(request.user)
     if task in TrainedModel.Task.values:
@@ -97,6 +109,7 @@ def index(request):
             "can_upload": is_instructor(request.user),
             "form": form,
             "error": error,
+            "errors": errors,
             "max_mb": services.onnx_limits().max_bytes // (1024 * 1024),
         },
         status=status,
@@ -139,10 +152,12 @@ def visibility(request, pk: int):
         selectors.can_manage(request.user, model),
         "Only the model's owner or an instructor may change its visibility.",
     )
+    form = ModelUpdateSerializer(data={"visibility": request.POST.get("visibility", "")})
+    if not form.is_valid():
+        messages.error(request, error_line(form.errors))
+        return redirect("models-detail", pk=model.pk)
     try:
-        services.set_visibility(request.user, model, request.POST.get("visibility", ""))
-    except services.ModelRejected as exc:
-        messages.error(request, str(exc))
+        services.set_visibility(request.user, model, form.validated_data["visibility"])
     except PermissionError as exc:
         require(False, str(exc))
     else:

@@ -88,6 +88,10 @@ class ModelUpdateSerializer(serializers.Serializer):
 
     visibility = serializers.ChoiceField(
         choices=TrainedModel.Visibility.choices,
+        error_messages={
+            "invalid_choice": f"must be one of {', '.join(TrainedModel.Visibility.values)}, "
+            "not {input!r}"
+        },
         help_text="private (owner and instructors), students (signed-in users) or public; "
         "only instructors may choose students or public",
     )
