@@ -23,7 +23,11 @@ from rest_framework import exceptions as drf
 
 from nnweb.classes import goals, live, selectors, services
 from nnweb.classes.models import Assignment
-from nnweb.classes.serializers import LESSON_CHOICES, AssignmentInputSerializer
+from nnweb.classes.serializers import (
+    LESSON_CHOICES,
+    AssignmentInputSerializer,
+    AssignmentSerializer,
+)
 from nnweb.classes.views import csv_response
 from nnweb.core.permissions import is_instructor
 from nnweb.playground import data as playground_data
@@ -97,9 +101,7 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 @class_page
 def join_link(request, code):
-    from nnweb.classes.models import Class
-
-    klass = Class.objects.filter(join_code=code.upper()).first()
+    klass = selectors.class_by_join_code(code)
     if klass is None:
         raise Http404("This join link is not valid (the class may have been deleted).")
     if request.method == "POST":
@@ -147,12 +149,6 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def _class_datasets(user):
-    from nnweb.datasets.models import Dataset
-
-    return Dataset.objects.filter(owner=user, task="classification").exclude(visibility="private")
-
-
 @require_http_methods(["GET", "POST"])
 @class_page
 def detail(request, pk):
@@ -196,7 +192,7 @@ def detail(request, pk):
             "lessons": LESSON_CHOICES,
             "toys": sorted(playground_data.TOYS.items()),
             "measures": goals.MEASURES,
-            "datasets": _class_datasets(request.user),
+            "datasets": selectors.assignment_datasets(request.user),
             "kinds": Assignment.Kind.choices,
             "form": request.POST if status == 400 else {},
             "score_rule": selectors.LESSON_SCORE_RULE,
@@ -229,14 +225,17 @@ def delete(request, pk):
 
 
 def _goal_text(a: Assignment) -> str:
-    from nnweb.classes.serializers import AssignmentSerializer
-
     return AssignmentSerializer().get_goal_text(a)
 
 
 def _student_page(request, klass):
     results = [
-        {"assignment": a, "goal": _goal_text(a), "result": c, "runs": _my_runs(request.user, a)}
+        {
+            "assignment": a,
+            "goal": _goal_text(a),
+            "result": c,
+            "runs": selectors.assignment_runs(request.user, a),
+        }
         for a, c in selectors.my_results(klass, request.user)
     ]
     return render(
@@ -249,14 +248,6 @@ def _student_page(request, klass):
             "score_rule": selectors.LESSON_SCORE_RULE,
         },
     )
-
-
-def _my_runs(user, a: Assignment):
-    if a.kind != Assignment.Kind.TRAINING:
-        return []
-    from nnweb.training.models import TrainingRun
-
-    return TrainingRun.objects.filter(owner=user, dataset=a.dataset).order_by("-created")[:20]
 
 
 @require_POST
@@ -320,9 +311,7 @@ def gradebook_csv(request, pk):
 def live_view(request, pk):
     klass = selectors.class_for(request.user, pk)
     _require_instructor_of(request, klass)
-    from nnweb.playground.models import ClassroomLink
-
-    links = ClassroomLink.objects.filter(owner__in=klass.instructors.all())
+    links = selectors.classroom_links_of(klass)
     return render(
         request,
         "frontend/classes/live.html",

@@ -113,7 +113,7 @@ def join_class(user, code: str) -> Class:
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in to join a class.")
     cleaned = "".join(str(code or "").split()).upper()
-    klass = Class.objects.filter(join_code=cleaned).first()
+    klass = selectors.class_by_join_code(cleaned)
     if klass is None:
         raise ValidationError({"code": f"no class has the join code {cleaned or '(empty)'}"})
     if selectors.is_class_instructor(user, klass):
