@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from PIL import Image, ImageDraw
 
-from nnweb.segmentation import masks, services
+from nnweb.segmentation import masks, selectors, services
 
 NO_JS_THRESHOLD = 0.5
 COLOURS = [(136, 136, 136), (228, 87, 46), (46, 134, 222), (23, 163, 90), (160, 81, 149)]
@@ -74,7 +74,7 @@ def _no_js_run(request) -> dict:
         else:
             raise services.ImageRejected("Choose a sample, generate an image or upload one.")
         result = services.segment(img, model_id, request.user)
-    except (services.ImageRejected, services.ModelUnavailable) as exc:
+    except (services.ImageRejected, selectors.ModelUnavailable) as exc:
         return {"error": str(exc)}
     data = result.as_dict()
     rows = [
@@ -91,7 +91,7 @@ def _no_js_run(request) -> dict:
 
 
 def index(request):
-    models = [m.public() for m in services.list_models(request.user)]
+    models = [m.public() for m in selectors.list_models(request.user)]
     wanted = request.POST.get("model") or request.GET.get("model")
     if wanted and any(m["id"] == wanted for m in models):
         for m in models:

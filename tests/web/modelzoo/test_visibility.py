@@ -145,7 +145,7 @@ def test_owner_and_instructors_see_the_page(run_model, student_client, instructo
 def test_segmentation_models_follow_visibility(student, other_student, instructor):
     from django.contrib.auth.models import AnonymousUser
 
-    from nnweb.segmentation import services as seg
+    from nnweb.segmentation import selectors as seg
 
     m = services.publish_model(
         student, "my shapes", "instance_segmentation", _seg_graph(), {}, visibility="private"
