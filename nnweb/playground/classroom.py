@@ -10,6 +10,7 @@ from . import store
 from .controls import HIDEABLE_CONTROLS
 from .errors import PlaygroundError
 from .models import ClassroomLink
+from .selectors import get_classroom_link
 from .session import PlaygroundSession
 
 MAX_LINKS_PER_USER = 200
@@ -34,13 +35,6 @@ def create_classroom_link(user, raw_config, hide, title="") -> dict:
         owner=user, title=title.strip(), config=cfg.to_dict(), hidden_controls=sorted(set(hide))
     )
     return link.as_dict()
-
-
-def get_classroom_link(token: str):
-    link = ClassroomLink.objects.filter(token=str(token)).first()
-    if link is None:
-        raise PlaygroundError("no such classroom link", code="not_found")
-    return link
 
 
 def open_classroom(user, token, raw_config=None) -> PlaygroundSession:

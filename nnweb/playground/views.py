@@ -25,15 +25,13 @@ from rest_framework.views import APIView
 
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import BurstRateThrottle
-from nnweb.datasets.selectors import visible_datasets
 
-from . import actions, classroom, experiments, features, frames, store
+from . import actions, classroom, experiments, features, frames, selectors, store
 from . import config as cfgmod
 from . import data as datamod
 from . import serializers as ser
 from .controls import HIDEABLE_CONTROLS
 from .errors import PlaygroundError, as_api_exception, is_anonymous
-from .models import ClassroomLink
 from .session import PlaygroundSession
 from .throttles import SessionActionThrottle, message_rate
 
@@ -73,17 +71,10 @@ class OptionsView(PlaygroundView):
         datasets = [
             {"name": name, "problem": p, "description": d} for name, (p, d) in datamod.TOYS.items()
         ]
-        try:
-            for ds in visible_datasets(request.user).exclude(kind="instance_segmentation")[:100]:
-                datasets.append(
-                    {
-                        "name": f"dataset:{ds.pk}",
-                        "problem": getattr(ds, "task", None),
-                        "description": str(getattr(ds, "name", ds.pk)),
-                    }
-                )
-        except Exception:  # noqa: BLE001 - the toys are always there
-            pass
+        for ds in selectors.uploaded_datasets(request.user):
+            datasets.append(
+                {"name": f"dataset:{ds.pk}", "problem": ds.task, "description": ds.name}
+            )
         return _json(
             {
                 "datasets": datasets,
@@ -208,7 +199,7 @@ class ExperimentListView(PlaygroundView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        return _json({"experiments": experiments.list_experiments(request.user)})
+        return _json({"experiments": selectors.list_experiments(request.user)})
 
     @extend_schema(
         operation_id="playground_experiment_save",
@@ -234,7 +225,7 @@ class ExperimentView(PlaygroundView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, pk):
-        exp = experiments.get_experiment(request.user, pk)
+        exp = selectors.get_experiment(request.user, pk)
         return _json(
             {
                 **exp.summary(),
@@ -264,11 +255,7 @@ class ClassroomLinkListView(PlaygroundView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        if not request.user.is_authenticated:
-            return _json({"links": []})
-        return _json(
-            {"links": [k.as_dict() for k in ClassroomLink.objects.filter(owner=request.user)]}
-        )
+        return _json({"links": [k.as_dict() for k in selectors.classroom_links(request.user)]})
 
     @extend_schema(
         operation_id="playground_classroom_link_create",
@@ -294,7 +281,7 @@ class ClassroomLinkView(PlaygroundView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, token):
-        return _json(classroom.get_classroom_link(token).as_dict())
+        return _json(selectors.get_classroom_link(token).as_dict())
 
     @extend_schema(
         operation_id="playground_classroom_link_delete",
@@ -303,7 +290,7 @@ class ClassroomLinkView(PlaygroundView):
         responses={204: None, **REFUSED},
     )
     def delete(self, request, token):
-        link = classroom.get_classroom_link(token)
+        link = selectors.get_classroom_link(token)
         if link.owner_id != getattr(request.user, "pk", None):
             raise PlaygroundError("not your classroom link", code="forbidden")
         link.delete()
