@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import time
 
 import numpy as np
 from channels.db import database_sync_to_async
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 THUMB_SIDE = 16  # the decision boundary thumbnail is 16 x 16 bytes (344 characters base64)
 # At most two tiles a second per student; an update inside the window is sent at its end
@@ -111,13 +114,14 @@ def store_tile(t: dict) -> None:
     try:
         cache.set(CACHE_PREFIX + str(t["student"]), t, timeout=TILE_TTL)
     except Exception:  # noqa: BLE001 - a live view is a convenience; never break the playground
-        pass
+        logger.warning("live view: tile of student %s not stored", t["student"], exc_info=True)
 
 
 def latest_tile(student_id: int) -> dict | None:
     try:
         return cache.get(CACHE_PREFIX + str(student_id))
     except Exception:  # noqa: BLE001
+        logger.warning("live view: tile of student %s not read", student_id, exc_info=True)
         return None
 
 
@@ -126,6 +130,7 @@ def latest_tiles(student_ids) -> dict[int, dict]:
     try:
         found = cache.get_many(list(keys))
     except Exception:  # noqa: BLE001
+        logger.warning("live view: tiles of %d students not read", len(keys), exc_info=True)
         return {}
     return {keys[k]: v for k, v in found.items()}
 

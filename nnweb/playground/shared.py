@@ -24,6 +24,7 @@ action on the session, its play loop included, finds it gone.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ from engine.network import Trace
 
 from .errors import PlaygroundError
 from .session import PlaygroundSession
+
+logger = logging.getLogger(__name__)
 
 KEY = "nnweb:playground:shared:"
 TTL = 3600  # s an untouched session is kept
@@ -143,7 +146,7 @@ def acting(session: PlaygroundSession):
         try:
             lock.release()
         except Exception:  # noqa: BLE001 - expired meanwhile: the next action re-checks
-            pass
+            logger.info("playground session %s: its lock expired during an action", session.id)
 
 
 def save(session: PlaygroundSession) -> None:

@@ -15,6 +15,7 @@ holds the socket or receives the request.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -26,6 +27,8 @@ from . import config as cfgmod
 from . import shared
 from .errors import PlaygroundError, is_anonymous
 from .session import PlaygroundSession
+
+logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "nnweb:playground:session:"
 
@@ -114,7 +117,7 @@ def save(session: PlaygroundSession) -> PlaygroundSession:
     try:
         cache.set(CACHE_PREFIX + session.id, state, timeout=int(local.idle_seconds))
     except Exception:  # noqa: BLE001 - the cache is a convenience; this process still has it
-        pass
+        logger.warning("playground session %s: not copied to the cache", session.id, exc_info=True)
     return session
 
 
@@ -127,7 +130,7 @@ def delete(session_id: str) -> None:
     try:
         cache.delete(CACHE_PREFIX + session_id)
     except Exception:  # noqa: BLE001
-        pass
+        logger.warning("playground session %s: not removed from cache", session_id, exc_info=True)
 
 
 def acting(session: PlaygroundSession):
@@ -199,6 +202,7 @@ def _from_cache(session_id: str, user) -> PlaygroundSession | None:
     try:
         state = cache.get(CACHE_PREFIX + session_id)
     except Exception:  # noqa: BLE001
+        logger.warning("playground session %s: cache not readable", session_id, exc_info=True)
         return None
     if not state:
         return None
