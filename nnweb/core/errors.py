@@ -112,6 +112,7 @@ class ExceptionHandler(StandardExceptionHandler):
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, AxesBackendPermissionDenied):
+            # deferred: a real cycle (nnweb.accounts.lockout imports this module)
             from nnweb.accounts.lockout import lockout_message, retry_after_seconds
 
             request = self.context.get("request")
