@@ -131,32 +131,6 @@ def decode_upload(upload: Any, name: str = "image") -> Image.Image:
     return decode_image(upload.read(), label)
 
 
-def whole_number(raw: Any, name: str, low: int, high: int) -> int:
-    """``raw`` (a form or JSON value) as an int in [low, high], else ImageRejected naming it."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise ImageRejected(f"{name}: expected a whole number, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise ImageRejected(f"{name}: must be between {low} and {high}, got {value}.")
-    return value
-
-
-def score_threshold(raw: Any) -> float:
-    """The optional score threshold: 0 when absent, else a number in [0, 1]."""
-    if raw in (None, ""):
-        return 0.0
-    try:
-        threshold = float(raw)
-    except (TypeError, ValueError):
-        raise ImageRejected(
-            f"score_threshold: expected a number between 0 and 1, got {raw!r}."
-        ) from None
-    if not 0.0 <= threshold <= 1.0:  # also refuses nan
-        raise ImageRejected(f"score_threshold: must be between 0 and 1, got {threshold}.")
-    return threshold
-
-
 def decode_base64_image(text: str, name: str = "image_base64") -> Image.Image:
     """A ``data:image/png;base64,...`` URL (a canvas) or bare base64, then ``decode_image``."""
     if not isinstance(text, str) or not text.strip():
