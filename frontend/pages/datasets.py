@@ -67,21 +67,8 @@ def upload(request):
         data.update(request.FILES)
         form = UploadSerializer(data=data)  # the API's validator, then the API's service
         if form.is_valid():
-            d = form.validated_data
             try:
-                ds = services.import_dataset(
-                    request.user,
-                    d["file"],
-                    name=d.get("name", ""),
-                    description=d.get("description", ""),
-                    fmt=d.get("format", ""),
-                    target=d.get("target", ""),
-                    task=d.get("task", "classification"),
-                    visibility=d.get("visibility", "private"),
-                    annotations=d.get("annotations"),
-                    image_size=d.get("image_size"),
-                    color=d.get("color", "auto"),
-                )
+                ds = services.import_upload(request.user, form.validated_data)
             except DatasetRejected as err:
                 error = str(err)
             else:

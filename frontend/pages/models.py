@@ -73,16 +73,9 @@ def index(request):
         data.update(request.FILES)
         upload = ModelUploadSerializer(data=data)  # the API's validator, then its service
         if upload.is_valid():
-            d = upload.validated_data
+            d = dict(upload.validated_data)
             try:
-                model = services.upload_model(
-                    request.user,
-                    d["file"],
-                    name=d.get("name", ""),
-                    task=d.get("task", "classification"),
-                    description=d.get("description", ""),
-                    visibility=d.get("visibility", TrainedModel.Visibility.PUBLIC),
-                )
+                model = services.upload_model(request.user, d.pop("file"), **d)
             except services.ModelRejected as exc:
                 error = str(exc)
             else:

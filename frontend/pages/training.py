@@ -124,15 +124,8 @@ def new(request):
         if not errors and not form.is_valid():
             errors = field_errors(form.errors, FORM_FIELDS)
         if not errors:
-            d = form.validated_data
             try:
-                run = services.create_run(
-                    request.user,
-                    dataset=d.get("dataset"),
-                    builtin=d.get("builtin") or "",
-                    network=d.get("network"),
-                    optimizer=d.get("optimizer"),
-                )
+                run = services.create_run(request.user, **form.validated_data)
             except services.RunRejected as err:
                 error = str(err)
             else:

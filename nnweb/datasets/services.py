@@ -37,6 +37,7 @@ from .models import Dataset
 __all__ = [
     "DatasetRejected",
     "import_dataset",
+    "import_upload",
     "load_arrays",
     "delete_dataset",
     "set_visibility",
@@ -205,6 +206,13 @@ def import_dataset(
         if final is not None:
             shutil.rmtree(final, ignore_errors=True)
         raise
+
+
+def import_upload(owner, data: dict) -> Dataset:
+    """``import_dataset`` with the validated data of ``serializers.UploadSerializer`` (the
+    API's upload and the upload page's form alike)."""
+    data = dict(data)
+    return import_dataset(owner, data.pop("file"), fmt=data.pop("format", ""), **data)
 
 
 def _jsonable(obj: Any) -> Any:

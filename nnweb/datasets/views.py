@@ -54,21 +54,8 @@ class DatasetListView(APIView):
             raise PayloadTooLarge(str(err)) from None
         form = UploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
         try:
-            ds = services.import_dataset(
-                request.user,
-                data["file"],
-                name=data.get("name", ""),
-                description=data.get("description", ""),
-                fmt=data.get("format", ""),
-                target=data.get("target", ""),
-                task=data.get("task", "classification"),
-                visibility=data.get("visibility", "private"),
-                annotations=data.get("annotations"),
-                image_size=data.get("image_size"),
-                color=data.get("color", "auto"),
-            )
+            ds = services.import_upload(request.user, form.validated_data)
         except DatasetRejected as err:
             field = "annotations" if (err.where or "").startswith("annotations") else "file"
             raise rejected(err, field) from None

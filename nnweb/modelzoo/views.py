@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from nnweb.core.view_helpers import attachment
 
 from . import selectors, services
-from .models import TrainedModel
 from .permissions import ChangedByOwnerOrInstructor, UploadsByInstructors
 from .serializers import ModelUpdateSerializer, ModelUploadSerializer, TrainedModelSerializer
 
@@ -38,16 +37,9 @@ class ModelListView(APIView):
     def post(self, request: Request) -> Response:
         form = ModelUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
+        data = dict(form.validated_data)
         try:
-            model = services.upload_model(
-                request.user,
-                data["file"],
-                name=data.get("name", ""),
-                task=data.get("task", "classification"),
-                description=data.get("description", ""),
-                visibility=data.get("visibility", TrainedModel.Visibility.PUBLIC),
-            )
+            model = services.upload_model(request.user, data.pop("file"), **data)
         except services.ModelRejected as err:
             raise ValidationError({"file": [str(err)]}) from None
         return Response(

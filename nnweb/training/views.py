@@ -48,15 +48,8 @@ class RunListView(APIView):
     def post(self, request: Request) -> Response:
         form = CreateRunSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        d = form.validated_data
         try:
-            run = services.create_run(
-                request.user,
-                dataset=d.get("dataset"),
-                builtin=d.get("builtin") or "",
-                network=d.get("network"),
-                optimizer=d.get("optimizer"),
-            )
+            run = services.create_run(request.user, **form.validated_data)
         except services.RunRejected as err:
             raise ValidationError(str(err)) from None
         return Response(RunSerializer(services.snapshot(run)).data, status=status.HTTP_201_CREATED)
