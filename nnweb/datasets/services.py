@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from PIL import Image
 
+from nnweb.core.jsonable import jsonable
 from nnweb.core.permissions import is_instructor
 
 from .importers import DatasetRejected
@@ -197,8 +198,8 @@ def import_dataset(
                 arrays=f"{rel}/arrays.npz",
                 size_bytes=size,
                 n_samples=int(result.meta.get("n_samples", len(result.X))),
-                meta=_jsonable(result.meta),
-                stats=_jsonable(result.stats),
+                meta=jsonable(result.meta),
+                stats=jsonable(result.stats),
             )
         return ds
     except BaseException:
@@ -213,16 +214,6 @@ def import_upload(owner, data: dict) -> Dataset:
     API's upload and the upload page's form alike)."""
     data = dict(data)
     return import_dataset(owner, data.pop("file"), fmt=data.pop("format", ""), **data)
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
 
 
 def update_dataset(ds: Dataset, **changes: str) -> Dataset:

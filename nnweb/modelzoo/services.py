@@ -21,7 +21,6 @@ is created in a transaction; any failure removes them, so nothing is left half-w
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -30,7 +29,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import onnx
 from django.conf import settings
 from django.db import transaction
@@ -38,6 +36,7 @@ from django.db import transaction
 from engine import runtime
 from engine.onnx import Limits, LoadedModel, ModelRejected, load_model, read_metadata, validate
 from engine.onnx import export as onnx_export
+from nnweb.core.jsonable import jsonable
 from nnweb.core.permissions import is_instructor
 
 from .models import TrainedModel
@@ -198,23 +197,6 @@ def _clean_name(name: str, fallback: str) -> str:
     return name or fallback
 
 
-def _jsonable(obj: Any) -> Any:
-    """Metrics as plain JSON (NumPy scalars/arrays converted, non-finite floats as None)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    return str(obj)
-
-
 def publish_model(
     owner,
     name: str,
@@ -287,7 +269,7 @@ def publish_model(
             task=task,
             source=TrainedModel.Source.TRAINED,
             visibility=visibility,
-            metrics=_jsonable(metrics or {}),
+            metrics=jsonable(metrics or {}),
             **info,
         )
     finally:
