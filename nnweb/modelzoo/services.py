@@ -1,4 +1,6 @@
-"""Service objects of the modelzoo app: views and consumers stay thin and call these.
+"""Service objects of the modelzoo app: views and consumers stay thin and call these (who may
+see which model is read in ``selectors``: ``visible_models``, the one queryset every reader goes
+through).
 
 - :func:`publish_model` — the training app publishes a trained engine network (or a Mask R-CNN,
   or ready ONNX bytes): ONNX export + engine checkpoint + the record, atomically.
@@ -7,9 +9,6 @@
 - :func:`session_for` — the cached onnxruntime session (``engine.runtime``) serving a model.
 - :func:`load_network` — the engine network of a loadable model (playground).
 - :func:`segmentation_models` — instance-segmentation models for the segmentation demo.
-- :func:`visible_models` — the one queryset every reader goes through (API, pages, playground,
-  segmentation): anonymous visitors see public models; signed-in users also those visible to
-  students and their own; instructors every model.
 - :func:`set_visibility` — the owner or an instructor changes who sees a model; only
   instructors may open a model to students or to everyone.
 
