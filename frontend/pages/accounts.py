@@ -1,11 +1,12 @@
 """Sign up, log in and log out (/accounts/...)."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from nnweb.accounts import selectors
 from nnweb.accounts.forms import SignUpForm
 from nnweb.accounts.services import create_student
 from nnweb.core.decorators import instructor_required
@@ -30,7 +31,7 @@ def signup(request):
 @instructor_required
 def people(request):
     """Instructor page: every account and its role."""
-    users = get_user_model().objects.order_by("username").prefetch_related("groups")
+    users = selectors.people()
     rows = [{"user": u, "role": role_of(u)} for u in users]
     return render(request, "frontend/accounts/people.html", {"rows": rows})
 

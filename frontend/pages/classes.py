@@ -23,10 +23,19 @@ from rest_framework import exceptions as drf
 
 from nnweb.classes import goals, live, selectors, services
 from nnweb.classes.models import Assignment
-from nnweb.classes.serializers import LESSON_CHOICES, AssignmentInputSerializer
+from nnweb.classes.serializers import (
+    LESSON_CHOICES,
+    AssignmentInputSerializer,
+    AssignmentSerializer,
+    ClassInputSerializer,
+    InstructorInputSerializer,
+    JoinSerializer,
+)
 from nnweb.classes.views import csv_response
 from nnweb.core.permissions import is_instructor
 from nnweb.playground import data as playground_data
+
+from .forms import field_errors
 
 
 def _message(exc: drf.APIException) -> str:
@@ -69,19 +78,26 @@ def _require_instructor_of(request, klass) -> None:
 @class_page
 def index(request):
     status = 200
+    errors: dict[str, str] = {}
     if request.method == "POST":
+        creating = request.POST.get("action") == "create"
+        # the API's validators (POST /api/classes/ and /api/classes/join/), then its services
+        form = (ClassInputSerializer if creating else JoinSerializer)(data=request.POST)
         try:
-            if request.POST.get("action") == "create":
-                klass = services.create_class(request.user, request.POST.get("name", "").strip())
+            if not form.is_valid():
+                errors = field_errors(form.errors)
+            elif creating:
+                klass = services.create_class(request.user, form.validated_data["name"])
                 messages.success(request, f"Created “{klass.name}”. Its join code is "
                                  f"{klass.join_code}.")  # fmt: skip
                 return redirect("classes:detail", klass.pk)
-            klass = services.join_class(request.user, request.POST.get("code", ""))
-            messages.success(request, f"You joined “{klass.name}”.")
-            return redirect("classes:detail", klass.pk)
+            else:
+                klass = services.join_class(request.user, form.validated_data["code"])
+                messages.success(request, f"You joined “{klass.name}”.")
+                return redirect("classes:detail", klass.pk)
         except drf.ValidationError as exc:
             messages.error(request, _message(exc))
-            status = 400
+        status = 400
     classes = selectors.classes_for(request.user).prefetch_related("instructors")
     rows = [
         {"klass": k, "teaches": selectors.is_class_instructor(request.user, k)} for k in classes
@@ -89,7 +105,7 @@ def index(request):
     return render(
         request,
         "frontend/classes/index.html",
-        {"rows": rows, "can_create": is_instructor(request.user)},
+        {"rows": rows, "can_create": is_instructor(request.user), "errors": errors},
         status=status,
     )
 
@@ -97,9 +113,7 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 @class_page
 def join_link(request, code):
-    from nnweb.classes.models import Class
-
-    klass = Class.objects.filter(join_code=code.upper()).first()
+    klass = selectors.class_by_join_code(code)
     if klass is None:
         raise Http404("This join link is not valid (the class may have been deleted).")
     if request.method == "POST":
@@ -147,12 +161,6 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def _class_datasets(user):
-    from nnweb.datasets.models import Dataset
-
-    return Dataset.objects.filter(owner=user, task="classification").exclude(visibility="private")
-
-
 @require_http_methods(["GET", "POST"])
 @class_page
 def detail(request, pk):
@@ -160,13 +168,16 @@ def detail(request, pk):
     if not selectors.is_class_instructor(request.user, klass):
         return _student_page(request, klass)
     status = 200
+    errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "instructor":
-                user = services.add_instructor(
-                    klass, request.user, request.POST.get("username", "")
-                )
+                form = InstructorInputSerializer(data=request.POST)  # the API's validator
+                if not form.is_valid():
+                    errors = field_errors(form.errors)
+                    raise drf.ValidationError(form.errors)
+                user = services.add_instructor(klass, request.user, form.validated_data["username"])
                 messages.success(request, f"{user.get_username()} now co-teaches this class.")
             elif action == "remove_instructor":
                 uid = request.POST.get("user", "")
@@ -181,7 +192,8 @@ def detail(request, pk):
                 messages.success(request, f"Added the assignment “{a.title}”.")
             return redirect("classes:detail", klass.pk)
         except drf.ValidationError as exc:
-            messages.error(request, _message(exc))
+            if not errors:  # the service's refusal (inline errors are shown at their field)
+                messages.error(request, _message(exc))
             status = 400
     book = selectors.gradebook(klass)
     columns = [(a, _goal_text(a)) for a in book["assignments"]]
@@ -196,9 +208,10 @@ def detail(request, pk):
             "lessons": LESSON_CHOICES,
             "toys": sorted(playground_data.TOYS.items()),
             "measures": goals.MEASURES,
-            "datasets": _class_datasets(request.user),
+            "datasets": selectors.assignment_datasets(request.user),
             "kinds": Assignment.Kind.choices,
             "form": request.POST if status == 400 else {},
+            "errors": errors,
             "score_rule": selectors.LESSON_SCORE_RULE,
             "owns": selectors.is_class_owner(request.user, klass),
             "co_instructors": klass.instructors.exclude(pk=klass.created_by_id).order_by(
@@ -229,14 +242,17 @@ def delete(request, pk):
 
 
 def _goal_text(a: Assignment) -> str:
-    from nnweb.classes.serializers import AssignmentSerializer
-
     return AssignmentSerializer().get_goal_text(a)
 
 
 def _student_page(request, klass):
     results = [
-        {"assignment": a, "goal": _goal_text(a), "result": c, "runs": _my_runs(request.user, a)}
+        {
+            "assignment": a,
+            "goal": _goal_text(a),
+            "result": c,
+            "runs": selectors.assignment_runs(request.user, a),
+        }
         for a, c in selectors.my_results(klass, request.user)
     ]
     return render(
@@ -249,14 +265,6 @@ def _student_page(request, klass):
             "score_rule": selectors.LESSON_SCORE_RULE,
         },
     )
-
-
-def _my_runs(user, a: Assignment):
-    if a.kind != Assignment.Kind.TRAINING:
-        return []
-    from nnweb.training.models import TrainingRun
-
-    return TrainingRun.objects.filter(owner=user, dataset=a.dataset).order_by("-created")[:20]
 
 
 @require_POST
@@ -320,9 +328,7 @@ def gradebook_csv(request, pk):
 def live_view(request, pk):
     klass = selectors.class_for(request.user, pk)
     _require_instructor_of(request, klass)
-    from nnweb.playground.models import ClassroomLink
-
-    links = ClassroomLink.objects.filter(owner__in=klass.instructors.all())
+    links = selectors.classroom_links_of(klass)
     return render(
         request,
         "frontend/classes/live.html",

@@ -14,17 +14,17 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from nnweb.core.permissions import is_instructor
-from nnweb.datasets import services
+from nnweb.datasets import selectors, services
 from nnweb.datasets.importers import DatasetRejected
 from nnweb.datasets.models import Dataset
-from nnweb.datasets.permissions import manage_refusal
-from nnweb.datasets.views import get_managed, get_visible
+from nnweb.datasets.serializers import UpdateSerializer, UploadSerializer
 
 from .deletion import DeleteView
+from .forms import error_line, field_errors
 
 
 def index(request):
-    datasets = services.visible_datasets(request.user)
+    datasets = selectors.visible_datasets(request.user)
     return render(
         request,
         "frontend/datasets/index.html",
@@ -60,29 +60,24 @@ def upload(request):
     values = {k: request.POST.get(k, "") for k in UPLOAD_FIELDS}
     values.setdefault("task", "classification")
     error = None
+    errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        try:
-            size = values["image_size"].strip()
-            ds = services.import_dataset(
-                request.user,
-                request.FILES.get("file"),
-                name=values["name"],
-                description=values["description"],
-                fmt=values["format"],
-                target=values["target"].strip(),
-                task=values["task"] or "classification",
-                visibility=values["visibility"] or "private",
-                annotations=request.FILES.get("annotations"),
-                image_size=int(size) if size.isdigit() else None,
-                color=values["color"] or "auto",
-            )
-        except DatasetRejected as err:
-            error = str(err)
-            status = 400
+        data = request.POST.copy()
+        data.update(request.FILES)
+        form = UploadSerializer(data=data)  # the API's validator, then the API's service
+        if form.is_valid():
+            try:
+                ds = services.import_upload(request.user, form.validated_data)
+            except DatasetRejected as err:
+                error = str(err)
+            else:
+                messages.success(request, f"Dataset “{ds.name}” uploaded: {ds.n_samples} samples.")
+                return redirect("datasets-detail", pk=ds.pk)
         else:
-            messages.success(request, f"Dataset “{ds.name}” uploaded: {ds.n_samples} samples.")
-            return redirect("datasets-detail", pk=ds.pk)
+            errors = field_errors(form.errors)
+            error = errors.pop("", None)
+        status = 400
     return render(
         request,
         "frontend/datasets/upload.html",
@@ -90,6 +85,7 @@ def upload(request):
             "title": "Upload a dataset",
             "values": values,
             "error": error,
+            "errors": errors,
             "visibilities": Dataset.Visibility.choices,
         },
         status=status,
@@ -97,7 +93,7 @@ def upload(request):
 
 
 def detail(request, pk: int):
-    ds = get_visible(request.user, pk)
+    ds = selectors.get_visible(request.user, pk)
     data = services.preview(ds)
     columns = []
     if ds.kind == Dataset.Kind.TABULAR:
@@ -110,7 +106,7 @@ def detail(request, pk: int):
             "ds": ds,
             "preview": data,
             "columns": columns,
-            "can_manage": services.can_manage(request.user, ds),
+            "can_manage": selectors.can_manage(request.user, ds),
             "visibilities": Dataset.Visibility.choices,
         },
     )
@@ -119,12 +115,12 @@ def detail(request, pk: int):
 @require_POST
 @login_required
 def visibility(request, pk: int):
-    ds = get_managed(request.user, pk, "change")
-    try:
-        services.set_visibility(ds, request.POST.get("visibility", ""))
-    except DatasetRejected as err:
-        messages.error(request, str(err))
+    ds = selectors.get_managed(request.user, pk, "change")
+    form = UpdateSerializer(data={"visibility": request.POST.get("visibility", "")})
+    if not form.is_valid():
+        messages.error(request, error_line(form.errors))
     else:
+        services.update_dataset(ds, **form.validated_data)
         messages.success(request, f"Visibility is now “{ds.get_visibility_display()}”.")
     return redirect("datasets-detail", pk=ds.pk)
 
@@ -132,13 +128,13 @@ def visibility(request, pk: int):
 class DatasetDeleteView(DeleteView):
     login_required = True
     success_url_name = "datasets"
-    refusal = manage_refusal("delete")
+    refusal = selectors.manage_refusal("delete")
 
     def get_object(self, pk: int) -> Dataset:
-        return get_visible(self.request.user, pk)
+        return selectors.get_visible(self.request.user, pk)
 
     def may_delete(self, ds: Dataset) -> bool:
-        return services.can_manage(self.request.user, ds)
+        return selectors.can_manage(self.request.user, ds)
 
     def delete(self, ds: Dataset) -> None:
         services.delete_dataset(ds)

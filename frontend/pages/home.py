@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from nnweb.core import services
+from nnweb.core import selectors, services
 from nnweb.core.serializers import PrimesRequestSerializer
 
 
@@ -37,8 +37,8 @@ def primes_job_new(request):
 
 def primes_job(request, job_id):
     try:
-        job = services.get_job(str(job_id), services.owner_key(request))
-    except services.JobNotFound as exc:
+        job = selectors.get_job(str(job_id), services.owner_key(request))
+    except selectors.JobNotFound as exc:
         raise Http404(str(exc)) from exc
     return render(request, "frontend/home/job.html", {"job": job})
 

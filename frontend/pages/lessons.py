@@ -11,8 +11,8 @@ from django.template.loader import select_template
 from django.urls import path
 
 from frontend.course import COURSE, SECTIONS_BY_SLUG
-from nnweb.lessons.progress import progress_for
 from nnweb.lessons.questions import all_questions
+from nnweb.lessons.selectors import progress_for
 
 # slug -> template name under frontend/lessons/ when it differs from the slug.
 LESSON_TEMPLATES = {

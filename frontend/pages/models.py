@@ -1,7 +1,7 @@
 """Model zoo pages (/models/): the list with an upload form for instructors, one model's page
 (metrics, architecture, download, "Open in playground"), its visibility control and deletion.
 Server-rendered and complete without JavaScript; every action goes through
-nnweb.modelzoo.services, and every page reads models through services.visible_models (a model
+nnweb.modelzoo.services, and every page reads models through selectors.visible_models (a model
 the user may not see is a 404)."""
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from nnweb.core.permissions import is_instructor
 from nnweb.core.view_helpers import require
-from nnweb.modelzoo import services
+from nnweb.modelzoo import selectors, services
 from nnweb.modelzoo.models import TrainedModel
-from nnweb.modelzoo.views import model_or_404
+from nnweb.modelzoo.serializers import ModelUpdateSerializer, ModelUploadSerializer
 
 from .deletion import DeleteView
+from .forms import error_line, field_errors
 
 TASK_CHOICES = TrainedModel.Task.choices
 # What each visibility means for a model (the datasets' labels say "only me"; a private
@@ -63,26 +64,29 @@ def _metric_rows(metrics: dict) -> list[tuple[str, str]]:
 def index(request):
     form = {"name": "", "task": "classification", "description": "", "visibility": "public"}
     error = None
+    errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         require(is_instructor(request.user), "Only instructors may upload models.")
         form = {k: request.POST.get(k, v) for k, v in form.items()}
-        try:
-            model = services.upload_model(
-                request.user,
-                request.FILES.get("file"),
-                name=form["name"],
-                task=form["task"],
-                description=form["description"],
-                visibility=form["visibility"],
-            )
-        except services.ModelRejected as exc:
-            error, status = str(exc), 400
+        data = request.POST.copy()
+        data.update(request.FILES)
+        upload = ModelUploadSerializer(data=data)  # the API's validator, then its service
+        if upload.is_valid():
+            d = dict(upload.validated_data)
+            try:
+                model = services.upload_model(request.user, d.pop("file"), **d)
+            except services.ModelRejected as exc:
+                error = str(exc)
+            else:
+                messages.success(request, f"Uploaded “{model.name}”.")
+                return redirect("models-detail", pk=model.pk)
         else:
-            messages.success(request, f"Uploaded “{model.name}”.")
-            return redirect("models-detail", pk=model.pk)
+            errors = field_errors(upload.errors)
+            error = errors.pop("", None)
+        status = 400
     task = request.GET.get("task", "")
-    qs = services.visible_models(request.user)
+    qs = selectors.visible_models(request.user)
     if task in TrainedModel.Task.values:
         qs = qs.filter(task=task)
     rows = [{"model": m, "headline": _headline(m.metrics)} for m in qs[:500]]
@@ -98,6 +102,7 @@ def index(request):
             "can_upload": is_instructor(request.user),
             "form": form,
             "error": error,
+            "errors": errors,
             "max_mb": services.onnx_limits().max_bytes // (1024 * 1024),
         },
         status=status,
@@ -105,7 +110,7 @@ def index(request):
 
 
 def detail(request, pk: int):
-    model = model_or_404(request.user, pk)
+    model = selectors.model_or_404(request.user, pk)
     layers = (model.spec or {}).get("layers") or []
     return render(
         request,
@@ -123,10 +128,10 @@ def detail(request, pk: int):
             + ", ".join("?" if d is None else str(d) for d in (model.input_shape or []))
             + ")",
             "download_url": reverse("modelzoo-api:download", args=[model.pk]),
-            "can_delete": services.can_manage(request.user, model),
+            "can_delete": selectors.can_manage(request.user, model),
             "visibility_text": VISIBILITY_TEXT.get(model.visibility, model.visibility),
             "visibility_choices": _visibility_choices(
-                services.allowed_visibilities(request.user, model)
+                selectors.allowed_visibilities(request.user, model)
             ),
         },
     )
@@ -135,15 +140,17 @@ def detail(request, pk: int):
 @require_POST
 def visibility(request, pk: int):
     """The owner or an instructor changes who sees the model (the detail page's control)."""
-    model = model_or_404(request.user, pk)
+    model = selectors.model_or_404(request.user, pk)
     require(
-        services.can_manage(request.user, model),
+        selectors.can_manage(request.user, model),
         "Only the model's owner or an instructor may change its visibility.",
     )
+    form = ModelUpdateSerializer(data={"visibility": request.POST.get("visibility", "")})
+    if not form.is_valid():
+        messages.error(request, error_line(form.errors))
+        return redirect("models-detail", pk=model.pk)
     try:
-        services.set_visibility(request.user, model, request.POST.get("visibility", ""))
-    except services.ModelRejected as exc:
-        messages.error(request, str(exc))
+        services.set_visibility(request.user, model, form.validated_data["visibility"])
     except PermissionError as exc:
         require(False, str(exc))
     else:
@@ -157,10 +164,10 @@ class ModelDeleteView(DeleteView):
     refusal = "Only the model's owner or an instructor may delete it."
 
     def get_object(self, pk: int) -> TrainedModel:
-        return model_or_404(self.request.user, pk)
+        return selectors.model_or_404(self.request.user, pk)
 
     def may_delete(self, model: TrainedModel) -> bool:
-        return services.can_manage(self.request.user, model)
+        return selectors.can_manage(self.request.user, model)
 
     def delete(self, model: TrainedModel) -> None:
         services.delete_model(model)

@@ -5,6 +5,7 @@ still change the setup and read the network's description); frontend/ts/pages/pl
 hydrates it: it opens a playground session (REST), a websocket to it, and draws the panels.
 """
 
+import numpy as np
 from csp.decorators import csp_replace
 from django.http import Http404
 from django.shortcuts import render
@@ -12,10 +13,10 @@ from django.urls import path
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from nnweb.core.permissions import is_instructor
-from nnweb.playground import classroom as classroom_links
 from nnweb.playground import config as cfgmod
 from nnweb.playground import data as datamod
-from nnweb.playground import experiments, features
+from nnweb.playground import features
+from nnweb.playground import selectors as playground_selectors
 from nnweb.playground.config import ConfigError
 from nnweb.playground.controls import HIDEABLE_CONTROLS
 from nnweb.playground.errors import PlaygroundError
@@ -52,8 +53,6 @@ PRESETS = [
 
 def _thumbnail(name: str) -> list[tuple[float, float, int]]:
     """Small scatter of a toy data set for its picker button: (x, y) in 0..40, class or 0."""
-    import numpy as np
-
     X, y = datamod._toy(name, 60, 0.05, 1)
     if X.shape[1] == 1:
         X = np.concatenate([X, np.asarray(y, dtype=float).reshape(len(X), -1)[:, :1]], axis=1)
@@ -80,15 +79,8 @@ def _config_from_query(request, anonymous: bool):
 
 def _uploaded(user) -> list[tuple[str, str, str]]:
     """(value, name, task) of the instructors' datasets the user may see."""
-    try:
-        from nnweb.datasets.services import visible_datasets
-
-        return [
-            (f"dataset:{d.pk}", d.name, getattr(d, "task", ""))
-            for d in visible_datasets(user).exclude(kind="instance_segmentation")[:100]
-        ]
-    except Exception:  # noqa: BLE001 - the toys are always offered
-        return []
+    datasets = playground_selectors.uploaded_datasets(user)
+    return [(f"dataset:{d.pk}", d.name, d.task) for d in datasets]
 
 
 def _flag(request, name: str) -> str:
@@ -131,7 +123,7 @@ def _context(request, cfg, error=None, classroom=None):
         "can_save": not anonymous,
         "can_make_links": is_instructor(request.user),
         "hideable": HIDEABLE_CONTROLS,
-        "experiments": experiments.list_experiments(request.user),
+        "experiments": playground_selectors.list_experiments(request.user),
     }
 
 
@@ -144,7 +136,7 @@ def index(request):
 
 def classroom(request, token):
     try:
-        link = classroom_links.get_classroom_link(token)
+        link = playground_selectors.get_classroom_link(token)
     except PlaygroundError:
         raise Http404("no such classroom link") from None
     cfg = cfgmod.validate(link.config, anonymous=True)

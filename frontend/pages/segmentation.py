@@ -16,7 +16,10 @@ from django.shortcuts import render
 from django.urls import path
 from PIL import Image, ImageDraw
 
-from nnweb.segmentation import masks, services
+from nnweb.segmentation import masks, selectors, services
+from nnweb.segmentation.serializers import RunRequestSerializer
+
+from .forms import field_errors
 
 NO_JS_THRESHOLD = 0.5
 COLOURS = [(136, 136, 136), (228, 87, 46), (46, 134, 222), (23, 163, 90), (160, 81, 149)]
@@ -58,23 +61,26 @@ def overlay_png(img: Image.Image, result: services.SegmentationResult, threshold
 
 
 def _no_js_run(request) -> dict:
-    """Handle the plain form post: returns template context (result or error)."""
-    model_id = request.POST.get("model") or None
+    """Handle the plain form post: returns template context (result or error).
+
+    The form's buttons become the API's request (``sample``, a random ``seed`` or the uploaded
+    ``image``), checked by the API's RunRequestSerializer and run by the same service."""
+    data: dict = {"model": request.POST.get("model") or None}
+    if request.POST.get("sample") not in (None, ""):
+        data["sample"] = request.POST["sample"]
+    elif request.POST.get("generate"):
+        data["seed"] = random.SystemRandom().randint(0, services.MAX_SEED)
+    elif "image" in request.FILES:
+        data["image"] = request.FILES["image"]
+    else:
+        return {"error": "Choose a sample, generate an image or upload one."}
+    form = RunRequestSerializer(data=data)
+    if not form.is_valid():
+        return {"error": next(iter(field_errors(form.errors).values()))}
+    img = form.validated_data["img"]
     try:
-        if request.POST.get("sample") not in (None, ""):
-            index = services.whole_number(
-                request.POST["sample"], "sample", 0, len(services.SAMPLE_SEEDS) - 1
-            )
-            img = services.sample_image(index)
-        elif request.POST.get("generate"):
-            png, _ = services.generate_shapes(random.SystemRandom().randint(0, services.MAX_SEED))
-            img = services.decode_image(png, "generated image")
-        elif "image" in request.FILES:
-            img = services.decode_upload(request.FILES["image"])
-        else:
-            raise services.ImageRejected("Choose a sample, generate an image or upload one.")
-        result = services.segment(img, model_id, request.user)
-    except (services.ImageRejected, services.ModelUnavailable) as exc:
+        result = services.segment(img, form.validated_data["model"], request.user)
+    except selectors.ModelUnavailable as exc:
         return {"error": str(exc)}
     data = result.as_dict()
     rows = [
@@ -91,7 +97,7 @@ def _no_js_run(request) -> dict:
 
 
 def index(request):
-    models = [m.public() for m in services.list_models(request.user)]
+    models = [m.public() for m in selectors.list_models(request.user)]
     wanted = request.POST.get("model") or request.GET.get("model")
     if wanted and any(m["id"] == wanted for m in models):
         for m in models:

@@ -1,7 +1,7 @@
 """Training pages: runs list, new-run form, run page (live progress), cancel.
 
-Thin views over nnweb.training.services. The run page is complete without
-JavaScript (reload to see progress); pages/training.ts keeps it live over
+Thin views over nnweb.training.selectors (reads) and services (writes). The run page is
+complete without JavaScript (reload to see progress); pages/training.ts keeps it live over
 ws/training/<id>/ and draws the curves and the confusion matrix with d3.
 """
 
@@ -13,28 +13,32 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from nnweb.training import services
+from nnweb.training import selectors, services
 from nnweb.training.networks import HIDDEN_ACTIVATIONS
-from nnweb.training.views import get_cancellable, get_run
+from nnweb.training.serializers import CreateRunSerializer
+
+from .forms import field_errors
 
 
 @login_required
 def index(request):
-    services.sweep_stale_runs()
-    runs = services.visible_runs(request.user)[:100]
+    runs = selectors.swept_runs(request.user)[:100]
     return render(request, "frontend/training/index.html", {"title": "Training", "runs": runs})
 
 
-def _ints(text: str, field: str) -> list[int]:
+class FormSyntax(ValueError):
+    """A field the page writes as text ("16, 8", "8:3:2") that does not parse."""
+
+
+def _ints(text: str) -> list[int]:
+    """'16, 8' → [16, 8] (the API takes the list itself)."""
     text = (text or "").strip()
     if not text:
         return []
     try:
         return [int(p) for p in text.replace(";", ",").split(",") if p.strip()]
     except ValueError:
-        raise services.RunRejected(
-            f"{field}: write whole numbers separated by commas, e.g. 16, 8"
-        ) from None
+        raise FormSyntax("write whole numbers separated by commas, e.g. 16, 8") from None
 
 
 def _conv_blocks(text: str) -> list[dict]:
@@ -47,22 +51,44 @@ def _conv_blocks(text: str) -> list[dict]:
         try:
             nums = [int(v) for v in part.split(":")]
         except ValueError:
-            raise services.RunRejected(
-                f"convolution blocks: {part!r} is not filters:kernel:pool, e.g. 8:3:2"
-            ) from None
+            raise FormSyntax(f"{part!r} is not filters:kernel:pool, e.g. 8:3:2") from None
         nums += [3, 2][len(nums) - 1 :] if len(nums) < 3 else []
         blocks.append({"filters": nums[0], "kernel": nums[1], "pool": nums[2]})
     return blocks
 
 
-def _number(value: str, default):
-    value = (value or "").strip()
-    if value == "":
-        return default
-    try:
-        return int(value) if value.lstrip("-").isdigit() else float(value)
-    except ValueError:
-        return value  # the service names the field in its refusal
+OPTIMIZER_FIELDS = ("lr", "batch_size", "momentum", "l2", "epochs", "val_fraction", "seed")
+# The serializer's field paths → the form's fields (for the inline errors).
+FORM_FIELDS = {
+    "dataset": "source",
+    "builtin": "source",
+    "network.type": "network",
+    "network.hidden": "hidden",
+    "network.conv": "conv",
+    "network.activation": "activation",
+    **{f"optimizer.{k}": k for k in OPTIMIZER_FIELDS},
+}
+
+
+def _run_request(values: dict) -> tuple[dict, dict[str, str]]:
+    """The form's fields as the API's CreateRunSerializer body, and the fields that did
+    not parse ({form field: message})."""
+    errors: dict[str, str] = {}
+    kind, _, ident = values["source"].partition(":")
+    if kind not in ("builtin", "uploaded") or not ident:
+        errors["source"] = "choose a dataset"
+    network: dict = {"type": values["network"], "activation": values["activation"]}
+    for field, parse in (("hidden", _ints), ("conv", _conv_blocks)):
+        if field == "conv" and values["network"] != "cnn":
+            continue
+        try:
+            network[field] = parse(values[field])
+        except FormSyntax as exc:
+            errors[field] = str(exc)
+    optimizer = {k: values[k].strip() for k in OPTIMIZER_FIELDS if values[k].strip()}
+    body = {"network": network, "optimizer": optimizer}
+    body["dataset" if kind == "uploaded" else "builtin"] = ident
+    return body, errors
 
 
 DEFAULTS = {
@@ -89,38 +115,24 @@ def new(request):
     elif request.GET.get("builtin"):
         values["source"] = f"builtin:{request.GET['builtin']}"
     error = None
+    errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         values.update({k: request.POST.get(k, "") for k in DEFAULTS})
-        try:
-            source = values["source"]
-            kind, _, ident = source.partition(":")
-            if kind not in ("builtin", "uploaded") or not ident:
-                raise services.RunRejected("choose a dataset")
-            network = {
-                "type": values["network"],
-                "hidden": _ints(values["hidden"], "hidden layers"),
-                "activation": values["activation"],
-            }
-            if values["network"] == "cnn":
-                network["conv"] = _conv_blocks(values["conv"])
-            optimizer = {k: _number(values[k], None) for k in (
-                "lr", "batch_size", "momentum", "l2", "epochs", "val_fraction", "seed"
-            )}  # fmt: skip
-            optimizer = {k: v for k, v in optimizer.items() if v is not None}
-            run = services.create_run(
-                request.user,
-                builtin=ident if kind == "builtin" else "",
-                dataset=int(ident) if kind == "uploaded" and ident.isdigit() else None,
-                network=network,
-                optimizer=optimizer,
-            )
-        except services.RunRejected as err:
-            error = str(err)
-            status = 400
-        else:
-            return redirect("training-detail", pk=run.pk)
-    choices = services.dataset_choices(request.user)
+        body, errors = _run_request(values)
+        form = CreateRunSerializer(data=body)
+        if not errors and not form.is_valid():
+            errors = field_errors(form.errors, FORM_FIELDS)
+        if not errors:
+            try:
+                run = services.create_run(request.user, **form.validated_data)
+            except services.RunRejected as err:
+                error = str(err)
+            else:
+                return redirect("training-detail", pk=run.pk)
+        error = error or errors.pop("", None)
+        status = 400
+    choices = selectors.dataset_choices(request.user)
     for group in ("builtin", "uploaded"):
         for c in choices[group]:
             c["key"] = f"{group}:{c['id']}"
@@ -131,9 +143,10 @@ def new(request):
             "title": "New training run",
             "values": values,
             "error": error,
+            "errors": errors,
             "choices": choices,
             "activations": HIDDEN_ACTIVATIONS,
-            "quota": services.quota_summary(request.user),
+            "quota": selectors.quota_summary(request.user),
         },
         status=status,
     )
@@ -141,7 +154,7 @@ def new(request):
 
 @login_required
 def detail(request, pk: int):
-    run = get_run(request.user, pk)
+    run = selectors.get_run(request.user, pk)
     snap = services.snapshot(run)
     confusion_rows = []
     if run.confusion:
@@ -155,7 +168,7 @@ def detail(request, pk: int):
             "run": run,
             "snap": snap,
             "confusion_rows": confusion_rows,
-            "can_cancel": services.can_cancel(request.user, run) and run.is_active,
+            "can_cancel": selectors.can_cancel(request.user, run) and run.is_active,
             "percent": round(100 * snap["progress"]),
         },
     )
@@ -164,7 +177,7 @@ def detail(request, pk: int):
 @require_POST
 @login_required
 def cancel(request, pk: int):
-    run = get_cancellable(request.user, pk)
+    run = selectors.get_cancellable(request.user, pk)
     if run.is_active:
         services.cancel_run(run)
         messages.info(request, "Cancelling the run.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -12,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nnweb.accounts import selectors
 from nnweb.accounts.lockout import lockout_message, retry_after_seconds
 from nnweb.accounts.serializers import MeSerializer, PersonSerializer, TokenResponseSerializer
 from nnweb.accounts.services import token_for
@@ -71,4 +71,4 @@ class PeopleView(ListAPIView):
     serializer_class = PersonSerializer
 
     def get_queryset(self):
-        return get_user_model().objects.order_by("username").prefetch_related("groups")
+        return selectors.people()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import time
 import weakref
 
@@ -31,6 +32,8 @@ import numpy as np
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 THUMB_SIDE = 16  # the decision boundary thumbnail is 16 x 16 bytes (344 characters base64)
 # At most two tiles a second per student; an update inside the window is sent at its end
@@ -125,13 +128,15 @@ def store_tiles(tiles: list[dict]) -> None:
     try:
         cache.set_many({CACHE_PREFIX + str(t["student"]): t for t in tiles}, timeout=TILE_TTL)
     except Exception:  # noqa: BLE001 - a live view is a convenience; never break the playground
-        pass
+        students = ", ".join(str(t["student"]) for t in tiles)
+        logger.warning("live view: tiles of students %s not stored", students, exc_info=True)
 
 
 def latest_tile(student_id: int) -> dict | None:
     try:
         return cache.get(CACHE_PREFIX + str(student_id))
     except Exception:  # noqa: BLE001
+        logger.warning("live view: tile of student %s not read", student_id, exc_info=True)
         return None
 
 
@@ -140,6 +145,7 @@ def latest_tiles(student_ids) -> dict[int, dict]:
     try:
         found = cache.get_many(list(keys))
     except Exception:  # noqa: BLE001
+        logger.warning("live view: tiles of %d students not read", len(keys), exc_info=True)
         return {}
     return {keys[k]: v for k, v in found.items()}
 
@@ -234,6 +240,7 @@ class PlaygroundLiveMixin:
                 self._trailing = asyncio.get_running_loop().create_task(self._publish_later(wait))
             return
         self._last_publish = now
+        # deferred: a real cycle (nnweb.playground.consumers imports this module)
         from nnweb.playground.consumers import run_engine
 
         t = await run_engine(tile, self.user, self.session)

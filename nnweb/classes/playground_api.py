@@ -3,7 +3,7 @@ session by id (``store.get`` checks it is theirs), running an action on it, clas
 
 from __future__ import annotations
 
-from nnweb.playground import actions, classroom, store
+from nnweb.playground import actions, classroom, selectors, store
 from nnweb.playground.errors import PlaygroundError
 from nnweb.playground.session import PlaygroundSession
 
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 get_session = store.get
-get_classroom_link = classroom.get_classroom_link
+get_classroom_link = selectors.get_classroom_link
 create_classroom_link = classroom.create_classroom_link
 
 

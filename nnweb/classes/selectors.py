@@ -21,9 +21,14 @@ from django.utils.html import strip_tags
 from rest_framework.exceptions import NotFound
 
 from frontend.course import SECTIONS_BY_SLUG
+from nnweb.datasets.models import Dataset
 from nnweb.lessons.models import LessonAnswer, LessonCompletion
 from nnweb.lessons.questions import Question, all_questions
+from nnweb.playground.models import ClassroomLink
+from nnweb.training.models import TrainingRun
 
+from . import live
+from . import playground_api as playground
 from .models import Assignment, Class, Submission
 
 LESSON_SCORE_RULE = (
@@ -51,6 +56,11 @@ def class_for(user, pk) -> Class:
     if klass is None:
         raise NotFound("No such class (or you are not in it).")
     return klass
+
+
+def class_by_join_code(code: str) -> Class | None:
+    """The class whose join code is ``code`` (case and spaces ignored), or None."""
+    return Class.objects.filter(join_code="".join(str(code or "").split()).upper()).first()
 
 
 def assignment_for(user, class_pk, pk) -> Assignment:
@@ -265,9 +275,6 @@ def live_snapshot(klass: Class, student) -> dict:
     """A read-only view of ``student``'s live playground session for an instructor of
     ``klass`` (the caller checked that): the latest tile and, while the session is open, its
     settings, network and metrics, read through the playground's public session functions."""
-    from . import live
-    from . import playground_api as playground
-
     t = live.latest_tile(student.pk)
     out = {"student": {"id": student.pk, "username": student.get_username()}, "tile": t}
     if not t:
@@ -286,3 +293,22 @@ def live_snapshot(klass: Class, student) -> dict:
             tile=live.tile(student, session),
         )
     return out
+
+
+def assignment_datasets(user) -> QuerySet[Dataset]:
+    """``user``'s own classification data sets that students may see: what a training
+    assignment may name."""
+    return Dataset.objects.filter(owner=user, task="classification").exclude(visibility="private")
+
+
+def assignment_runs(user, assignment: Assignment) -> QuerySet[TrainingRun] | list:
+    """``user``'s latest runs (at most 20) on a training assignment's data set."""
+    if assignment.kind != Assignment.Kind.TRAINING:
+        return []
+    qs = TrainingRun.objects.filter(owner=user, dataset=assignment.dataset)
+    return qs.order_by("-created")[:20]
+
+
+def classroom_links_of(klass: Class) -> QuerySet[ClassroomLink]:
+    """The playground classroom links of ``klass``'s instructors (the live view sends them)."""
+    return ClassroomLink.objects.filter(owner__in=klass.instructors.all())

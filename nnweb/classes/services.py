@@ -9,15 +9,20 @@ Who may see what is decided in ``selectors``.
 
 from __future__ import annotations
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from nnweb.core.permissions import is_instructor
+from nnweb.datasets import selectors as datasets
+from nnweb.training.models import TrainingRun
 
-from . import goals, selectors
+from . import goals, live, selectors
 from . import playground_api as playground
+from .lti import grades
 from .models import Assignment, Class, Submission, new_join_code
 
 MAX_CLASSES_PER_INSTRUCTOR = 200
@@ -108,7 +113,7 @@ def join_class(user, code: str) -> Class:
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in to join a class.")
     cleaned = "".join(str(code or "").split()).upper()
-    klass = Class.objects.filter(join_code=cleaned).first()
+    klass = selectors.class_by_join_code(cleaned)
     if klass is None:
         raise ValidationError({"code": f"no class has the join code {cleaned or '(empty)'}"})
     if selectors.is_class_instructor(user, klass):
@@ -137,7 +142,6 @@ def create_assignment(klass: Class, by, data: dict) -> Assignment:
         fields["goal"] = dict(data["goal"])
     else:
         ds = data["dataset"]
-        from nnweb.datasets import services as datasets
 
         if not datasets.can_manage(by, ds):
             raise ValidationError({"dataset": "choose one of your own data sets"})
@@ -185,8 +189,6 @@ def _record(assignment: Assignment, student, passed: bool, score: float, detail:
 
 def _post_to_lms(sub: Submission) -> None:
     """A student completed an assignment placed in an LMS: post the score to its grade book."""
-    from .lti import grades
-
     grades.post_score(sub.assignment, sub.student, sub.score)
 
 
@@ -212,8 +214,6 @@ def submit_challenge(student, assignment: Assignment, session_id: str) -> tuple[
 
 def submit_run(student, assignment: Assignment, run_id: int) -> tuple[Submission, dict]:
     """Check ``student``'s training run ``run_id`` against a training assignment."""
-    from nnweb.training.models import TrainingRun
-
     if assignment.kind != Assignment.Kind.TRAINING:
         raise ValidationError({"run": "this assignment is not a training run"})
     _require_student(student, assignment)
@@ -244,11 +244,6 @@ def submit_run(student, assignment: Assignment, run_id: int) -> tuple[Submission
 def send_to_class(klass: Class, by, token: str) -> dict:
     """Push the classroom link ``token`` (its setup and hidden controls) to every student's open
     playground; each page asks its student before replacing their network."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    from . import live
-
     _require_class_instructor(by, klass)
     try:
         link = playground.get_classroom_link(token)

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from nnweb.lessons.models import LessonCompletion
 
 from . import selectors
+from .lti import grades
 from .models import Assignment
 
 
@@ -23,8 +24,6 @@ def lesson_completed(sender, instance: LessonCompletion, created: bool, **kwargs
         cell = selectors.cells_for(a, [instance.user])[instance.user.pk]
 
         def post(a=a, score=cell.score or 0.0):
-            from .lti import grades
-
             grades.post_score(a, instance.user, score)
 
         transaction.on_commit(post)

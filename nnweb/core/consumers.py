@@ -8,7 +8,7 @@ import time
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from nnweb.core.errors import ws_error
-from nnweb.core.ws_guard import SocketGuard
+from nnweb.core.ws_guard import NO_MESSAGE, SocketGuard
 
 
 class PingConsumer(SocketGuard, AsyncWebsocketConsumer):
@@ -32,16 +32,8 @@ class PingConsumer(SocketGuard, AsyncWebsocketConsumer):
         await self.guard_disconnect()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not await self.guard_message(text_data, bytes_data):
-            return
-        if text_data is None:
-            await self.send_json(ws_error("binary", "Send JSON text frames, not binary."))
-            return
-        try:
-            message = json.loads(text_data)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            await self.send_json(ws_error("parse_error", f"Invalid JSON: {msg}."))
+        message = await self.guard_json(text_data, bytes_data)
+        if message is NO_MESSAGE:
             return
         if not isinstance(message, dict) or message.get("type") != "ping":
             await self.send_json(

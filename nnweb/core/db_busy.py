@@ -54,7 +54,7 @@ def reset_connections() -> None:
         try:
             conn.close()
         except Exception:  # a connection that cannot even close is gone anyway
-            pass
+            logger.debug("database connection %s did not close", conn.alias, exc_info=True)
 
 
 def retrying(fn, what: str, give_up_after: float = 120.0):

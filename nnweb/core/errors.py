@@ -29,7 +29,7 @@ from rest_framework import exceptions, status
 
 from .db_busy import busy_detail, busy_response, busy_retry_after, is_db_busy
 
-logger = logging.getLogger("nnweb.api")
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 
@@ -112,6 +112,7 @@ class ExceptionHandler(StandardExceptionHandler):
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, AxesBackendPermissionDenied):
+            # deferred: a real cycle (nnweb.accounts.lockout imports this module)
             from nnweb.accounts.lockout import lockout_message, retry_after_seconds
 
             request = self.context.get("request")
@@ -162,7 +163,7 @@ class ApiErrorMiddleware:
             return error_response(404, "not_found", str(exc) or "Not found.")
         if isinstance(exc, PermissionDenied):
             return error_response(403, "permission_denied", str(exc) or "Permission denied.")
-        logger.exception("Unhandled error on %s", request.path)
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500, "error", "Server Error (500)")
 
 

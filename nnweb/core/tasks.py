@@ -30,7 +30,7 @@ def count_primes(n: int, owner: str = "") -> dict:
     """Count the primes below n; returns count, largest prime and the seconds it took.
 
     ``owner`` is not used here: it is kept with the job so that only whoever queued it reads it
-    (nnweb.core.services.get_job)."""
+    (nnweb.core.selectors.get_job)."""
     started = time.perf_counter()
     primes = primes_below(int(n))
     return {

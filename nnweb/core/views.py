@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from nnweb.core import services
+from nnweb.core import selectors, services
 from nnweb.core.serializers import ApiIndexSerializer, JobSerializer, PrimesRequestSerializer
 from nnweb.core.throttles import BurstRateThrottle
 
@@ -70,7 +70,7 @@ class PrimesJobCreateView(APIView):
         form.is_valid(raise_exception=True)
         owner = services.owner_key(request)
         result = services.enqueue_count_primes(form.validated_data["n"], owner)
-        job = services.get_job(result.id, owner)
+        job = selectors.get_job(result.id, owner)
         return Response(JobSerializer(job.as_dict()).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -82,7 +82,7 @@ class JobDetailView(APIView):
     @extend_schema(responses={200: JobSerializer})
     def get(self, request, job_id):
         try:
-            job = services.get_job(str(job_id), services.owner_key(request))
-        except services.JobNotFound as exc:
+            job = selectors.get_job(str(job_id), services.owner_key(request))
+        except selectors.JobNotFound as exc:
             raise NotFound(str(exc)) from exc
         return Response(JobSerializer(job.as_dict()).data)

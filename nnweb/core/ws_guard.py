@@ -11,6 +11,13 @@
                 return                      # too large: closed with a reason
             ...
 
+        # or, for a consumer that speaks JSON text frames (it defines ``send_json``):
+        async def receive(self, text_data=None, bytes_data=None):
+            message = await self.guard_json(text_data, bytes_data)
+            if message is NO_MESSAGE:
+                return                      # refused: too large, binary or not JSON
+            ...
+
         async def disconnect(self, code):
             await self.guard_disconnect()
 
@@ -21,14 +28,20 @@ all count. Limits: NNWEB_LIMITS["WS_MAX_SOCKETS_PER_CLIENT"], ["WS_MAX_MESSAGE_B
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+
+from .errors import ws_error
 
 # Close codes in the application range (4000-4999), and the reasons the client sees.
 TOO_MANY_SOCKETS = 4429
 MESSAGE_TOO_BIG = 4413
 SOCKET_COUNT_TTL = 6 * 3600  # a crashed process's sockets stop counting after this
+NO_MESSAGE = object()  # what guard_json returns for a frame it refused
 
 
 def max_sockets() -> int:
@@ -88,6 +101,22 @@ class SocketGuard:
             )
             return False
         return True
+
+    async def guard_json(self, text_data: str | None, bytes_data: bytes | None) -> Any:
+        """The text frame parsed as JSON, after ``guard_message``; NO_MESSAGE when refused (a
+        binary frame or invalid JSON is answered with the websocket error, through the
+        consumer's ``send_json``)."""
+        if not await self.guard_message(text_data, bytes_data):
+            return NO_MESSAGE
+        if text_data is None:
+            await self.send_json(ws_error("binary", "Send JSON text frames, not binary."))
+            return NO_MESSAGE
+        try:
+            return json.loads(text_data)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            await self.send_json(ws_error("parse_error", f"Invalid JSON: {why}."))
+            return NO_MESSAGE
 
     async def guard_disconnect(self) -> None:
         if self._guard_key is not None:

@@ -1,6 +1,6 @@
 """Who may do what with datasets, as DRF permission classes (the views declare them).
 
-Reading goes through ``services.visible_datasets`` (a dataset you may not see is a 404, not a
+Reading goes through ``selectors.visible_datasets`` (a dataset you may not see is a 404, not a
 403); these classes decide what a visitor who sees the list or a dataset may do besides reading.
 """
 
@@ -11,7 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from nnweb.core.permissions import IsInstructorOrReadOnly
 
-from . import services
+from .selectors import can_manage, manage_refusal
 
 
 class UploadsByInstructors(IsInstructorOrReadOnly):
@@ -25,11 +25,6 @@ class UploadsByInstructors(IsInstructorOrReadOnly):
         return super().has_permission(request, view)
 
 
-def manage_refusal(action: str) -> str:
-    """The 403 message for a visitor who sees the dataset but may not ``action`` it."""
-    return f"Only the dataset's owner may {action} it."
-
-
 class ManagedByOwner(BasePermission):
     """The methods in the view's ``manage_actions`` ({method: action}) need ``can_manage``.
 
@@ -38,7 +33,7 @@ class ManagedByOwner(BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         action = getattr(view, "manage_actions", {}).get(request.method)
-        if action is None or services.can_manage(request.user, obj):
+        if action is None or can_manage(request.user, obj):
             return True
         self.message = manage_refusal(action)
         return False

@@ -1,4 +1,5 @@
-"""Dataset service: import (atomic), visibility, loading arrays, previews.
+"""Dataset service: import (atomic), visibility, loading arrays, previews (who may see a
+dataset is read in ``selectors``).
 
 ``import_dataset`` validates an upload completely in a private temporary folder;
 only a fully valid dataset is moved into ``MEDIA_ROOT/datasets/<folder>/`` and
@@ -21,9 +22,9 @@ from typing import Any, BinaryIO
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from PIL import Image
 
+from nnweb.core.jsonable import jsonable
 from nnweb.core.permissions import is_instructor
 
 from .importers import DatasetRejected
@@ -37,9 +38,7 @@ from .models import Dataset
 __all__ = [
     "DatasetRejected",
     "import_dataset",
-    "visible_datasets",
-    "can_view",
-    "can_manage",
+    "import_upload",
     "load_arrays",
     "delete_dataset",
     "set_visibility",
@@ -199,8 +198,8 @@ def import_dataset(
                 arrays=f"{rel}/arrays.npz",
                 size_bytes=size,
                 n_samples=int(result.meta.get("n_samples", len(result.X))),
-                meta=_jsonable(result.meta),
-                stats=_jsonable(result.stats),
+                meta=jsonable(result.meta),
+                stats=jsonable(result.stats),
             )
         return ds
     except BaseException:
@@ -210,37 +209,11 @@ def import_dataset(
         raise
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
-
-
-# ----------------------------------------------------------------- who sees what
-def visible_datasets(user) -> QuerySet[Dataset]:
-    """Datasets ``user`` may see: public ones; signed-in users also "students" ones and
-    their own; superusers everything."""
-    qs = Dataset.objects.select_related("owner")
-    if user is None or not user.is_authenticated:
-        return qs.filter(visibility=Dataset.Visibility.PUBLIC)
-    if user.is_superuser:
-        return qs.all()
-    return qs.filter(
-        Q(visibility__in=[Dataset.Visibility.PUBLIC, Dataset.Visibility.STUDENTS]) | Q(owner=user)
-    )
-
-
-def can_view(user, ds: Dataset) -> bool:
-    return visible_datasets(user).filter(pk=ds.pk).exists()
-
-
-def can_manage(user, ds: Dataset) -> bool:
-    """Owner (or a superuser) may download the original, delete, change visibility."""
-    return bool(user and user.is_authenticated and (user.is_superuser or ds.owner_id == user.pk))
+def import_upload(owner, data: dict) -> Dataset:
+    """``import_dataset`` with the validated data of ``serializers.UploadSerializer`` (the
+    API's upload and the upload page's form alike)."""
+    data = dict(data)
+    return import_dataset(owner, data.pop("file"), fmt=data.pop("format", ""), **data)
 
 
 def update_dataset(ds: Dataset, **changes: str) -> Dataset:

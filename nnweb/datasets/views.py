@@ -1,4 +1,5 @@
-"""REST views of the datasets app; thin wrappers around nnweb.datasets.services."""
+"""REST views of the datasets app: reads through nnweb.datasets.selectors, writes through
+nweb.datasets.services."""
 
 from __future__ import annotations
 
@@ -16,28 +17,13 @@ from rest_framework.views import APIView
 from nnweb.core.errors import PayloadTooLarge
 from nnweb.core.parsers import BoundedJSONParser
 from nnweb.core.serializers import ErrorResponseSerializer
-from nnweb.core.view_helpers import attachment, get_or_404, require
+from nnweb.core.view_helpers import attachment
 
-from . import services
+from . import selectors, services
 from .importers import DatasetRejected
 from .models import Dataset
-from .permissions import ManagedByOwner, UploadsByInstructors, manage_refusal
+from .permissions import ManagedByOwner, UploadsByInstructors
 from .serializers import PREVIEW, DatasetSerializer, UpdateSerializer, UploadSerializer
-
-
-def get_visible(user, pk: int) -> Dataset:
-    """The dataset ``pk`` if ``user`` may see it, else 404 (API and pages alike)."""
-    return get_or_404(
-        services.visible_datasets(user), pk, "No such dataset, or you may not see it."
-    )
-
-
-def get_managed(user, pk: int, action: str) -> Dataset:
-    """The dataset ``pk`` if ``user`` owns it (404 if unseen, 403 if only visible); for the
-    pages, which are no DRF views (those declare ``ManagedByOwner``)."""
-    ds = get_visible(user, pk)
-    require(services.can_manage(user, ds), manage_refusal(action))
-    return ds
 
 
 def rejected(err: DatasetRejected, field: str = "file") -> ValidationError:
@@ -51,7 +37,7 @@ class DatasetListView(APIView):
 
     @extend_schema(responses=DatasetSerializer(many=True))
     def get(self, request: Request) -> Response:
-        qs = services.visible_datasets(request.user)
+        qs = selectors.visible_datasets(request.user)
         kind = request.query_params.get("kind")
         if kind:
             qs = qs.filter(kind=kind)
@@ -68,21 +54,8 @@ class DatasetListView(APIView):
             raise PayloadTooLarge(str(err)) from None
         form = UploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
         try:
-            ds = services.import_dataset(
-                request.user,
-                data["file"],
-                name=data.get("name", ""),
-                description=data.get("description", ""),
-                fmt=data.get("format", ""),
-                target=data.get("target", ""),
-                task=data.get("task", "classification"),
-                visibility=data.get("visibility", "private"),
-                annotations=data.get("annotations"),
-                image_size=data.get("image_size"),
-                color=data.get("color", "auto"),
-            )
+            ds = services.import_upload(request.user, form.validated_data)
         except DatasetRejected as err:
             field = "annotations" if (err.where or "").startswith("annotations") else "file"
             raise rejected(err, field) from None
@@ -100,7 +73,7 @@ class DatasetDetailView(APIView):
         return Response(DatasetSerializer(self.get_object(pk)).data)
 
     def get_object(self, pk: int) -> Dataset:
-        ds = get_visible(self.request.user, pk)
+        ds = selectors.get_visible(self.request.user, pk)
         self.check_object_permissions(self.request, ds)
         return ds
 
@@ -122,7 +95,7 @@ class DatasetPreviewView(APIView):
 
     @extend_schema(responses=PREVIEW)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(services.preview(get_visible(request.user, pk)))
+        return Response(services.preview(selectors.get_visible(request.user, pk)))
 
 
 class DatasetDownloadView(APIView):
@@ -133,7 +106,7 @@ class DatasetDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
-        ds = get_visible(request.user, pk)
+        ds = selectors.get_visible(request.user, pk)
         self.check_object_permissions(request, ds)
         if request.query_params.get("part") == "annotations" and ds.annotations:
             return attachment(ds.annotations.path, "annotations.json")
@@ -147,7 +120,7 @@ class DatasetSampleView(APIView):
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int, index: int):
-        ds = get_visible(request.user, pk)
+        ds = selectors.get_visible(request.user, pk)
         try:
             png = services.sample_png(ds, index, overlay=request.query_params.get("overlay") == "1")
         except DatasetRejected as err:

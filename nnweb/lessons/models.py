@@ -12,8 +12,8 @@ Two tables, keyed by the course's lesson slugs (``frontend.course.COURSE``, e.g.
 ``LessonCompletion``
     One row per (user, lesson) the student has marked complete, with the time.
 
-Write and read them through the service functions in ``nnweb/lessons/progress.py``, not the
-ORM directly, so the bookkeeping (attempt counts, first-attempt correctness) stays in one place:
+Write them through ``nnweb/lessons/services.py`` and read them through ``selectors.py``, not
+the ORM directly, so the bookkeeping (attempt counts, first-attempt correctness) stays in one place:
 
 ``record_answer(user, lesson, question, answer, correct) -> LessonAnswer``
     Saves an answer; creates the row on the first attempt, otherwise bumps ``attempts`` and

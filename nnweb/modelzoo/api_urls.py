@@ -5,7 +5,7 @@ POST   /api/modelzoo/                 upload an .onnx (instructors; multipart: f
                                       task, description, visibility=public); 400 with
                                       the validator's message
 GET    /api/modelzoo/<id>/            one model (404 unless the user may see it:
-                                      services.visible_models)
+                                      selectors.visible_models)
 PATCH  /api/modelzoo/<id>/            {"visibility": "private|students|public"}: owner or
                                       instructor; only instructors may choose students/public
 DELETE /api/modelzoo/<id>/            owner or instructor

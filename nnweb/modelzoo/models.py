@@ -21,7 +21,7 @@ class TrainedModel(models.Model):
         UPLOADED = "uploaded", "Uploaded .onnx"
 
     # Same vocabulary as datasets: private (owner + instructors), students (signed-in users),
-    # public (everyone, anonymous visitors included). See modelzoo.services.visible_models.
+    # public (everyone, anonymous visitors included). See modelzoo.selectors.visible_models.
     Visibility = Dataset.Visibility
 
     owner = models.ForeignKey(

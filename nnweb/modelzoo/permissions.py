@@ -1,6 +1,6 @@
 """Who may do what with trained models, as DRF permission classes (the views declare them).
 
-Reading goes through ``services.visible_models`` (a model you may not see is a 404, not a 403).
+Reading goes through ``selectors.visible_models`` (a model you may not see is a 404, not a 403).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from .models import TrainedModel
-from .services import allowed_visibilities, can_manage
+from .selectors import allowed_visibilities, can_manage
 
 
 class TrainedModelSerializer(serializers.ModelSerializer):
@@ -88,6 +88,10 @@ class ModelUpdateSerializer(serializers.Serializer):
 
     visibility = serializers.ChoiceField(
         choices=TrainedModel.Visibility.choices,
+        error_messages={
+            "invalid_choice": f"must be one of {', '.join(TrainedModel.Visibility.values)}, "
+            "not {input!r}"
+        },
         help_text="private (owner and instructors), students (signed-in users) or public; "
         "only instructors may choose students or public",
     )

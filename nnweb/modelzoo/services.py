@@ -1,4 +1,6 @@
-"""Service objects of the modelzoo app: views and consumers stay thin and call these.
+"""Service objects of the modelzoo app: views and consumers stay thin and call these (who may
+see which model is read in ``selectors``: ``visible_models``, the one queryset every reader goes
+through).
 
 - :func:`publish_model` — the training app publishes a trained engine network (or a Mask R-CNN,
   or ready ONNX bytes): ONNX export + engine checkpoint + the record, atomically.
@@ -7,9 +9,6 @@
 - :func:`session_for` — the cached onnxruntime session (``engine.runtime``) serving a model.
 - :func:`load_network` — the engine network of a loadable model (playground).
 - :func:`segmentation_models` — instance-segmentation models for the segmentation demo.
-- :func:`visible_models` — the one queryset every reader goes through (API, pages, playground,
-  segmentation): anonymous visitors see public models; signed-in users also those visible to
-  students and their own; instructors every model.
 - :func:`set_visibility` — the owner or an instructor changes who sees a model; only
   instructors may open a model to students or to everyone.
 
@@ -21,7 +20,6 @@ is created in a transaction; any failure removes them, so nothing is left half-w
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -30,25 +28,22 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import onnx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 
 from engine import runtime
 from engine.onnx import Limits, LoadedModel, ModelRejected, load_model, read_metadata, validate
 from engine.onnx import export as onnx_export
+from nnweb.core.jsonable import jsonable
 from nnweb.core.permissions import is_instructor
 
 from .models import TrainedModel
+from .selectors import allowed_visibilities, can_manage, visible_models
 
 __all__ = [
     "ModelRejected",
-    "allowed_visibilities",
-    "can_manage",
     "delete_model",
-    "get_model",
     "load_network",
     "onnx_filename",
     "onnx_limits",
@@ -57,7 +52,6 @@ __all__ = [
     "session_for",
     "set_visibility",
     "upload_model",
-    "visible_models",
 ]
 
 MODELZOO_DIR = "modelzoo"
@@ -202,23 +196,6 @@ def _clean_name(name: str, fallback: str) -> str:
     return name or fallback
 
 
-def _jsonable(obj: Any) -> Any:
-    """Metrics as plain JSON (NumPy scalars/arrays converted, non-finite floats as None)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    return str(obj)
-
-
 def publish_model(
     owner,
     name: str,
@@ -291,7 +268,7 @@ def publish_model(
             task=task,
             source=TrainedModel.Source.TRAINED,
             visibility=visibility,
-            metrics=_jsonable(metrics or {}),
+            metrics=jsonable(metrics or {}),
             **info,
         )
     finally:
@@ -364,48 +341,6 @@ def upload_model(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-# --- reading ---------------------------------------------------------------------------------
-def visible_models(user=None) -> QuerySet[TrainedModel]:
-    """The models ``user`` may see, and the only way any reader gets at models.
-
-    Anonymous visitors (or ``None``): public models. Signed-in students: public ones, those
-    visible to students and their own (private ones included). Instructors: every model.
-    The API (list, retrieve, download), the pages, the playground's ``?model=`` and the
-    segmentation demo's model list all go through here.
-    """
-    qs = TrainedModel.objects.select_related("owner")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return qs.filter(visibility=TrainedModel.Visibility.PUBLIC)
-    if is_instructor(user):
-        return qs.all()
-    return qs.filter(
-        Q(visibility__in=[TrainedModel.Visibility.PUBLIC, TrainedModel.Visibility.STUDENTS])
-        | Q(owner=user)
-    )
-
-
-def get_model(pk, user=None) -> TrainedModel:
-    """The model ``pk`` if ``user`` may see it (TrainedModel.DoesNotExist otherwise)."""
-    return visible_models(user).get(pk=int(pk))
-
-
-def can_manage(user, model: TrainedModel) -> bool:
-    """Owners and instructors may delete a model and change its visibility."""
-    if user is None or not user.is_authenticated:
-        return False
-    return is_instructor(user) or model.owner_id == user.pk
-
-
-def allowed_visibilities(user, model: TrainedModel) -> list[str]:
-    """The visibilities ``user`` may give ``model``: every one for instructors, "private"
-    for its (student) owner, none for anyone else."""
-    if not can_manage(user, model):
-        return []
-    if is_instructor(user):
-        return list(TrainedModel.Visibility.values)
-    return [TrainedModel.Visibility.PRIVATE]
 
 
 def set_visibility(user, model: TrainedModel, visibility: str) -> TrainedModel:

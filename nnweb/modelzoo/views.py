@@ -1,4 +1,5 @@
-"""REST views of the modelzoo app; thin wrappers around nnweb.modelzoo.services."""
+"""REST views of the modelzoo app: reads through nnweb.modelzoo.selectors, writes through
+nweb.modelzoo.services."""
 
 from __future__ import annotations
 
@@ -11,17 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nnweb.core.view_helpers import attachment, get_or_404
+from nnweb.core.view_helpers import attachment
 
-from . import services
-from .models import TrainedModel
+from . import selectors, services
 from .permissions import ChangedByOwnerOrInstructor, UploadsByInstructors
 from .serializers import ModelUpdateSerializer, ModelUploadSerializer, TrainedModelSerializer
-
-
-def model_or_404(user, pk: int) -> TrainedModel:
-    """The model ``pk`` if ``user`` may see it, else 404 (API and pages alike)."""
-    return get_or_404(services.visible_models(user), pk, "No such model.")
 
 
 class ModelListView(APIView):
@@ -32,7 +27,7 @@ class ModelListView(APIView):
 
     @extend_schema(responses=TrainedModelSerializer(many=True))
     def get(self, request: Request) -> Response:
-        qs = services.visible_models(request.user)
+        qs = selectors.visible_models(request.user)
         task = request.query_params.get("task")
         if task:
             qs = qs.filter(task=task)
@@ -42,16 +37,9 @@ class ModelListView(APIView):
     def post(self, request: Request) -> Response:
         form = ModelUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        data = form.validated_data
+        data = dict(form.validated_data)
         try:
-            model = services.upload_model(
-                request.user,
-                data["file"],
-                name=data.get("name", ""),
-                task=data.get("task", "classification"),
-                description=data.get("description", ""),
-                visibility=data.get("visibility", TrainedModel.Visibility.PUBLIC),
-            )
+            model = services.upload_model(request.user, data.pop("file"), **data)
         except services.ModelRejected as err:
             raise ValidationError({"file": [str(err)]}) from None
         return Response(
@@ -69,7 +57,7 @@ class ModelDetailView(APIView):
 
     @extend_schema(request=ModelUpdateSerializer, responses=TrainedModelSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        model = model_or_404(request.user, pk)
+        model = selectors.model_or_404(request.user, pk)
         self.check_object_permissions(request, model)
         form = ModelUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -81,12 +69,12 @@ class ModelDetailView(APIView):
 
     @extend_schema(responses=TrainedModelSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        model = model_or_404(request.user, pk)
+        model = selectors.model_or_404(request.user, pk)
         return Response(TrainedModelSerializer(model, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        model = model_or_404(request.user, pk)
+        model = selectors.model_or_404(request.user, pk)
         self.check_object_permissions(request, model)
         services.delete_model(model)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -95,11 +83,11 @@ class ModelDetailView(APIView):
 class ModelDownloadView(APIView):
     """The .onnx file as an attachment (open it in Netron to see the graph)."""
 
-    permission_classes = [AllowAny]  # whoever sees the model (model_or_404)
+    permission_classes = [AllowAny]  # whoever sees the model (selectors.model_or_404)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, pk: int):
-        model = model_or_404(request.user, pk)
+        model = selectors.model_or_404(request.user, pk)
         return attachment(
             services.onnx_path(model),
             services.onnx_filename(model),

@@ -24,6 +24,7 @@ from . import serializers as ser
 from . import store
 from .config import ConfigError
 from .errors import PlaygroundError, is_anonymous
+from .experiments import save_experiment
 from .session import PlaygroundSession
 
 MAX_EPOCH_STEPS = 2000  # mini-batches one "epoch" action may run
@@ -399,6 +400,4 @@ def _numeric_grad(s: PlaygroundSession, name: str, flat_index: int, x, y, eps: f
 
 @action("save", uses_db=True, keeps_playing=True, serializer=ser.SaveSerializer)
 def save(s: PlaygroundSession, msg, user) -> dict:
-    from .experiments import save_experiment
-
     return save_experiment(s, user, msg["name"], msg.get("experiment"))

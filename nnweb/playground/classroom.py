@@ -3,20 +3,20 @@ opened through one refuses what the link hides (controls.py)."""
 
 from __future__ import annotations
 
+from nnweb.core.permissions import is_instructor
+
 from . import config as cfgmod
 from . import store
 from .controls import HIDEABLE_CONTROLS
 from .errors import PlaygroundError
+from .models import ClassroomLink
+from .selectors import get_classroom_link
 from .session import PlaygroundSession
 
 MAX_LINKS_PER_USER = 200
 
 
 def create_classroom_link(user, raw_config, hide, title="") -> dict:
-    from nnweb.core.permissions import is_instructor
-
-    from .models import ClassroomLink
-
     if not is_instructor(user):
         raise PlaygroundError("only instructors make classroom links", code="forbidden")
     cfg = cfgmod.validate(raw_config or {}, anonymous=True)  # students may be anonymous
@@ -35,15 +35,6 @@ def create_classroom_link(user, raw_config, hide, title="") -> dict:
         owner=user, title=title.strip(), config=cfg.to_dict(), hidden_controls=sorted(set(hide))
     )
     return link.as_dict()
-
-
-def get_classroom_link(token: str):
-    from .models import ClassroomLink
-
-    link = ClassroomLink.objects.filter(token=str(token)).first()
-    if link is None:
-        raise PlaygroundError("no such classroom link", code="not_found")
-    return link
 
 
 def open_classroom(user, token, raw_config=None) -> PlaygroundSession:

@@ -16,6 +16,7 @@ that ends when the client pauses, a stepping action pauses it, or the socket clo
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,8 @@ from .config import ConfigError
 from .errors import PlaygroundError, ws_reply
 from .session import PlaygroundSession
 from .throttles import message_rate
+
+logger = logging.getLogger(__name__)
 
 # Engine work runs here, off the event loop. Small NumPy operations hold the GIL, so more
 # threads would only contend for it; two keep one slow action from blocking the others.
@@ -177,8 +180,11 @@ class PlaygroundConsumer(SocketGuard, PlaygroundLiveMixin, AsyncWebsocketConsume
             task.cancel()
             try:
                 await task
-            except (asyncio.CancelledError, Exception):
+            except asyncio.CancelledError:
                 pass
+            except Exception:  # noqa: BLE001 - stopping must not fail; the loop's error is logged
+                sid = self.session.id if self.session is not None else "?"
+                logger.exception("playground session %s: the play loop failed", sid)
 
     async def _play_loop(self) -> None:
         loop = asyncio.get_running_loop()

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine import datasets as eds
+from nnweb.datasets import selectors as ds_selectors
+from nnweb.datasets import services as ds_services
+
 from .config import MAX_SAMPLES, Config, ConfigError
 
 # Built-in toys: name -> (problem it is meant for, short description).
@@ -94,11 +98,7 @@ def _local_toy(name: str, n: int, noise: float, rng: np.random.Generator):
 
 def _toy(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Raw toy points around [-1, 1]^2: (X (n, 2), y)."""
-    try:
-        from engine import datasets as eds
-    except ImportError:
-        eds = None
-    fn = getattr(eds, name, None) if eds is not None else None
+    fn = getattr(eds, name, None)
     if callable(fn):
         try:
             X, y = fn(n, noise=noise, seed=seed)
@@ -234,25 +234,16 @@ def build(cfg: Config, X, y, source: str, class_names=None) -> PlaygroundData:
 
 
 def _uploaded(name: str, user):
-    """An instructor's dataset the user may see: nnweb.datasets.services (when installed)."""
+    """An instructor's dataset the user may see."""
     ident = name.split(":", 1)[1]
-    try:
-        from nnweb.datasets import services as ds_services
-    except ImportError:
-        raise ConfigError("dataset", "uploaded datasets are not available") from None
-    visible = getattr(ds_services, "visible_datasets", None)
-    load_arrays = getattr(ds_services, "load_arrays", None)
-    if visible is None or load_arrays is None:
-        raise ConfigError("dataset", "uploaded datasets are not available yet")
     ds = None
     try:
-        qs = visible(user)
-        ds = qs.filter(pk=int(ident)).first() if hasattr(qs, "filter") else None
+        ds = ds_selectors.visible_datasets(user).filter(pk=int(ident)).first()
     except (ValueError, TypeError):
         ds = None
     if ds is None:
         raise ConfigError("dataset", f"no dataset {ident!r} that you may see")
-    X, y, meta = load_arrays(ds)
+    X, y, meta = ds_services.load_arrays(ds)
     if y is None:
         raise ConfigError(
             "dataset", f"dataset {ident} has no targets to learn (a segmentation set)"

@@ -1,9 +1,12 @@
-"""Saved experiments: a session's settings, network, weights and loss history, by user."""
+"""Saved experiments: a session's settings, network, weights and loss history, by user
+(reading them: ``selectors``)."""
 
 from __future__ import annotations
 
 from . import store
 from .errors import PlaygroundError, is_anonymous
+from .models import Experiment
+from .selectors import get_experiment
 from .session import PlaygroundSession
 
 MAX_EXPERIMENTS_PER_USER = 200
@@ -20,7 +23,6 @@ def _name(name, field: str = "name") -> str:
 
 def save_experiment(session: PlaygroundSession, user, name, experiment_id=None) -> dict:
     """Save (or overwrite ``experiment_id``) the session as an experiment of ``user``."""
-    from .models import Experiment
 
     if is_anonymous(user):
         raise PlaygroundError("sign in to save experiments", code="forbidden")
@@ -48,28 +50,6 @@ def save_experiment(session: PlaygroundSession, user, name, experiment_id=None) 
     exp.epoch = snap["epoch"]
     exp.save()
     return {"type": "saved", "experiment": exp.summary()}
-
-
-def list_experiments(user) -> list[dict]:
-    from .models import Experiment
-
-    if is_anonymous(user):
-        return []
-    return [e.summary() for e in Experiment.objects.filter(owner=user)]
-
-
-def get_experiment(user, experiment_id):
-    from .models import Experiment
-
-    exp = None
-    if not is_anonymous(user):
-        try:
-            exp = Experiment.objects.filter(pk=int(experiment_id), owner=user).first()
-        except (TypeError, ValueError):
-            exp = None
-    if exp is None:
-        raise PlaygroundError(f"no experiment {experiment_id!r} of yours", code="not_found")
-    return exp
 
 
 def open_experiment(user, experiment_id) -> PlaygroundSession:

@@ -8,6 +8,12 @@ in the settings for a network with two inputs.
 
 from __future__ import annotations
 
+from nnweb.datasets.selectors import visible_datasets
+from nnweb.datasets.services import load_arrays
+from nnweb.modelzoo import selectors as zoo_selectors
+from nnweb.modelzoo import services as zoo
+from nnweb.training.builtins import load_builtin
+
 from .config import Config, ConfigError
 from .data import PlaygroundData, build
 from .data import load as load_toy
@@ -28,16 +34,12 @@ def _run_data(model, user, cfg: Config) -> tuple | None:
     if run is None:
         return None
     if run.dataset_id is not None:
-        from nnweb.datasets.services import load_arrays, visible_datasets
-
         ds = visible_datasets(user).filter(pk=run.dataset_id).first()
         if ds is not None:
             X, y, meta = load_arrays(ds)
             names = (meta or {}).get("class_names") or []
             return X, y, f"dataset {ds.name!r}", names
     if run.builtin:
-        from nnweb.training.builtins import load_builtin
-
         try:
             X, y, meta = load_builtin(run.builtin)
         except KeyError:
@@ -48,10 +50,9 @@ def _run_data(model, user, cfg: Config) -> tuple | None:
 
 def model_network(model_id, user, cfg: Config) -> tuple[object, PlaygroundData, Config]:
     """(engine network, data, config describing them) for model ``model_id``."""
-    from nnweb.modelzoo import services as zoo
 
     try:
-        model = zoo.get_model(model_id, user)
+        model = zoo_selectors.get_model(model_id, user)
     except Exception:  # noqa: BLE001 - DoesNotExist, bad id
         raise ConfigError("model", f"no model {model_id!r} in the model zoo") from None
     if model.task not in ("classification", "regression"):

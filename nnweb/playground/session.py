@@ -28,6 +28,7 @@ from . import features, frames
 from .config import Config, ConfigError
 from .controls import refuse_hidden
 from .errors import PlaygroundError, is_anonymous, ws_reply
+from .models_bridge import model_network
 
 GRID = 64  # heatmap resolution
 THUMB = 32  # neuron thumbnails (every other grid point)
@@ -85,8 +86,6 @@ class PlaygroundSession:
         cfg = cfgmod.validate(raw or {}, anonymous=anonymous)
         owner = None if anonymous else user.pk
         if model_id is not None:
-            from .models_bridge import model_network
-
             net, data, cfg = model_network(model_id, user, cfg)
             s = cls(cfg, anonymous=anonymous, owner_id=owner, data=data, net=net)
             s.model_id = model_id

@@ -26,6 +26,7 @@ action on the session, its play loop included, finds it gone.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from engine.network import Trace
 
 from .errors import PlaygroundError
 from .session import PlaygroundSession
+
+logger = logging.getLogger(__name__)
 
 KEY = "nnweb:playground:shared:"
 TTL = 3600  # s an untouched session is kept
@@ -54,7 +57,7 @@ def client():
     global _client
     with _client_lock:
         if _client is None:
-            import redis
+            import redis  # deferred: needed only scaled out (REDIS_URL set)
 
             _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=10)
         return _client
@@ -146,7 +149,7 @@ def acting(session: PlaygroundSession):
         try:
             lock.release()
         except Exception:  # noqa: BLE001 - expired meanwhile: the next action re-checks
-            pass
+            logger.info("playground session %s: its lock expired during an action", session.id)
 
 
 def save(session: PlaygroundSession) -> None:

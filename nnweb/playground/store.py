@@ -15,15 +15,20 @@ holds the socket or receives the request.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from contextlib import nullcontext
 
+from django.core.cache import cache
+
 from . import config as cfgmod
 from . import shared
 from .errors import PlaygroundError, is_anonymous
 from .session import PlaygroundSession
+
+logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "nnweb:playground:session:"
 
@@ -96,7 +101,6 @@ def save(session: PlaygroundSession) -> PlaygroundSession:
     if shared.enabled():
         shared.save(session)
         return session
-    from django.core.cache import cache
 
     with session.lock:
         state = {
@@ -113,14 +117,12 @@ def save(session: PlaygroundSession) -> PlaygroundSession:
     try:
         cache.set(CACHE_PREFIX + session.id, state, timeout=int(local.idle_seconds))
     except Exception:  # noqa: BLE001 - the cache is a convenience; this process still has it
-        pass
+        logger.warning("playground session %s: not copied to the cache", session.id, exc_info=True)
     return session
 
 
 def delete(session_id: str) -> None:
     """Close the session: gone from this process and from the shared cache."""
-    from django.core.cache import cache
-
     local.discard(session_id)
     if shared.enabled():
         shared.delete(session_id)
@@ -128,7 +130,7 @@ def delete(session_id: str) -> None:
     try:
         cache.delete(CACHE_PREFIX + session_id)
     except Exception:  # noqa: BLE001
-        pass
+        logger.warning("playground session %s: not removed from cache", session_id, exc_info=True)
 
 
 def acting(session: PlaygroundSession):
@@ -197,11 +199,10 @@ def _check_owner(owner_id, user) -> None:
 
 
 def _from_cache(session_id: str, user) -> PlaygroundSession | None:
-    from django.core.cache import cache
-
     try:
         state = cache.get(CACHE_PREFIX + session_id)
     except Exception:  # noqa: BLE001
+        logger.warning("playground session %s: cache not readable", session_id, exc_info=True)
         return None
     if not state:
         return None

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import BurstRateThrottle
 
-from . import actions, classroom, experiments, features, frames, store
+from . import actions, classroom, experiments, features, frames, selectors, store
 from . import config as cfgmod
 from . import data as datamod
 from . import responses as out
@@ -85,19 +85,10 @@ class OptionsView(PlaygroundView):
         datasets = [
             {"name": name, "problem": p, "description": d} for name, (p, d) in datamod.TOYS.items()
         ]
-        try:
-            from nnweb.datasets.services import visible_datasets
-
-            for ds in visible_datasets(request.user).exclude(kind="instance_segmentation")[:100]:
-                datasets.append(
-                    {
-                        "name": f"dataset:{ds.pk}",
-                        "problem": getattr(ds, "task", None),
-                        "description": str(getattr(ds, "name", ds.pk)),
-                    }
-                )
-        except Exception:  # noqa: BLE001 - the toys are always there
-            pass
+        for ds in selectors.uploaded_datasets(request.user):
+            datasets.append(
+                {"name": f"dataset:{ds.pk}", "problem": ds.task, "description": ds.name}
+            )
         return _json(
             {
                 "datasets": datasets,
@@ -234,7 +225,7 @@ class ExperimentListView(PlaygroundView):
         responses=out.ExperimentListSerializer,
     )
     def get(self, request):
-        return _json({"experiments": experiments.list_experiments(request.user)})
+        return _json({"experiments": selectors.list_experiments(request.user)})
 
     @extend_schema(
         operation_id="playground_experiment_save",
@@ -262,7 +253,7 @@ class ExperimentView(PlaygroundView):
         responses=out.ExperimentDetailSerializer,
     )
     def get(self, request, pk):
-        exp = experiments.get_experiment(request.user, pk)
+        exp = selectors.get_experiment(request.user, pk)
         return _json(
             {
                 **exp.summary(),
@@ -294,13 +285,7 @@ class ClassroomLinkListView(PlaygroundView):
         responses=out.ClassroomLinkListSerializer,
     )
     def get(self, request):
-        from .models import ClassroomLink
-
-        if not request.user.is_authenticated:
-            return _json({"links": []})
-        return _json(
-            {"links": [k.as_dict() for k in ClassroomLink.objects.filter(owner=request.user)]}
-        )
+        return _json({"links": [k.as_dict() for k in selectors.classroom_links(request.user)]})
 
     @extend_schema(
         operation_id="playground_classroom_link_create",
@@ -328,7 +313,7 @@ class ClassroomLinkView(PlaygroundView):
         responses=out.ClassroomLinkSerializer,
     )
     def get(self, request, token):
-        return _json(classroom.get_classroom_link(token).as_dict())
+        return _json(selectors.get_classroom_link(token).as_dict())
 
     @extend_schema(
         operation_id="playground_classroom_link_delete",
@@ -337,7 +322,7 @@ class ClassroomLinkView(PlaygroundView):
         responses={204: None, **REFUSED},
     )
     def delete(self, request, token):
-        link = classroom.get_classroom_link(token)
+        link = selectors.get_classroom_link(token)
         self.check_object_permissions(request, link)
         link.delete()
         return HttpResponse(status=204)

@@ -25,26 +25,23 @@ import binascii
 import io
 import json
 import logging
-import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import DatabaseError
 from PIL import Image, ImageOps
 
 from engine import runtime
 from engine.onnx.ops import SERVABLE_OPS
 from engine.onnx.validate import Limits
 from nnweb.datasets import images
-from nnweb.modelzoo import services as zoo
 
 from .masks import encode_mask
+from .selectors import ModelChoice, ModelUnavailable, get_model
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +53,6 @@ MODEL_SIZE = 128  # the shipped model is trained on 128 x 128 images
 MAX_MASK_SIDE = 512
 MASK_THRESHOLD = 0.5
 TASK = "instance_segmentation"
-SHIPPED_ID = "shipped"
 DEFAULT_CLASSES = ["background", "square", "circle", "triangle"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -76,10 +72,6 @@ MAX_SEED = 2**31 - 1
 
 class ImageRejected(ValueError):
     """The uploaded image cannot be used; the message says why (shown to the user)."""
-
-
-class ModelUnavailable(LookupError):
-    """The chosen model does not exist, is not visible, or its file is missing."""
 
 
 # --------------------------------------------------------------------------- images
@@ -139,32 +131,6 @@ def decode_upload(upload: Any, name: str = "image") -> Image.Image:
     return decode_image(upload.read(), label)
 
 
-def whole_number(raw: Any, name: str, low: int, high: int) -> int:
-    """``raw`` (a form or JSON value) as an int in [low, high], else ImageRejected naming it."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise ImageRejected(f"{name}: expected a whole number, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise ImageRejected(f"{name}: must be between {low} and {high}, got {value}.")
-    return value
-
-
-def score_threshold(raw: Any) -> float:
-    """The optional score threshold: 0 when absent, else a number in [0, 1]."""
-    if raw in (None, ""):
-        return 0.0
-    try:
-        threshold = float(raw)
-    except (TypeError, ValueError):
-        raise ImageRejected(
-            f"score_threshold: expected a number between 0 and 1, got {raw!r}."
-        ) from None
-    if not 0.0 <= threshold <= 1.0:  # also refuses nan
-        raise ImageRejected(f"score_threshold: must be between 0 and 1, got {threshold}.")
-    return threshold
-
-
 def decode_base64_image(text: str, name: str = "image_base64") -> Image.Image:
     """A ``data:image/png;base64,...`` URL (a canvas) or bare base64, then ``decode_image``."""
     if not isinstance(text, str) or not text.strip():
@@ -221,109 +187,6 @@ def mask_size_for(h: int, w: int) -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------------- models
-
-
-@dataclass
-class ModelChoice:
-    """One instance-segmentation model the demo can run."""
-
-    id: str
-    name: str
-    path: Path
-    source: str  # "shipped" or "modelzoo"
-    default: bool = False
-    description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "source": self.source,
-            "default": self.default,
-            "description": self.description,
-            **self.extra,
-        }
-
-
-def shipped_model_path() -> Path:
-    """The Mask R-CNN trained and shipped with nnweb (overridable for tests)."""
-    custom = getattr(settings, "SEGMENTATION_DEFAULT_MODEL", None) or os.environ.get(
-        "NNWEB_SEGMENTATION_MODEL"
-    )
-    if custom:
-        return Path(custom)
-    return Path(settings.BASE_DIR) / "engine" / "detection" / "weights" / "maskrcnn.onnx"
-
-
-def _zoo_models(user: Any) -> list[ModelChoice]:
-    """Trained models of task instance_segmentation visible to ``user`` (model zoo).
-
-    The zoo decides what ``user`` may see (``nnweb.modelzoo.services.segmentation_models``);
-    its ids look like ``zoo-<pk>``.
-    """
-    return [
-        ModelChoice(
-            id=str(item["id"]),
-            name=str(item["name"]),
-            path=Path(item["path"]),
-            source="modelzoo",
-            description=str(item.get("description", "")),
-        )
-        for item in zoo.segmentation_models(user)
-    ]
-
-
-def _shipped() -> ModelChoice | None:
-    path = shipped_model_path()
-    if not path.is_file():
-        return None
-    return ModelChoice(
-        id=SHIPPED_ID,
-        name="Mask R-CNN (shapes, shipped with nnweb)",
-        path=path,
-        source="shipped",
-        default=True,
-        description="Trained from scratch in NumPy on generated 128 x 128 shape images.",
-    )
-
-
-def list_models(user: Any = None) -> list[ModelChoice]:
-    """The shipped model (the default, when its file exists) and the zoo's models."""
-    shipped = _shipped()
-    models = [shipped] if shipped else []
-    try:
-        zoo = _zoo_models(user)
-    except DatabaseError:  # the zoo's table is unavailable: the shipped model still works
-        logger.warning("segmentation: the model zoo could not be read", exc_info=True)
-        zoo = []
-    if zoo and not models:
-        zoo[0].default = True
-    return models + zoo
-
-
-def get_model(model_id: str | None, user: Any = None) -> ModelChoice:
-    if model_id in (None, "", SHIPPED_ID):
-        shipped = _shipped()
-        if shipped is not None:  # no database query for the common case
-            return shipped
-    models = list_models(user)
-    if not models:
-        raise ModelUnavailable(
-            "No instance-segmentation model is available: the shipped model file "
-            f"{shipped_model_path().name} is missing and the model zoo has none."
-        )
-    if not model_id:
-        return next(m for m in models if m.default)
-    for m in models:
-        if m.id == str(model_id):
-            if not m.path.is_file():
-                raise ModelUnavailable(f"model {model_id!r}: its ONNX file is missing.")
-            return m
-    raise ModelUnavailable(
-        f"model {model_id!r} is not an instance-segmentation model you can use; "
-        f"choose one of {[m.id for m in models]}."
-    )
 
 
 def model_classes(session: runtime.ModelSession) -> list[str]:

@@ -15,7 +15,7 @@ from nnweb.core.errors import ServiceUnavailable
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import BurstRateThrottle, HeavyRateThrottle
 
-from . import services
+from . import selectors, services
 from .serializers import (
     GenerateRequestSerializer,
     GenerateResponseSerializer,
@@ -31,7 +31,7 @@ class ModelsView(APIView):
 
     @extend_schema(responses={200: ModelsResponseSerializer}, summary="Segmentation models")
     def get(self, request):
-        models = services.list_models(request.user)
+        models = selectors.list_models(request.user)
         return Response(ModelsResponseSerializer({"models": [m.public() for m in models]}).data)
 
 
@@ -96,7 +96,7 @@ class RunView(APIView):
             result = services.segment(
                 data["img"], data["model"], request.user, data["score_threshold"]
             )
-        except services.ModelUnavailable as exc:
+        except selectors.ModelUnavailable as exc:
             if data["model"]:
                 raise ValidationError({"model": [str(exc)]}) from None
             raise ServiceUnavailable(str(exc)) from None

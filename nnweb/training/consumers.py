@@ -23,12 +23,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from nnweb.core.errors import ws_error
-from nnweb.core.ws_guard import SocketGuard
+from nnweb.core.ws_guard import NO_MESSAGE, SocketGuard
 
 from .events import group_name
 from .heartbeat import sweep_stale_runs
 from .models import TrainingRun
-from .services import can_cancel, cancel_run, snapshot, visible_runs
+from .selectors import can_cancel, visible_runs
+from .services import cancel_run, snapshot
 
 POLL_SECONDS = 0.5
 SWEEP_EVERY = 10  # polls
@@ -65,16 +66,8 @@ class TrainingRunConsumer(SocketGuard, AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        if not await self.guard_message(text_data, bytes_data):
-            return
-        if text_data is None:
-            await self.send_json(ws_error("binary", "Send JSON text frames, not binary."))
-            return
-        try:
-            msg = json.loads(text_data)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            await self.send_json(ws_error("parse_error", f"Invalid JSON: {why}."))
+        msg = await self.guard_json(text_data, bytes_data)
+        if msg is NO_MESSAGE:
             return
         kind = msg.get("type") if isinstance(msg, dict) else None
         if kind == "cancel":

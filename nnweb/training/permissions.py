@@ -1,6 +1,6 @@
 """Who may do what with training runs, as DRF permission classes (the views declare them).
 
-Reading goes through ``services.visible_runs`` (a run you may not see is a 404, not a 403).
+Reading goes through ``selectors.visible_runs`` (a run you may not see is a 404, not a 403).
 """
 
 from __future__ import annotations
@@ -8,9 +8,7 @@ from __future__ import annotations
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from . import services
-
-CANCEL_REFUSAL = "You may not cancel this run."
+from .selectors import CANCEL_REFUSAL, can_cancel
 
 
 class SignedInToTrain(BasePermission):
@@ -23,9 +21,9 @@ class SignedInToTrain(BasePermission):
 
 
 class MayCancel(BasePermission):
-    """A run's owner or an instructor cancels it (``services.can_cancel``)."""
+    """A run's owner or an instructor cancels it (``selectors.can_cancel``)."""
 
     message = CANCEL_REFUSAL
 
     def has_object_permission(self, request, view, obj) -> bool:
-        return services.can_cancel(request.user, obj)
+        return can_cancel(request.user, obj)

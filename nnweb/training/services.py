@@ -1,8 +1,9 @@
-"""Training-run service: create (with quotas), cancel, list/view with the heartbeat sweep.
+"""Training-run service: create (with quotas), cancel, a run's snapshot (reads: ``selectors``).
 
 Runs execute in ``nnweb.training.tasks.train_run`` on a db_worker, never in the web
 process. Inside the app, imports run one way: ``services`` → ``tasks`` → ``detection`` →
-``data`` / ``heartbeat`` / ``events`` / ``errors`` → ``models``; nothing below imports
+``data`` / ``heartbeat`` / ``events`` / ``errors`` → ``models`` (and ``selectors`` →
+``heartbeat`` / ``quotas`` → ``models``); nothing below imports
 what is above it (``tests/web/training/test_imports.py`` checks).
 """
 
@@ -13,12 +14,12 @@ from typing import Any
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
-from nnweb.core.permissions import is_instructor
 from nnweb.datasets.models import Dataset
-from nnweb.datasets.services import load_arrays, visible_datasets
+from nnweb.datasets.selectors import visible_datasets
+from nnweb.datasets.services import load_arrays
 
 from .builtins import BUILTINS, load_builtin
 from .data import load_run_data
@@ -27,18 +28,16 @@ from .errors import RunRejected
 from .heartbeat import heartbeat_timeout, sweep_stale_runs
 from .models import TrainingRun
 from .networks import SpecError, build_network, normalize_spec, param_count
-from .quotas import QuotaExceeded, check_quota, quota_for
+from .quotas import QuotaExceeded, check_quota
 from .tasks import train_run
 
 __all__ = [
     "RunRejected",
     "create_run",
     "cancel_run",
-    "visible_runs",
     "sweep_stale_runs",
     "load_run_data",
     "snapshot",
-    "dataset_choices",
     "heartbeat_timeout",
 ]
 
@@ -66,27 +65,6 @@ def normalize_optimizer(options: dict | None, defaults: dict | None = None) -> d
         "epochs": _opt(options, "epochs", 20, int, 1, 100_000, "epochs"),
         "val_fraction": _opt(options, "val_fraction", 0.2, float, 0.05, 0.5, "validation share"),
         "seed": _opt(options, "seed", 0, int, 0, 2**31 - 1, "seed"),
-    }
-
-
-def dataset_choices(user) -> dict[str, list[dict]]:
-    """Everything ``user`` may train on: built-ins and visible uploaded datasets."""
-    return {
-        "builtin": [
-            {"id": k, "name": v["title"], "kind": v["kind"], "task": v["task"]}
-            for k, v in BUILTINS.items()
-        ],
-        "uploaded": [
-            {
-                "id": ds.pk,
-                "name": ds.name,
-                "kind": ds.kind,
-                "task": ds.task,
-                "owner": ds.owner.username,
-                "n_samples": ds.n_samples,
-            }
-            for ds in visible_datasets(user)
-        ],
     }
 
 
@@ -183,20 +161,6 @@ def create_run(
     return run
 
 
-def visible_runs(user) -> QuerySet[TrainingRun]:
-    """Own runs; instructors see every run."""
-    qs = TrainingRun.objects.select_related("owner")
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    if is_instructor(user):
-        return qs.all()
-    return qs.filter(owner=user)
-
-
-def can_cancel(user, run: TrainingRun) -> bool:
-    return bool(user and user.is_authenticated and (run.owner_id == user.pk or is_instructor(user)))
-
-
 def cancel_run(run: TrainingRun) -> TrainingRun:
     """Queued runs stop at once; running ones at their next progress check."""
     now = timezone.now()
@@ -265,15 +229,4 @@ def snapshot(run: TrainingRun, history_from: int = 0) -> dict:
         "result_model": run.result_model_id,
         "result_model_url": f"/models/{run.result_model_id}/" if run.result_model_id else None,
         "version": run.version,
-    }
-
-
-def quota_summary(user) -> dict:
-    q = quota_for(user)
-    return {
-        "role": q.role,
-        "max_params": q.max_params,
-        "max_epochs": q.max_epochs,
-        "max_seconds": q.max_seconds,
-        "max_active": q.max_active,
     }

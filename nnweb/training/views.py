@@ -1,4 +1,5 @@
-"""REST views of the training app; thin wrappers around nnweb.training.services."""
+"""REST views of the training app: reads through nnweb.training.selectors, writes through
+nweb.training.services."""
 
 from __future__ import annotations
 
@@ -18,29 +19,11 @@ from rest_framework.views import APIView
 from nnweb.core.errors import Conflict
 from nnweb.core.serializers import ErrorResponseSerializer
 from nnweb.core.throttles import HeavyRateThrottle
-from nnweb.core.view_helpers import attachment, get_or_404, require
+from nnweb.core.view_helpers import attachment
 
-from . import services
-from .models import TrainingRun
-from .permissions import CANCEL_REFUSAL, MayCancel, SignedInToTrain
+from . import selectors, services
+from .permissions import MayCancel, SignedInToTrain
 from .serializers import ChoicesSerializer, CreateRunSerializer, RunSerializer, RunSummarySerializer
-
-
-def get_run(user, pk: int) -> TrainingRun:
-    """The run ``pk`` if ``user`` may see it, else 404 (API and pages alike).
-
-    Stale runs are swept first so that a run whose worker died reads as failed.
-    """
-    services.sweep_stale_runs()
-    return get_or_404(services.visible_runs(user), pk, "No such run, or you may not see it.")
-
-
-def get_cancellable(user, pk: int) -> TrainingRun:
-    """The run ``pk`` if ``user`` may cancel it (404 if unseen, 403 otherwise); for the pages,
-    which are no DRF views (the API's cancel view declares ``MayCancel``)."""
-    run = get_run(user, pk)
-    require(services.can_cancel(user, run), CANCEL_REFUSAL)
-    return run
 
 
 class RunListView(APIView):
@@ -56,8 +39,7 @@ class RunListView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The runs you may see, newest first (at most 200), without their loss history."""
-        services.sweep_stale_runs()
-        runs = services.visible_runs(request.user)[:200]
+        runs = selectors.swept_runs(request.user)[:200]
         return Response(RunSummarySerializer([services.snapshot(r) for r in runs], many=True).data)
 
     @extend_schema(
@@ -66,26 +48,19 @@ class RunListView(APIView):
     def post(self, request: Request) -> Response:
         form = CreateRunSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        d = form.validated_data
         try:
-            run = services.create_run(
-                request.user,
-                dataset=d.get("dataset"),
-                builtin=d.get("builtin") or "",
-                network=d.get("network"),
-                optimizer=d.get("optimizer"),
-            )
+            run = services.create_run(request.user, **form.validated_data)
         except services.RunRejected as err:
             raise ValidationError(str(err)) from None
         return Response(RunSerializer(services.snapshot(run)).data, status=status.HTTP_201_CREATED)
 
 
 class RunDetailView(APIView):
-    permission_classes = [AllowAny]  # whoever sees the run (get_run)
+    permission_classes = [AllowAny]  # whoever sees the run (selectors.get_run)
 
     @extend_schema(responses={200: RunSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(RunSerializer(services.snapshot(get_run(request.user, pk))).data)
+        return Response(RunSerializer(services.snapshot(selectors.get_run(request.user, pk))).data)
 
 
 class RunCancelView(APIView):
@@ -93,7 +68,7 @@ class RunCancelView(APIView):
 
     @extend_schema(request=None, responses={200: RunSerializer, 409: ErrorResponseSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        run = get_run(request.user, pk)
+        run = selectors.get_run(request.user, pk)
         self.check_object_permissions(request, run)
         if run.finished:
             raise Conflict(f"The run has already {run.status}.")
@@ -103,11 +78,11 @@ class RunCancelView(APIView):
 class RunFileView(APIView):
     """The trained network: ?file=onnx (default) or ?file=npz (the engine checkpoint)."""
 
-    permission_classes = [AllowAny]  # whoever sees the run (get_run)
+    permission_classes = [AllowAny]  # whoever sees the run (selectors.get_run)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int):
-        run = get_run(request.user, pk)
+        run = selectors.get_run(request.user, pk)
         fmt = request.query_params.get("file", "onnx")
         rel = run.onnx if fmt == "onnx" else run.checkpoint if fmt == "npz" else ""
         if not rel:
@@ -125,8 +100,8 @@ class ChoicesView(APIView):
         return Response(
             ChoicesSerializer(
                 {
-                    **services.dataset_choices(request.user),
-                    "quota": services.quota_summary(request.user)
+                    **selectors.dataset_choices(request.user),
+                    "quota": selectors.quota_summary(request.user)
                     if request.user.is_authenticated
                     else None,
                 }

@@ -259,7 +259,7 @@ from datetime import timedelta
 from django.utils import timezone
 from nnweb.classes import services as classes
 from nnweb.classes.goals import GoalSerializer
-from nnweb.lessons import progress
+from nnweb.lessons import services as progress
 
 klass = classes.create_class(teacher, "Crawl class")
 classes.join_class(pupil, klass.join_code)

@@ -17,7 +17,7 @@ type JsonOk<Op> = Op extends {
   : never;
 
 /** Every lesson computation by name (POST /api/lessons/<name>/), with what it answers:
- * generated from its result serializer (nnweb/lessons/api/results.py). */
+ * generated from its result serializer (nnweb/lessons/views/results.py). */
 type LessonResults = {
   [P in keyof paths as P extends `/api/lessons/${infer N}/` ? N : never]: JsonOk<paths[P]>;
 };

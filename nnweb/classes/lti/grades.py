@@ -12,7 +12,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 SCOPES = [
     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -47,6 +47,6 @@ def post_score(assignment, student, score: float) -> bool:
     try:
         ags.put_grade(grade)
     except (LtiException, OSError) as exc:  # the LMS is down: the score stays in nnweb
-        log.warning("LTI score for %s on %s not posted: %s", student, assignment, exc)
+        logger.warning("LTI score for %s on %s not posted: %s", student, assignment, exc)
         return False
     return True

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from engine import activations as _acts
+from engine.layers import Dense
 
 from .inputs import (
     MAX_SAMPLES,
@@ -43,8 +44,6 @@ def activation_samples(
 def linear_collapse(seed: Any = 0, n_in: Any = 3, hidden: Any = 4, n_out: Any = 2) -> dict:
     """Two stacked linear (identity-activation) layers equal one layer with W = W2 W1 and
     b = W2 b1 + b2; with a ReLU in between they do not."""
-    from engine.layers import Dense
-
     seed = as_int(seed, "seed", 0, 2**31 - 1)
     n_in, hidden, n_out = (
         as_int(n_in, "n_in", 1, 8),

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from engine import SGD, Conv2D, Dense, Flatten, MaxPool2D, Sequential
+
 from .images import _digits, _shapes
 from .inputs import (
     as_choice,
@@ -24,8 +26,6 @@ def cnn_train(
     """Train conv(3x3, ReLU) -> max-pool 2 -> flatten -> dense softmax on a small image set in a
     few seconds; return the history, feature maps of one example per class, the confusion
     matrix on the held-out images and the misclassified ones."""
-    from engine import SGD, Conv2D, Dense, Flatten, MaxPool2D, Sequential
-
     dataset = as_choice(dataset, "dataset", CNN_DATASETS)
     epochs = as_int(epochs, "epochs", 1, 15)
     lr = as_float(lr, "lr", 1e-4, 2)

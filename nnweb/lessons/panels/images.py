@@ -6,6 +6,8 @@ import functools
 
 import numpy as np
 
+from engine import datasets as eds
+
 from .inputs import as_choice
 
 
@@ -27,8 +29,6 @@ IMAGE_SOURCES = ("scene", "shapes", "digit")
 def source_image(source: str, index: int = 0) -> np.ndarray:
     """A grey image in [0, 1]: the generated scene (32x32), one of the engine's shapes images
     (32x32) or one of the handwritten digits (8x8, each pixel blown up to 4x4)."""
-    from engine import datasets as eds
-
     source = as_choice(source, "source", IMAGE_SOURCES)
     if source == "scene":
         return sample_image()
@@ -46,15 +46,11 @@ def source_image(source: str, index: int = 0) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The engine's copy of scikit-learn's 8x8 digits, (1797, 1, 8, 8) in [0, 1] (cached)."""
-    from engine import datasets as eds
-
     X, y = eds.digits()
     return X, y, [str(i) for i in range(10)]
 
 
 def _shapes(n: int = 1500, size: int = 12, seed: int = 0):
     """The engine's generated squares, circles and triangles, with a little noise."""
-    from engine import datasets as eds
-
     X, y = eds.shapes(n=n, size=size, noise=0.1, seed=seed)
     return X, y, list(eds.SHAPE_CLASSES)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 from typing import Any
 
 import numpy as np
+
+from engine.detection.explain import explain_roi
+from engine.detection.inspect import inspect_image
+from engine.detection.losses import mask_loss, sigmoid
+from engine.detection.maskrcnn import MaskRCNN
+from engine.detection.shapes import generate, shape_mask
 
 from .inputs import (
     as_choice,
@@ -29,8 +36,6 @@ def roi_explain(
     """A size x size RoI pooled to output x output, explained by engine.detection.explain_roi:
     bins, dropped and shared cells (RoI pooling) or sampling points and bilinear weights (RoI
     Align), over a feature map whose values are given too."""
-    from engine.detection.explain import explain_roi
-
     size = as_int(size, "size", 2, 32)
     out = as_int(output, "output", 1, 14)
     method = as_choice(method, "method", ("roi_pool", "roi_align"))
@@ -54,9 +59,6 @@ def roi_explain(
 def mask_head_demo(m: Any = 14, true_class: Any = 2, seed: Any = 0) -> dict[str, Any]:
     """The mask head's output for one RoI: one m x m map per foreground class. Only the true
     class's map enters the loss (mean binary cross-entropy over its m^2 pixels)."""
-    from engine.detection.losses import mask_loss, sigmoid
-    from engine.detection.shapes import shape_mask
-
     m = as_int(m, "m", 4, 28)
     k = as_int(true_class, "true_class", 1, 3)
     seed = as_int(seed, "seed", 0, 10_000)
@@ -93,7 +95,7 @@ SAMPLE_IMAGES = 8  # sample images the inspect panel offers (engine.detection.sh
 
 @functools.lru_cache(maxsize=1)
 def _shipped_model():
-    from engine.detection.maskrcnn import MaskRCNN
+    # deferred: nnweb.training loads its models, and the panels run without Django too
     from nnweb.training.detection import WEIGHTS
 
     return MaskRCNN.load(WEIGHTS)
@@ -101,8 +103,6 @@ def _shipped_model():
 
 @functools.lru_cache(maxsize=1)
 def _samples() -> np.ndarray:
-    from engine.detection.shapes import generate
-
     images, _targets = generate(SAMPLE_IMAGES, 0)
     return images
 
@@ -110,8 +110,6 @@ def _samples() -> np.ndarray:
 def _pixels(values: np.ndarray) -> str:
     """Raw uint8 pixels (H x W x 3 RGB or H x W grey), base64: the page paints them into a
     canvas itself, so no image URL (and no content-security exception) is needed."""
-    import base64
-
     return base64.b64encode(np.clip(values, 0, 255).astype(np.uint8).tobytes()).decode("ascii")
 
 
@@ -125,8 +123,6 @@ def mask_rcnn_inspect(image: Any = 0, top: Any = 8) -> dict[str, Any]:
     (engine.detection.inspect): anchors, RPN objectness and deltas, proposals before and
     after NMS, the RoI Align crop of the best proposal, class scores and refined boxes, the
     28x28 masks and their paste-back."""
-    from engine.detection.inspect import inspect_image
-
     i = as_int(image, "image", 0, SAMPLE_IMAGES - 1)
     k = as_int(top, "top", 1, 20)
     rgb = _samples()[i]

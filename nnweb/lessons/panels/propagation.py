@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from engine import SGD, Dense, Sequential
+
 from .inputs import (
     as_array,
     as_choice,
@@ -19,8 +21,6 @@ from .inputs import (
 # --------------------------------------------------------------------------------------------
 # forward and back propagation, one small network, every number
 def _tiny_net(activation: str, loss: str, seed: int):
-    from engine import Dense, Sequential
-
     out_act = "softmax" if loss == "cross_entropy" else "identity"
     n_out = 2 if loss == "cross_entropy" else 1
     return Sequential(
@@ -40,8 +40,6 @@ def network_trace(
 ) -> dict[str, Any]:
     """One sample through a 2-3-K network: the forward quantities u, a of every layer, the
     loss, the backward quantities dE/da, delta, dE/dW, dE/db, and the SGD update."""
-    from engine import SGD
-
     activation = as_choice(activation, "activation", ("sigmoid", "tanh", "relu", "leaky_relu"))
     loss = as_choice(loss, "loss", ("cross_entropy", "half_sse"))
     seed = as_int(seed, "seed", 0, 2**31 - 1)
@@ -121,8 +119,6 @@ def backprop_graph(
     the node it came from). ``layer`` is the same unit computed by the engine (a 2-1 Dense
     layer's trace), so the graph's numbers can be read again in the layer formulas
     delta = dE/da f'(u), dE/dw_i = delta x_i, dE/db = delta."""
-    from engine import Dense, Sequential
-
     xv = as_array(list(x) if isinstance(x, tuple) else x, "x", 1, 2, 2)
     wv = as_array(list(w) if isinstance(w, tuple) else w, "w", 1, 2, 2)
     bv = as_float(b, "b", -100, 100)

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from engine import SGD, Dense, Sequential, TrainingDiverged
+
 from .inputs import (
     LessonInputError,
     as_float,
@@ -30,8 +32,6 @@ def _moons(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _train_curve(X, Y, batch_size: int, lr: float, epochs: int, seed: int) -> dict[str, Any]:
-    from engine import SGD, Dense, Sequential, TrainingDiverged
-
     net = Sequential(
         [Dense(2, 8, activation="tanh"), Dense(8, 2, activation="softmax")],
         loss="cross_entropy",
@@ -90,8 +90,6 @@ def _gradient_noise(X, Y, sizes, seed: int, draws: int = 64) -> list[float]:
     """At the starting weights: the root-mean-square distance between a random batch's mean
     gradient and the full-batch gradient, relative to the full gradient's length, for each
     batch size (shrinks roughly like 1/sqrt(m); exactly 0 for the full batch)."""
-    from engine import Dense, Sequential
-
     net = Sequential(
         [Dense(2, 8, activation="tanh"), Dense(8, 2, activation="softmax")],
         loss="cross_entropy",

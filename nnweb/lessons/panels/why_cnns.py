@@ -14,6 +14,7 @@ from .inputs import (
     as_int,
     rnd,
 )
+from .pooling import shift
 
 
 # --------------------------------------------------------------------------------------------
@@ -55,16 +56,6 @@ def param_count(
     }
 
 
-def _shift(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """Translate by (dy, dx), filling with zeros."""
-    out = np.zeros_like(x)
-    H, W = x.shape
-    ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
-    xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
-    out[yd, xd] = x[ys, xs]
-    return out
-
-
 def equivariance(
     image: Any = None, kernel: Any = "edge_vertical", dy: Any = 2, dx: Any = 3
 ) -> dict[str, Any]:
@@ -83,8 +74,8 @@ def equivariance(
     def conv(v):
         return conv2d_volume(v[None], k[None, None], 1, (*pad, *pad))[0]
 
-    a = conv(_shift(x, dy, dx))
-    b = _shift(conv(x), dy, dx)
+    a = conv(shift(x, dy, dx))
+    b = shift(conv(x), dy, dx)
     diff = np.abs(a - b)
     # cells whose window (in either order) never reaches the zero border nor the wrapped-in zeros
     margin = K

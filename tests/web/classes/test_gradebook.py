@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from nnweb.classes import playground_api as playground
 from nnweb.classes import services
-from nnweb.lessons import progress
+from nnweb.lessons import services as progress
 
 from .conftest import client_for, open_session
 

@@ -136,3 +136,19 @@ def test_owner_removes_a_co_instructor_by_form(klass, instructor, other_instruct
     resp = _client(instructor).post(f"/classes/{klass.pk}/", body)
     assert resp.status_code == 302
     assert not klass.instructors.filter(pk=other_instructor.pk).exists()
+
+
+def test_class_forms_are_checked_by_the_api_serializers_with_errors_inline(instructor, klass):
+    c = _client(instructor)
+    r = c.post("/classes/", {"action": "create", "name": "x" * 121})
+    page = r.content.decode()
+    assert r.status_code == 400 and not Class.objects.filter(name="x" * 121).exists()
+    # the API's message (nnweb.classes.serializers.ClassInputSerializer), under the field
+    assert 'id="id_name_error">Ensure this field has no more than 120 characters.<' in page
+    assert 'aria-invalid="true" aria-describedby="id_name_error"' in page
+    r = c.post("/classes/", {"action": "join", "code": ""})
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="id_code_error">This field may not be blank.<' in page
+    r = c.post(f"/classes/{klass.pk}/", {"action": "instructor", "username": ""})
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="id_username_error">This field may not be blank.<' in page

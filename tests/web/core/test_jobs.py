@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from nnweb.core import services
+from nnweb.core import selectors
 from nnweb.core.tasks import count_primes, primes_below
 from tests.web.api_errors import error_for
 
@@ -35,14 +35,14 @@ def test_page_enqueues_worker_runs_page_shows_result(anon_client):
     assert response.status_code == 302
     job_url = response["Location"]
     job_id = job_url.rstrip("/").rsplit("/", 1)[-1]
-    assert services.get_job(job_id, None).status == "READY"
+    assert selectors.get_job(job_id, None).status == "READY"
     page = anon_client.get(job_url)
     assert page.status_code == 200
     assert 'data-status="READY"' in page.content.decode()
 
     run_worker_once()
 
-    job = services.get_job(job_id, None)
+    job = selectors.get_job(job_id, None)
     assert job.status == "SUCCESSFUL"
     assert job.result["count"] == 25 and job.result["largest"] == 97
     page = anon_client.get(job_url).content.decode()

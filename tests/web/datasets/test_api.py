@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnweb.datasets import services
+from nnweb.datasets import selectors, services
 from nnweb.datasets.models import Dataset
 from tests.web.api_errors import error_detail, error_text
 from tests.web.schema_checks import check_response
@@ -109,8 +109,8 @@ def test_visibility_rules(instructor, other_instructor, student):
     assert client_for(student).get(f"/api/datasets/{ids['private']}/preview/").status_code == 404
     assert client_for(None).get(f"/api/datasets/{ids['students']}/").status_code == 404
     assert client_for(student).get(f"/api/datasets/{ids['students']}/").status_code == 200
-    assert [d.name for d in services.visible_datasets(student)] == ["public", "students"] or set(
-        d.name for d in services.visible_datasets(student)
+    assert [d.name for d in selectors.visible_datasets(student)] == ["public", "students"] or set(
+        d.name for d in selectors.visible_datasets(student)
     ) == {"public", "students"}
 
     # only the owner changes visibility, downloads and deletes

@@ -102,3 +102,26 @@ def test_delete_is_post_only_and_asks_anonymous_visitors_to_sign_in(
     assert r.redirect_chain[-1][0] == "/datasets/"
     assert "Dataset “iris” deleted." in r.content.decode()
     assert not Dataset.objects.exists()
+
+
+def test_page_checks_the_upload_with_the_api_serializer_and_shows_errors_inline(
+    instructor_client,
+):
+    r = instructor_client.post(
+        "/datasets/upload/",
+        {
+            "file": upload_file(IRIS_LIKE.encode(), "iris.csv"),
+            "target": "species",
+            "image_size": "2",
+            "visibility": "everyone",
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and not Dataset.objects.exists()
+    # the API's messages (nnweb.datasets.serializers.UploadSerializer), under their fields
+    assert 'id="id_image_size_error">Ensure this value is greater than or equal to 4.<' in page
+    assert 'id="id_visibility_error">&quot;everyone&quot; is not a valid choice.<' in page
+    assert 'aria-invalid="true" aria-describedby="id_visibility_error"' in page
+    r = instructor_client.post("/datasets/upload/", {"target": "species"})
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="id_file_error">No file was submitted.<' in page

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnweb.lessons.api.base import LessonView
+from nnweb.lessons.views.base import LessonView
 from tests.web.schema_checks import check_response
 
 CHECKED: list[str] = []

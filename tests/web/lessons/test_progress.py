@@ -6,7 +6,8 @@ import pytest
 
 from frontend.course import COURSE
 from nnweb.lessons.models import LessonAnswer
-from nnweb.lessons.progress import mark_complete, progress_for, record_answer
+from nnweb.lessons.selectors import progress_for
+from nnweb.lessons.services import mark_complete, record_answer
 
 pytestmark = pytest.mark.django_db
 

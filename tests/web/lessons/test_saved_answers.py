@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from nnweb.lessons.progress import record_answer
+from nnweb.lessons.services import record_answer
 
 pytestmark = pytest.mark.django_db
 

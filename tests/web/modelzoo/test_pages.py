@@ -90,6 +90,18 @@ def test_upload_refusal_is_shown_and_nothing_stored(instructor_client, _media):
     assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
 
 
+def test_upload_form_is_checked_by_the_api_serializer_with_errors_inline(instructor_client, _media):
+    data = onnx_bytes(small_mlp())
+    r = instructor_client.post(
+        "/models/", {"file": named(data, "m.onnx"), "name": "m", "task": "poetry"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and TrainedModel.objects.count() == 0
+    # the API's message (nnweb.modelzoo.serializers.ModelUploadSerializer), under the field
+    assert 'id="id_task_error">&quot;poetry&quot; is not a valid choice.<' in html
+    assert 'aria-invalid="true" aria-describedby="id_task_error"' in html
+
+
 def test_students_cannot_upload_through_the_form(student_client):
     html = student_client.get("/models/").content.decode()
     assert "Upload an ONNX model" not in html

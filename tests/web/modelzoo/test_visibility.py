@@ -13,7 +13,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from engine import Dense, Sequential
-from nnweb.modelzoo import services
+from nnweb.modelzoo import selectors, services
 from nnweb.modelzoo.models import TrainedModel
 from nnweb.playground import frames
 from nnweb.training.models import TrainingRun
@@ -145,7 +145,7 @@ def test_owner_and_instructors_see_the_page(run_model, student_client, instructo
 def test_segmentation_models_follow_visibility(student, other_student, instructor):
     from django.contrib.auth.models import AnonymousUser
 
-    from nnweb.segmentation import services as seg
+    from nnweb.segmentation import selectors as seg
 
     m = services.publish_model(
         student, "my shapes", "instance_segmentation", _seg_graph(), {}, visibility="private"
@@ -264,19 +264,19 @@ def test_helper_rules(student, other_student, instructor):
     )
 
     def names(user):
-        return sorted(m.name for m in services.visible_models(user))
+        return sorted(m.name for m in selectors.visible_models(user))
 
     assert names(None) == ["public"]
     assert names(student) == ["mine", "public", "shared"]
     assert names(other_student) == ["public", "shared"]
     assert names(instructor) == ["hidden", "mine", "public", "shared"]
     with pytest.raises(TrainedModel.DoesNotExist):
-        services.get_model(mine.pk, other_student)
-    assert services.get_model(mine.pk, student) == mine
-    assert services.get_model(hidden.pk, instructor) == hidden
+        selectors.get_model(mine.pk, other_student)
+    assert selectors.get_model(mine.pk, student) == mine
+    assert selectors.get_model(hidden.pk, instructor) == hidden
     with pytest.raises(PermissionError):
         services.set_visibility(other_student, mine, "private")
     with pytest.raises(PermissionError):
         services.set_visibility(student, shared, "private")  # not theirs
     assert services.set_visibility(instructor, mine, "students").visibility == "students"
-    assert services.allowed_visibilities(None, public) == []
+    assert selectors.allowed_visibilities(None, public) == []

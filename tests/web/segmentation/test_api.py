@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nnweb.segmentation import masks, services
+from nnweb.segmentation import masks, selectors, services
 from tests.web.api_errors import error_detail, errors_of
 from tests.web.schema_checks import check_response
 
@@ -240,7 +240,7 @@ def test_mask_run_length_round_trip():
 
 @pytest.mark.django_db
 def test_shipped_model_finds_the_shapes_of_a_generated_image(api_client):
-    path = services.shipped_model_path()
+    path = selectors.shipped_model_path()
     if not path.is_file():
         pytest.skip(f"the shipped model {path} is not in the repository yet")
     from engine.detection.shapes import IMAGE_SIZE

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from nnweb.core import selectors as core_selectors
 from nnweb.core import services as core
 from nnweb.training.heartbeat import beat_worker, sweep_lost_tasks
 from nnweb.training.models import WorkerBeat
@@ -39,5 +40,5 @@ def test_a_dead_workers_job_is_closed_and_the_others_are_left_alone():
     assert DBTaskResult.objects.get(pk=plain).status == "RUNNING"
     assert list(WorkerBeat.objects.values_list("worker_id", flat=True)) == ["w-alive"]
     # the job's page says it failed instead of "running" forever
-    assert core.get_job(dead, "user:1").status == "FAILED"
+    assert core_selectors.get_job(dead, "user:1").status == "FAILED"
     assert sweep_lost_tasks(timeout=5) == 0

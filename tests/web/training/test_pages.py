@@ -66,3 +66,20 @@ def test_other_students_run_page_is_404_and_cancel(student, other_student, clien
     client.force_login(student)
     assert client.post(f"/training/{run.pk}/cancel/").status_code == 302
     assert TrainingRun.objects.get(pk=run.pk).status == "cancelled"
+
+
+def test_page_checks_the_form_with_the_api_serializer_and_shows_errors_inline(student_client):
+    r = student_client.post(
+        "/training/new/",
+        {"source": "builtin:iris", "hidden": "8", "lr": "fast", "epochs": "2.5"},
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and not TrainingRun.objects.exists()
+    # the API's messages (nnweb.training.serializers), each under its own field
+    assert '<p class="field-error" id="id_lr_error">must be a number.</p>' in page
+    assert '<p class="field-error" id="id_epochs_error">must be a whole number.</p>' in page
+    assert 'id="id_lr" value="fast" aria-invalid="true" aria-describedby="id_lr_error"' in page
+    r = student_client.post("/training/new/", {"source": "", "hidden": "a,b"})
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="id_source_error">choose a dataset<' in page
+    assert 'id="id_hidden_error">write whole numbers separated by commas' in page

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from nnweb.core.serializers import ErrorResponseSerializer
 
-from .. import progress
+from .. import selectors, services
 from ..questions import KINDS, get_question, grade, reveal_segments
 from .base import LessonSerializer, field_error
 
@@ -105,7 +105,7 @@ class CheckAnswerView(APIView):
             raise field_error(exc) from exc
         saved = None
         if request.user.is_authenticated:
-            row = progress.record_answer(request.user, q.lesson, q.id, answer, correct)
+            row = services.record_answer(request.user, q.lesson, q.id, answer, correct)
             saved = {"attempts": row.attempts, "first_attempt_correct": row.first_attempt_correct}
         body = {"lesson": q.lesson, "question": q.id, "kind": q.kind, "correct": correct}
         body["saved"] = saved
@@ -153,7 +153,7 @@ class CompleteView(APIView):
         s = CompleteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
-            row = progress.mark_complete(request.user, s.validated_data["lesson"])
+            row = services.mark_complete(request.user, s.validated_data["lesson"])
         except ValueError as exc:
             raise field_error(exc) from exc
         return Response({"lesson": row.lesson, "completed_at": row.completed_at.isoformat()})
@@ -188,7 +188,7 @@ class ProgressView(APIView):
         responses={200: LessonProgressSerializer(many=True), 403: ErrorResponseSerializer}
     )
     def get(self, request: Request) -> Response:
-        return Response([p.as_dict() for p in progress.progress_for(request.user).values()])
+        return Response([p.as_dict() for p in selectors.progress_for(request.user).values()])
 
 
 __all__ = ["CheckAnswerView", "RevealView", "CompleteView", "ProgressView"]

@@ -1,8 +1,8 @@
-"""Service API for student progress (the models are described in ``models.py``).
+"""Writes of student progress (the models are described in ``models.py``; the reads are in
+``selectors.py``).
 
     record_answer(user, lesson, question, answer, correct) -> LessonAnswer
     mark_complete(user, lesson) -> LessonCompletion
-    progress_for(user) -> dict[lesson slug, LessonProgress]   (every lesson, course order)
 
 Views and other apps (the classroom grade book) call these rather than the ORM, so attempt
 counting and first-attempt correctness are decided in one place.
@@ -11,8 +11,6 @@ counting and first-attempt correctness are decided in one place.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -75,58 +73,3 @@ def mark_complete(user, lesson: str) -> LessonCompletion:
     _check_lesson(lesson)
     row, _created = LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
     return row
-
-
-@dataclass
-class LessonProgress:
-    lesson: str
-    title: str
-    completed_at: datetime | None = None
-    answers: dict[str, LessonAnswer] = field(default_factory=dict)
-
-    @property
-    def completed(self) -> bool:
-        return self.completed_at is not None
-
-    @property
-    def answered(self) -> int:
-        return len(self.answers)
-
-    @property
-    def correct(self) -> int:
-        """Questions whose latest answer is right (ungraded predictions not counted)."""
-        return sum(1 for a in self.answers.values() if a.correct)
-
-    def as_dict(self) -> dict:
-        return {
-            "lesson": self.lesson,
-            "title": self.title,
-            "completed": self.completed,
-            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
-            "answered": self.answered,
-            "correct": self.correct,
-            "answers": {
-                q: {
-                    "answer": a.answer,
-                    "correct": a.correct,
-                    "attempts": a.attempts,
-                    "first_attempt_correct": a.first_attempt_correct,
-                    "last_answered_at": a.last_answered_at.isoformat(),
-                }
-                for q, a in self.answers.items()
-            },
-        }
-
-
-def progress_for(user) -> dict[str, LessonProgress]:
-    """Every lesson of the course, in course order, with ``user``'s answers and completion."""
-    out = {s.slug: LessonProgress(lesson=s.slug, title=s.title) for s in COURSE}
-    if user is None or not getattr(user, "is_authenticated", False):
-        return out
-    for a in LessonAnswer.objects.filter(user=user):
-        if a.lesson in out:
-            out[a.lesson].answers[a.question] = a
-    for c in LessonCompletion.objects.filter(user=user):
-        if c.lesson in out:
-            out[c.lesson].completed_at = c.completed_at
-    return out

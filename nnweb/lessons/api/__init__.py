@@ -1,1 +1,0 @@
-"""The lessons' REST endpoints, one module per lesson beside its panel's computation."""

@@ -1,3 +1,0 @@
-"""Websocket routes of the segmentation app (paths start with ws/segmentation/)."""
-
-websocket_urlpatterns: list = []
