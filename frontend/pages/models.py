@@ -149,13 +149,9 @@ def visibility(request, pk: int):
     if not form.is_valid():
         messages.error(request, error_line(form.errors))
         return redirect("models-detail", pk=model.pk)
-    try:
-        services.set_visibility(request.user, model, form.validated_data["visibility"])
-    except PermissionError as exc:
-        require(False, str(exc))
-    else:
-        shown = VISIBILITY_TEXT[str(model.visibility)].lower()
-        messages.success(request, f"“{model.name}” is now {shown}.")
+    services.set_visibility(request.user, model, form.validated_data["visibility"])  # or 403
+    shown = VISIBILITY_TEXT[str(model.visibility)].lower()
+    messages.success(request, f"“{model.name}” is now {shown}.")
     return redirect("models-detail", pk=model.pk)
 
 

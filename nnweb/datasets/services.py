@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from PIL import Image
 
@@ -131,10 +132,10 @@ def import_dataset(
     """Validate ``upload`` fully, then store it and create the Dataset, atomically.
 
     Raises DatasetRejected (message names row/column/file/annotation) on bad input and
-    PermissionError when ``owner`` is not an instructor.
+    PermissionDenied (a 403 through the API's error handler) when ``owner`` is not an instructor.
     """
     if not is_instructor(owner):
-        raise PermissionError("Only instructors may upload datasets.")
+        raise PermissionDenied("Only instructors may upload datasets.")
     limits = limits or Limits.from_settings()
     if visibility not in Dataset.Visibility.values:
         raise DatasetRejected(

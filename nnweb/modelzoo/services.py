@@ -30,6 +30,7 @@ from typing import Any
 
 import onnx
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from engine import runtime
@@ -306,11 +307,11 @@ def upload_model(
 ) -> TrainedModel:
     """Validate an uploaded .onnx with ``engine.onnx.validate`` and only then store it.
 
-    Raises PermissionError for non-instructors and ModelRejected (the validator's message,
+    Raises PermissionDenied for non-instructors and ModelRejected (the validator's message,
     prefixed with the file name) for a refused file; nothing is written in either case.
     """
     if not is_instructor(owner):
-        raise PermissionError("Only instructors may upload models.")
+        raise PermissionDenied("Only instructors may upload models.")
     if upload is None:
         raise ModelRejected("file: no .onnx file was uploaded")
     task = normalise_task(task)
@@ -347,17 +348,17 @@ def set_visibility(user, model: TrainedModel, visibility: str) -> TrainedModel:
     """Change who sees ``model``. The owner or an instructor may; only instructors may make
     a model visible to students or public (a student may keep their own model private).
 
-    Raises ModelRejected for an unknown value and PermissionError for a change ``user`` may
+    Raises ModelRejected for an unknown value and PermissionDenied (a 403) for a change ``user`` may
     not make; nothing is saved in either case.
     """
     visibility = normalise_visibility(visibility)
     if not can_manage(user, model):
-        raise PermissionError("Only the model's owner or an instructor may change its visibility.")
+        raise PermissionDenied("Only the model's owner or an instructor may change its visibility.")
     if visibility == model.visibility:
         return model
     if visibility not in allowed_visibilities(user, model):
         what = "visible to students" if visibility == "students" else visibility
-        raise PermissionError(
+        raise PermissionDenied(
             f"Only instructors may make a model {what}; you may keep your own model private."
         )
     model.visibility = visibility

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -79,7 +80,7 @@ def create_run(
 ) -> TrainingRun:
     """Check everything (dataset visible, spec buildable, quotas) and queue the run."""
     if user is None or not user.is_authenticated:
-        raise PermissionError("Sign in to train networks.")
+        raise PermissionDenied("Sign in to train networks.")
     if bool(dataset) == bool(builtin):
         raise RunRejected("choose one dataset: an uploaded one or a built-in one")
     ds = None

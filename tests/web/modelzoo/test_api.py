@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from engine import runtime
 from engine.onnx import load
@@ -185,7 +186,7 @@ def test_students_and_anonymous_cannot_upload(student_api, api_client, _media):
         r = client.post(URL, {"file": named(onnx_bytes())}, format="multipart")
         assert r.status_code in (401, 403)
     assert TrainedModel.objects.count() == 0 and _files(_media) == []
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         from django.contrib.auth import get_user_model
 
         services.upload_model(get_user_model().objects.get(username="alice"), named(b""))

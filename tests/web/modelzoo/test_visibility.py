@@ -10,6 +10,7 @@ model to students or to everyone; a student may keep their own model private.
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from onnx import TensorProto, helper
 
 from engine import Dense, Sequential
@@ -274,9 +275,9 @@ def test_helper_rules(student, other_student, instructor):
         selectors.get_model(mine.pk, other_student)
     assert selectors.get_model(mine.pk, student) == mine
     assert selectors.get_model(hidden.pk, instructor) == hidden
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.set_visibility(other_student, mine, "private")
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.set_visibility(student, shared, "private")  # not theirs
     assert services.set_visibility(instructor, mine, "students").visibility == "students"
     assert selectors.allowed_visibilities(None, public) == []
