@@ -7,7 +7,7 @@ them on the states only they reach (an open formula, a trained network, a dark t
                                                            (see SAME_CONTRAST_JS for formulas)
     format_violations(violations)                          one readable line per rule and node
     sideways_overflow(page)                                px the document is wider than the window
-    watch_pending(context)                                 count the page's unfinished work from now on
+    watch_pending(context)                                 count a page's unfinished work from now
     settled(page)                                          wait until that work is done and painted
     watch_csp(context_or_page)                             record CSP violations from now on
     csp_violations(page)                                   the violations recorded on this page
@@ -139,7 +139,7 @@ PENDING_JS = """
   }
   const set0 = window.setTimeout, clear0 = window.clearTimeout;
   window.setTimeout = function (fn, ms, ...rest) {
-    if (typeof fn !== 'function' || !((ms || 0) <= %d)) return set0.call(this, fn, ms, ...rest);
+    if (typeof fn !== 'function' || !((ms || 0) <= SHORT)) return set0.call(this, fn, ms, ...rest);
     const id = set0.call(this, () => { timers.delete(id); fn(...rest); }, ms);
     timers.add(id);
     return id;
@@ -147,7 +147,7 @@ PENDING_JS = """
   window.clearTimeout = function (id) { timers.delete(id); return clear0.call(this, id); };
   Object.defineProperty(window, '__nnwebPending', { get: () => requests + timers.size });
 })();
-""" % SHORT_TIMER_MS
+""".replace("SHORT", str(SHORT_TIMER_MS))
 
 
 def watch_pending(target) -> None:

@@ -4,9 +4,10 @@
 Each page view must show no critical or serious axe-core violation, no sideways scrolling
 (scrollWidth <= innerWidth), no console error and no 5xx; a screenshot of each is written to
 crawl-results/ (git-ignored; its own folder, because pytest-playwright empties test-results/
-at the start of every pytest session), with axe.jsonl, one line of figures per view. The page list comes from frontend/urls.py: ROUTES names one entry per URL
-pattern (its path parameters filled from the objects `site` creates), and
-test_every_route_is_crawled fails when a pattern has no entry, so a new page cannot be missed.
+at the start of every pytest session), with axe.jsonl, one line of figures per view. The page
+list comes from frontend/urls.py: ROUTES names one entry per URL pattern (its path parameters
+filled from the objects `site` creates), and test_every_route_is_crawled fails when a pattern
+has no entry, so a new page cannot be missed.
 
 One browser context per role and width, logged in once, serves all of that role's pages.
 Lessons, the largest pages, get five of the eight views (LESSON_VIEWS); a page that sends an
