@@ -441,6 +441,11 @@ def main() -> None:
     )
     ap.add_argument("--scale-clients", type=int, default=200)
     ap.add_argument("--scale-rate", type=float, default=2.0, help="steps/s per client there")
+    ap.add_argument(
+        "--fps-only",
+        action="store_true",
+        help="only continuous training: frames/s on the wire and drawn by the page (deflate)",
+    )
     args = ap.parse_args()
 
     load0 = os.getloadavg()[0]
@@ -461,6 +466,18 @@ def main() -> None:
         )
     if args.scaled_out:
         scale_report(args)
+        return
+    if args.fps_only:
+        with Server(args.workers, args.redis) as server:
+            fps, frame_bytes, elapsed = asyncio.run(play_fps(server, min(args.seconds, 5.0)))
+            drawn = browser_fps(server, 5.0)
+        print(
+            f"  continuous training, 64x64 heatmap + thumbnails: {fps:.1f} frames/s on the wire"
+            f" over {elapsed:.1f} s, {frame_bytes / 1024:.1f} KiB per frame; the page in headless"
+            f" Chromium (--disable-gpu) drew {drawn if drawn is None else round(drawn, 1)} frames/s"
+        )
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        print("  uptime:", uptime)
         return
     if args.workers > 1 and not args.redis:
         ap.error("--workers > 1 needs --redis (sessions move between processes through it)")

@@ -4,8 +4,11 @@ The page crawler (`test_crawl.py`) runs them on every page; a feature's own brow
 them on the states only they reach (an open formula, a trained network, a dark theme).
 
     axe_violations(page, impacts=("critical", "serious"))  axe-core's violations of those impacts
+                                                           (see SAME_CONTRAST_JS for formulas)
     format_violations(violations)                          one readable line per rule and node
     sideways_overflow(page)                                px the document is wider than the window
+    watch_pending(context)                                 count a page's unfinished work from now
+    settled(page)                                          wait until that work is done and painted
     watch_csp(context_or_page)                             record CSP violations from now on
     csp_violations(page)                                   the violations recorded on this page
     sentinel_fired(page, name)                             True if a payload set window[name]
@@ -17,6 +20,8 @@ into the page under test; nothing is loaded from the network.
 from __future__ import annotations
 
 from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,18 +39,75 @@ def axe_violations(
         # security policy allows no inline script, and the check must not need an exception.
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
-        """async (rules) => {
+        "async ([rules, sameContrast]) => {"
+        + SAME_CONTRAST_JS
+        + """
             const options = {resultTypes: ['violations']};
             if (rules) options.runOnly = {type: 'rule', values: rules};
-            const r = await window.axe.run(document, options);
-            return r.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))
-            }));
+            markSameContrast();
+            try {
+                const r = await window.axe.run(document, options);
+                return r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => ({
+                        target: n.target.join(' '), summary: n.failureSummary}))
+                }));
+            } finally {
+                for (const e of document.querySelectorAll(`[${sameContrast}]`))
+                    e.removeAttribute(sameContrast);
+            }
         }""",
-        rules,
+        [rules, SAME_CONTRAST_ATTR],
     )
     return [v for v in result if v["impact"] in impacts]
+
+
+# A formula drawn by KaTeX is hundreds of <span>s (the lessons hold 20,000 of them), and axe's
+# colour-contrast rule, the costliest by far, looks at each on its own. Where the spans of one
+# formula provably share one verdict, one span stands for the others. The formula's spans draw
+# no background, shadow, filter or blend of their own and none is translucent, so every glyph
+# of one colour is painted in that colour on whatever lies behind the formula: one contrast
+# ratio. axe judges it against 4.5:1, or 3:1 for large text (24 px, or 18.67 px bold), so the
+# glyphs of one colour and one size class share one verdict, and one of them is checked: one
+# with at least two letters or digits, as axe judges no text shorter than two characters (it
+# reports those as "too short to tell"). The other spans are left out of that rule only (every
+# other rule sees them all); a class with no such span keeps all its spans in, and a formula
+# that breaks a condition (a \colorbox, a translucent part) is checked span by span.
+SAME_CONTRAST_ATTR = "data-axe-same-contrast"
+SAME_CONTRAST_JS = """
+    const markSameContrast = () => {
+        const plain = (s) => (s.backgroundColor === 'rgba(0, 0, 0, 0)' || s.backgroundColor ===
+            'transparent') && s.backgroundImage === 'none' && s.opacity === '1' &&
+            s.textShadow === 'none' && s.filter === 'none' && s.mixBlendMode === 'normal';
+        const ownText = (e) => [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
+            .map((n) => n.textContent).join('').trim();
+        const large = (s) => parseFloat(s.fontSize) >= 24 ||
+            (parseFloat(s.fontSize) >= 18.66 && parseInt(s.fontWeight, 10) >= 700);
+        for (const formula of document.querySelectorAll('.katex-html')) {
+            const spans = [formula, ...formula.querySelectorAll('*')];
+            const styles = spans.map((e) => getComputedStyle(e));
+            if (!styles.every(plain)) continue;
+            const judged = new Map();  // colour and size class -> the span checked for them
+            const unsure = new Set();  // classes with text axe may judge but no sure span
+            spans.forEach((e, k) => {
+                const text = ownText(e);
+                if (text.length < 2) return;  // never judged by axe
+                const key = styles[k].color + (large(styles[k]) ? ' large' : '');
+                if ((text.match(/[A-Za-z0-9]/g) || []).length >= 2) {
+                    if (!judged.has(key)) judged.set(key, k);
+                } else unsure.add(key);
+            });
+            const keep = new Set(judged.values());
+            spans.forEach((e, k) => {
+                const key = styles[k].color + (large(styles[k]) ? ' large' : '');
+                if (!keep.has(k) && !(unsure.has(key) && !judged.has(key)))
+                    e.setAttribute(sameContrast, '');
+            });
+        }
+        window.axe.configure({rules: [
+            {id: 'color-contrast', selector: `*:not([${sameContrast}])`}]});
+    };
+"""
 
 
 def format_violations(violations: list[dict]) -> str:
@@ -54,6 +116,61 @@ def format_violations(violations: list[dict]) -> str:
         for node in v["nodes"]:
             lines.append(f"{v['impact']} {v['id']} at {node['target']}: {v['help']}")
     return "\n".join(lines)
+
+
+# What a page still has to do before it shows its final state: requests in flight (and their
+# bodies being read), and short timers (a debounced panel asks the server 120 ms after it
+# mounts). A page is settled when none is left and two animation frames have painted. Timers of
+# more than SHORT_TIMER_MS are polling (a job's progress), not the page still drawing.
+SHORT_TIMER_MS = 300
+PENDING_JS = """
+(() => {
+  let requests = 0;
+  const timers = new Set();
+  const done = () => { requests--; };
+  const fetch0 = window.fetch;
+  window.fetch = function (...args) { requests++; return fetch0.apply(this, args).finally(done); };
+  for (const m of ['json', 'text', 'arrayBuffer', 'blob']) {
+    const read = Response.prototype[m];
+    Response.prototype[m] = function (...args) {
+      requests++;
+      return read.apply(this, args).finally(done);
+    };
+  }
+  const set0 = window.setTimeout, clear0 = window.clearTimeout;
+  window.setTimeout = function (fn, ms, ...rest) {
+    if (typeof fn !== 'function' || !((ms || 0) <= SHORT)) return set0.call(this, fn, ms, ...rest);
+    const id = set0.call(this, () => { timers.delete(id); fn(...rest); }, ms);
+    timers.add(id);
+    return id;
+  };
+  window.clearTimeout = function (id) { timers.delete(id); return clear0.call(this, id); };
+  Object.defineProperty(window, '__nnwebPending', { get: () => requests + timers.size });
+})();
+""".replace("SHORT", str(SHORT_TIMER_MS))
+
+
+def watch_pending(target) -> None:
+    """Count the unfinished work (requests, short timers) of the pages ``target`` (a page or a
+    browser context) loads from now on, for :func:`settled`. Call before ``page.goto``."""
+    target.add_init_script(PENDING_JS)
+
+
+def settled(page, timeout_ms: float = 15_000) -> bool:
+    """Wait until the page has no request in flight and no short timer pending (see
+    PENDING_JS; the playground also until its first state is drawn, body[data-ready]), then
+    for two painted animation frames. False if that did not happen within ``timeout_ms``."""
+    try:
+        page.wait_for_function(
+            """() => (window.__nnwebPending ?? 0) === 0 &&
+                (!document.getElementById('pg-diagram') || document.body.dataset.ready === '1')""",
+            polling="raf",
+            timeout=timeout_ms,
+        )
+    except PlaywrightTimeout:
+        return False
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return True
 
 
 def sideways_overflow(page) -> int:

@@ -3,9 +3,11 @@
 
 Each page view must show no critical or serious axe-core violation, no sideways scrolling
 (scrollWidth <= innerWidth), no console error and no 5xx; a screenshot of each is written to
-test-results/crawl/. The page list comes from frontend/urls.py: ROUTES names one entry per URL
-pattern (its path parameters filled from the objects `site` creates), and
-test_every_route_is_crawled fails when a pattern has no entry, so a new page cannot be missed.
+crawl-results/ (git-ignored; its own folder, because pytest-playwright empties test-results/
+at the start of every pytest session), with axe.jsonl, one line of figures per view. The page
+list comes from frontend/urls.py: ROUTES names one entry per URL pattern (its path parameters
+filled from the objects `site` creates), and test_every_route_is_crawled fails when a pattern
+has no entry, so a new page cannot be missed.
 
 One browser context per role and width, logged in once, serves all of that role's pages.
 Lessons, the largest pages, get five of the eight views (LESSON_VIEWS); a page that sends an
@@ -26,14 +28,16 @@ from .page_checks import (
     axe_violations,
     format_violations,
     sentinel_fired,
+    settled,
     sideways_overflow,
+    watch_pending,
     widest_elements,
 )
 
 PASSWORD = "crawl-Pass-word-41"
 ROLES = ("anonymous", "student", "instructor")
 WIDTHS = {"wide": (1280, 800), "narrow": (390, 844)}
-SHOTS = REPO_ROOT / "test-results" / "crawl"
+SHOTS = REPO_ROOT / "crawl-results"
 
 
 def _lesson_slugs() -> list[str]:
@@ -290,6 +294,10 @@ print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.
 @pytest.fixture(scope="session")
 def site(nnweb_server) -> dict:
     """The objects the parametrised routes need: a dataset, a model, a run, a job, a link."""
+    # This session's figures and pictures only: the folder outlives the session.
+    SHOTS.mkdir(exist_ok=True)
+    for old in [*SHOTS.glob("*.png"), SHOTS / "axe.jsonl"]:
+        old.unlink(missing_ok=True)
     seed = (
         SEED.replace("__PASSWORD__", repr(PASSWORD))
         .replace("__XSS_IMG__", repr(XSS_IMG))
@@ -355,6 +363,7 @@ def viewers(browser, base_url, site):
             color_scheme=theme,
             storage_state=states.get(role),
         )
+        watch_pending(context)
         page = context.new_page()
         viewer = Viewer("-".join(key), context, page, [], [])
         page.on(
@@ -391,10 +400,14 @@ def _shot_name(path: str, role: str, width: str, theme: str) -> str:
     return f"{slug}--{role}--{width}--{theme}.png"
 
 
-def _settle(page) -> None:
-    # Pages draw their panels on DOMContentLoaded; two animation frames after `load` they
-    # have painted. (Waiting for network idle would cost half a second a view.)
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+def _settle(page) -> list[tuple[str, str]]:
+    # Pages draw their panels on DOMContentLoaded, and some fill them from the API: the checks
+    # run once no request or short timer is pending and the result has painted (page_checks'
+    # settled). Waiting for network idle instead would cost half a second a view, and two
+    # animation frames after `load` were too soon for a panel that asks the server first.
+    if settled(page):
+        return []
+    return [("settle", "the page still had requests or short timers pending after 15 s")]
 
 
 # Requests a page makes that this role is refused, by design: (the console line, the message
@@ -432,8 +445,7 @@ def check_page(
         # this is Django's technical 404 page, which no visitor of nnweb sees; nnweb's own 404
         # page is checked by test_error_page.
         return None
-    _settle(page)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = _settle(page)
     if status >= 500:
         problems.append(("5xx", f"{path} answered {status}"))
     for err in viewer.server_errors:
@@ -477,7 +489,7 @@ def stored_script(page) -> list[tuple[str, str]]:
 
 
 def _tally(path: str, viewer: Viewer, violations: list[dict], overflow: int) -> None:
-    """One line per page view in test-results/crawl/axe.jsonl: the before/after figures."""
+    """One line per page view in crawl-results/axe.jsonl: the before/after figures."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     row = {
         "path": path,
@@ -646,7 +658,7 @@ def test_stored_script_payloads_show_as_text(viewers, site, path, role, texts):
     a name being dropped or mangled on the way."""
     viewer = viewers(role, "wide", "light")
     viewer.page.goto(_fill(path, site))
-    _settle(viewer.page)
+    assert not _settle(viewer.page)
     for expected in texts:
         # Panels that draw from the API (the playground) show their names a moment later.
         try:
@@ -683,6 +695,40 @@ def test_check_page_fails_a_view_where_a_payload_ran(viewers, base_url):
     # Without a policy on the fulfilled page, the onerror handler runs and sets the sentinel.
     viewer.page.wait_for_function("() => window.__nnwebXss === 1", timeout=5_000)
     assert sentinel_fired(viewer.page)
+
+
+# A formula as KaTeX draws it: glyphs in the text colour, one lighter, one on a dark box of its
+# own (each with two letters: axe judges no shorter text).
+FORMULA_PAGE = """<!doctype html><html lang=en><head><title>formula</title></head><body><main>
+<h1>Formula</h1><p><span class="katex"><span class="katex-html" aria-hidden="true">
+<span style="font-size:12px">u1</span><span>=</span><span>w1</span><span>a1</span>
+<span class="light" style="color:#bbbbbb">b1</span>
+<span class="boxed" style="background:#222">c1</span>
+</span></span></p></main></body></html>"""
+
+
+@pytest.mark.parametrize("which", ["light", "boxed"])
+def test_formula_glyphs_left_out_of_contrast_still_fail(viewers, base_url, which):
+    """axe_violations checks one glyph per colour of a formula (page_checks.SAME_CONTRAST_JS):
+    a glyph of another colour is still checked itself, and a formula with a background of
+    its own is checked glyph by glyph."""
+    viewer = viewers("anonymous", "wide", "light")
+    url = f"/__formula-{which}/"
+    html = FORMULA_PAGE.replace(' class="boxed" style="background:#222"', "")
+    if which == "boxed":
+        html = FORMULA_PAGE.replace(' class="light" style="color:#bbbbbb"', "")
+    viewer.page.route(
+        f"{base_url}{url}",
+        lambda route: route.fulfill(status=200, body=html, content_type="text/html"),
+    )
+    try:
+        viewer.page.goto(url)
+        found = axe_violations(viewer.page, rules=["color-contrast"])
+    finally:
+        viewer.page.unroute(f"{base_url}{url}")
+    targets = [n["target"] for v in found for n in v["nodes"]]
+    assert targets == [f".{which}"], targets
+    assert not viewer.page.locator("[data-axe-same-contrast]").count()
 
 
 def test_theme_toggle_is_remembered_and_passes_axe(viewers):

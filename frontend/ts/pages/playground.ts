@@ -204,6 +204,7 @@ class PlaygroundPage {
     if (shape !== this.shape) this.clearPanels();
     this.shape = shape;
     this.state = s;
+    this.stateVersion++;
     this.url.config = s.config;
     if (!this.classroom) {
       let q = toQuery({ ...this.url, experiment: null });
@@ -242,6 +243,7 @@ class PlaygroundPage {
     this.selected = null;
     this.hover = null;
     this.frame = {};
+    this.drawn = { layers: "", points: "" };
     this.diagram = this.newDiagram();
     this.heatmap.clear();
     replace($("pg-thumbs")!);
@@ -291,7 +293,7 @@ class PlaygroundPage {
     const stageText = st
       ? `stage: ${st.phase}${st.l ? ` (layer ${st.l})` : ""} — next: ${st.next}`
       : "stage: idle — next: forward";
-    $("pg-stage")!.textContent = stageText;
+    setText($("pg-stage")!, stageText);
     $("pg-stage")!.dataset.phase = st?.phase ?? "idle";
     if (st) renderStageNumbers($("pg-numbers")!, st, this.sampleRow());
     else replace($("pg-numbers")!);
@@ -301,27 +303,39 @@ class PlaygroundPage {
     this.drawPictures();
     drawLossChart($("pg-loss")!, this.history);
     this.setMetrics();
-    drawLayers(
-      $("pg-layers")!,
-      {
-        hidden: s.config.hidden,
-        activations: s.config.activations,
-        choices: ACTIVATIONS,
-        maxLayers: s.limits.max_layers,
-        maxWidth: s.limits.max_width,
-        fixed: s.network.fixed,
-      },
-      (hidden, activations) =>
+    const layers = {
+      hidden: s.config.hidden,
+      activations: s.config.activations,
+      choices: ACTIVATIONS,
+      maxLayers: s.limits.max_layers,
+      maxWidth: s.limits.max_width,
+      fixed: s.network.fixed,
+    };
+    // Rebuilt only when they change: while playing, render() runs once per animation frame.
+    const layersKey = JSON.stringify(layers);
+    if (layersKey !== this.drawn.layers) {
+      this.drawn.layers = layersKey;
+      drawLayers($("pg-layers")!, layers, (hidden, activations) => {
+        this.drawn.layers = ""; // a refused change leaves the controls as the state has them
         void this.configure({
           hidden,
           activations: activations as PlaygroundConfig["activations"],
-        }),
-    );
+        });
+      });
+    }
   }
+
+  /** What render() last drew that need not be drawn again until it changes. */
+  drawn = { layers: "", points: "" };
+  /** Counts the states applied (a new state may carry new points). */
+  stateVersion = 0;
 
   drawPoints(): void {
     const s = this.state;
     const chosen = this.stage ? this.stage.selection.indices.map((i) => s.data.train_idx[i]) : [];
+    const key = JSON.stringify([this.stateVersion, chosen, this.heatmap.extent]);
+    if (key === this.drawn.points) return;
+    this.drawn.points = key;
     this.heatmap.drawPoints(
       { X: s.data.X, y: s.data.y as (number | number[])[], train: new Set(s.data.train_idx) },
       s.data.problem,
@@ -894,6 +908,11 @@ class PlaygroundPage {
       }
     });
   }
+}
+
+/** Set an element's text only when it differs (a new text node would be laid out again). */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function errorText(err: unknown): string {

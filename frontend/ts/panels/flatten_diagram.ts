@@ -2,7 +2,7 @@
 // first, as the engine's Flatten does). Focus or hover a cell to see where it lands.
 import * as d3 from "d3";
 import { flattenIndex } from "./lesson_math";
-import { h, pressable, select } from "./lesson_ui";
+import { fitWidth, h, pressable, select } from "./lesson_ui";
 
 export function mountFlattenDiagram(host: HTMLElement): void {
   let C = 2;
@@ -59,42 +59,57 @@ export function mountFlattenDiagram(host: HTMLElement): void {
   );
   function draw() {
     box.replaceChildren();
+    // Drawn at the panel's width and never scaled, so the 11 px numbers stay 11 px: on a
+    // narrow screen the channels and the flattened vector wrap onto more rows instead.
+    const width = fitWidth(box, 660);
     const cell = 26;
     const n = C * H * W;
-    const vecCell = Math.max(12, Math.min(26, 640 / n));
-    const width = Math.max(C * (W * cell + 24) + 20, n * vecCell + 20);
-    const height = H * cell + 140;
+    const vecCell = 26;
+    const chanW = W * cell + 24;
+    const perRow = Math.max(1, Math.floor((width - 20 + 24) / chanW));
+    const chanRows = Math.ceil(C / perRow);
+    const chanH = H * cell + 30;
+    const perVecRow = Math.max(1, Math.floor((width - 20) / vecCell));
+    const vecRows = Math.ceil(n / perVecRow);
+    const vy = chanRows * chanH + 40;
+    const height = vy + vecRows * (22 + 8) + 36;
     const svg = d3
       .select(box)
       .append("svg")
       .attr("viewBox", `0 0 ${width} ${height}`)
-      .attr("width", "100%")
-      .attr("style", `max-width:${width}px`)
+      .attr("width", width)
+      .attr("height", height)
       .attr("role", "img")
       .attr("aria-label", `a ${C} by ${H} by ${W} volume and its flattened vector of ${n} numbers`);
     const colors = d3.schemePastel1;
     const links = svg.append("g");
-    const vy = H * cell + 90;
     const cells: { c: number; y: number; x: number; k: number }[] = [];
     for (let c = 0; c < C; c++)
       for (let y = 0; y < H; y++)
         for (let x = 0; x < W; x++) cells.push({ c, y, x, k: flattenIndex(c, y, x, H, W) });
+    const chanX = (c: number) => 10 + (c % perRow) * chanW;
+    const chanY = (c: number) => Math.floor(c / perRow) * chanH;
     const pos = (d: { c: number; y: number; x: number }) => [
-      10 + d.c * (W * cell + 24) + d.x * cell,
-      24 + d.y * cell,
+      chanX(d.c) + d.x * cell,
+      chanY(d.c) + 24 + d.y * cell,
+    ];
+    /** Where element k of the flattened vector is drawn (its row wraps at the panel's width). */
+    const vec = (k: number) => [
+      10 + (k % perVecRow) * vecCell,
+      vy + Math.floor(k / perVecRow) * (22 + 8),
     ];
     for (let c = 0; c < C; c++)
       svg
         .append("text")
-        .attr("x", 10 + c * (W * cell + 24))
-        .attr("y", 16)
-        .attr("font-size", 11)
+        .attr("x", chanX(c))
+        .attr("y", chanY(c) + 16)
+        .attr("font-size", 12)
         .text(`channel ${c}`);
     svg
       .append("text")
       .attr("x", 10)
       .attr("y", vy - 8)
-      .attr("font-size", 11)
+      .attr("font-size", 12)
       .text(`flattened vector, length C·H·W = ${n}`);
     const show = (d: { c: number; y: number; x: number; k: number } | null) => {
       links.selectAll("*").remove();
@@ -105,8 +120,8 @@ export function mountFlattenDiagram(host: HTMLElement): void {
         .append("line")
         .attr("x1", px + cell / 2)
         .attr("y1", py + cell)
-        .attr("x2", 10 + d.k * vecCell + vecCell / 2)
-        .attr("y2", vy)
+        .attr("x2", vec(d.k)[0] + vecCell / 2)
+        .attr("y2", vec(d.k)[1])
         .attr("stroke", "#c47f00")
         .attr("stroke-width", 2);
       svg
@@ -143,27 +158,26 @@ export function mountFlattenDiagram(host: HTMLElement): void {
     const v = svg.selectAll("g.vec").data(cells).join("g").attr("class", "vec");
     v.append("rect")
       .attr("class", "sel")
-      .attr("x", (d) => 10 + d.k * vecCell)
-      .attr("y", vy)
+      .attr("x", (d) => vec(d.k)[0])
+      .attr("y", (d) => vec(d.k)[1])
       .attr("width", vecCell)
       .attr("height", 22)
       .attr("fill", (d) => colors[d.c % 9])
       .attr("stroke", "#333")
       .attr("stroke-width", 0.5);
-    if (vecCell >= 16)
-      v.append("text")
-        .attr("x", (d) => 10 + d.k * vecCell + vecCell / 2)
-        .attr("y", vy + 11)
-        .attr("dy", "0.35em")
-        .attr("text-anchor", "middle")
-        .attr("font-size", 9)
-        .text((d) => d.k);
+    v.append("text")
+      .attr("x", (d) => vec(d.k)[0] + vecCell / 2)
+      .attr("y", (d) => vec(d.k)[1] + 11)
+      .attr("dy", "0.35em")
+      .attr("text-anchor", "middle")
+      .attr("font-size", 11)
+      .text((d) => d.k);
     svg
       .append("text")
       .attr("x", 10)
-      .attr("y", vy + 42)
-      .attr("font-size", 11)
-      .text(`→ a dense layer with n_out units has n_out × ${n} weights`);
+      .attr("y", height - 12)
+      .attr("font-size", 12)
+      .text(`→ a dense layer of n_out units: n_out × ${n} weights`);
     show(cells[Math.min(cells.length - 1, W + 1)]);
   }
   draw();

@@ -79,12 +79,23 @@ export class Heatmap {
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
   }
 
+  private image: ImageData | null = null;
+
+  /** The canvas at n × n pixels and an ImageData of that size, both kept from frame to frame
+   * (setting a canvas's size, even to the same value, clears and reallocates its bitmap). */
+  private pixels(n: number): [CanvasRenderingContext2D, ImageData] {
+    if (this.canvas.width !== n || this.canvas.height !== n) {
+      this.canvas.width = n;
+      this.canvas.height = n;
+    }
+    const ctx = this.canvas.getContext("2d")!;
+    if (!this.image || this.image.width !== n) this.image = ctx.createImageData(n, n);
+    return [ctx, this.image];
+  }
+
   /** One hidden neuron's output a_j^(l) over the plane (a thumbnail, drawn large). */
   drawNeuron(values: Uint8Array | Float32Array, T: number, lo: number, hi: number): void {
-    this.canvas.width = T;
-    this.canvas.height = T;
-    const ctx = this.canvas.getContext("2d")!;
-    const img = ctx.createImageData(T, T);
+    const [ctx, img] = this.pixels(T);
     const amax = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
     for (let p = 0; p < T * T; p++) {
       const v = lo + (values[p] / 255) * (hi - lo);
@@ -100,10 +111,7 @@ export class Heatmap {
   /** out: (K, G, G) class probabilities, or (1, G, G) regression output. */
   drawGrid(out: FrameArray, problem: string, yRange?: [number, number]): void {
     const [K, G] = [out.shape[0], out.shape[1]];
-    this.canvas.width = G;
-    this.canvas.height = G;
-    const ctx = this.canvas.getContext("2d")!;
-    const img = ctx.createImageData(G, G);
+    const [ctx, img] = this.pixels(G);
     const d = out.data;
     const GG = G * G;
     const luts = CLASS_COLORS.map((c) => classLut(c));

@@ -58,6 +58,32 @@ function pick(m: number[][] | undefined, r: number, j: number): number | null {
   return v === undefined || v === null ? null : v;
 }
 
+/** Set each attribute only where its value changed. While training plays the diagram is redrawn
+ * every animation frame, and setting an SVG attribute, even to the value it has, makes the
+ * browser restyle that element again (and lay it out, for its geometry). */
+function setChanged<E extends Element, D>(
+  sel: d3.Selection<E, D, d3.BaseType, unknown>,
+  attrs: Record<string, (d: D) => string | number>,
+): void {
+  sel.each(function (d) {
+    for (const name in attrs) {
+      const v = String(attrs[name](d));
+      if (this.getAttribute(name) !== v) this.setAttribute(name, v);
+    }
+  });
+}
+
+/** Set each element's text only where it changed (new text is laid out again). */
+function setTextChanged<E extends Element, D>(
+  sel: d3.Selection<E, D, d3.BaseType, unknown>,
+  text: (d: D) => string,
+): void {
+  sel.each(function (d) {
+    const v = text(d);
+    if (this.textContent !== v) this.textContent = v;
+  });
+}
+
 export class NetworkDiagram {
   private svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private width = 620;
@@ -178,34 +204,32 @@ export class NetworkDiagram {
           .on("click", (_ev, e) => this.editEdge(e))
           .on("keydown", (ev: KeyboardEvent, e) => this.edgeKey(ev, e, edges))
           .call((sel) => sel.append("title")),
-      )
-      .attr("tabindex", (e) => (edgeKey(e) === this.focusedEdge ? 0 : -1))
-      .attr("data-l", (e) => e.l)
-      .attr("data-j", (e) => e.j)
-      .attr("data-i", (e) => e.i)
-      .attr("x1", (e) => e.x1)
-      .attr("y1", (e) => e.y1)
-      .attr("x2", (e) => e.x2)
-      .attr("y2", (e) => e.y2)
-      .attr("stroke", (e) => (edgeVal(e) >= 0 ? "#d95f02" : "#1b6ca8"))
-      .attr("stroke-width", (e) => Math.max(1, width(Math.abs(edgeVal(e)))))
-      .attr("data-w", (e) => full(e.w))
-      .attr("data-g", (e) => full(e.g))
-      .attr(
-        "aria-label",
-        (e) =>
-          `weight ${edgeName(e)} = ${fmt(e.w)}` +
-          (e.g !== null ? `, ∂E/∂w = ${fmt(e.g)}` : "") +
-          " (Enter to edit)",
       );
-    edgeSel
-      .select("title")
-      .text(
-        (e) =>
-          `${edgeName(e)} = ${full(e.w)}` +
-          (e.g !== null ? `\n∂E/∂w = ${full(e.g)}` : "") +
-          "\n(click or Enter to set)",
-      );
+    setChanged(edgeSel, {
+      tabindex: (e) => (edgeKey(e) === this.focusedEdge ? 0 : -1),
+      "data-l": (e) => e.l,
+      "data-j": (e) => e.j,
+      "data-i": (e) => e.i,
+      x1: (e) => e.x1,
+      y1: (e) => e.y1,
+      x2: (e) => e.x2,
+      y2: (e) => e.y2,
+      stroke: (e) => (edgeVal(e) >= 0 ? "#d95f02" : "#1b6ca8"),
+      "stroke-width": (e) => Math.max(1, width(Math.abs(edgeVal(e)))),
+      "data-w": (e) => full(e.w),
+      "data-g": (e) => full(e.g),
+      "aria-label": (e) =>
+        `weight ${edgeName(e)} = ${fmt(e.w)}` +
+        (e.g !== null ? `, ∂E/∂w = ${fmt(e.g)}` : "") +
+        " (Enter to edit)",
+    });
+    setTextChanged(
+      edgeSel.select<SVGTitleElement>("title"),
+      (e) =>
+        `${edgeName(e)} = ${full(e.w)}` +
+        (e.g !== null ? `\n∂E/∂w = ${full(e.g)}` : "") +
+        "\n(click or Enter to set)",
+    );
 
     const g = this.svg
       .select("g.nodes")
@@ -231,27 +255,33 @@ export class NetworkDiagram {
         e.append("text").attr("class", "value").attr("text-anchor", "middle").attr("dy", "0.35em");
         e.append("title");
         return e;
-      })
-      .attr("transform", (d) => `translate(${d.x},${d.y})`)
-      .attr("data-l", (d) => d.l)
-      .attr("data-j", (d) => d.j)
-      .attr("data-u", (d) => full(d.u))
-      .attr("data-a", (d) => full(d.a))
-      .attr("data-delta", (d) => full(d.delta))
-      .attr("aria-label", (d) =>
+      });
+    setChanged(g, {
+      transform: (d) => `translate(${d.x},${d.y})`,
+      "data-l": (d) => d.l,
+      "data-j": (d) => d.j,
+      "data-u": (d) => full(d.u),
+      "data-a": (d) => full(d.a),
+      "data-delta": (d) => full(d.delta),
+      "aria-label": (d) =>
         d.l === 0
           ? `input ${d.j + 1}, ${d.label} = ${fmt(d.a)}`
           : `neuron ${d.j + 1} of layer ${d.l}: u = ${fmt(d.u)}, a = ${fmt(d.a)}` +
             (d.delta !== null ? `, δ = ${fmt(d.delta)}` : ""),
-      )
-      .classed("current", (d) => cur !== null && d.l === cur);
+    });
+    g.each(function (d) {
+      const on = cur !== null && d.l === cur;
+      if (this.classList.contains("current") !== on) this.classList.toggle("current", on);
+    });
     const fill = (d: NodeDatum) => (d.value === null ? "#eeeeee" : color(d.value));
-    g.select("circle").attr("r", r).attr("fill", fill);
-    g.select("text.value")
-      .attr("font-size", Math.max(6, Math.min(10.5, r * 0.6)))
-      .attr("fill", (d) => textOn(fill(d)))
-      .text((d) => (r >= 11 && d.value !== null ? fmtShort(d.value) : ""));
-    g.select("title").text((d) =>
+    setChanged(g.select<SVGCircleElement>("circle"), { r: () => r, fill });
+    const text = g.select<SVGTextElement>("text.value");
+    setChanged(text, {
+      "font-size": () => Math.max(6, Math.min(10.5, r * 0.6)),
+      fill: (d) => textOn(fill(d)),
+    });
+    setTextChanged(text, (d) => (r >= 11 && d.value !== null ? fmtShort(d.value) : ""));
+    setTextChanged(g.select<SVGTitleElement>("title"), (d) =>
       d.l === 0
         ? `a_${d.j + 1}^(0) = ${d.label} = ${full(d.a)}`
         : `neuron ${d.j + 1} of layer ${d.l}\nu = ${full(d.u)}\na = ${full(d.a)}` +

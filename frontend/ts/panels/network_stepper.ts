@@ -3,20 +3,24 @@
 import * as d3 from "d3";
 import { fmt } from "./lesson_math";
 import { buildStages, type Stage, type TraceT } from "./stepper_stages";
-import { button, h, lessonApiAs, select, statusLine } from "./lesson_ui";
+import { button, fitWidth, h, lessonApiAs, select, statusLine } from "./lesson_ui";
 import { renderMathElement } from "./math";
+
+/** Text of the diagram in CSS px: drawn at its own width (fitWidth), the SVG is never scaled. */
+const LABEL_PX = 12;
+const VALUE_PX = 11;
 
 function drawNet(host: HTMLElement, t: TraceT, focus: Stage["focus"]) {
   host.replaceChildren();
   const sizes = [t.x.length, ...t.layers.map((l) => l.a.length)];
-  const W = 420;
+  const W = fitWidth(host, 420);
   const H = 200;
   const svg = d3
     .select(host)
     .append("svg")
     .attr("viewBox", `0 0 ${W} ${H}`)
-    .attr("width", "100%")
-    .attr("style", `max-width:${W}px`)
+    .attr("width", W)
+    .attr("height", H)
     .attr("role", "img")
     .attr("aria-label", "network diagram");
   const x = (l: number) => 40 + (l * (W - 80)) / (sizes.length - 1);
@@ -59,7 +63,7 @@ function drawNet(host: HTMLElement, t: TraceT, focus: Stage["focus"]) {
         .attr("y", y(l, j))
         .attr("dy", "0.35em")
         .attr("text-anchor", "middle")
-        .attr("font-size", 10)
+        .attr("font-size", VALUE_PX)
         .text(fmt(val, 2));
     }
     svg
@@ -67,7 +71,7 @@ function drawNet(host: HTMLElement, t: TraceT, focus: Stage["focus"]) {
       .attr("x", x(l))
       .attr("y", H - 4)
       .attr("text-anchor", "middle")
-      .attr("font-size", 10)
+      .attr("font-size", LABEL_PX)
       .text(l === 0 ? "input a⁽⁰⁾" : `layer ${l}`);
   });
 }

@@ -1,6 +1,7 @@
 // Maximum-likelihood panels: move a predicted distribution over classes and read −log ŷ of
 // the true class; slide σ and see the Gaussian NLL equal ½·SSE/σ² plus a constant.
 import * as d3 from "d3";
+import { MIN_FONT_PX } from "../charts";
 import { fmt, softmax } from "./lesson_math";
 import {
   button,
@@ -54,14 +55,16 @@ export function mountNllPanel(host: HTMLElement): void {
 
   function drawBars(p: number[]) {
     bars.replaceChildren();
+    // Drawn at its own width, never scaled by a viewBox: its text stays at the chart module's
+    // size on a phone.
     const W = fitWidth(bars, 360);
-    const H = 170;
+    const H = 180;
     const svg = d3
       .select(bars)
       .append("svg")
       .attr("viewBox", `0 0 ${W} ${H}`)
-      .attr("width", "100%")
-      .attr("style", `max-width:${W}px`)
+      .attr("width", W)
+      .attr("height", H)
       .attr("role", "img")
       .attr(
         "aria-label",
@@ -70,17 +73,22 @@ export function mountNllPanel(host: HTMLElement): void {
     const x = d3
       .scaleBand<number>()
       .domain(d3.range(K))
-      .range([30, W - 10])
+      .range([40, W - 10])
       .padding(0.25);
     const y = d3
       .scaleLinear()
       .domain([0, 1])
-      .range([H - 24, 8]);
+      .range([H - 28, 18]);
+    const axis = (g: d3.Selection<SVGGElement, unknown, null, undefined>) =>
+      g
+        .attr("font-size", MIN_FONT_PX)
+        .call((a) => a.selectAll("text").attr("fill", "currentColor"));
     svg
       .append("g")
-      .attr("transform", `translate(0,${H - 24})`)
-      .call(d3.axisBottom(x).tickFormat((d) => `class ${d}`));
-    svg.append("g").attr("transform", "translate(30,0)").call(d3.axisLeft(y).ticks(4));
+      .attr("transform", `translate(0,${H - 28})`)
+      .call(d3.axisBottom(x).tickFormat((d) => `class ${d}`))
+      .call(axis);
+    svg.append("g").attr("transform", "translate(40,0)").call(d3.axisLeft(y).ticks(4)).call(axis);
     svg
       .selectAll("rect.bar")
       .data(p)
@@ -97,9 +105,10 @@ export function mountNllPanel(host: HTMLElement): void {
       .join("text")
       .attr("class", "pv")
       .attr("x", (_d, i) => x(i)! + x.bandwidth() / 2)
-      .attr("y", (d) => y(d) - 3)
+      .attr("y", (d) => y(d) - 4)
       .attr("text-anchor", "middle")
-      .attr("font-size", 11)
+      .attr("font-size", MIN_FONT_PX)
+      .attr("fill", "currentColor")
       .text((d) => fmt(d, 3));
   }
 
