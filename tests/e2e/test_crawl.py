@@ -3,11 +3,11 @@
 
 Each page view must show no critical or serious axe-core violation, no sideways scrolling
 (scrollWidth <= innerWidth), no console error and no 5xx; a screenshot of each is written to
-crawl-results/ (git-ignored; its own folder, because pytest-playwright empties test-results/
-at the start of every pytest session), with axe.jsonl, one line of figures per view. The page
-list comes from frontend/urls.py: ROUTES names one entry per URL pattern (its path parameters
-filled from the objects `site` creates), and test_every_route_is_crawled fails when a pattern
-has no entry, so a new page cannot be missed.
+test-results/crawl/ (git-ignored; pytest-playwright's own output is test-results/playwright/,
+the only folder it empties at the start of a session), with axe.jsonl, one line of figures per
+view. The page list comes from frontend/urls.py: ROUTES names one entry per URL pattern (its
+path parameters filled from the objects `site` creates), and test_every_route_is_crawled fails
+when a pattern has no entry, so a new page cannot be missed.
 
 One browser context per role and width, logged in once, serves all of that role's pages.
 Lessons, the largest pages, get five of the eight views (LESSON_VIEWS); a page that sends an
@@ -37,7 +37,7 @@ from .page_checks import (
 PASSWORD = "crawl-Pass-word-41"
 ROLES = ("anonymous", "student", "instructor")
 WIDTHS = {"wide": (1280, 800), "narrow": (390, 844)}
-SHOTS = REPO_ROOT / "crawl-results"
+SHOTS = REPO_ROOT / "test-results" / "crawl"
 
 
 def _lesson_slugs() -> list[str]:
@@ -295,7 +295,7 @@ print("SEED" + json.dumps({"dataset": dataset.pk, "model": model.pk, "run": run.
 def site(nnweb_server) -> dict:
     """The objects the parametrised routes need: a dataset, a model, a run, a job, a link."""
     # This session's figures and pictures only: the folder outlives the session.
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for old in [*SHOTS.glob("*.png"), SHOTS / "axe.jsonl"]:
         old.unlink(missing_ok=True)
     seed = (
@@ -489,7 +489,7 @@ def stored_script(page) -> list[tuple[str, str]]:
 
 
 def _tally(path: str, viewer: Viewer, violations: list[dict], overflow: int) -> None:
-    """One line per page view in crawl-results/axe.jsonl: the before/after figures."""
+    """One line per page view in test-results/crawl/axe.jsonl: the before/after figures."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     row = {
         "path": path,

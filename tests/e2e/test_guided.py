@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import REPO_ROOT
+
 
 @pytest.fixture
-def shots(pytestconfig) -> Path:
-    out = Path(pytestconfig.getoption("--output", default="test-results")) / "guided"
+def shots() -> Path:
+    out = REPO_ROOT / "test-results" / "guided"  # not --output, which is emptied
     out.mkdir(parents=True, exist_ok=True)
     return out
 

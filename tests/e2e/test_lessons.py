@@ -25,12 +25,14 @@ from nnweb.lessons.panels import (
 )
 from nnweb.lessons.questions import all_questions
 
+from .conftest import REPO_ROOT
+
 SLUGS = [s.slug for s in COURSE]
 
 
 @pytest.fixture
-def shots(pytestconfig) -> Path:
-    out = Path(pytestconfig.getoption("--output", default="test-results")) / "lessons"
+def shots() -> Path:
+    out = REPO_ROOT / "test-results" / "lessons"  # not --output, which is emptied
     out.mkdir(parents=True, exist_ok=True)
     return out
 
