@@ -84,26 +84,38 @@ def im2col(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int) -> n
     return np.ascontiguousarray(view).reshape(C * kh * kw, m * Ho * Wo)
 
 
-def _grid_cols(x: np.ndarray, pads: tuple, kh: int, kw: int) -> tuple[np.ndarray, int, int]:
-    """Stride-1 im2col on the padded grid: (cols (C*kh*kw, m*Hp*Wp), Hp, Wp).
+def _grid_shape(x_shape: tuple, pads: tuple, Ho: int, Wo: int) -> tuple[int, int]:
+    """(Hp, Wp): rows and columns per sample of the grid of _grid_cols.
 
-    The padded input is laid out channel-major and flattened, xf[c, n*Hp*Wp + y*Wp + x], with
-    (kh-1)*Wp + kw-1 zeros after it. Window element (i, j) of the output at grid position q is
-    then xf[c, q + i*Wp + j]: for each (c, i, j) a row of cols is one contiguous slice of xf, so
-    im2col is one copy of long runs (instead of runs of W_out values). Grid positions with
-    y >= H_out or x >= W_out are not outputs (their windows wrap into the padding or the next
-    row); they cost (Hp*Wp) / (H_out*W_out) - 1 more columns in the products, are dropped by the
-    output view, and get zero delta in the backward pass.
+    In the flattened grid the padding after a row is also the padding before the next row
+    (and the rows after a sample the rows before the next sample), so a row needs only
+    W + max(left, right) columns, not W + left + right: a window reading past the right edge
+    of row y lands in the left padding of row y + 1, which is zero too. At least H_out x W_out,
+    so that every output has its own grid position.
     """
-    pt, pb, pl, pr = pads
+    (_, _, H, W), (pt, pb, pl, pr) = x_shape, pads
+    return max(H + max(pt, pb), Ho), max(W + max(pl, pr), Wo)
+
+
+def _grid_cols(x: np.ndarray, pads: tuple, kh: int, kw: int, Hp: int, Wp: int) -> np.ndarray:
+    """Stride-1 im2col on the padded grid: cols (C*kh*kw, m*Hp*Wp), Hp x Wp from _grid_shape.
+
+    The input is laid out channel-major and flattened, xf[c, n*Hp*Wp + (y+top)*Wp + x+left],
+    zero elsewhere, with (kh-1)*Wp + kw-1 zeros after it. Window element (i, j) of the output at
+    grid position q = n*Hp*Wp + y*Wp + x is then xf[c, q + i*Wp + j]: for each (c, i, j) a row
+    of cols is one contiguous slice of xf, so im2col is one copy of long runs (instead of runs
+    of W_out values). Grid positions with y >= H_out or x >= W_out are not outputs; they cost
+    (Hp*Wp) / (H_out*W_out) - 1 more columns in the products (13% for a 3x3 "same" kernel on
+    16x16), are dropped by the output view, and get zero delta in the backward pass.
+    """
+    pt, _, pl, _ = pads
     m, C, H, W = x.shape
-    Hp, Wp = H + pt + pb, W + pl + pr
     P, tail = m * Hp * Wp, (kh - 1) * Wp + kw - 1
     xf = np.zeros((C, P + tail), dtype=x.dtype)
     xf[:, :P].reshape(C, m, Hp, Wp)[:, :, pt : pt + H, pl : pl + W] = x.transpose(1, 0, 2, 3)
     sc, s1 = xf.strides
     view = as_strided(xf, (C, kh, kw, P), (sc, Wp * s1, s1, s1), writeable=False)
-    return np.ascontiguousarray(view).reshape(C * kh * kw, P), Hp, Wp
+    return np.ascontiguousarray(view).reshape(C * kh * kw, P)
 
 
 def _use_grid(rows: int, n_out: int, stride: int) -> bool:
@@ -143,7 +155,8 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
     Ho = conv_output_size(H, kh, stride, pt + pb)
     Wo = conv_output_size(Wd, kw, stride, pl + pr)
     if _use_grid(C * kh * kw, n_out, stride):
-        cols, Hp, Wp = _grid_cols(x, (pt, pb, pl, pr), kh, kw)
+        Hp, Wp = _grid_shape(x.shape, (pt, pb, pl, pr), Ho, Wo)
+        cols = _grid_cols(x, (pt, pb, pl, pr), kh, kw, Hp, Wp)
         u = (W.reshape(n_out, -1) @ cols).reshape(n_out, m, Hp, Wp)[:, :, :Ho, :Wo]
         # adding b copies the valid positions out of the grid into a new channel-major array
         u = np.add(u, b[:, None, None, None], dtype=u.dtype).transpose(1, 0, 2, 3)
@@ -168,8 +181,8 @@ def _channel_rows(delta: np.ndarray, cache: ConvCache) -> np.ndarray:
     m, n_out = delta.shape[:2]
     if cache.cols.shape[1] == m * cache.Ho * cache.Wo:  # cols of the window positions
         return delta.transpose(1, 0, 2, 3).reshape(n_out, -1)
-    (_, _, H, W), (pt, pb, pl, pr) = cache.x_shape, cache.pads
-    grid = np.zeros((n_out, m, H + pt + pb, W + pl + pr), dtype=delta.dtype)
+    Hp, Wp = _grid_shape(cache.x_shape, cache.pads, cache.Ho, cache.Wo)
+    grid = np.zeros((n_out, m, Hp, Wp), dtype=delta.dtype)
     grid[:, :, : cache.Ho, : cache.Wo] = delta.transpose(1, 0, 2, 3)
     return grid.reshape(n_out, -1)
 
@@ -194,23 +207,24 @@ def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
     dE_db = d.sum(axis=1)
     if not need_dx:
         return None, dE_dW, dE_db
-    Hp, Wp = H + pt + pb, Wd + pl + pr
     # dE/dx kept channel-major (C, m, H, W) in memory like u; returned as (m, C, H, W)
     if cols.shape[1] != m * Ho * Wo:  # on the grid
+        Hp, Wp = _grid_shape(cache.x_shape, cache.pads, Ho, Wo)
         P = d.shape[1]
         dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, P)
         dxf = np.zeros((C, P + (kh - 1) * Wp + kw - 1), dtype=dcols.dtype)
         for i in range(kh):  # loop over the kh*kw kernel offsets only
             for j in range(kw):
                 dxf[:, i * Wp + j : i * Wp + j + P] += dcols[:, i, j]
-        dxp = dxf[:, :P].reshape(C, m, Hp, Wp)
-    else:
-        dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
-        dxp = np.zeros((C, m, Hp, Wp), dtype=dcols.dtype)
-        he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
-        for i in range(kh):
-            for j in range(kw):
-                dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
+        # what fell on padding (also the next row's or sample's) is dropped by the crop
+        dE_dx = dxf[:, :P].reshape(C, m, Hp, Wp)[:, :, pt : pt + H, pl : pl + Wd]
+        return dE_dx.transpose(1, 0, 2, 3), dE_dW, dE_db
+    dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
+    dxp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=dcols.dtype)
+    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
     dE_dx = dxp[:, :, pt : pt + H, pl : pl + Wd] if (pt or pb or pl or pr) else dxp
     return dE_dx.transpose(1, 0, 2, 3), dE_dW, dE_db
 
