@@ -10,9 +10,9 @@ max((H_out - 1) s + kh - H, 0) split with the odd pixel at the end (bottom/right
 p on every side.
 
 im2col: a stride-tricks view of all kh x kw windows, copied once into
-cols (m, C*kh*kw, H_out*W_out), turns the convolution into one batched BLAS matmul
-  u[n] = W.reshape(out, C*kh*kw) @ cols[n].
-Backward: dE_dW = sum_n delta[n] @ cols[n]^T, dE_db = sum of delta over n, y, x, and dE_dx
+cols (C*kh*kw, m*H_out*W_out), turns the convolution into one BLAS matmul
+  u = W.reshape(out, C*kh*kw) @ cols + b.
+Backward: dE_dW = delta @ cols^T, dE_db = sum of delta over n, y, x, and dE_dx
 scatters W^T @ delta[n] back onto the kh*kw window positions (col2im: a loop over the kh*kw
 kernel offsets, never over samples or pixels). At stride 1 (with enough input channels) cols is
 built on the padded grid, where both copies run over long contiguous slices (see _grid_cols).
@@ -74,36 +74,66 @@ def im2col_view(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int)
 
 
 def im2col(xp: np.ndarray, kh: int, kw: int, stride: int, Ho: int, Wo: int) -> np.ndarray:
-    """cols (C*kh*kw, m*Ho*Wo): column (n, y, x) is the window of sample n at (y, x).
+    """cols (C*kh*kw + 1, m*Ho*Wo): column (n, y, x) is the window of sample n at (y, x),
+    followed by a 1 (the bias trick, see _with_ones).
 
     One copy of the window view, ordered (c, i, j) x (n, y, x) so that the whole batch is a
     single matrix and the convolution a single BLAS product (no per-sample loop).
     """
     m, C = xp.shape[:2]
     view = im2col_view(xp, kh, kw, stride, Ho, Wo).transpose(1, 2, 3, 0, 4, 5)
-    return np.ascontiguousarray(view).reshape(C * kh * kw, m * Ho * Wo)
+    cols = _with_ones(C * kh * kw, m * Ho * Wo, xp.dtype)
+    cols[:-1].reshape(view.shape)[...] = view
+    return cols
 
 
-def _grid_cols(x: np.ndarray, pads: tuple, kh: int, kw: int) -> tuple[np.ndarray, int, int]:
-    """Stride-1 im2col on the padded grid: (cols (C*kh*kw, m*Hp*Wp), Hp, Wp).
+def _with_ones(rows: int, n: int, dtype) -> np.ndarray:
+    """An uninitialised (rows + 1, n) matrix whose last row is 1.
 
-    The padded input is laid out channel-major and flattened, xf[c, n*Hp*Wp + y*Wp + x], with
-    (kh-1)*Wp + kw-1 zeros after it. Window element (i, j) of the output at grid position q is
-    then xf[c, q + i*Wp + j]: for each (c, i, j) a row of cols is one contiguous slice of xf, so
-    im2col is one copy of long runs (instead of runs of W_out values). Grid positions with
-    y >= H_out or x >= W_out are not outputs (their windows wrap into the padding or the next
-    row); they cost (Hp*Wp) / (H_out*W_out) - 1 more columns in the products, are dropped by the
-    output view, and get zero delta in the backward pass.
+    The bias trick: with cols' last row 1 and W_b = [W | b], u = W_b @ cols adds b inside the
+    BLAS product, and cols @ d^T gives [dE_dW | dE_db] in one product; the separate
+    u += b and d.sum(axis=1) passes over the whole output cost more than the one extra row.
     """
-    pt, pb, pl, pr = pads
+    cols = np.empty((rows + 1, n), dtype=dtype)
+    cols[-1] = 1
+    return cols
+
+
+def _grid_shape(x_shape: tuple, pads: tuple, Ho: int, Wo: int) -> tuple[int, int]:
+    """(Hp, Wp): rows and columns per sample of the grid of _grid_cols.
+
+    In the flattened grid the padding after a row is also the padding before the next row
+    (and the rows after a sample the rows before the next sample), so a row needs only
+    W + max(left, right) columns, not W + left + right: a window reading past the right edge
+    of row y lands in the left padding of row y + 1, which is zero too. At least H_out x W_out,
+    so that every output has its own grid position.
+    """
+    (_, _, H, W), (pt, pb, pl, pr) = x_shape, pads
+    return max(H + max(pt, pb), Ho), max(W + max(pl, pr), Wo)
+
+
+def _grid_cols(x: np.ndarray, pads: tuple, kh: int, kw: int, Hp: int, Wp: int) -> np.ndarray:
+    """Stride-1 im2col on the padded grid: cols (C*kh*kw + 1, m*Hp*Wp), Hp x Wp from
+    _grid_shape, the last row 1 (the bias trick, see _with_ones).
+
+    The input is laid out channel-major and flattened, xf[c, n*Hp*Wp + (y+top)*Wp + x+left],
+    zero elsewhere, with (kh-1)*Wp + kw-1 zeros after it. Window element (i, j) of the output at
+    grid position q = n*Hp*Wp + y*Wp + x is then xf[c, q + i*Wp + j]: for each (c, i, j) a row
+    of cols is one contiguous slice of xf, so im2col is one copy of long runs (instead of runs
+    of W_out values). Grid positions with y >= H_out or x >= W_out are not outputs; they cost
+    (Hp*Wp) / (H_out*W_out) - 1 more columns in the products (13% for a 3x3 "same" kernel on
+    16x16), are dropped by the output view, and get zero delta in the backward pass.
+    """
+    pt, _, pl, _ = pads
     m, C, H, W = x.shape
-    Hp, Wp = H + pt + pb, W + pl + pr
     P, tail = m * Hp * Wp, (kh - 1) * Wp + kw - 1
     xf = np.zeros((C, P + tail), dtype=x.dtype)
     xf[:, :P].reshape(C, m, Hp, Wp)[:, :, pt : pt + H, pl : pl + W] = x.transpose(1, 0, 2, 3)
     sc, s1 = xf.strides
     view = as_strided(xf, (C, kh, kw, P), (sc, Wp * s1, s1, s1), writeable=False)
-    return np.ascontiguousarray(view).reshape(C * kh * kw, P), Hp, Wp
+    cols = _with_ones(C * kh * kw, P, x.dtype)
+    cols[:-1].reshape(view.shape)[...] = view
+    return cols
 
 
 def _use_grid(rows: int, n_out: int, stride: int) -> bool:
@@ -120,7 +150,7 @@ class ConvCache(NamedTuple):
     x_shape: tuple  # (m, C, H, W) of the unpadded input
     pads: tuple  # (top, bottom, left, right)
     stride: int
-    cols: np.ndarray  # (C*kh*kw, m*Ho*Wo), see im2col, or (C*kh*kw, m*Hp*Wp), see _grid_cols
+    cols: np.ndarray  # (C*kh*kw + 1, m*Ho*Wo), see im2col, or (.., m*Hp*Wp), see _grid_cols
     W: np.ndarray
     Ho: int
     Wo: int
@@ -132,7 +162,8 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
 
     With cols = im2col(x) (C*kh*kw, m*H_out*W_out), the whole batch is one BLAS product
         u = W.reshape(out, C*kh*kw) @ cols + b
-    whose rows are output channels; u is returned as the (m, out, H_out, W_out) view of it
+    (computed as [W | b] @ [cols; 1], see _with_ones) whose rows are output channels; u is
+    returned as the (m, out, H_out, W_out) view of it
     (channel-major in memory, which the next layer's im2col and backward read without copies).
     At stride 1 with enough input channels (_use_grid) cols is built on the padded grid instead
     (_grid_cols) and u is copied out of the grid's valid positions.
@@ -142,11 +173,15 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
     n_out, _, kh, kw = W.shape
     Ho = conv_output_size(H, kh, stride, pt + pb)
     Wo = conv_output_size(Wd, kw, stride, pl + pr)
+    Wb = np.concatenate(  # [W | b] in the dtype of W @ cols
+        (W.reshape(n_out, -1), b.reshape(n_out, 1)), axis=1, dtype=np.result_type(W, x)
+    )
     if _use_grid(C * kh * kw, n_out, stride):
-        cols, Hp, Wp = _grid_cols(x, (pt, pb, pl, pr), kh, kw)
-        u = (W.reshape(n_out, -1) @ cols).reshape(n_out, m, Hp, Wp)[:, :, :Ho, :Wo]
-        # adding b copies the valid positions out of the grid into a new channel-major array
-        u = np.add(u, b[:, None, None, None], dtype=u.dtype).transpose(1, 0, 2, 3)
+        Hp, Wp = _grid_shape(x.shape, (pt, pb, pl, pr), Ho, Wo)
+        cols = _grid_cols(x, (pt, pb, pl, pr), kh, kw, Hp, Wp)
+        u = (Wb @ cols).reshape(n_out, m, Hp, Wp)[:, :, :Ho, :Wo]
+        # copy the valid positions out of the grid into a new channel-major array
+        u = np.ascontiguousarray(u).transpose(1, 0, 2, 3)
         return u, ConvCache(x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
     if pt or pb or pl or pr:
         xp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=x.dtype)
@@ -155,9 +190,7 @@ def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1,
     else:
         xp = x
     cols = im2col(xp, kh, kw, stride, Ho, Wo)
-    u = W.reshape(n_out, -1) @ cols
-    u += b[:, None]
-    u = u.reshape(n_out, m, Ho, Wo).transpose(1, 0, 2, 3)
+    u = (Wb @ cols).reshape(n_out, m, Ho, Wo).transpose(1, 0, 2, 3)
     return u, ConvCache(x.shape, (pt, pb, pl, pr), stride, cols, W, Ho, Wo)
 
 
@@ -168,8 +201,8 @@ def _channel_rows(delta: np.ndarray, cache: ConvCache) -> np.ndarray:
     m, n_out = delta.shape[:2]
     if cache.cols.shape[1] == m * cache.Ho * cache.Wo:  # cols of the window positions
         return delta.transpose(1, 0, 2, 3).reshape(n_out, -1)
-    (_, _, H, W), (pt, pb, pl, pr) = cache.x_shape, cache.pads
-    grid = np.zeros((n_out, m, H + pt + pb, W + pl + pr), dtype=delta.dtype)
+    Hp, Wp = _grid_shape(cache.x_shape, cache.pads, cache.Ho, cache.Wo)
+    grid = np.zeros((n_out, m, Hp, Wp), dtype=delta.dtype)
     grid[:, :, : cache.Ho, : cache.Wo] = delta.transpose(1, 0, 2, 3)
     return grid.reshape(n_out, -1)
 
@@ -188,29 +221,31 @@ def conv2d_backward(delta: np.ndarray, cache: ConvCache, need_dx: bool = True):
     (m, C, H, Wd), (pt, pb, pl, pr), s, cols, W, Ho, Wo = cache
     n_out, _, kh, kw = W.shape
     d = _channel_rows(delta, cache)
-    # = d @ cols^T, computed as (cols @ d^T)^T: OpenBLAS runs this orientation of the long
-    # product (the m*H_out*W_out axis summed) 1.4-1.9x faster here
-    dE_dW = (cols @ d.T).T.reshape(W.shape)
-    dE_db = d.sum(axis=1)
+    # [dE_dW | dE_db] = d @ [cols; 1]^T (the bias trick, see _with_ones), computed as
+    # (cols @ d^T)^T: OpenBLAS runs this orientation of the long product (the m*H_out*W_out
+    # axis summed) 1.4-1.9x faster here
+    dWb = (cols @ d.T).T
+    dE_dW, dE_db = np.ascontiguousarray(dWb[:, :-1]).reshape(W.shape), dWb[:, -1].copy()
     if not need_dx:
         return None, dE_dW, dE_db
-    Hp, Wp = H + pt + pb, Wd + pl + pr
     # dE/dx kept channel-major (C, m, H, W) in memory like u; returned as (m, C, H, W)
     if cols.shape[1] != m * Ho * Wo:  # on the grid
+        Hp, Wp = _grid_shape(cache.x_shape, cache.pads, Ho, Wo)
         P = d.shape[1]
         dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, P)
         dxf = np.zeros((C, P + (kh - 1) * Wp + kw - 1), dtype=dcols.dtype)
         for i in range(kh):  # loop over the kh*kw kernel offsets only
             for j in range(kw):
                 dxf[:, i * Wp + j : i * Wp + j + P] += dcols[:, i, j]
-        dxp = dxf[:, :P].reshape(C, m, Hp, Wp)
-    else:
-        dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
-        dxp = np.zeros((C, m, Hp, Wp), dtype=dcols.dtype)
-        he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
-        for i in range(kh):
-            for j in range(kw):
-                dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
+        # what fell on padding (also the next row's or sample's) is dropped by the crop
+        dE_dx = dxf[:, :P].reshape(C, m, Hp, Wp)[:, :, pt : pt + H, pl : pl + Wd]
+        return dE_dx.transpose(1, 0, 2, 3), dE_dW, dE_db
+    dcols = (W.reshape(n_out, -1).T @ d).reshape(C, kh, kw, m, Ho, Wo)
+    dxp = np.zeros((C, m, H + pt + pb, Wd + pl + pr), dtype=dcols.dtype)
+    he, we = s * (Ho - 1) + 1, s * (Wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i : i + he : s, j : j + we : s] += dcols[:, i, j]
     dE_dx = dxp[:, :, pt : pt + H, pl : pl + Wd] if (pt or pb or pl or pr) else dxp
     return dE_dx.transpose(1, 0, 2, 3), dE_dW, dE_db
 
@@ -219,7 +254,7 @@ def conv2d_per_sample_grads(delta: np.ndarray, cache: ConvCache):
     """Per-sample (dE_n/dW (m, out, C, kh, kw), dE_n/db (m, out)) from per-sample deltas."""
     m, n_out = delta.shape[:2]
     d = _channel_rows(delta, cache).reshape(n_out, m, -1).transpose(1, 0, 2)  # (m, out, cols)
-    cols = cache.cols.reshape(len(cache.cols), m, -1).transpose(1, 2, 0)  # (m, cols, CKK)
+    cols = cache.cols[:-1].reshape(len(cache.cols) - 1, m, -1).transpose(1, 2, 0)  # (m, ., CKK)
     dW = np.matmul(d, cols).reshape(m, *cache.W.shape)
     return dW, d.sum(axis=2)
 
