@@ -47,6 +47,7 @@ class Action:
     keeps_playing: bool = False  # stepping by hand pauses continuous training; these do not
     play: str | None = None  # "start" / "stop": the transport starts or stops its play loop
     serializer: type[ser.ActionSerializer] = ser.ActionSerializer  # the message's fields
+    one_step: bool = False  # at most one training step and one metrics pass (see consumers)
 
 
 ACTIONS: dict[str, Action] = {}
@@ -138,7 +139,7 @@ def state(s: PlaygroundSession, msg, user) -> dict:
     return s.state()
 
 
-@action("select", serializer=ser.SelectSerializer)
+@action("select", one_step=True, serializer=ser.SelectSerializer)
 def select(s: PlaygroundSession, msg, user) -> dict:
     if "samples" in msg:
         idx = msg["samples"]
@@ -158,7 +159,7 @@ def select(s: PlaygroundSession, msg, user) -> dict:
     return s.stage_view("select")
 
 
-@action("forward", serializer=ser.SampleActionSerializer)
+@action("forward", one_step=True, serializer=ser.SampleActionSerializer)
 def forward(s: PlaygroundSession, msg, user) -> dict:
     if "sample" in msg:
         n = s.sample_index(msg)
@@ -182,7 +183,7 @@ def forward(s: PlaygroundSession, msg, user) -> dict:
     return s.stage_view("forward", l=s.fwd)
 
 
-@action("backward")
+@action("backward", one_step=True)
 def backward(s: PlaygroundSession, msg, user) -> dict:
     if s.phase == "forward" and s.fwd == s.L:
         s.phase = "backward"
@@ -201,7 +202,7 @@ def backward(s: PlaygroundSession, msg, user) -> dict:
     return s.stage_view("backward", l=s.L - s.bwd + 1)
 
 
-@action("update")
+@action("update", one_step=True)
 def update(s: PlaygroundSession, msg, user) -> dict:
     if not (s.phase == "backward" and s.bwd == s.L):
         raise PlaygroundError("back propagate through every layer before the update", code="stage")
@@ -210,13 +211,13 @@ def update(s: PlaygroundSession, msg, user) -> dict:
     return s.stage_view("update")
 
 
-@action("next")
+@action("next", one_step=True)
 def next_stage(s: PlaygroundSession, msg, user) -> dict:
     stage = s.next_stage()
     return {"forward": forward, "backward": backward, "update": update}[stage](s, {}, user)
 
 
-@action("step", serializer=ser.SampleActionSerializer)
+@action("step", one_step=True, serializer=ser.SampleActionSerializer)
 def step(s: PlaygroundSession, msg, user) -> dict:
     n = s.sample_index(msg)
     s.clear_cursor()

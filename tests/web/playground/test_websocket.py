@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 import pytest
 
 from engine import Sequential
-from nnweb.playground import consumers, frames, store
+from nnweb.playground import consumers, frames, shared, store
 
 from .conftest import arr, ask, attr_of, code_of, communicator, detail_of, new_session
 
@@ -303,3 +304,30 @@ async def test_refusals_name_the_field_with_the_rest_error_items(xor_session):
     r = await ask(comm, {"action": "step", "sample": 10**6})
     assert attr_of(r) == "sample" and "0..99" in detail_of(r)
     await comm.disconnect()
+
+
+async def test_one_step_of_a_small_network_runs_on_the_event_loop(xor_session, monkeypatch):
+    """A step of the default-sized network is dispatched on the event loop (the pool's hand-off
+    cost as much CPU as the step); a larger network, a whole epoch, and anything scaled out
+    (where an action waits on Redis) go to the engine pool."""
+    threads = []
+    dispatch = consumers.actions.dispatch
+
+    def recording(session, msg, user=None):
+        threads.append((msg["action"], threading.current_thread() is threading.main_thread()))
+        return dispatch(session, msg, user)
+
+    monkeypatch.setattr(consumers.actions, "dispatch", recording)
+    big = new_session({"dataset": "spiral", "hidden": [16, 16], "n_samples": 400, "seed": 1})
+    try:
+        for s in (xor_session, big):
+            comm = communicator(s.id)
+            await comm.connect()
+            assert frames.loads((await comm.receive_output(5))["text"])["type"] == "hello"
+            assert (await ask(comm, {"action": "step", "sample": 0}))["type"] != "error"
+            assert (await ask(comm, {"action": "epoch"}))["type"] != "error"
+            await comm.disconnect()
+    finally:
+        store.local.discard(big.id)
+    inline = not shared.enabled()
+    assert threads == [("step", inline), ("epoch", False), ("step", False), ("epoch", False)]
