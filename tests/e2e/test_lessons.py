@@ -66,7 +66,7 @@ def test_every_lesson_at_phone_width(page, page_guard, shots):
         assert math.isfinite(overflow)
         if overflow > 1:
             problems.append(f"{slug}: the page is {overflow}px wider than a phone screen")
-        small = page.evaluate(SMALL_CHART_TEXT, [MIN_LABEL_PX, AT_LEAST_11_PX])
+        small = page.evaluate(SMALL_CHART_TEXT, MIN_LABEL_PX)
         if small:
             problems.append(f"{slug}: labels too small: {small[:6]}")
         page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=False)
@@ -74,13 +74,12 @@ def test_every_lesson_at_phone_width(page, page_guard, shots):
     page_guard.assert_clean()
 
 
-MIN_LABEL_PX = 9.5  # the chart module draws 12 px, grids 11 px, the RoI feature map 10 px
-# Diagrams drawn at their panel's width (never scaled by a viewBox), held to 11 px on a phone.
-# (backprop-graph, conv-volume and pool-depth still shrink a little there: 10.6-10.8 px.)
-AT_LEAST_11_PX = {"nll": 11, "network-forward": 11, "network-backward": 11, "flatten": 11}
+# Every label of every lesson chart and diagram at least 11 px at its rendered size on a phone
+# (the chart module draws 12 px, grids and diagrams 11 px, drawn at scale 1).
+MIN_LABEL_PX = 11
 # Rendered size of every visible label in a panel's SVG: font size times the SVG's scale on
 # screen (a viewBox shrunk to the page's width shrinks its text too). Returns the small ones.
-SMALL_CHART_TEXT = """([min, larger]) => {
+SMALL_CHART_TEXT = """(min) => {
   const out = [];
   for (const t of document.querySelectorAll(".lesson-panel svg text")) {
     const panel = t.closest("[data-panel]").dataset.panel;
@@ -88,7 +87,7 @@ SMALL_CHART_TEXT = """([min, larger]) => {
     if (!t.textContent.trim() || !box.width || !box.height) continue;
     const m = t.getScreenCTM();
     const px = parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
-    if (px < (larger[panel] ?? min) - 0.01)
+    if (px < min - 0.01)
       out.push(`${panel}: "${t.textContent}" ${px.toFixed(1)} px`);
   }
   return out;
