@@ -157,12 +157,12 @@ def watch_pending(target) -> None:
 
 
 def settled(page, timeout_ms: float = 15_000) -> bool:
-    """Wait until the page has no request in flight and no short timer pending (see
-    PENDING_JS; the playground also until its first state is drawn, body[data-ready]), then
-    for two painted animation frames. False if that did not happen within ``timeout_ms``."""
+    """Wait until the page has no request in flight, no short timer pending (see PENDING_JS)
+    and no font loading (the playground also until its first state is drawn, body[data-ready]),
+    then for two painted animation frames. False if that did not happen within ``timeout_ms``."""
     try:
         page.wait_for_function(
-            """() => (window.__nnwebPending ?? 0) === 0 &&
+            """() => (window.__nnwebPending ?? 0) === 0 && document.fonts.status === 'loaded' &&
                 (!document.getElementById('pg-diagram') || document.body.dataset.ready === '1')""",
             polling="raf",
             timeout=timeout_ms,

@@ -69,6 +69,11 @@ def test_every_lesson_at_phone_width(page, page_guard, shots):
         small = page.evaluate(SMALL_CHART_TEXT, MIN_LABEL_PX)
         if small:
             problems.append(f"{slug}: labels too small: {small[:6]}")
+        # Measured in KaTeX's own fonts, which arrive after the first layout.
+        page.wait_for_function("document.fonts.status === 'loaded'")
+        stuck = page.evaluate(UNFOCUSABLE_SCROLLING_EQUATIONS)
+        if stuck:
+            problems.append(f"{slug}: equations scroll but take no keyboard focus: {stuck}")
         page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=False)
     assert not problems, "\n".join(problems)
     page_guard.assert_clean()
@@ -92,6 +97,13 @@ SMALL_CHART_TEXT = """(min) => {
   }
   return out;
 }"""
+
+
+# Display equations wider than a phone scroll inside their own box; the keyboard must reach
+# each one that does (math.ts markScrollingEquations). Returns the TeX of those it cannot.
+UNFOCUSABLE_SCROLLING_EQUATIONS = """() => [...document.querySelectorAll(".katex-display")]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1 && e.tabIndex !== 0)
+  .map((e) => (e.closest("[data-tex]")?.dataset.tex ?? "?").slice(0, 40))"""
 
 
 def press_panel(page, name: str):

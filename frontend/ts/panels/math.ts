@@ -47,6 +47,9 @@ export function renderMath(root: ParentNode = document): number {
       window.clearTimeout(pending);
       pending = window.setTimeout(() => markScrollingEquations(document), 150);
     });
+    // KaTeX's fonts arrive after the first layout, which measured the formulas in a fallback
+    // font: one that fits then may scroll once its own glyphs are in.
+    document.fonts?.addEventListener("loadingdone", () => markScrollingEquations(document));
   }
   return elements.length;
 }
