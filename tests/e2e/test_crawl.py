@@ -9,21 +9,25 @@ view. The page list comes from frontend/urls.py: ROUTES names one entry per URL 
 path parameters filled from the objects `site` creates), and test_every_route_is_crawled fails
 when a pattern has no entry, so a new page cannot be missed.
 
-One browser context per role and width, logged in once, serves all of that role's pages.
-Lessons, the largest pages, get five of the eight views (LESSON_VIEWS); a page that sends an
-anonymous reader to the sign-in page is checked for that redirect only.
+The views are checked in two browsers at once (lanes.py: NNWEB_CRAWL_LANES), each test
+reporting its own view; in each browser, one context per role, width and theme, signed in
+once, serves all of that role's pages. Lessons, the largest pages, get three of the eight views
+(LESSON_VIEWS); a page that sends an anonymous reader to the sign-in page is checked for that
+redirect only.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import REPO_ROOT
+from .lanes import Lanes
 from .page_checks import (
     axe_violations,
     format_violations,
@@ -327,13 +331,6 @@ def class_live_session(browser, base_url, site):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _class_snapshot_has_a_live_session(request):
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and "{class_pupil}" in str(callspec.params.get("path", "")):
-        request.getfixturevalue("class_live_session")
-
-
 # --- end of the classes fixtures ------------------------------------------------------------
 
 
@@ -346,22 +343,26 @@ class Viewer:
     server_errors: list[str]
 
 
-@pytest.fixture(scope="session")
-def viewers(browser, base_url, site):
-    """One logged-in browser context per (role, width, theme), made when first asked for."""
-    made: dict[tuple[str, str, str], Viewer] = {}
-    states: dict[str, dict] = {}
+class Viewers:
+    """One browser context per (role, width, theme) of one browser, made when first asked for;
+    each role signs in once."""
 
-    def get(role: str, width: str, theme: str) -> Viewer:
+    def __init__(self, browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.made: dict[tuple[str, str, str], Viewer] = {}
+        self.states: dict[str, dict] = {}
+
+    def __call__(self, role: str, width: str, theme: str) -> Viewer:
         key = (role, width, theme)
-        if key in made:
-            return made[key]
+        if key in self.made:
+            return self.made[key]
         w, h = WIDTHS[width]
-        context = browser.new_context(
-            base_url=base_url,
+        context = self.browser.new_context(
+            base_url=self.base_url,
             viewport={"width": w, "height": h},
             color_scheme=theme,
-            storage_state=states.get(role),
+            storage_state=self.states.get(role),
         )
         watch_pending(context)
         page = context.new_page()
@@ -375,20 +376,28 @@ def viewers(browser, base_url, site):
             "response",
             lambda r: r.status >= 500 and viewer.server_errors.append(f"{r.status} {r.url}"),
         )
-        if role != "anonymous" and role not in states:
+        if role != "anonymous" and role not in self.states:
             username = "crawl-teacher" if role == "instructor" else "crawl-pupil"
             page.goto("/accounts/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", PASSWORD)
             with page.expect_navigation():
                 page.click("main form button[type=submit]")
-            states[role] = context.storage_state()
-        made[key] = viewer
+            self.states[role] = context.storage_state()
+        self.made[key] = viewer
         return viewer
 
-    yield get
-    for viewer in made.values():
-        viewer.context.close()
+    def close(self) -> None:
+        for viewer in self.made.values():
+            viewer.context.close()
+
+
+@pytest.fixture(scope="session")
+def viewers(browser, base_url, site):
+    """The session browser's viewers, for the tests that drive one page themselves."""
+    made = Viewers(browser, base_url)
+    yield made
+    made.close()
 
 
 def _fill(path: str, site: dict) -> str:
@@ -488,9 +497,11 @@ def stored_script(page) -> list[tuple[str, str]]:
     return problems
 
 
+_TALLY_LOCK = threading.Lock()  # the browser lanes write from their own threads
+
+
 def _tally(path: str, viewer: Viewer, violations: list[dict], overflow: int) -> None:
     """One line per page view in test-results/crawl/axe.jsonl: the before/after figures."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
     row = {
         "path": path,
         "view": viewer.name,
@@ -498,7 +509,7 @@ def _tally(path: str, viewer: Viewer, violations: list[dict], overflow: int) -> 
         "rules": sorted({v["id"] for v in violations}),
         "overflow": overflow,
     }
-    with open(SHOTS / "axe.jsonl", "a", encoding="utf-8") as out:
+    with _TALLY_LOCK, open(SHOTS / "axe.jsonl", "a", encoding="utf-8") as out:
         out.write(json.dumps(row) + "\n")
 
 
@@ -517,13 +528,13 @@ VIEWS = [(role, width, "light") for role in ROLES for width in WIDTHS] + [
     ("anonymous", "wide", "dark"),
     ("instructor", "narrow", "dark"),
 ]
-# A lesson reads the same to every signed-in role (only the header and the saved answers
-# differ from an anonymous reader's), and lessons are the largest pages axe checks: each is
-# crawled anonymous and as a student at both widths, and in the dark theme once.
+# A lesson reads the same to every signed-in role (only the header, which every other page
+# checks in every view, and the saved answers differ from an anonymous reader's), and lessons
+# are the largest pages axe checks (up to 7,600 elements, most of them KaTeX's): each is
+# crawled once per width, anonymous wide and as a student (with saved answers) narrow, and in
+# the dark theme once.
 LESSON_VIEWS = [
     ("anonymous", "wide", "light"),
-    ("anonymous", "narrow", "light"),
-    ("student", "wide", "light"),
     ("student", "narrow", "light"),
     ("instructor", "narrow", "dark"),
 ]
@@ -537,10 +548,30 @@ def _page_views() -> list:
     return out
 
 
-@pytest.mark.parametrize(("view", "path"), _page_views())
-def test_page(viewers, site, view, path):
+@pytest.fixture(scope="session")
+def crawl(request, browser_type_launch_args, base_url, site):
+    """This session's test_page views, checked in browser lanes (lanes.py) in test order."""
+    jobs = [
+        (item.callspec.params["view"], item.callspec.params["path"])
+        for item in request.session.items
+        if getattr(item, "function", None) is test_page
+    ]
+    if any("{class_pupil}" in path for _, path in jobs):
+        request.getfixturevalue("class_live_session")  # open before a lane reaches the page
+
+    def make_worker(browser):
+        viewers = Viewers(browser, base_url)
+        return lambda job: crawl_view(viewers(*job[0]), site, *job)
+
+    lanes = Lanes(jobs, browser_type_launch_args, make_worker)
+    yield lanes
+    lanes.close()
+
+
+def crawl_view(viewer: Viewer, site: dict, view: tuple, path: str):
+    """Check one page view (check_page), screenshot it and, for the playground, check its
+    own promises. None when the page sends this role to sign in or refuses it as not found."""
     role, width, theme = view
-    viewer = viewers(role, width, theme)
     problems = check_page(
         viewer,
         _fill(path, site),
@@ -548,14 +579,21 @@ def test_page(viewers, site, view, path):
         expected_refusal=EXPECTED_REFUSALS.get((path, role)),
     )
     if problems is None:
-        # sent to the sign-in page, or refused with Django's debug 404 (see check_page): never
-        # the owner of the object the page shows
-        assert OWNERS.get(path) != role, f"{path} is refused to its owner ({role})"
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
+        return None
     viewer.page.screenshot(path=str(SHOTS / _shot_name(path, role, width, theme)))
     if path.startswith("/playground/") and width == "wide" and theme == "light":
         problems += _playground_problems(viewer.page)
+    return problems
+
+
+@pytest.mark.parametrize(("view", "path"), _page_views())
+def test_page(crawl, view, path):
+    problems = crawl.result((view, path))
+    if problems is None:
+        # sent to the sign-in page, or refused with Django's debug 404 (see check_page): never
+        # the owner of the object the page shows
+        assert OWNERS.get(path) != view[0], f"{path} is refused to its owner ({view[0]})"
+        return
     _report(path, problems)
 
 
