@@ -2,7 +2,8 @@
 
 The crawl's time is spent in the browser (loading, drawing, axe-core) and in the server, one
 view after another, each waiting on the other: with one browser, a second core is partly idle
-(on two cores the crawl took 162 s in two lanes, 180 s in one, 155 s in three). A
+(on two cores the crawl took 180 s in one browser before lanes, 162 s in two lanes, 155 s
+in three). A
 lane is a thread with its own Playwright and its own Chromium (Playwright's sync API is bound
 to the thread that started it, so a lane cannot share the session's `browser`). The lanes
 take jobs from one queue in the order given, which is the order the tests ask for them, so

@@ -26,6 +26,7 @@ from nnweb.lessons.panels import (
 from nnweb.lessons.questions import all_questions
 
 from .conftest import REPO_ROOT
+from .page_checks import settled
 
 SLUGS = [s.slug for s in COURSE]
 
@@ -69,8 +70,9 @@ def test_every_lesson_at_phone_width(page, page_guard, shots):
         small = page.evaluate(SMALL_CHART_TEXT, MIN_LABEL_PX)
         if small:
             problems.append(f"{slug}: labels too small: {small[:6]}")
-        # Measured in KaTeX's own fonts, which arrive after the first layout.
-        page.wait_for_function("document.fonts.status === 'loaded'")
+        # Measured in KaTeX's own fonts, which arrive after the first layout (settled waits
+        # for them, then for two painted frames, after math.ts has measured again).
+        assert settled(page), f"{slug}: still loading after 15 s"
         stuck = page.evaluate(UNFOCUSABLE_SCROLLING_EQUATIONS)
         if stuck:
             problems.append(f"{slug}: equations scroll but take no keyboard focus: {stuck}")
