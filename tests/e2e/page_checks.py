@@ -9,6 +9,7 @@ them on the states only they reach (an open formula, a trained network, a dark t
     sideways_overflow(page)                                px the document is wider than the window
     watch_pending(context)                                 count a page's unfinished work from now
     settled(page)                                          wait until that work is done and painted
+    painted(page)                                          wait for two animation frames
     watch_csp(context_or_page)                             record CSP violations from now on
     csp_violations(page)                                   the violations recorded on this page
     sentinel_fired(page, name)                             True if a payload set window[name]
@@ -34,10 +35,15 @@ def axe_violations(
 ) -> list[dict]:
     """Run axe-core on the page as it is now; return the violations of the given impacts
     (only of ``rules``, axe rule ids, when given)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol, not added as a <script>: the pages' content
-        # security policy allows no inline script, and the check must not need an exception.
-        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    # Into every frame: axe checks an embedded page (a lesson's guided playground) through
+    # the axe of that frame, and without one it waits half a second for an answer
+    # (pingWaitTime) and leaves the frame unchecked.
+    for frame in page.frames:
+        if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
+            # Evaluated through the DevTools protocol, not added as a <script>: the pages'
+            # content security policy allows no inline script, and the check must not need
+            # an exception.
+            frame.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
         "async ([rules, sameContrast]) => {"
         + SAME_CONTRAST_JS
@@ -157,20 +163,30 @@ def watch_pending(target) -> None:
 
 
 def settled(page, timeout_ms: float = 15_000) -> bool:
-    """Wait until the page has no request in flight, no short timer pending (see PENDING_JS)
-    and no font loading (the playground also until its first state is drawn, body[data-ready]),
-    then for two painted animation frames. False if that did not happen within ``timeout_ms``."""
+    """Wait until the page and the pages it embeds (iframes) have no request in flight, no
+    short timer pending (see PENDING_JS) and no font loading (the playground also until its
+    first state is drawn, body[data-ready]), then for two painted animation frames. False if
+    that did not happen within ``timeout_ms``."""
     try:
         page.wait_for_function(
-            """() => (window.__nnwebPending ?? 0) === 0 && document.fonts.status === 'loaded' &&
-                (!document.getElementById('pg-diagram') || document.body.dataset.ready === '1')""",
+            """() => [window, ...[...document.querySelectorAll('iframe')].map(f => f.contentWindow)]
+                .every((w) => {
+                    const d = w.document;  // nnweb embeds its own pages only: same origin
+                    return (w.__nnwebPending ?? 0) === 0 && d.fonts.status === 'loaded' &&
+                        (!d.getElementById('pg-diagram') || d.body.dataset.ready === '1');
+                })""",
             polling="raf",
             timeout=timeout_ms,
         )
     except PlaywrightTimeout:
         return False
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    painted(page)
     return True
+
+
+def painted(page) -> None:
+    """Wait for two animation frames: what the page changed so far has been drawn."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def sideways_overflow(page) -> int:

@@ -31,6 +31,8 @@ interface NodeDatum {
   x: number;
   y: number;
   value: number | null;
+  /** the quantity the circle's colour and number show */
+  valueName: "u" | "a" | "δ";
   u: number | null;
   a: number | null;
   delta: number | null;
@@ -132,14 +134,16 @@ export class NetworkDiagram {
         const a = l === 0 ? pick(stage?.a0, row, j) : pick(lv?.a, row, j);
         const u = l === 0 ? null : pick(lv?.u, row, j);
         const delta = l === 0 ? null : pick(lv?.delta, row, j);
-        let value = input.colorBy === "u" && l > 0 ? u : a;
-        if (backward && delta !== null) value = delta;
+        let valueName: NodeDatum["valueName"] = input.colorBy === "u" && l > 0 ? "u" : "a";
+        if (backward && delta !== null) valueName = "δ";
+        const value = valueName === "u" ? u : valueName === "δ" ? delta : a;
         nodes.push({
           l,
           j,
           x: colX(l),
           y: rowY(l, j),
           value,
+          valueName,
           u,
           a,
           delta,
@@ -256,6 +260,11 @@ export class NetworkDiagram {
         e.append("title");
         return e;
       });
+    // The number drawn in the circle, when it fits; the accessible name holds it as drawn, so a
+    // reader who says what they see (voice control) names the neuron (WCAG 2.5.3).
+    const shown = (d: NodeDatum) => (r >= 11 && d.value !== null ? fmtShort(d.value) : "");
+    // Not in parentheses: axe (and voice control) leave a name's parenthesised parts out.
+    const aside = (d: NodeDatum) => (shown(d) ? ` showing ${d.valueName} ≈ ${shown(d)}` : "");
     setChanged(g, {
       transform: (d) => `translate(${d.x},${d.y})`,
       "data-l": (d) => d.l,
@@ -265,8 +274,8 @@ export class NetworkDiagram {
       "data-delta": (d) => full(d.delta),
       "aria-label": (d) =>
         d.l === 0
-          ? `input ${d.j + 1}, ${d.label} = ${fmt(d.a)}`
-          : `neuron ${d.j + 1} of layer ${d.l}: u = ${fmt(d.u)}, a = ${fmt(d.a)}` +
+          ? `input ${d.j + 1}${aside(d)}, ${d.label} = ${fmt(d.a)}`
+          : `neuron ${d.j + 1} of layer ${d.l}${aside(d)}: u = ${fmt(d.u)}, a = ${fmt(d.a)}` +
             (d.delta !== null ? `, δ = ${fmt(d.delta)}` : ""),
     });
     g.each(function (d) {
@@ -280,7 +289,7 @@ export class NetworkDiagram {
       "font-size": () => Math.max(6, Math.min(10.5, r * 0.6)),
       fill: (d) => textOn(fill(d)),
     });
-    setTextChanged(text, (d) => (r >= 11 && d.value !== null ? fmtShort(d.value) : ""));
+    setTextChanged(text, shown);
     setTextChanged(g.select<SVGTitleElement>("title"), (d) =>
       d.l === 0
         ? `a_${d.j + 1}^(0) = ${d.label} = ${full(d.a)}`
