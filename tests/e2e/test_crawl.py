@@ -10,10 +10,12 @@ path parameters filled from the objects `site` creates), and test_every_route_is
 when a pattern has no entry, so a new page cannot be missed.
 
 The views are checked in two browsers at once (lanes.py: NNWEB_CRAWL_LANES), each test
-reporting its own view; in each browser, one context per role, width and theme, signed in
-once, serves all of that role's pages. Lessons, the largest pages, get three of the eight views
-(LESSON_VIEWS); a page that sends an anonymous reader to the sign-in page is checked for that
-redirect only.
+reporting its own view; in each browser, one context per role and width, signed in once, serves
+all of that role's pages. A dark view is checked on its light view's page, switched to
+`prefers-color-scheme: dark` once the light checks are done: the pages' colours are CSS only,
+and test_dark_switch_in_place_draws_as_a_dark_load holds them to that. Lessons, the largest
+pages, get three of the eight views (LESSON_VIEWS); a page that sends an anonymous reader to
+the sign-in page is checked for that redirect only.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .lanes import Lanes
 from .page_checks import (
     axe_violations,
     format_violations,
+    painted,
     sentinel_fired,
     settled,
     sideways_overflow,
@@ -469,18 +472,49 @@ def check_page(
             continue
         problems.append(("console", err))
     problems.extend(stored_script(page))
+    return problems + _layout_and_axe(page, path, viewer.name)
+
+
+# The dark theme's page background (--bg in tokens.css): the sign that the dark tokens apply.
+DARK_BACKGROUND = "rgb(17, 21, 27)"
+
+
+def check_dark_in_place(viewer: Viewer, path: str) -> list[tuple[str, str]]:
+    """The dark view of the light page just checked: switch it to `prefers-color-scheme:
+    dark` (as a reader's system does at dusk), check it and screenshot it, switch it back."""
+    page = viewer.page
+    dark_name = viewer.name.removesuffix("-light") + "-dark"
+    viewer.console_errors.clear()
+    page.emulate_media(color_scheme="dark")
+    try:
+        painted(page)
+        problems = [("console", err) for err in viewer.console_errors]
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        if background != DARK_BACKGROUND:
+            problems.append(("theme", f"the dark theme did not apply: background {background}"))
+        problems += _layout_and_axe(page, path, dark_name)
+        role, width, theme = dark_name.split("-")
+        page.screenshot(path=str(SHOTS / _shot_name(path, role, width, theme)))
+    finally:
+        page.emulate_media(color_scheme="light")
+    return problems
+
+
+def _layout_and_axe(page, path: str, view_name: str) -> list[tuple[str, str]]:
+    """Sideways overflow and axe-core on the page as it is; one tally line for the view."""
+    problems = []
     overflow = sideways_overflow(page)
     if overflow > 0:
         widest = ", ".join(widest_elements(page))
         problems.append(("overflow", f"scrolls sideways by {overflow}px; widest: {widest}"))
     # A dark view differs from its light one only in colour: the structural rules were run
     # on the light view of the same page, so here only the contrast rules run.
-    dark = viewer.name.endswith("-dark")
+    dark = view_name.endswith("-dark")
     violations = axe_violations(page, rules=DARK_RULES if dark else None)
     if violations:
         nodes = sum(len(v["nodes"]) for v in violations)
         problems.append(("axe", f"{nodes} nodes:\n{format_violations(violations)}"))
-    _tally(path, viewer, violations, overflow)
+    _tally(path, view_name, violations, overflow)
     return problems
 
 
@@ -500,11 +534,11 @@ def stored_script(page) -> list[tuple[str, str]]:
 _TALLY_LOCK = threading.Lock()  # the browser lanes write from their own threads
 
 
-def _tally(path: str, viewer: Viewer, violations: list[dict], overflow: int) -> None:
+def _tally(path: str, view_name: str, violations: list[dict], overflow: int) -> None:
     """One line per page view in test-results/crawl/axe.jsonl: the before/after figures."""
     row = {
         "path": path,
-        "view": viewer.name,
+        "view": view_name,
         "axe_nodes": sum(len(v["nodes"]) for v in violations),
         "rules": sorted({v["id"] for v in violations}),
         "overflow": overflow,
@@ -536,7 +570,7 @@ VIEWS = [(role, width, "light") for role in ROLES for width in WIDTHS] + [
 LESSON_VIEWS = [
     ("anonymous", "wide", "light"),
     ("student", "narrow", "light"),
-    ("instructor", "narrow", "dark"),
+    ("student", "narrow", "dark"),
 ]
 
 
@@ -548,30 +582,48 @@ def _page_views() -> list:
     return out
 
 
+def crawl_jobs(views: list[tuple[tuple, str]]) -> dict[tuple, tuple]:
+    """The job that checks each (view, path): (role, width, path, themes), in the views' order.
+    A dark view rides on the light view of the same role, width and path when that is asked
+    for too (check_dark_in_place), and is loaded dark only on its own."""
+    asked = set(views)
+    job_of = {}
+    for (role, width, theme), path in views:
+        themes = tuple(t for t in ("light", "dark") if ((role, width, t), path) in asked)
+        job_of[((role, width, theme), path)] = (role, width, path, themes)
+    return job_of
+
+
 @pytest.fixture(scope="session")
 def crawl(request, browser_type_launch_args, base_url, site):
-    """This session's test_page views, checked in browser lanes (lanes.py) in test order."""
-    jobs = [
-        (item.callspec.params["view"], item.callspec.params["path"])
-        for item in request.session.items
-        if getattr(item, "function", None) is test_page
-    ]
-    if any("{class_pupil}" in path for _, path in jobs):
+    """This session's test_page views, checked in browser lanes (lanes.py) in test order:
+    ``crawl(view, path)`` is the view's problems (None: see crawl_view)."""
+    job_of = crawl_jobs(
+        [
+            (item.callspec.params["view"], item.callspec.params["path"])
+            for item in request.session.items
+            if getattr(item, "function", None) is test_page
+        ]
+    )
+    if any("{class_pupil}" in path for _, path in job_of):
         request.getfixturevalue("class_live_session")  # open before a lane reaches the page
 
     def make_worker(browser):
         viewers = Viewers(browser, base_url)
-        return lambda job: crawl_view(viewers(*job[0]), site, *job)
+        return lambda job: crawl_view(viewers, site, *job)
 
+    jobs = list(dict.fromkeys(job_of.values()))  # a light view and its dark view: one job
     lanes = Lanes(jobs, browser_type_launch_args, make_worker)
-    yield lanes
+    yield lambda view, path: lanes.result(job_of[(view, path)])[view[2]]
     lanes.close()
 
 
-def crawl_view(viewer: Viewer, site: dict, view: tuple, path: str):
-    """Check one page view (check_page), screenshot it and, for the playground, check its
-    own promises. None when the page sends this role to sign in or refuses it as not found."""
-    role, width, theme = view
+def crawl_view(viewers: Viewers, site: dict, role: str, width: str, path: str, themes: tuple):
+    """Check one page in the given themes (check_page, then check_dark_in_place), screenshot
+    it and, for the playground, check its own promises: {theme: problems}. None for each
+    theme when the page sends this role to sign in or refuses it as not found."""
+    first = themes[0]
+    viewer = viewers(role, width, first)
     problems = check_page(
         viewer,
         _fill(path, site),
@@ -579,16 +631,20 @@ def crawl_view(viewer: Viewer, site: dict, view: tuple, path: str):
         expected_refusal=EXPECTED_REFUSALS.get((path, role)),
     )
     if problems is None:
-        return None
-    viewer.page.screenshot(path=str(SHOTS / _shot_name(path, role, width, theme)))
-    if path.startswith("/playground/") and width == "wide" and theme == "light":
+        return dict.fromkeys(themes)
+    viewer.page.screenshot(path=str(SHOTS / _shot_name(path, role, width, first)))
+    found = {first: problems}
+    if "dark" in themes[1:]:
+        found["dark"] = check_dark_in_place(viewer, path)
+    # Last, as it changes the page (a step).
+    if path.startswith("/playground/") and width == "wide" and first == "light":
         problems += _playground_problems(viewer.page)
-    return problems
+    return found
 
 
 @pytest.mark.parametrize(("view", "path"), _page_views())
 def test_page(crawl, view, path):
-    problems = crawl.result((view, path))
+    problems = crawl(view, path)
     if problems is None:
         # sent to the sign-in page, or refused with Django's debug 404 (see check_page): never
         # the owner of the object the page shows
@@ -791,6 +847,49 @@ def test_theme_toggle_is_remembered_and_passes_axe(viewers):
     page.reload()
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
     page.evaluate("localStorage.removeItem('nnweb-theme')")
+
+
+# Every colour a page draws with, element by element in document order, and every canvas's
+# pixels: what a theme could change.
+DRAWN_COLOURS_JS = """() => [
+    ...[...document.querySelectorAll('body *')].map((e) => {
+        const s = getComputedStyle(e);
+        return [e.tagName, s.color, s.backgroundColor, s.fill, s.stroke, s.borderTopColor,
+                s.outlineColor].join(' ');
+    }),
+    ...[...document.querySelectorAll('canvas')].map((c) => 'canvas ' + c.toDataURL()),
+]"""
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("/lessons/sgd/", "anonymous"),
+        ("/lessons/mask-rcnn/", "anonymous"),
+        ("/training/{run}/", "student"),
+    ],
+)
+def test_dark_switch_in_place_draws_as_a_dark_load(viewers, site, path, role):
+    """The crawl checks a dark view on its light page switched to `prefers-color-scheme: dark`
+    (check_dark_in_place). That holds only while the pages' colours come from CSS alone: no
+    chart or canvas may pick a colour by the theme it was drawn in. Here a page switched in
+    place draws every element and canvas as the same page loaded dark."""
+    url = _fill(path, site)
+    loaded = viewers(role, "wide", "dark").page
+    loaded.goto(url)
+    assert not _settle(loaded)
+    switched = viewers(role, "wide", "light").page
+    switched.goto(url)
+    assert not _settle(switched)
+    switched.emulate_media(color_scheme="dark")
+    try:
+        painted(switched)
+        in_place, as_loaded = switched.evaluate(DRAWN_COLOURS_JS), loaded.evaluate(DRAWN_COLOURS_JS)
+    finally:
+        switched.emulate_media(color_scheme="light")
+    assert len(in_place) == len(as_loaded), (len(in_place), len(as_loaded))
+    differ = [(k, a, b) for k, (a, b) in enumerate(zip(in_place, as_loaded)) if a != b]
+    assert not differ, f"{len(differ)} elements differ, the first: {differ[:3]}"
 
 
 def test_keyboard_skip_link_menu_and_shortcuts(viewers):
