@@ -263,7 +263,7 @@ export class NetworkDiagram {
     // The number drawn in the circle, when it fits; the accessible name holds it as drawn, so a
     // reader who says what they see (voice control) names the neuron (WCAG 2.5.3).
     const shown = (d: NodeDatum) => (r >= 11 && d.value !== null ? fmtShort(d.value) : "");
-    // Not in parentheses: axe (and voice control) leave a name's parenthesised parts out.
+    // Not in parentheses: axe leaves the parenthesised parts of a name out of this match.
     const aside = (d: NodeDatum) => (shown(d) ? ` showing ${d.valueName} ≈ ${shown(d)}` : "");
     setChanged(g, {
       transform: (d) => `translate(${d.x},${d.y})`,
