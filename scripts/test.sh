@@ -31,7 +31,9 @@ step "prettier --check" npx --no-install prettier --check "frontend/ts/**/*.{ts,
   eslint.config.js vite.config.ts vite-page-sizes.ts
 step "vitest" npx --no-install vitest run
 step "OpenAPI schema and generated API types" bash scripts/api_types.sh
-step "pytest" "$VENV/bin/python" -m pytest "$@"
+# Two test processes (pytest-xdist): they share the engine and API tests out, then one of them
+# runs the live-server tests (browsers, fuzzing) in order (tests/conftest.py).
+step "pytest" "$VENV/bin/python" -m pytest -n 2 "$@"
 
 if [ ${#FAILED[@]} -gt 0 ]; then
   say "Failed: ${FAILED[*]}"

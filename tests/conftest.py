@@ -140,6 +140,32 @@ def token_api_client(student_token):
 LIVE_SERVER_DIRS = ("e2e", "fuzz")
 
 
+def _needs_live_server(item) -> bool:
+    tests_root = Path(__file__).parent
+    return (
+        tests_root in Path(item.path).parents
+        and Path(item.path).relative_to(tests_root).parts[0] in LIVE_SERVER_DIRS
+    )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """How pytest-xdist shares the tests out (``make test`` runs two processes): one by one,
+    except the live-server tests, which are one unit run by one process in their order. They
+    share a live server, its browsers and the page crawler, and nothing may run after them in
+    that process (see pytest_collection_modifyitems). The queue keeps the collection order, so
+    they start once every other test has been handed out, and have the machine nearly to
+    themselves. (xdist's own ``--dist loadgroup`` would do this with marks, but it renames the
+    node ids through an attribute that pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LiveServerTestsLast(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "live-server" if nodeid.split("/")[1] in LIVE_SERVER_DIRS else nodeid
+
+    config.option.loadscopereorder = False  # keep the collection order
+    return LiveServerTestsLast(config, log)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Run the live-server tests (tests/e2e, tests/fuzz) after all others.
@@ -149,14 +175,7 @@ def pytest_collection_modifyitems(config, items):
     reorders tests by database use, which can put browser tests first, so order them here,
     after it (a stable sort keeps every other order as it was).
     """
-    tests_root = Path(__file__).parent
-    items.sort(
-        key=lambda item: (
-            Path(item.path).relative_to(tests_root).parts[0] in LIVE_SERVER_DIRS
-            if tests_root in Path(item.path).parents
-            else False
-        )
-    )
+    items.sort(key=_needs_live_server)
 
 
 @pytest.fixture(scope="session")
