@@ -5,10 +5,13 @@
 
 import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.redis_per_worker import worker_redis_url
 
 needs_database_url = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL"), reason="DATABASE_URL not set (embedded run)"
@@ -85,3 +88,23 @@ def test_throttle_counters_live_in_redis(api_client, monkeypatch):
     assert codes == [200, 200, 429]
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
     assert any(b"throttle_anon" in k for k in client.scan_iter(match="*throttle_anon*"))
+
+
+def test_each_test_process_names_a_redis_database_of_its_own():
+    assert worker_redis_url("redis://127.0.0.1:6379/0", "gw0") == "redis://127.0.0.1:6379/1"
+    assert worker_redis_url("redis://127.0.0.1:6379/0", "gw1") == "redis://127.0.0.1:6379/2"
+    assert worker_redis_url("redis://:pw@cache:6380", "gw0") == "redis://:pw@cache:6380/1"
+
+
+@needs_redis_url
+def test_parallel_test_processes_use_their_own_redis_database():
+    """.ci/run's two processes (tests/redis_per_worker.py): the settings Django read use the
+    worker's database, so one process emptying its cache leaves the other's alone."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        pytest.skip("one test process")
+    own = f"/{1 + int(worker.removeprefix('gw'))}"
+    assert urlsplit(os.environ["REDIS_URL"]).path == own
+    assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]
+    hosts = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    assert [h["address"] for h in hosts] == [os.environ["REDIS_URL"]]
