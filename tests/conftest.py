@@ -24,8 +24,6 @@ Every test under tests/web/ starts with an empty cache (throttle counters reset)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 PASSWORD = "nnweb-Test-pass-42"
@@ -140,12 +138,11 @@ def token_api_client(student_token):
 LIVE_SERVER_DIRS = ("e2e", "fuzz")
 
 
-def _needs_live_server(item) -> bool:
-    tests_root = Path(__file__).parent
-    return (
-        tests_root in Path(item.path).parents
-        and Path(item.path).relative_to(tests_root).parts[0] in LIVE_SERVER_DIRS
-    )
+def _needs_live_server(nodeid: str) -> bool:
+    """Whether the test with this node id ("tests/e2e/test_crawl.py::...") needs the live
+    server."""
+    top, _, rest = nodeid.partition("/")
+    return top == "tests" and rest.split("/", 1)[0] in LIVE_SERVER_DIRS
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -160,7 +157,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class LiveServerTestsLast(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "live-server" if nodeid.split("/")[1] in LIVE_SERVER_DIRS else nodeid
+            return "live-server" if _needs_live_server(nodeid) else nodeid
 
     config.option.loadscopereorder = False  # keep the collection order
     return LiveServerTestsLast(config, log)
@@ -175,7 +172,7 @@ def pytest_collection_modifyitems(config, items):
     reorders tests by database use, which can put browser tests first, so order them here,
     after it (a stable sort keeps every other order as it was).
     """
-    items.sort(key=_needs_live_server)
+    items.sort(key=lambda item: _needs_live_server(item.nodeid))
 
 
 @pytest.fixture(scope="session")
