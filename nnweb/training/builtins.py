@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from sklearn import datasets as skd
 
 from engine import datasets as eds
 
@@ -87,6 +86,10 @@ def _load_engine(name: str):
 def _load(name: str):
     if "engine" in BUILTINS[name]:
         return _load_engine(name)
+    # deferred: importing scikit-learn takes about a second (scipy.stats with it), and every
+    # web process, worker and manage.py command imports this module at start-up
+    from sklearn import datasets as skd
+
     loader = {
         "iris": skd.load_iris,
         "wine": skd.load_wine,
