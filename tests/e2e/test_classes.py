@@ -38,10 +38,9 @@ def _tile_iteration(page, name) -> int:
 
 
 def test_class_live_view_send_and_gradebook(page, browser, base_url, nnweb_server, login):
-    nnweb_server.create_user("cl_teacher", PW, instructor=True)
-    nnweb_server.create_user("cl_ann", PW)
-    nnweb_server.create_user("cl_ben", PW)
-    nnweb_server.create_user("cl_cas", PW)
+    nnweb_server.create_users(
+        PW, students=("cl_ann", "cl_ben", "cl_cas"), instructors=("cl_teacher",)
+    )
     login(page, "cl_teacher", PW)
     page.goto("/classes/")
     page.fill("#class-name", "Tuesday lab")

@@ -25,8 +25,7 @@ def iris_csv() -> bytes:
 def test_instructor_uploads_csv_student_trains_and_watches(page, nnweb_server, login):
     teacher = f"teach{uuid.uuid4().hex[:6]}"
     pupil = f"pupil{uuid.uuid4().hex[:6]}"
-    nnweb_server.create_user(teacher, PASSWORD, instructor=True)
-    nnweb_server.create_user(pupil, PASSWORD)
+    nnweb_server.create_users(PASSWORD, students=(pupil,), instructors=(teacher,))
 
     # The instructor uploads iris.csv; the page reads the header and offers the target.
     login(page, teacher, PASSWORD)

@@ -7,6 +7,7 @@ tried to leave 127.0.0.1 or the page logged an unexpected console error.
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 PASSWORD = "e2e-Pass-word-77"
@@ -14,6 +15,16 @@ PASSWORD = "e2e-Pass-word-77"
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def accounts(nnweb_server) -> dict[str, str]:
+    """A student and an instructor, made in one manage.py call: {"student": name, ...}."""
+    names = {"student": unique("stu"), "instructor": unique("prof")}
+    nnweb_server.create_users(
+        PASSWORD, students=(names["student"],), instructors=(names["instructor"],)
+    )
+    return names
 
 
 def test_home_page_loads_and_indicator_turns_live(page, page_guard):
@@ -70,9 +81,8 @@ def test_sign_up_then_log_out_and_log_in(page, login):
     expect(page.locator(".whoami")).to_contain_text(username)
 
 
-def test_wrong_password_is_refused(page, nnweb_server, login):
-    username = unique("stu")
-    nnweb_server.create_user(username, PASSWORD)
+def test_wrong_password_is_refused(page, accounts):
+    username = accounts["student"]
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "not-the-password")
@@ -80,9 +90,8 @@ def test_wrong_password_is_refused(page, nnweb_server, login):
     expect(page.locator("main")).to_contain_text("correct username and password")
 
 
-def test_student_gets_403_on_instructor_page(page, page_guard, nnweb_server, login):
-    username = unique("stu")
-    nnweb_server.create_user(username, PASSWORD)
+def test_student_gets_403_on_instructor_page(page, page_guard, accounts, login):
+    username = accounts["student"]
     login(page, username, PASSWORD)
     page_guard.allow_console(r"status of 403")
     response = page.goto("/accounts/people/")
@@ -92,9 +101,8 @@ def test_student_gets_403_on_instructor_page(page, page_guard, nnweb_server, log
     assert api.status == 403
 
 
-def test_instructor_sees_people_page(page, nnweb_server, login):
-    username = unique("prof")
-    nnweb_server.create_user(username, PASSWORD, instructor=True)
+def test_instructor_sees_people_page(page, accounts, login):
+    username = accounts["instructor"]
     login(page, username, PASSWORD)
     response = page.goto("/accounts/people/")
     assert response is not None and response.status == 200
