@@ -358,11 +358,25 @@ def test_mask_rcnn(page, page_guard, shots):
         page.get_by_test_id("inspect-next").click()
     expect(page.get_by_test_id("inspect-stage")).to_have_text("6. 28 × 28 masks and paste-back")
     expect(text).to_contain_text("detections:")
-    expect(page.locator("[data-testid=inspect-mask28] g.cell")).to_have_count(28 * 28)
+    # a grid without numbers is a picture, one pixel per cell (lesson_ui.ts's drawPicture)
+    mask28 = page.get_by_test_id("inspect-mask28")
+    expect(mask28).to_have_attribute("data-rows", "28")
+    expect(mask28).to_have_attribute("data-cols", "28")
+    assert mask28.locator("*").count() == 1  # the <image> alone: no cell elements, no lines
+    assert page.evaluate(PICTURE_SIZE, "inspect-mask28") == [28, 28]
     # the live model, embedded from the segmentation app
     page.get_by_test_id("seg-run").click()
     expect(page.get_by_test_id("seg-summary")).to_contain_text("found (score", timeout=60_000)
     finish(page, page_guard, shots, "mask-rcnn")
+
+
+# The pixel size of a picture grid's image: its rows and columns.
+PICTURE_SIZE = """async (testid) => {
+  const image = new Image();
+  image.src = document.querySelector(`[data-testid=${testid}] image.cells`).getAttribute("href");
+  await image.decode();
+  return [image.height, image.width];
+}"""
 
 
 def test_every_lesson_has_its_browser_test():

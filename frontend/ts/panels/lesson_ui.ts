@@ -108,6 +108,10 @@ export function drawGrid(host: HTMLElement, m: Matrix, opts: GridOptions = {}): 
     .attr("role", "img")
     .attr("aria-label", opts.title ?? `${rows} by ${cols} grid`);
   if (opts.testid) svg.attr("data-testid", opts.testid);
+  if (!showValues && !opts.highlight) {
+    drawPicture(svg, m, cell, colorOf);
+    return svg.node()!;
+  }
   const data = m.flatMap((row, r) => row.map((v, c) => ({ v, r, c })));
   const g = svg
     .selectAll("g.cell")
@@ -150,6 +154,60 @@ export function drawGrid(host: HTMLElement, m: Matrix, opts: GridOptions = {}): 
       .text((d) => (opts.text ? opts.text(d.v, d.r, d.c) : fmt(d.v, opts.digits ?? 2)));
   }
   return svg.node()!;
+}
+
+/** A grid with no numbers and no highlight is a picture (an image, a feature map, a mask):
+ * one pixel per cell on a canvas, shown as one SVG <image> scaled up without smoothing, with
+ * the cell lines as one path when the cells are large enough to show them. Drawn cell by cell
+ * it would be two elements per cell, 2,048 for a 32 × 32 image, for the browser to lay out and
+ * for assistive technology and axe to walk past, behind the grid's one text alternative. */
+function drawPicture(
+  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  m: Matrix,
+  cell: number,
+  colorOf: (v: number, r: number, c: number) => string,
+): void {
+  const rows = m.length;
+  const cols = rows ? m[0].length : 0;
+  svg.attr("data-rows", rows).attr("data-cols", cols);
+  if (!rows || !cols) return;
+  const canvas = document.createElement("canvas");
+  canvas.width = cols;
+  canvas.height = rows;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return; // no 2-D canvas (a test DOM): the text alternative still names the grid
+  const image = ctx.createImageData(cols, rows);
+  m.forEach((row, r) =>
+    row.forEach((v, c) => {
+      const rgb = d3.rgb(colorOf(v, r, c));
+      const i = 4 * (r * cols + c);
+      image.data[i] = rgb.r;
+      image.data[i + 1] = rgb.g;
+      image.data[i + 2] = rgb.b;
+      image.data[i + 3] = 255;
+    }),
+  );
+  ctx.putImageData(image, 0, 0);
+  svg
+    .append("image")
+    .attr("class", "cells")
+    .attr("x", 1)
+    .attr("y", 1)
+    .attr("width", cols * cell)
+    .attr("height", rows * cell)
+    .attr("preserveAspectRatio", "none")
+    .attr("href", canvas.toDataURL());
+  if (cell < 12) return; // the same rule as a cell's stroke below
+  const lines = [
+    ...d3.range(rows + 1).map((r) => `M1,${r * cell + 1}h${cols * cell}`),
+    ...d3.range(cols + 1).map((c) => `M${c * cell + 1},1v${rows * cell}`),
+  ];
+  svg
+    .append("path")
+    .attr("d", lines.join(""))
+    .attr("stroke", "#888")
+    .attr("stroke-width", 0.5)
+    .attr("fill", "none");
 }
 
 /** An editable matrix: a table of number inputs. `onChange` gets the parsed matrix. */
