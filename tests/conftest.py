@@ -145,6 +145,7 @@ def _needs_live_server(nodeid: str) -> bool:
     return top == "tests" and rest.split("/", 1)[0] in LIVE_SERVER_DIRS
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist still runs
 def pytest_xdist_make_scheduler(config, log):
     """How pytest-xdist shares the tests out (``make test`` runs two processes): one by one,
     except the live-server tests, which are one unit run by one process in their order. They
