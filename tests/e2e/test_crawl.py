@@ -31,6 +31,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from .conftest import REPO_ROOT
 from .lanes import Lanes
 from .page_checks import (
+    BLOCKING_IMPACTS,
     axe_violations,
     format_violations,
     painted,
@@ -823,6 +824,43 @@ def test_formula_glyphs_left_out_of_contrast_still_fail(viewers, base_url, which
     targets = [n["target"] for v in found for n in v["nodes"]]
     assert targets == [f".{which}"], targets
     assert not viewer.page.locator("[data-axe-same-contrast]").count()
+
+
+# Faults of each kind: blocking (an unlabelled field, grey on grey, an image without alt) and not
+# (no main landmark, a skipped heading level, content outside every landmark).
+FAULTS_PAGE = """<!doctype html><html lang=en><head><title>faults</title></head><body>
+<h1>Faults</h1><h4>skipped levels</h4><input type="text">
+<p style="color:#999;background:#aaa">grey on grey</p>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+</body></html>"""
+# axe's full default run (every rule it runs unless told otherwise), for the comparison.
+ALL_RULES_JS = """async () => (await window.axe.run(document, {resultTypes: ['violations']}))
+    .violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"""
+
+
+@pytest.mark.parametrize("path", ["/__faults/", "/lessons/back-propagation/", "/playground/"])
+def test_axe_leaves_out_only_rules_that_cannot_block(viewers, base_url, path):
+    """axe_violations runs only the rules that can report a critical or serious violation
+    (page_checks.RULES_THAT_CAN_REPORT_JS): the blocking violations it finds are exactly those
+    of axe's full default run, and the rules it leaves out found only lesser ones."""
+    viewer = viewers("anonymous", "wide", "light")
+    viewer.page.route(
+        f"{base_url}/__faults/",
+        lambda route: route.fulfill(status=200, body=FAULTS_PAGE, content_type="text/html"),
+    )
+    try:
+        viewer.page.goto(path)
+        settled(viewer.page)
+        found = axe_violations(viewer.page)
+        full = viewer.page.evaluate(ALL_RULES_JS)
+    finally:
+        viewer.page.unroute(f"{base_url}/__faults/")
+    blocking = sorted((v["id"], v["nodes"]) for v in full if v["impact"] in BLOCKING_IMPACTS)
+    assert sorted((v["id"], len(v["nodes"])) for v in found) == blocking
+    if path == "/__faults/":
+        ids = {v["id"] for v in full}
+        assert {"label", "color-contrast", "image-alt"} <= {i for i, _ in blocking}
+        assert {"region", "heading-order", "landmark-one-main"} <= ids  # found, not blocking
 
 
 def test_theme_toggle_is_remembered_and_passes_axe(viewers):
