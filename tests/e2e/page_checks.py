@@ -73,8 +73,8 @@ def axe_violations(
 # rule's impact is its own where it states one, and otherwise the highest of its failing
 # checks' (axe's aggregation), so a rule whose checks are all "moderate" or "minor" ("region",
 # the landmark rules, "heading-order"...) never reports a blocking violation: leaving it out
-# changes no verdict and saves a tenth of the crawl's axe time. Read from the running axe, so
-# an axe-core upgrade brings its own rules.
+# changes no verdict, and axe takes 11-16 % less time on a page without formulas. The rules are
+# read from the running axe, so an axe-core upgrade brings its own.
 RULES_THAT_CAN_REPORT_JS = """
     const rulesThatCanReport = (impacts) => {
         const rank = (impact) => ['minor', 'moderate', 'serious', 'critical'].indexOf(impact);
